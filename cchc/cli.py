@@ -1,0 +1,161 @@
+"""Command line: python -m cchc {sample,kpis,schema-doc} ...
+
+Errors a user can act on are printed as one line (Vietnamese) with exit code 2; never a traceback
+(set CCHC_DEBUG=1 to see one).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from datetime import date
+from pathlib import Path
+
+from . import db as dbm
+from . import fmt, periods
+from .schema import data_model_markdown
+
+BIEU06_HEADERS = [("received_total", "(3) Tổng số nhận"), ("received_online", "(4) Mới - trực tuyến"),
+                  ("received_offline", "(5) Mới - trực tiếp, BC"), ("carried_over", "(6) Từ kỳ trước"),
+                  ("resolved_total", "(7) Đã giải quyết"), ("resolved_early", "(8) Trước hạn"),
+                  ("resolved_on_time", "(9) Đúng hạn"), ("resolved_late", "(10) Quá hạn"),
+                  ("pending_total", "(11) Đang giải quyết"), ("pending_within", "(12) Trong hạn"),
+                  ("pending_overdue", "(13) Quá hạn")]
+
+
+class UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # argparse's own errors: one line, exit 2
+        self.print_usage(sys.stderr)
+        print(f"Lỗi: {message}", file=sys.stderr)
+        sys.exit(2)
+
+
+def _date(s: str) -> date:
+    try:
+        return periods.parse_date(s)
+    except periods.PeriodError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    ap = _Parser(prog="python -m cchc", description="Bảng điều khiển cải cách hành chính (CCHC): dòng lệnh.")
+    ap.add_argument("--data-dir", help="thư mục dữ liệu (mặc định: biến CCHC_DATA_DIR, nếu không có thì data/)")
+    sub = ap.add_subparsers(dest="cmd", required=True, parser_class=_Parser)
+
+    s = sub.add_parser("sample", help="tạo dữ liệu mẫu (tất định theo --seed)")
+    s.add_argument("--seed", type=int, default=None)
+    s.add_argument("--scale", type=float, default=1.0, help="hệ số khối lượng hồ sơ (trừ xã hiệu chuẩn)")
+    s.add_argument("--provinces", default="30", help="mã tỉnh, cách nhau bằng dấu phẩy, hoặc 'all' (mặc định 30)")
+    s.add_argument("--from", dest="start", type=_date, default=None)
+    s.add_argument("--to", dest="end", type=_date, default=None)
+    s.add_argument("--force", action="store_true", help="cho phép thay thế thư mục đang có dữ liệu không phải mẫu")
+    s.add_argument("--data-dir", dest="data_dir_sub", help=argparse.SUPPRESS)
+
+    k = sub.add_parser("kpis", help="chỉ tiêu của một đơn vị trong một kỳ (Biểu 06 và các tỷ lệ)")
+    k.add_argument("--unit", required=True, help="mã đơn vị (TCTK): tỉnh 2 số, huyện 3 số, xã 5 số")
+    k.add_argument("--from", dest="start", required=True, type=_date, help="YYYY-MM-DD hoặc DD/MM/YYYY")
+    k.add_argument("--to", dest="end", required=True, type=_date, help="YYYY-MM-DD hoặc DD/MM/YYYY")
+    k.add_argument("--json", action="store_true", help="in một đối tượng JSON")
+    k.add_argument("--data-dir", dest="data_dir_sub", help=argparse.SUPPRESS)
+
+    d = sub.add_parser("schema-doc", help="ghi docs/data-model.md từ cchc/schema.py")
+    d.add_argument("--out", default=str(dbm.ROOT / "docs" / "data-model.md"))
+    return ap
+
+
+def cmd_sample(args) -> int:
+    from . import sample
+    root = dbm.data_dir(args.data_dir_sub or args.data_dir)
+    kw = {}
+    if args.start:
+        kw["start"] = args.start
+    if args.end:
+        kw["end"] = args.end
+    if args.scale <= 0:
+        raise UsageError("--scale phải lớn hơn 0.")
+    meta = sample.generate(root, seed=args.seed if args.seed is not None else sample.DEFAULT_SEED, scale=args.scale,
+                           provinces=[p.strip() for p in args.provinces.split(",") if p.strip()], force=args.force,
+                           progress=lambda m: print(m, file=sys.stderr), **kw)
+    c = meta["counts"]
+    print(f"Đã tạo dữ liệu mẫu tại {root}: {fmt.number(c['dossiers'])} hồ sơ, {fmt.number(c['ratings'])} phiếu đánh giá, "
+          f"{fmt.number(c['feedback'])} phản ánh kiến nghị ({fmt.number(meta['seconds'], 1)} giây).")
+    return 0
+
+
+def cmd_kpis(args) -> int:
+    from . import kpis
+    db = dbm.Database(args.data_dir_sub or args.data_dir)
+    unit = kpis.resolve_unit(db, args.unit)
+    if args.start > args.end:
+        raise UsageError(f"Kỳ báo cáo không hợp lệ: --from {fmt.day(args.start)} sau --to {fmt.day(args.end)}.")
+    p = kpis.period_for(unit, args.start, args.end)
+    k = kpis.kpis(db, unit, p)
+    if args.json:
+        print(json.dumps(k, ensure_ascii=False, indent=1))
+        return 0
+    print(f"TÌNH HÌNH, KẾT QUẢ GIẢI QUYẾT TTHC (Biểu số 06, TT 01/2020/TT-VPCP) — {unit.full_name} ({unit.code})")
+    print(f"Kỳ báo cáo: {p.label}")
+    rows = [("Tổng số", k)] + [(f["field"], f) for f in k["by_field"]]
+    w = max(len(r[0]) for r in rows) + 2
+    print("Lĩnh vực".ljust(w) + " ".join(h.split(" ", 1)[0].rjust(8) for _, h in BIEU06_HEADERS))
+    for name, r in rows:
+        print(name.ljust(w) + " ".join(fmt.number(r[key]).rjust(8) for key, _ in BIEU06_HEADERS))
+    print("Cột: " + "; ".join(h for _, h in BIEU06_HEADERS))
+    print()
+    lines = [
+        ("Tỷ lệ giải quyết trước hạn, đúng hạn", fmt.percent(k["on_time_rate"]),
+         f"{fmt.number(k['resolved_early'] + k['resolved_on_time'])}/{fmt.number(k['resolved_total'])}"),
+        ("Tỷ lệ nộp trực tuyến", fmt.percent(k["online_rate"]), f"{fmt.number(k['received_online'])}/{fmt.number(k['received_new'])}"),
+        ("Số hóa thành phần hồ sơ", fmt.percent(k["digitised_input_rate"]), f"{fmt.number(k['digitised_input'])}/{fmt.number(k['received_new'])}"),
+        ("Số hóa kết quả", fmt.percent(k["digitised_result_rate"]), f"{fmt.number(k['digitised_result'])}/{fmt.number(k['resolved_total'])}"),
+        ("Tỷ lệ hài lòng", fmt.percent(k["satisfaction_rate"]), f"{fmt.number(k['ratings_satisfied'])}/{fmt.number(k['ratings_total'])} phiếu"),
+        ("Phản ánh, kiến nghị", fmt.number(k["feedback_total"]), ""),
+    ]
+    from .schema import FINANCE_ITEMS
+    for item, name in FINANCE_ITEMS.items():
+        f = k["finance"].get(item)
+        if f:
+            lines.append((name, fmt.percent(f["rate"]), f"{fmt.million(f['actual_vnd'])} / {fmt.million(f['plan_vnd'])}"))
+    pf = k["procedures_in_force"]
+    lines.append((f"TTHC cấp xã đang thực hiện ngày {fmt.day(p.end)}", fmt.number(pf.get("total", 0)),
+                  f"UBND {fmt.number(pf.get('ubnd', 0))}, công an {fmt.number(pf.get('cong_an', 0))}, "
+                  f"quân sự {fmt.number(pf.get('quan_su', 0))}"))
+    for a, b, c in lines:
+        print(f"{a:<45}{b:>12}  {c}")
+    return 0
+
+
+def cmd_schema_doc(args) -> int:
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(data_model_markdown() + "\n", encoding="utf-8")
+    print(f"Đã ghi {out}")
+    return 0
+
+
+COMMANDS = {"sample": cmd_sample, "kpis": cmd_kpis, "schema-doc": cmd_schema_doc}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from .kpis import UnitError
+    from .sample import SampleError
+    try:
+        return COMMANDS[args.cmd](args)
+    except (dbm.DataError, UnitError, periods.PeriodError, SampleError, UsageError) as e:
+        print(f"Lỗi: {e}", file=sys.stderr)
+        return 2
+    except Exception as e:  # never a traceback for the user
+        if os.environ.get("CCHC_DEBUG"):
+            raise
+        print(f"Lỗi không mong đợi: {type(e).__name__}: {e} (đặt CCHC_DEBUG=1 để xem chi tiết)", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,191 @@
+"""Core KPIs of a unit (commune; district = its communes; province = all) over a reporting period.
+
+Every figure comes from a named query in queries/; this module only adds up, divides and names.
+Rates are fractions (0.9997), None when the denominator is 0.
+"""
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date
+
+from . import periods
+from .db import Database, DataError
+from .fmt import ratio
+
+# Reporting cut-off day per province (NĐ 09/2019 default 15; Hải Dương reports on the 10th).
+CUTOFF_DAY = {"30": 10}
+DEFAULT_CUTOFF = periods.DEFAULT_CUTOFF
+
+BIEU06_KEYS = ["received_total", "received_online", "received_offline", "carried_over", "resolved_total",
+               "resolved_early", "resolved_on_time", "resolved_late", "pending_total", "pending_within",
+               "pending_overdue"]
+COUNT_KEYS = BIEU06_KEYS + ["received_new", "digitised_input", "digitised_result", "reused_data",
+                            "resolved_online_capable", "resolved_with_supplement", "new_with_fee", "new_paid_online"]
+
+
+class UnitError(ValueError):
+    """Unknown or unusable unit code (message in Vietnamese)."""
+
+
+@dataclass(frozen=True)
+class Unit:
+    code: str
+    name: str
+    level: str  # province | district | commune
+    province: str
+    district: str | None
+    parent_name: str | None = None
+    province_name: str | None = None
+
+    @property
+    def scope(self) -> dict[str, str | None]:
+        """Query parameters selecting this unit's dossiers."""
+        return {"province": self.province,
+                "district": self.district if self.level in ("district", "commune") else None,
+                "unit": self.code if self.level == "commune" else None}
+
+    @property
+    def full_name(self) -> str:
+        if self.level == "commune" and self.parent_name:
+            return f"{self.name}, {self.parent_name}"
+        return self.name
+
+    @property
+    def cutoff_day(self) -> int:
+        return CUTOFF_DAY.get(self.province, DEFAULT_CUTOFF)
+
+
+def resolve_unit(db: Database, code: str) -> Unit:
+    code = (code or "").strip()
+    if not code.isdigit() or len(code) not in (2, 3, 5):
+        raise UnitError(f"Mã đơn vị không hợp lệ: {code!r}. Mã theo danh mục TCTK: tỉnh 2 chữ số, huyện 3, xã 5 "
+                        "(ví dụ 30, 291, 10621).")
+    df = db.run("unit_lookup", code=code)
+    if df.is_empty():
+        raise UnitError(f"Không có đơn vị mã {code} trong dữ liệu.")
+    r = df.row(0, named=True)
+    return Unit(code=r["code"], name=r["name"], level=r["level"], province=r["province_code"],
+                district=r["district_code"], parent_name=r["parent_name"], province_name=r["province_name"])
+
+
+def finance_months(p: periods.Period) -> tuple[date, date] | None:
+    """The budget months a period covers, as (first day of first month, first day of last month).
+
+    Budget figures are kept per calendar month. A named period maps to the months it is named
+    after: the official year 2023 (10/12/2022–09/12/2023) is budget months 1–12/2023, "Quý I/2023"
+    is months 1–3. A custom range covers the months at least half of whose days fall inside it.
+    """
+    if p.kind in ("year", "cal_year"):
+        return date(p.year, 1, 1), date(p.year, 12, 1)
+    if p.kind in ("half",):
+        return date(p.year, 1, 1), date(p.year, 6, 1)
+    if p.kind in ("nine_months",):
+        return date(p.year, 1, 1), date(p.year, 9, 1)
+    if p.kind in ("quarter", "cal_quarter"):
+        return date(p.year, 3 * p.index - 2, 1), date(p.year, 3 * p.index, 1)
+    if p.kind in ("month", "cal_month"):
+        return date(p.year, p.index, 1), date(p.year, p.index, 1)
+    months = []
+    y, m = p.start.year, p.start.month
+    while date(y, m, 1) <= p.end:
+        ndays = calendar.monthrange(y, m)[1]
+        inside = (min(p.end, date(y, m, ndays)) - max(p.start, date(y, m, 1))).days + 1
+        if inside * 2 >= ndays:
+            months.append(date(y, m, 1))
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return (months[0], months[-1]) if months else None
+
+
+def _rates(c: dict) -> dict:
+    return {
+        "on_time_rate": ratio(c["resolved_early"] + c["resolved_on_time"], c["resolved_total"]),
+        "online_rate": ratio(c["received_online"], c["received_new"]),
+        "digitised_input_rate": ratio(c["digitised_input"], c["received_new"]),
+        "digitised_result_rate": ratio(c["digitised_result"], c["resolved_total"]),
+        "reused_data_rate": ratio(c["reused_data"], c["received_new"]),
+        "paid_online_rate": ratio(c["new_paid_online"], c["new_with_fee"]),
+    }
+
+
+def dossier_kpis(db: Database, unit: Unit, p: periods.Period) -> dict:
+    """Biểu 06 counts in total and by field, with the derived rates."""
+    df = db.run("dossier_kpis", **unit.scope, start=p.start, end=p.end)
+    rows = df.to_dicts()
+    zero = {k: 0 for k in COUNT_KEYS}
+    total = next((r for r in rows if r["field"] is None), None) or {"field": None, **zero}
+    by_field = [r for r in rows if r["field"] is not None]
+    out = {k: int(total[k]) for k in COUNT_KEYS}
+    out.update(_rates(out))
+    out["by_field"] = [{"field": r["field"], **{k: int(r[k]) for k in COUNT_KEYS}, **_rates(r)} for r in by_field]
+    return out
+
+
+def rating_kpis(db: Database, unit: Unit, p: periods.Period) -> dict:
+    df = db.run("rating_kpis", **unit.scope, start=p.start, end=p.end)
+    rows = df.to_dicts()
+    keys = ["ratings_total", "ratings_satisfied", "level_4", "level_3", "level_2", "level_1"]
+    total = next((r for r in rows if r["field"] is None), None) or {k: 0 for k in keys}
+    out = {k: int(total[k]) for k in keys}
+    out["satisfaction_rate"] = ratio(out["ratings_satisfied"], out["ratings_total"])
+    out["ratings_by_field"] = [{"field": r["field"], **{k: int(r[k]) for k in keys},
+                                "satisfaction_rate": ratio(r["ratings_satisfied"], r["ratings_total"])}
+                               for r in rows if r["field"] is not None]
+    return out
+
+
+def feedback_kpis(db: Database, unit: Unit, p: periods.Period) -> dict:
+    r = db.run("feedback_kpis", **unit.scope, start=p.start, end=p.end).row(0, named=True)
+    out = {k: int(v) for k, v in r.items()}
+    out["feedback_on_time_rate"] = ratio(out["feedback_on_time"], out["feedback_handled"])
+    return out
+
+
+def finance_kpis(db: Database, unit: Unit, p: periods.Period) -> dict:
+    months = finance_months(p)
+    items = {}
+    if months:
+        df = db.run("finance_summary", **unit.scope, start=months[0], end=months[1])
+        for r in df.to_dicts():
+            items[r["item"]] = {"plan_vnd": int(r["plan_vnd"]), "actual_vnd": int(r["actual_vnd"]),
+                                "rate": ratio(r["actual_vnd"], r["plan_vnd"])}
+    return {"finance_months": [m.isoformat() for m in months] if months else None, "finance": items}
+
+
+def procedures_in_force(db: Database, day: date, level: str = "commune") -> dict:
+    df = db.run("procedures_in_force", level=level, day=day)
+    out = {"total": 0}
+    for r in df.to_dicts():
+        out[r["agency"] or "total"] = int(r["procedures"])
+    return out
+
+
+def kpis(db: Database, unit: Unit, p: periods.Period) -> dict:
+    """All core KPIs of a unit and period, as one flat dict (the CLI's --json output)."""
+    out: dict = {"unit": unit.code, "unit_name": unit.full_name, "level": unit.level,
+                 "from": p.start.isoformat(), "to": p.end.isoformat(), "period": p.label}
+    out.update(dossier_kpis(db, unit, p))
+    out.update(rating_kpis(db, unit, p))
+    out.update(feedback_kpis(db, unit, p))
+    out.update(finance_kpis(db, unit, p))
+    out["procedures_in_force"] = procedures_in_force(db, p.end)
+    return out
+
+
+def period_for(unit: Unit, start: date, end: date) -> periods.Period:
+    """The period for a date range: the named period with exactly those dates (official periods
+    under the unit's province cut-off day, then calendar periods), else a custom range."""
+    if start > end:
+        return periods.custom(start, end)  # raises PeriodError with the Vietnamese message
+    for kind in ("year", "half", "nine_months", "quarter", "month", "cal_year", "cal_quarter", "cal_month"):
+        indices = range(1, 13) if kind in ("month", "cal_month") else range(1, 5) if "quarter" in kind else [None]
+        for year in (end.year, end.year + 1):
+            for i in indices:
+                p = periods.make(kind, year, i, unit.cutoff_day)
+                if p.start == start and p.end == end:
+                    return p
+    return periods.custom(start, end)
+
+
+__all__ = ["Unit", "UnitError", "DataError", "resolve_unit", "kpis", "dossier_kpis", "rating_kpis", "feedback_kpis",
+           "finance_kpis", "finance_months", "period_for", "BIEU06_KEYS"]

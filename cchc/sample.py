@@ -1,0 +1,691 @@
+"""Deterministic sample data: `python -m cchc sample [--seed N] [--scale X]`.
+
+Generates every table of cchc.schema for the communes of one or more provinces (default: Hải
+Dương, 207 communes) from 01/01/2021 to 30/06/2025. Volumes depend on the commune and the field,
+with seasonal peaks, no receipts on Sundays and holidays, deadlines in working days per procedure,
+supplement requests, late dossiers clustered in some fields and communes, digitisation and online
+share improving over the years, ratings, rare feedback, monthly finances and annual facts.
+
+Calibration: xã Quốc Tuấn (10621) over 10/12/2022–09/12/2023 reproduces the figures of its 2023
+reform report exactly (see ../shared/seed-figures.md). The targets live in CALIBRATION below and
+nowhere else in the product: the app, the queries and the exports compute everything from rows.
+`--scale` multiplies the volume of every other commune (for benchmarks) and leaves it unchanged.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+import time
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import polars as pl
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from . import schema, workdays
+
+REF = Path(__file__).parent / "reference"
+MARKER = "_sample.json"
+DEFAULT_SEED = 20231209
+DEFAULT_START = date(2021, 1, 1)
+DEFAULT_END = date(2025, 6, 30)
+ROW_GROUP = 65_536
+
+# --- Calibration targets (xã Quốc Tuấn, 2023 report). Used by the generator only. ----------------
+CALIBRATION = {
+    "unit": "10621",
+    "start": date(2022, 12, 10),
+    "end": date(2023, 12, 9),
+    "fields_total": {"Hộ tịch": 719, "Chứng thực": 2412, "Bảo trợ xã hội": 103, "Người có công": 28},
+    "new_total": 3241,
+    "carried": 21,
+    "late": 1,
+    "late_field": "Hộ tịch",
+    "pending": {"Bảo trợ xã hội": 3, "Người có công": 1},
+    "digitised_input": 3210,
+    "digitised_result": 3244,
+    "finance_year": 2023,
+    # item: (actual, plan) in triệu đồng
+    "finance": {"thu_ngan_sach": (12951, 12380), "chi_ngan_sach": (9630, 10550), "giai_ngan_dtc": (4112, 4164)},
+    "facts_year": 2023,
+    "facts": {
+        "plans_issued": 15, "plan_tasks_done_pct": 100, "decisions_issued": 11, "letters_publishing_procedures": 53,
+        "letters_reform_tasks": 11, "communication_conferences": 12, "communication_news": 24, "communication_radio": 4,
+        "reform_initiatives": 1, "legal_education_sessions": 4, "legal_education_attendees": 140,
+        "documents_reviewed": 537, "documents_compliant_pct": 100, "law_violations": 0, "unit_class": 2, "villages": 4,
+        "population": 8000, "staff_quota": 20, "staff_present": 14, "staff_officials": 8, "staff_civil_servants": 6,
+        "staff_vacancies": 3, "staff_contract": 0, "disciplinary_cases": 0, "staff_university": 11, "staff_college": 3,
+        "staff_politics_intermediate": 11, "staff_politics_elementary": 3, "documents_issued_electronic": 537,
+        "documents_issued_electronic_pct": 100, "website_views": 60000, "one_stop_room_m2": 32,
+        "procedures_in_force": 161,
+    },
+    "facts_note": "Báo cáo kết quả thực hiện nhiệm vụ CCHC năm 2023 của UBND xã Quốc Tuấn",
+}
+
+MONTH_SEASON = np.array([1.15, 0.80, 1.05, 1.00, 0.95, 1.00, 1.05, 1.10, 1.05, 1.00, 1.00, 1.10])
+DOW = np.array([1.20, 1.00, 1.00, 1.00, 0.85, 0.30, 0.0])  # Mon..Sun; Saturday only where the desk opens
+ONLINE_BY_YEAR = {2020: 0.03, 2021: 0.06, 2022: 0.12, 2023: 0.20, 2024: 0.34, 2025: 0.46}
+DIGITISED_BY_YEAR = {2020: 0.30, 2021: 0.45, 2022: 0.78, 2023: 0.93, 2024: 0.965, 2025: 0.98}
+ERESULT_BY_YEAR = {2020: 0.35, 2021: 0.50, 2022: 0.80, 2023: 0.95, 2024: 0.97, 2025: 0.985}
+REUSE_BY_YEAR = {2020: 0.02, 2021: 0.05, 2022: 0.15, 2023: 0.30, 2024: 0.50, 2025: 0.62}
+LATE_PRONE_FIELDS = {"Đất đai": 6.0, "Bảo trợ xã hội": 3.0, "Người có công": 3.0, "Môi trường": 3.0,
+                     "Nông nghiệp": 2.0, "Thi đua, khen thưởng": 2.0}
+
+
+@dataclass
+class Catalogue:
+    codes: np.ndarray
+    names: np.ndarray
+    fields: np.ndarray
+    field_names: list[str]
+    field_idx: np.ndarray
+    days: np.ndarray
+    online: np.ndarray  # bool: offered online (toan_trinh or mot_phan)
+    fee: np.ndarray
+    weight: np.ndarray
+    valid_from: np.ndarray  # day offsets
+    valid_to: np.ndarray
+
+    def cdf_within_field(self, day_offset: int) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+        """field index -> (procedure indices, cumulative probabilities) for procedures in force that day."""
+        ok = (self.valid_from <= day_offset) & (self.valid_to >= day_offset) & (self.weight > 0)
+        out = {}
+        for f in range(len(self.field_names)):
+            idx = np.flatnonzero(ok & (self.field_idx == f))
+            if len(idx):
+                w = self.weight[idx].astype(float)
+                out[f] = (idx, np.cumsum(w) / w.sum())
+        return out
+
+
+def load_procedures() -> pl.DataFrame:
+    df = pl.read_csv(REF / "procedures.csv", schema_overrides={"valid_to": pl.Utf8, "valid_from": pl.Utf8})
+    return df.with_columns(
+        pl.col("valid_from").str.to_date(),
+        pl.when(pl.col("valid_to").str.len_chars() > 0).then(pl.col("valid_to")).otherwise(None).str.to_date(),
+    )
+
+
+def load_catalogue(procs: pl.DataFrame) -> Catalogue:
+    fields = sorted(procs["field"].unique().to_list())
+    fidx = {f: i for i, f in enumerate(fields)}
+    far = (workdays.LAST - workdays.FIRST).days
+    vf = np.array([(d - workdays.FIRST).days for d in procs["valid_from"]], dtype=np.int64)
+    vt = np.array([far if d is None else (d - workdays.FIRST).days for d in procs["valid_to"]], dtype=np.int64)
+    return Catalogue(
+        codes=procs["code"].to_numpy(), names=procs["name"].to_numpy(), fields=procs["field"].to_numpy(),
+        field_names=fields, field_idx=np.array([fidx[f] for f in procs["field"]]),
+        days=procs["statutory_days"].to_numpy().astype(np.int64),
+        online=np.isin(procs["online_level"].to_numpy(), ["toan_trinh", "mot_phan"]),
+        fee=procs["fee_vnd"].to_numpy().astype(np.int64), weight=procs["weight"].to_numpy().astype(float),
+        valid_from=vf, valid_to=vt)
+
+
+def load_units(provinces: list[str] | None) -> pl.DataFrame:
+    u = pl.read_csv(REF / "units.csv", infer_schema=False)
+    u = u.with_columns([pl.when(pl.col(c) == "").then(None).otherwise(pl.col(c)).alias(c)
+                        for c in ("parent_code", "district_code", "new_code", "new_name", "new_province_code")])
+    if provinces:
+        u = u.filter(pl.col("province_code").is_in(provinces))
+    return u.with_columns(valid_from=pl.lit(None, pl.Date), valid_to=pl.lit(date(2025, 6, 30)))
+
+
+# ------------------------------------------------------------------------------------------------
+def _commune_attrs(communes: pl.DataFrame, cat: Catalogue, seed: int, province: str) -> dict[str, np.ndarray]:
+    rng = np.random.default_rng([seed, 1, int(province)])
+    n = communes.height
+    types = communes["type"].to_numpy()
+    base = np.where(types == "Phường", 4300.0, np.where(types == "Thị trấn", 3900.0, 3000.0))
+    field_w = np.array([cat.weight[cat.field_idx == f].sum() for f in range(len(cat.field_names))])
+    mult = rng.lognormal(0.0, 0.35, size=(n, len(field_w)))
+    fw = field_w[None, :] * mult
+    return {
+        "volume": base * rng.lognormal(0.0, 0.30, n),
+        "saturday": rng.random(n) < 0.4,
+        "late": np.where(rng.random(n) < 0.12, rng.uniform(5, 15, n), rng.uniform(0.3, 1.5, n)),
+        "online": rng.lognormal(0.0, 0.35, n),
+        "digit": rng.uniform(-0.06, 0.03, n),
+        "rate_prop": rng.uniform(0.55, 0.97, n),
+        "dissat": rng.lognormal(0.0, 0.6, n),
+        "field_cdf": np.cumsum(fw, axis=1) / fw.sum(axis=1, keepdims=True),
+    }
+
+
+def _daily_counts(rng, attrs, days: np.ndarray, scale: np.ndarray, exact_total: int | None = None) -> np.ndarray:
+    """Poisson receipts per (commune, day); no receipts on Sundays and holidays."""
+    working, _, _ = workdays._arrays()
+    off = workdays.offsets(days)
+    dt = days.astype("datetime64[D]")
+    month = dt.astype("datetime64[M]").astype(int) % 12
+    year = dt.astype("datetime64[Y]").astype(int) + 1970
+    dow = (dt.astype("int64") + 3) % 7
+    open_day = working[off] | (dow == 5)  # Saturday desks open on Saturdays, never on holidays
+    hol = workdays.holidays()
+    is_hol = np.array([(workdays.FIRST + timedelta(days=int(o))) in hol and hol[workdays.FIRST + timedelta(days=int(o))][1] != "makeup_workday"
+                       for o in off])
+    open_day &= ~is_hol
+    day_w = MONTH_SEASON[month] * DOW[dow] * (1.0 + 0.035 * (year - 2023)) * open_day
+    sat = (dow == 5)[None, :] & ~attrs["saturday"][:, None]
+    lam = (attrs["volume"] * scale)[:, None] * (day_w / 260.0)[None, :]
+    lam[sat] = 0.0
+    if exact_total is not None:
+        p = lam.ravel() / lam.sum()
+        return rng.multinomial(exact_total, p).reshape(lam.shape)
+    return rng.poisson(lam)
+
+
+def _dossier_block(rng, cat: Catalogue, attrs, commune_idx: np.ndarray, day_off: np.ndarray,
+                   forced_fields: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """Rows for receipts (commune index, day offset): procedure, channel, dates, flags."""
+    n = len(commune_idx)
+    if forced_fields is not None:
+        fld = forced_fields
+    else:
+        u = rng.random(n)
+        cdf = attrs["field_cdf"][commune_idx]
+        fld = (u[:, None] > cdf).sum(axis=1)
+        fld = np.minimum(fld, len(cat.field_names) - 1)
+    proc = np.full(n, -1, dtype=np.int64)
+    # The catalogue changes a few times a year: sample procedures per stretch of days with one catalogue.
+    cuts = np.unique(np.concatenate([cat.valid_from, cat.valid_to + 1]))
+    seg = np.searchsorted(cuts, day_off, side="right")
+    for s in np.unique(seg):
+        in_seg = seg == s
+        table = cat.cdf_within_field(int(day_off[in_seg][0]))
+        for f in np.unique(fld[in_seg]):
+            rows = np.flatnonzero(in_seg & (fld == f))
+            if f not in table:  # field without procedures that day: fall back to the commonest field
+                f2 = max(table, key=lambda k: cat.weight[table[k][0]].sum())
+                fld[rows] = f2
+                idx, cdfp = table[f2]
+            else:
+                idx, cdfp = table[f]
+            proc[rows] = idx[np.minimum(np.searchsorted(cdfp, rng.random(len(rows))), len(idx) - 1)]
+    year = (workdays.EPOCH + day_off).astype("datetime64[Y]").astype(int) + 1970
+    yr = np.clip(year, 2020, 2025)
+    ystr = {y: i for i, y in enumerate(range(2020, 2026))}
+    yi = np.array([ystr[y] for y in range(2020, 2026)])[yr - 2020]
+    online_p = np.array(list(ONLINE_BY_YEAR.values()))[yi] * attrs["online"][commune_idx]
+    field_name = np.array(cat.field_names)[cat.field_idx[proc]]
+    online_p = np.where(field_name == "Chứng thực", online_p * 0.35, online_p * 1.6)
+    u = rng.random(n)
+    channel = np.where(cat.online[proc] & (u < np.minimum(online_p, 0.95)), "truc_tuyen",
+                       np.where(u > 0.985, "buu_chinh", "truc_tiep"))
+    stat = cat.days[proc]
+    # Supplement requests (only where the statutory time allows working on the dossier).
+    u = rng.random(n)
+    sup_count = np.where(stat > 0, np.where(u < 0.004, 2, np.where(u < 0.04, 1, 0)), 0).astype(np.int16)
+    sup_days = (sup_count * rng.integers(1, 5, n)).astype(np.int64)
+    # Processing time in working days, relative to the statutory time.
+    late_rate = 0.0025 * attrs["late"][commune_idx] * np.array([LATE_PRONE_FIELDS.get(f, 1.0) for f in cat.field_names])[cat.field_idx[proc]]
+    late_rate = np.where(stat == 0, late_rate * 0.15, late_rate)
+    u = rng.random(n)
+    early = np.floor(rng.random(n) * np.maximum(stat, 1)).astype(np.int64)
+    proc_days = np.where(u < late_rate, stat + 1 + rng.geometric(0.45, n),
+                         np.where(u < late_rate + 0.30, stat, np.where(stat > 0, early, 0)))
+    due_day = workdays.add_working_days(day_off, stat + sup_days)
+    fin_day = workdays.add_working_days(day_off, proc_days + sup_days)
+    recv_sec = (7 * 3600 + 30 * 60 + rng.integers(0, 9 * 3600, n)).astype(np.int64)
+    same = fin_day == day_off
+    fin_sec = np.where(same, np.minimum(recv_sec + rng.integers(600, 7200, n), 17 * 3600 + 30 * 60),
+                       8 * 3600 + rng.integers(0, 8 * 3600, n))
+    ret_delay = np.where(rng.random(n) < 0.8, 0, rng.integers(1, 4, n))
+    u = rng.random(n)
+    status = np.where(u < 0.003, "tu_choi", np.where(u < 0.004, "rut", "da_tra"))
+    digit_p = np.array(list(DIGITISED_BY_YEAR.values()))[yi] + attrs["digit"][commune_idx]
+    eres_p = np.array(list(ERESULT_BY_YEAR.values()))[yi] + attrs["digit"][commune_idx]
+    reuse_p = np.array(list(REUSE_BY_YEAR.values()))[yi] + attrs["digit"][commune_idx]
+    fee = cat.fee[proc]
+    paid_online = (fee > 0) & (rng.random(n) < np.where(channel == "truc_tuyen", 0.7, 0.04))
+    return {
+        "commune": commune_idx, "proc": proc, "day": day_off, "channel": channel,
+        "recv_sec": recv_sec, "due_day": due_day, "fin_day": fin_day, "fin_sec": fin_sec,
+        "ret_day": fin_day + ret_delay, "status": status, "sup_count": sup_count,
+        "sup_days": sup_days.astype(np.int16), "digitised_input": rng.random(n) < digit_p,
+        "e_result": rng.random(n) < eres_p, "reused_data": rng.random(n) < reuse_p,
+        "paid_online": paid_online, "fee": fee,
+    }
+
+
+def _concat(blocks: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+    return {k: np.concatenate([b[k] for b in blocks]) for k in blocks[0]}
+
+
+def _take(block: dict[str, np.ndarray], mask: np.ndarray) -> dict[str, np.ndarray]:
+    return {k: v[mask] for k, v in block.items()}
+
+
+# --- Calibration of xã Quốc Tuấn ----------------------------------------------------------------
+def _off(d: date) -> int:
+    return (d - workdays.FIRST).days
+
+
+def _calibrated_unit(rng, cat: Catalogue, attrs, ci: int, start: date, end: date) -> dict[str, np.ndarray]:
+    """All dossiers of the calibrated commune, its figures over the calibration window exact."""
+    cal = CALIBRATION
+    w0, w1 = _off(cal["start"]), _off(cal["end"])
+    days = np.arange(np.datetime64(start), np.datetime64(end) + 1)
+    one = {k: (v[ci:ci + 1] if isinstance(v, np.ndarray) else v) for k, v in attrs.items()}
+    off = workdays.offsets(days)
+    pre_days, win_days, post_days = days[off < w0], days[(off >= w0) & (off <= w1)], days[off > w1]
+    # Before the window: ordinary generation.
+    cnt = _daily_counts(rng, one, pre_days, np.ones(1))[0]
+    pre = _dossier_block(rng, cat, one, np.zeros(cnt.sum(), dtype=np.int64), np.repeat(workdays.offsets(pre_days), cnt))
+    # Carried over into the window: exactly `carried` dossiers received before it and finished in it,
+    # on time; every other earlier dossier finishes before the window starts.
+    last_before = _off(workdays.previous_working_day(cal["start"]))
+    crosses = pre["due_day"] >= w0
+    cand = np.flatnonzero(crosses & (cat.days[pre["proc"]] > 0))[::-1][: cal["carried"]]
+    if len(cand) < cal["carried"]:  # not enough long procedures received late: lengthen the latest ones
+        long_proc = np.flatnonzero((cat.field_names.index("Hộ tịch") == cat.field_idx) & (cat.days >= 3) & (cat.weight > 0)
+                                   & (cat.valid_from <= w0) & (cat.valid_to >= w0))[0]
+        extra = np.setdiff1d(np.flatnonzero(pre["day"] >= w0 - 5), cand)[::-1][: cal["carried"] - len(cand)]
+        pre["proc"][extra] = long_proc
+        pre["fee"][extra] = cat.fee[long_proc]
+        pre["due_day"][extra] = workdays.add_working_days(pre["day"][extra], cat.days[long_proc] + pre["sup_days"][extra])
+        cand = np.concatenate([cand, extra])
+    carried = np.zeros(len(pre["day"]), bool)
+    carried[cand] = True
+    fin = pre["fin_day"].copy()
+    fin[carried] = np.maximum(w0, np.minimum(pre["fin_day"][carried], pre["due_day"][carried]))
+    fin[carried] = np.where(fin[carried] > pre["due_day"][carried], pre["due_day"][carried], fin[carried])
+    clip = ~carried & (fin >= w0)
+    fin[clip] = np.maximum(pre["day"][clip], np.minimum(last_before, pre["due_day"][clip]))
+    pre["fin_day"], pre["ret_day"] = fin, np.where(carried | clip, fin, pre["ret_day"])
+    pre["fin_sec"] = np.where(carried | clip, np.maximum(pre["fin_sec"], pre["recv_sec"]), pre["fin_sec"])
+    pre["status"] = np.where(carried, "da_tra", pre["status"])
+    # The window: exactly new_total receipts, fields exact.
+    carried_fields = np.bincount(cat.field_idx[pre["proc"][carried]], minlength=len(cat.field_names))
+    labels = []
+    for f, total in cal["fields_total"].items():
+        labels += [cat.field_names.index(f)] * (total - int(carried_fields[cat.field_names.index(f)]))
+    labels = np.array(labels)
+    assert len(labels) == cal["new_total"], "calibration fields do not add up"
+    cnt = _daily_counts(rng, one, win_days, np.ones(1), exact_total=cal["new_total"])[0]
+    wday = np.repeat(workdays.offsets(win_days), cnt)
+    win = _dossier_block(rng, cat, one, np.zeros(len(wday), dtype=np.int64), wday, forced_fields=rng.permutation(labels))
+    n = len(wday)
+    # Pending at the end: the latest receipts of the named fields, still within their deadline.
+    pending = np.zeros(n, bool)
+    for f, k in cal["pending"].items():
+        fi = cat.field_names.index(f)
+        idx = np.flatnonzero(cat.field_idx[win["proc"]] == fi)
+        idx = idx[np.argsort(win["day"][idx], kind="stable")][::-1]
+        chosen = []
+        for i in idx:
+            if len(chosen) == k:
+                break
+            if cat.days[win["proc"][i]] < 5:
+                continue
+            if win["due_day"][i] <= w1:  # move the receipt close to the end so the deadline falls after it
+                win["day"][i] = _off(workdays.previous_working_day(cal["end"] - timedelta(days=int(rng.integers(0, 6)))))
+                win["due_day"][i] = workdays.add_working_days(win["day"][i:i + 1], cat.days[win["proc"][i:i + 1]] + win["sup_days"][i:i + 1])[0]
+            if win["due_day"][i] > w1:
+                chosen.append(i)
+        assert len(chosen) == k, f"calibration: no room for {k} pending dossiers of {f}"
+        pending[chosen] = True
+        win["fin_day"][chosen] = np.minimum(win["due_day"][chosen], np.maximum(win["fin_day"][chosen], w1 + 3))
+        win["status"][chosen] = "da_tra"
+    # Everything else received in the window finishes in it, on time...
+    rest = ~pending
+    win["fin_day"][rest] = np.maximum(win["day"][rest], np.minimum(np.minimum(win["fin_day"][rest], win["due_day"][rest]), w1))
+    win["status"][rest] = "da_tra"
+    # ...but one, late.
+    lf = cat.field_names.index(cal["late_field"])
+    late_c = np.flatnonzero(rest & (cat.field_idx[win["proc"]] == lf) & (cat.days[win["proc"]] > 0)
+                            & (win["due_day"] < w1 - 10) & (win["day"] > w0 + 30))
+    late_i = late_c[rng.integers(0, len(late_c))]
+    win["fin_day"][late_i] = workdays.add_working_days(win["due_day"][late_i:late_i + 1], np.array([2]))[0]
+    win["ret_day"] = np.where(pending, win["fin_day"], np.minimum(win["fin_day"] + (win["ret_day"] - win["fin_day"]), np.maximum(win["fin_day"], w1)))
+    win["fin_sec"] = np.where(win["fin_day"] == win["day"], np.maximum(win["fin_sec"], win["recv_sec"] + 600), win["fin_sec"])
+    # Digitisation: exact counts.
+    dig = np.ones(n, bool)
+    dig[rng.choice(n, n - cal["digitised_input"], replace=False)] = False
+    win["digitised_input"] = dig
+    resolved_pre = np.flatnonzero(carried)
+    resolved_win = np.flatnonzero(~pending)
+    n_res = len(resolved_pre) + len(resolved_win)
+    eres_all = np.ones(n_res, bool)
+    eres_all[rng.choice(n_res, n_res - cal["digitised_result"], replace=False)] = False
+    pre["e_result"][resolved_pre] = eres_all[: len(resolved_pre)]
+    win["e_result"][resolved_win] = eres_all[len(resolved_pre):]
+    win["e_result"][pending] = True
+    # After the window: ordinary generation.
+    cnt = _daily_counts(rng, one, post_days, np.ones(1))[0]
+    post = _dossier_block(rng, cat, one, np.zeros(cnt.sum(), dtype=np.int64), np.repeat(workdays.offsets(post_days), cnt))
+    out = _concat([pre, win, post])
+    out["commune"][:] = ci
+    out["calibrated_window"] = np.concatenate([carried, ~pending, np.zeros(len(post["day"]), bool)])
+    return out
+
+
+# --- Rows to tables --------------------------------------------------------------------------
+def _to_dossiers(b: dict[str, np.ndarray], communes: pl.DataFrame, cat: Catalogue, province: str, data_end: date) -> pl.DataFrame:
+    end_off = _off(data_end)
+    epoch_s = np.datetime64(workdays.FIRST.isoformat(), "s")
+    day_s = lambda d: epoch_s + (d.astype(np.int64) * 86400).astype("timedelta64[s]")  # noqa: E731
+    finished = b["fin_day"] <= end_off
+    returned = finished & (b["ret_day"] <= end_off)
+    sup = b["sup_count"] > 0
+    status = np.where(~finished, np.where(sup & (b["fin_day"] - b["day"] < 3), "bo_sung", "dang_xu_ly"),
+                      np.where(returned | (b["status"] != "da_tra"), b["status"], "da_xu_ly"))
+    recv = day_s(b["day"]) + b["recv_sec"].astype("timedelta64[s]")
+    fin = day_s(b["fin_day"]) + b["fin_sec"].astype("timedelta64[s]")
+    ret = np.maximum(fin, day_s(b["ret_day"]) + np.timedelta64(16 * 3600, "s"))
+    df = pl.DataFrame({
+        "unit_code": communes["code"].to_numpy()[b["commune"]],
+        "district_code": communes["district_code"].to_numpy()[b["commune"]],
+        "procedure_code": cat.codes[b["proc"]],
+        "field": cat.fields[b["proc"]],
+        "channel": b["channel"],
+        "received_at": recv,
+        "due_at": day_s(b["due_day"]) + np.timedelta64(17 * 3600, "s"),
+        "finished_at": np.where(finished, fin, np.datetime64("NaT")),
+        "returned_at": np.where(returned & (b["status"] == "da_tra"), ret, np.datetime64("NaT")),
+        "status": status,
+        "supplement_count": b["sup_count"], "supplement_days": b["sup_days"],
+        "digitised_input": b["digitised_input"], "e_result": b["e_result"], "reused_data": b["reused_data"],
+        "paid_online": b["paid_online"], "fee_vnd": b["fee"],
+    }).sort(["unit_code", "received_at"])
+    df = df.with_columns(
+        pl.col("received_at").dt.year().cast(pl.Int16).alias("year"),
+        pl.lit(province).alias("province_code"),
+        (pl.col("received_at").dt.strftime("%y%m%d")).alias("_d"),
+    )
+    df = df.with_columns(seq=pl.int_range(1, pl.len() + 1).over(["unit_code", "_d"]))
+    df = df.with_columns(dossier_id=pl.concat_str([pl.col("unit_code"), pl.lit("-"), pl.col("_d"), pl.lit("-"),
+                                                   pl.col("seq").cast(pl.Utf8).str.zfill(4)]))
+    return df.select([c.name for c in schema.DOSSIERS.columns]).cast(
+        {c.name: pl.from_arrow(pa.array([], c.type)).dtype for c in schema.DOSSIERS.columns})
+
+
+def _ratings(rng, d: pl.DataFrame, attrs, communes: pl.DataFrame, calibrated: np.ndarray | None) -> pl.DataFrame:
+    """One rating form for a share of resolved dossiers (all of them in the calibration window)."""
+    res = d.filter(pl.col("finished_at").is_not_null() & pl.col("status").is_in(["da_tra", "da_xu_ly"]))
+    code_idx = {c: i for i, c in enumerate(communes["code"].to_list())}
+    ci = np.array([code_idx[c] for c in res["unit_code"].to_list()]) if res.height else np.zeros(0, int)
+    n = res.height
+    yr = res["finished_at"].dt.year().to_numpy() if n else np.zeros(0)
+    p = np.clip(attrs["rate_prop"][ci] + 0.04 * (yr - 2023), 0.3, 0.99)
+    late = (res["finished_at"].dt.date() > res["due_at"].dt.date()).to_numpy() if n else np.zeros(0, bool)
+    rated = rng.random(n) < p
+    dis = np.clip(0.004 * attrs["dissat"][ci] + 0.35 * late, 0, 0.9)
+    u = rng.random(n)
+    level = np.where(u < dis * 0.6, 1, np.where(u < dis, 2, np.where(u < 0.45, 3, 4)))
+    if calibrated is not None:
+        cal_ids = set(d.filter(pl.Series(calibrated))["dossier_id"].to_list())
+        in_cal = res["dossier_id"].is_in(list(cal_ids)).to_numpy()
+        rated = np.where(in_cal, True, rated)
+        level = np.where(in_cal, np.where(u < 0.6, 4, 3), level)
+    r = res.filter(pl.Series(rated)).with_columns(
+        level=pl.Series(level[rated].astype(np.int16)),
+        channel=pl.Series(np.where(rng.random(int(rated.sum())) < 0.85, "tai_quay", "truc_tuyen")),
+    )
+    r = r.with_columns(
+        rated_at=pl.col("finished_at") + pl.duration(minutes=5),
+        rating_id=pl.lit("R-") + pl.col("dossier_id"),
+    ).with_columns(year=pl.col("rated_at").dt.year().cast(pl.Int16))
+    return r.select([c.name for c in schema.RATINGS.columns])
+
+
+def _feedback(rng, communes: pl.DataFrame, province: str, start: date, end: date) -> pl.DataFrame:
+    cal = CALIBRATION
+    rows = []
+    for i, (code, dist) in enumerate(zip(communes["code"], communes["district_code"])):
+        for y in range(start.year, end.year + 1):
+            k = rng.poisson(0.45)
+            for j in range(k):
+                d = date(y, 1, 1) + timedelta(days=int(rng.integers(0, 365)))
+                if d > end or d < start or not workdays.is_working_day(d):
+                    continue
+                if code == cal["unit"] and cal["start"] <= d <= cal["end"]:
+                    continue
+                o = np.array([_off(d)])
+                due = workdays.add_working_days(o, np.array([15]))[0]
+                late = rng.random() < 0.12
+                h = workdays.add_working_days(o, np.array([int(rng.integers(16, 30)) if late else int(rng.integers(2, 15))]))[0]
+                handled = workdays.FIRST + timedelta(days=int(h))
+                kind = rng.choice(list(schema.FEEDBACK_KINDS), p=[0.25, 0.5, 0.15, 0.10])
+                rows.append({
+                    "feedback_id": f"PA-{code}-{d:%y%m%d}-{j + 1:02d}", "unit_code": code, "district_code": dist,
+                    "province_code": province, "dossier_id": None,
+                    "field": rng.choice(["Đất đai", "Hộ tịch", "Chứng thực", "Bảo trợ xã hội", "Xây dựng"]) if kind != "thai_do" else None,
+                    "kind": kind, "channel": rng.choice(list(("cong_dvc", "truc_tiep", "duong_day_nong", "van_ban"))),
+                    "received_at": datetime(d.year, d.month, d.day, 9, 0),
+                    "due_at": datetime.combine(workdays.FIRST + timedelta(days=int(due)), datetime.min.time()) + timedelta(hours=17),
+                    "handled_at": None if handled > end else datetime(handled.year, handled.month, handled.day, 15, 0),
+                    "outcome": None if handled > end else rng.choice(list(schema.FEEDBACK_OUTCOMES), p=[0.6, 0.3, 0.1]),
+                    "citizen_satisfied": None if handled > end else bool(rng.random() < (0.55 if late else 0.85)),
+                })
+    return pl.DataFrame(rows, schema=_pl_schema(schema.FEEDBACK))
+
+
+def _pl_schema(t: schema.Table) -> dict:
+    return {c.name: pl.from_arrow(pa.array([], c.type)).dtype for c in t.columns}
+
+
+def _split_months(rng, total: int, weights: np.ndarray) -> np.ndarray:
+    """Split an integer amount over months, exactly."""
+    w = weights / weights.sum()
+    parts = np.floor(total * w).astype(np.int64)
+    parts[-1] += total - parts.sum()
+    return parts
+
+
+def _finances(rng, communes: pl.DataFrame, start: date, end: date) -> pl.DataFrame:
+    cal = CALIBRATION
+    shapes = {
+        "thu_ngan_sach": np.array([0.06, 0.05, 0.07, 0.08, 0.08, 0.09, 0.08, 0.08, 0.09, 0.09, 0.10, 0.13]),
+        "chi_ngan_sach": np.array([0.07, 0.07, 0.08, 0.08, 0.08, 0.08, 0.08, 0.08, 0.08, 0.09, 0.09, 0.11]),
+        "giai_ngan_dtc": np.array([0.01, 0.02, 0.04, 0.05, 0.07, 0.10, 0.08, 0.09, 0.12, 0.12, 0.13, 0.17]),
+    }
+    scale = {"thu_ngan_sach": 11.0e9, "chi_ngan_sach": 9.5e9, "giai_ngan_dtc": 4.0e9}
+    rows = {k: [] for k in ("unit_code", "year", "month", "item", "plan_vnd", "actual_vnd")}
+    for code in communes["code"]:
+        size = rng.lognormal(0, 0.35)
+        for y in range(start.year, end.year + 1):
+            months = [m for m in range(1, 13) if date(y, m, 1) <= end]
+            for item, shape in shapes.items():
+                if code == cal["unit"] and y == cal["finance_year"]:
+                    actual_tr, plan_tr = cal["finance"][item]
+                    plan, actual = plan_tr * 1_000_000, actual_tr * 1_000_000
+                else:
+                    plan = int(round(scale[item] * size * (1 + 0.05 * (y - 2021)) * rng.lognormal(0, 0.1), -6))
+                    perf = {"thu_ngan_sach": rng.normal(1.03, 0.08), "chi_ngan_sach": rng.normal(0.93, 0.06),
+                            "giai_ngan_dtc": min(1.0, rng.normal(0.93, 0.07))}[item]
+                    actual = int(round(plan * perf, -6))
+                plan_m = _split_months(rng, plan, shape)
+                act_m = _split_months(rng, actual, shape * rng.lognormal(0, 0.15, 12))
+                for m in months:
+                    rows["unit_code"].append(code)
+                    rows["year"].append(y)
+                    rows["month"].append(m)
+                    rows["item"].append(item)
+                    rows["plan_vnd"].append(int(plan_m[m - 1]))
+                    rows["actual_vnd"].append(int(act_m[m - 1]))
+    return pl.DataFrame(rows).cast(_pl_schema(schema.FINANCES))
+
+
+def _facts(rng, communes: pl.DataFrame, start: date, end: date, procs: pl.DataFrame) -> pl.DataFrame:
+    cal = CALIBRATION
+    rows = []
+    last_full_year = end.year if end >= date(end.year, 12, 14) else end.year - 1
+    for code, typ in zip(communes["code"], communes["type"]):
+        pop = int(rng.lognormal(np.log(9000 if typ == "Xã" else 12000), 0.3))
+        for y in range(start.year, last_full_year + 1):
+            if code == cal["unit"] and y == cal["facts_year"]:
+                vals = dict(cal["facts"])
+                note = cal["facts_note"]
+            else:
+                quota = int(rng.integers(18, 24))
+                present = quota - int(rng.integers(0, 5))
+                officials = int(rng.integers(7, 10))
+                uni = int(round(present * rng.uniform(0.55, 0.9)))
+                pol = int(round(present * rng.uniform(0.5, 0.9)))
+                docs = int(rng.integers(300, 900))
+                in_force = procs.filter((pl.col("valid_from") <= date(y, 12, 9)) &
+                                        (pl.col("valid_to").is_null() | (pl.col("valid_to") >= date(y, 12, 9)))).height
+                vals = {
+                    "plans_issued": int(rng.integers(8, 18)), "plan_tasks_done_pct": float(min(100, rng.normal(96, 4))),
+                    "decisions_issued": int(rng.integers(4, 15)), "letters_publishing_procedures": int(rng.integers(10, 60)),
+                    "letters_reform_tasks": int(rng.integers(3, 15)), "communication_conferences": int(rng.integers(4, 15)),
+                    "communication_news": int(rng.integers(6, 40)), "communication_radio": int(rng.integers(2, 12)),
+                    "reform_initiatives": int(rng.integers(0, 3)), "legal_education_sessions": int(rng.integers(2, 10)),
+                    "legal_education_attendees": int(rng.integers(60, 600)), "documents_reviewed": docs,
+                    "documents_compliant_pct": float(min(100, rng.normal(99, 1.5))), "law_violations": int(rng.poisson(0.5)),
+                    "unit_class": int(rng.choice([1, 2, 3], p=[0.3, 0.55, 0.15])), "villages": int(rng.integers(3, 14)),
+                    "population": pop, "staff_quota": quota, "staff_present": present, "staff_officials": officials,
+                    "staff_civil_servants": present - officials, "staff_vacancies": quota - present,
+                    "staff_contract": int(rng.integers(0, 3)), "disciplinary_cases": int(rng.poisson(0.1)),
+                    "staff_university": uni, "staff_college": present - uni, "staff_politics_intermediate": pol,
+                    "staff_politics_elementary": present - pol, "documents_issued_electronic": int(docs * rng.uniform(0.9, 1.0)),
+                    "documents_issued_electronic_pct": float(min(100, rng.normal(97, 3))),
+                    "website_views": int(rng.integers(5000, 90000)), "one_stop_room_m2": int(rng.integers(20, 60)),
+                    "procedures_in_force": in_force,
+                }
+                note = f"Báo cáo CCHC năm {y}"
+            for k, v in vals.items():
+                rows.append({"unit_code": code, "year": y, "indicator": k, "value": float(v), "note": note,
+                             "entered_by": "sample", "entered_at": datetime(y, 12, 15, 8, 0)})
+    return pl.DataFrame(rows, schema=_pl_schema(schema.FACTS))
+
+
+# --- Writing ---------------------------------------------------------------------------------
+def _write(df: pl.DataFrame, t: schema.Table, root: Path) -> None:
+    tbl = df.select([c.name for c in t.columns]).to_arrow().cast(t.arrow_schema)
+    if not t.partition_by:
+        pq.write_table(tbl, root / f"{t.name}.parquet", row_group_size=ROW_GROUP)
+        return
+    keys = df.select(list(t.partition_by)).unique().sort(list(t.partition_by)).rows()
+    for key in keys:
+        part = df.filter(pl.all_horizontal([pl.col(c) == v for c, v in zip(t.partition_by, key)]))
+        d = root / t.name / "/".join(f"{c}={v}" for c, v in zip(t.partition_by, key))
+        d.mkdir(parents=True, exist_ok=True)
+        existing = len(list(d.glob("*.parquet")))
+        pq.write_table(part.select(t.file_columns).to_arrow().cast(
+            pa.schema([t.arrow_schema.field(c) for c in t.file_columns])),
+            d / f"part-{existing:04d}.parquet", row_group_size=ROW_GROUP)
+
+
+def generate(data_dir: Path, seed: int = DEFAULT_SEED, scale: float = 1.0, provinces: list[str] | None = None,
+             start: date = DEFAULT_START, end: date = DEFAULT_END, force: bool = False,
+             progress: Callable[[str], None] | None = None) -> dict:
+    """Write the whole sample dataset to data_dir atomically (a temporary directory, then a rename)."""
+    say = progress or (lambda s: None)
+    t0 = time.perf_counter()
+    data_dir = Path(data_dir)
+    if data_dir.exists() and any(data_dir.iterdir()) and not (data_dir / MARKER).exists() and not force:
+        raise SampleError(f"Thư mục {data_dir} đã có dữ liệu không phải dữ liệu mẫu; không ghi đè "
+                          "(dùng --force nếu thật sự muốn thay thế).")
+    provinces = provinces or ["30"]
+    units = load_units(None if provinces == ["all"] else provinces)
+    if provinces == ["all"]:
+        provinces = sorted(units.filter(pl.col("level") == "province")["code"].to_list())
+    procs = load_procedures()
+    cat = load_catalogue(procs)
+    tmp = data_dir.parent / f".{data_dir.name}.tmp-{int(time.time() * 1000)}"
+    tmp.mkdir(parents=True)
+    counts = {"dossiers": 0, "ratings": 0, "feedback": 0}
+    try:
+        cal_unit = CALIBRATION["unit"]
+        feedback, finances, facts = [], [], []
+        for p in provinces:
+            communes = units.filter((pl.col("province_code") == p) & (pl.col("level") == "commune")).sort("code")
+            attrs = _commune_attrs(communes, cat, seed, p)
+            codes = communes["code"].to_list()
+            cal_i = codes.index(cal_unit) if cal_unit in codes else None
+            cal_block = None
+            if cal_i is not None:
+                cal_block = _calibrated_unit(np.random.default_rng([seed, 2, int(cal_unit)]), cat, attrs, cal_i, start, end)
+            unit_scale = np.full(communes.height, scale)
+            if cal_i is not None:
+                unit_scale[cal_i] = 0.0
+            for y in range(start.year, end.year + 1):
+                rng = np.random.default_rng([seed, 3, int(p), y])
+                days = np.arange(np.datetime64(max(start, date(y, 1, 1))), np.datetime64(min(end, date(y, 12, 31))) + 1)
+                cnt = _daily_counts(rng, attrs, days, unit_scale)
+                ci, di = np.nonzero(cnt)
+                reps = cnt[ci, di]
+                block = _dossier_block(rng, cat, attrs, np.repeat(ci, reps), np.repeat(workdays.offsets(days)[di], reps))
+                calibrated = None
+                if cal_block is not None:
+                    yr = (workdays.EPOCH + cal_block["day"]).astype("datetime64[Y]").astype(int) + 1970
+                    mine = _take(cal_block, yr == y)
+                    calibrated = np.concatenate([np.zeros(len(block["day"]), bool), mine.pop("calibrated_window")])
+                    block = _concat([block, mine])
+                d = _to_dossiers(block, communes, cat, p, end)
+                if calibrated is not None:  # _to_dossiers sorts: carry the flag along by id
+                    flag_ids = pl.Series(_dossier_ids_in_order(block, communes, cat, p, end))
+                    calibrated = d["dossier_id"].is_in(flag_ids.filter(pl.Series(calibrated)).implode()).to_numpy()
+                _write(d, schema.DOSSIERS, tmp)
+                r = _ratings(np.random.default_rng([seed, 4, int(p), y]), d, attrs, communes, calibrated)
+                _write(r, schema.RATINGS, tmp)
+                counts["dossiers"] += d.height
+                counts["ratings"] += r.height
+                say(f"Tỉnh {p}, năm {y}: {d.height:,} hồ sơ".replace(",", "."))
+            frng = np.random.default_rng([seed, 5, int(p)])
+            feedback.append(_feedback(frng, communes, p, start, end))
+            finances.append(_finances(frng, communes, start, end))
+            facts.append(_facts(frng, communes, start, end, procs))
+        fb = pl.concat(feedback)
+        counts["feedback"] = fb.height
+        _write(fb, schema.FEEDBACK, tmp)
+        _write(pl.concat(finances), schema.FINANCES, tmp)
+        _write(pl.concat(facts), schema.FACTS, tmp)
+        _write(units.select([c.name for c in schema.UNITS.columns]), schema.UNITS, tmp)
+        _write(procs.with_columns(level=pl.lit("commune"), paper_result=pl.col("paper_result").cast(pl.Boolean)), schema.PROCEDURES, tmp)
+        cal = workdays.calendar_table(date(start.year - 1, 1, 1), date(end.year + 2, 12, 31))
+        _write(pl.DataFrame(cal).cast(_pl_schema(schema.CALENDAR)), schema.CALENDAR, tmp)
+        _write(pl.DataFrame(schema=_pl_schema(schema.INDEX_RESULTS)), schema.INDEX_RESULTS, tmp)
+        meta = {"kind": "sample", "seed": seed, "scale": scale, "provinces": provinces, "start": start.isoformat(),
+                "end": end.isoformat(), "counts": counts, "seconds": round(time.perf_counter() - t0, 1),
+                "generated_at": datetime.now().isoformat(timespec="seconds")}
+        (tmp / MARKER).write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
+        _swap_in(tmp, data_dir)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return meta
+
+
+def _dossier_ids_in_order(block, communes, cat, p, end) -> list[str]:
+    """Dossier ids in the row order of `block` (the order before _to_dossiers sorts)."""
+    d = _to_dossiers({**block, "fee": block["fee"]}, communes, cat, p, end)
+    # Re-derive ids for the unsorted order: sort is by (unit_code, received_at); received_at is unique per unit
+    # except for ties, which get consecutive sequence numbers in a stable sort — reproduce that ordering.
+    epoch_s = np.datetime64(workdays.FIRST.isoformat(), "s")
+    recv = epoch_s + (block["day"].astype(np.int64) * 86400 + block["recv_sec"]).astype("timedelta64[s]")
+    key = pl.DataFrame({"u": communes["code"].to_numpy()[block["commune"]], "r": recv, "i": np.arange(len(recv))})
+    order = key.sort(["u", "r"], maintain_order=True)["i"].to_numpy()
+    ids = np.empty(len(recv), dtype=object)
+    ids[order] = d["dossier_id"].to_numpy()
+    return ids.tolist()
+
+
+def _swap_in(tmp: Path, data_dir: Path) -> None:
+    old = None
+    if data_dir.exists():
+        old = data_dir.parent / f".{data_dir.name}.old-{int(time.time() * 1000)}"
+        data_dir.rename(old)
+    tmp.rename(data_dir)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+class SampleError(RuntimeError):
+    pass
+
+
+def load_meta(data_dir: Path) -> dict | None:
+    f = Path(data_dir) / MARKER
+    return json.loads(f.read_text(encoding="utf-8")) if f.exists() else None
+
+
+def read_csv_rows(path: Path) -> list[dict]:
+    with path.open(encoding="utf-8") as f:
+        return list(csv.DictReader(f))

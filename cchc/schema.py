@@ -1,0 +1,274 @@
+"""The single source of truth for the Parquet tables under the data directory.
+
+Every table is described once here: its columns (name, Arrow type, Vietnamese term, meaning,
+example), how it is laid out on disk, and which columns are its key. The sample generator, the
+importers, the DuckDB views (queries/views) and the tests all read this module; the data-model
+document (docs/data-model.md) is generated from it by ``python -m cchc schema-doc``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: pa.DataType
+    vi: str  # Vietnamese term as users say it
+    meaning: str
+    example: str
+    nullable: bool = False
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    vi: str
+    meaning: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]
+    # Hive partition columns (directories), in order. Empty: one file ``<name>.parquet``.
+    partition_by: tuple[str, ...] = field(default=())
+
+    @property
+    def arrow_schema(self) -> pa.Schema:
+        return pa.schema([pa.field(c.name, c.type, nullable=c.nullable) for c in self.columns])
+
+    @property
+    def file_columns(self) -> list[str]:
+        """Columns stored inside the Parquet files (partition columns live in the path)."""
+        return [c.name for c in self.columns if c.name not in self.partition_by]
+
+    def path(self, data_dir: Path) -> Path:
+        return data_dir / (self.name if self.partition_by else f"{self.name}.parquet")
+
+    def glob(self, data_dir: Path) -> str:
+        if self.partition_by:
+            return str(data_dir / self.name / ("*/" * len(self.partition_by)) / "*.parquet").replace("//", "/")
+        return str(data_dir / f"{self.name}.parquet")
+
+
+S, I16, I32, I64, F64, B, D, TS = (pa.string(), pa.int16(), pa.int32(), pa.int64(), pa.float64(),
+                                   pa.bool_(), pa.date32(), pa.timestamp("s"))
+C = Column
+
+UNITS = Table(
+    "units", "Đơn vị hành chính",
+    "Every administrative unit (province, district, commune) with its GSO code. Codes are unique; "
+    "names are not (there are three 'Xã Quốc Tuấn'), so everything joins on codes.",
+    (
+        C("code", S, "Mã đơn vị (mã TCTK)", "GSO code: province 2 digits, district 3, commune 5", "10621"),
+        C("name", S, "Tên đơn vị", "Official name with its type", "Xã Quốc Tuấn"),
+        C("type", S, "Loại đơn vị", "Tỉnh, Thành phố Trung ương, Huyện, Thị xã, Thành phố, Quận, Xã, Phường, Thị trấn", "Xã"),
+        C("level", S, "Cấp", "province | district | commune", "commune"),
+        C("parent_code", S, "Mã đơn vị cấp trên", "Code of the unit one level up; null for a province", "291", True),
+        C("province_code", S, "Mã tỉnh", "Code of the province the unit belongs to (itself for a province)", "30"),
+        C("district_code", S, "Mã huyện", "Code of the district (itself for a district; null for a province)", "291", True),
+        C("valid_from", D, "Hiệu lực từ", "First day the unit exists in this form", "2008-01-01"),
+        C("valid_to", D, "Hiệu lực đến", "Last day (inclusive) before a merger; null while in force", "2025-06-30", True),
+        C("new_code", S, "Mã đơn vị mới (2025)", "Commune code after the 2025 reform (NQ 202/2025/QH15)", "10633", True),
+        C("new_name", S, "Tên đơn vị mới (2025)", "Name of the commune it was merged into on 01/07/2025", "Xã Trần Phú", True),
+        C("new_province_code", S, "Mã tỉnh mới (2025)", "Province after 01/07/2025", "31", True),
+    ),
+    key=("code",),
+)
+
+PROCEDURES = Table(
+    "procedures", "Thủ tục hành chính",
+    "The catalogue of administrative procedures (TTHC) a unit level handles, with their statutory time "
+    "and online level; a procedure is in force from valid_from to valid_to.",
+    (
+        C("code", S, "Mã TTHC", "Procedure code (sample data uses codes of its own, not the national ones)", "XA.HT.001"),
+        C("name", S, "Tên TTHC", "Procedure name", "Đăng ký khai sinh"),
+        C("field", S, "Lĩnh vực", "Field the procedure belongs to", "Hộ tịch"),
+        C("level", S, "Cấp thực hiện", "province | district | commune", "commune"),
+        C("agency", S, "Cơ quan thực hiện", "ubnd (People's Committee) | cong_an (police) | quan_su (military)", "ubnd"),
+        C("statutory_days", I16, "Thời hạn giải quyết (ngày làm việc)", "Statutory processing time in working days; 0 = same day", "3"),
+        C("online_level", S, "Mức độ DVC trực tuyến", "toan_trinh (full online, old level 4) | mot_phan (partial, level 3) | khong", "toan_trinh"),
+        C("fee_vnd", I64, "Phí, lệ phí (đồng)", "Fee per dossier in đồng; 0 = free", "10000"),
+        C("paper_result", B, "Kết quả bằng giấy", "True if the result is a paper document (766 indicator 4.1 applies)", "true"),
+        C("valid_from", D, "Hiệu lực từ", "First day in force", "2020-01-01"),
+        C("valid_to", D, "Hiệu lực đến", "Last day in force (inclusive); null while in force", "", True),
+    ),
+    key=("code",),
+)
+
+DOSSIERS = Table(
+    "dossiers", "Hồ sơ thủ tục hành chính",
+    "One row per dossier received at a one-stop desk (Bộ phận Một cửa), as in the tracking book "
+    "(Mẫu số 06, TT 01/2018/TT-VPCP) and the national sync fields. Partitioned by year of receipt "
+    "and province, so a province-year reads only its own files.",
+    (
+        C("dossier_id", S, "Mã hồ sơ", "<unit>-<yymmdd>-<seq>, unique", "10621-230315-0007"),
+        C("unit_code", S, "Mã đơn vị tiếp nhận", "Commune (or district/province agency) that received it", "10621"),
+        C("district_code", S, "Mã huyện", "District of the receiving unit", "291"),
+        C("procedure_code", S, "Mã TTHC", "Procedure (joins procedures.code)", "XA.CT.001"),
+        C("field", S, "Lĩnh vực", "Field, denormalised from the procedure at receipt", "Chứng thực"),
+        C("channel", S, "Kênh nộp", "truc_tiep (counter) | truc_tuyen (online) | buu_chinh (public postal service)", "truc_tiep"),
+        C("received_at", TS, "Ngày tiếp nhận", "Timestamp of receipt", "2023-03-15 08:42:00"),
+        C("due_at", TS, "Ngày hẹn trả", "Appointment date for the result (statutory working days after receipt, extended by supplement and pause time)", "2023-03-20 17:00:00"),
+        C("finished_at", TS, "Ngày kết thúc xử lý", "When processing finished (result ready); null while pending", "2023-03-17 10:05:00", True),
+        C("returned_at", TS, "Ngày trả kết quả", "When the result was handed over; null if not yet", "2023-03-17 15:30:00", True),
+        C("status", S, "Trạng thái", "dang_xu_ly (processing) | tam_dung (paused) | bo_sung (waiting for supplement) | da_xu_ly (finished) | da_tra (returned) | tu_choi (refused) | rut (withdrawn)", "da_tra"),
+        C("supplement_count", I16, "Số lần yêu cầu bổ sung", "Times the citizen was asked to complete the dossier", "0"),
+        C("supplement_days", I16, "Số ngày chờ bổ sung", "Working days spent waiting for supplements (not counted against the deadline)", "0"),
+        C("digitised_input", B, "Số hóa thành phần hồ sơ", "All input components digitised at receipt", "true"),
+        C("e_result", B, "Số hóa kết quả / kết quả điện tử", "Result digitised / issued electronically", "true"),
+        C("reused_data", B, "Tái sử dụng dữ liệu số hóa", "At least one component reused from digitised data", "false"),
+        C("paid_online", B, "Thanh toán trực tuyến", "Fee paid online", "false"),
+        C("fee_vnd", I64, "Phí, lệ phí (đồng)", "Fee charged for this dossier", "2000"),
+        C("year", I16, "Năm (phân vùng)", "Partition: year of received_at", "2023"),
+        C("province_code", S, "Mã tỉnh (phân vùng)", "Partition: province of the receiving unit", "30"),
+    ),
+    key=("dossier_id",),
+    partition_by=("year", "province_code"),
+)
+
+RATINGS = Table(
+    "ratings", "Đánh giá mức độ hài lòng",
+    "One rating form (phiếu đánh giá) per rated dossier, given when the result is returned.",
+    (
+        C("rating_id", S, "Mã phiếu", "Unique", "R-10621-230317-0007"),
+        C("dossier_id", S, "Mã hồ sơ", "The dossier rated", "10621-230315-0007"),
+        C("unit_code", S, "Mã đơn vị", "Unit rated", "10621"),
+        C("district_code", S, "Mã huyện", "District of the unit", "291"),
+        C("procedure_code", S, "Mã TTHC", "Procedure of the dossier", "XA.CT.001"),
+        C("field", S, "Lĩnh vực", "Field of the dossier", "Chứng thực"),
+        C("rated_at", TS, "Ngày đánh giá", "When the form was filled", "2023-03-17 15:31:00"),
+        C("level", I16, "Mức đánh giá", "4 rất hài lòng, 3 hài lòng, 2 bình thường, 1 không hài lòng; satisfied = 3 or 4", "4"),
+        C("channel", S, "Hình thức đánh giá", "tai_quay (tablet at the desk) | truc_tuyen | phieu_giay", "tai_quay"),
+        C("year", I16, "Năm (phân vùng)", "Partition: year of rated_at", "2023"),
+        C("province_code", S, "Mã tỉnh (phân vùng)", "Partition: province", "30"),
+    ),
+    key=("rating_id",),
+    partition_by=("year", "province_code"),
+)
+
+FEEDBACK = Table(
+    "feedback", "Phản ánh, kiến nghị",
+    "Feedback and petitions (PAKN) about administrative regulations and procedures; to be handled "
+    "within 15 working days (QĐ 766, indicator 5.2).",
+    (
+        C("feedback_id", S, "Mã PAKN", "Unique", "PA-10621-230402-01"),
+        C("unit_code", S, "Mã đơn vị", "Unit concerned", "10606"),
+        C("district_code", S, "Mã huyện", "District", "291"),
+        C("province_code", S, "Mã tỉnh", "Province", "30"),
+        C("dossier_id", S, "Mã hồ sơ", "The dossier it is about, if any", "", True),
+        C("field", S, "Lĩnh vực", "Field concerned, if known", "Đất đai", True),
+        C("kind", S, "Phân loại", "quy_dinh (about a regulation) | giai_quyet (about handling a dossier) | thai_do (staff behaviour) | khac", "giai_quyet"),
+        C("channel", S, "Kênh tiếp nhận", "cong_dvc (portal) | truc_tiep | duong_day_nong (hotline) | van_ban", "cong_dvc"),
+        C("received_at", TS, "Ngày tiếp nhận", "When it was received", "2023-04-02 09:00:00"),
+        C("due_at", TS, "Hạn xử lý", "15 working days after receipt", "2023-04-24 17:00:00"),
+        C("handled_at", TS, "Ngày xử lý xong", "When the answer was published; null while open", "", True),
+        C("outcome", S, "Kết quả", "giai_trinh (explained) | tiep_thu (accepted, fixed) | tu_choi (refused: out of scope) | null while open", "giai_trinh", True),
+        C("citizen_satisfied", B, "Người dân hài lòng", "Citizen's reaction to the answer; null if none", "true", True),
+    ),
+    key=("feedback_id",),
+)
+
+FINANCES = Table(
+    "finances", "Tài chính công",
+    "Monthly public-finance figures of a unit: the month's share of the annual plan (dự toán / kế "
+    "hoạch vốn) and the month's actual, in đồng. The year's plan is the sum of its months.",
+    (
+        C("unit_code", S, "Mã đơn vị", "Unit", "10621"),
+        C("year", I16, "Năm ngân sách", "Budget year (calendar year)", "2023"),
+        C("month", I16, "Tháng", "1..12", "6"),
+        C("item", S, "Chỉ tiêu", "thu_ngan_sach (revenue) | chi_ngan_sach (expenditure) | giai_ngan_dtc (public-investment disbursement)", "thu_ngan_sach"),
+        C("plan_vnd", I64, "Dự toán / kế hoạch (đồng)", "This month's share of the annual plan", "1031666667"),
+        C("actual_vnd", I64, "Thực hiện (đồng)", "Actual in the month", "1012000000"),
+    ),
+    key=("unit_code", "year", "month", "item"),
+)
+
+FACTS = Table(
+    "facts", "Số liệu tự báo cáo",
+    "Self-reported annual indicators of a unit (the figures of the annual CCHC report that are not "
+    "transactions). A correction appends a new row; the newest entered_at wins, older rows are kept.",
+    (
+        C("unit_code", S, "Mã đơn vị", "Unit", "10621"),
+        C("year", I16, "Năm", "Reporting year", "2023"),
+        C("indicator", S, "Mã chỉ tiêu", "Indicator code (see cchc/reference/facts.csv)", "staff_quota"),
+        C("value", F64, "Giá trị", "Numeric value", "20"),
+        C("note", S, "Ghi chú / tài liệu kiểm chứng", "Evidence (document number, date)", "Báo cáo CCHC năm 2023", True),
+        C("entered_by", S, "Người nhập", "Who entered it", "sample"),
+        C("entered_at", TS, "Thời điểm nhập", "When it was entered", "2023-12-10 08:00:00"),
+    ),
+    key=("unit_code", "year", "indicator", "entered_at"),
+)
+
+INDEX_RESULTS = Table(
+    "index_results", "Kết quả chỉ số công bố",
+    "Published index scores (e.g. the national 766 index as served by the National Public Service "
+    "Portal): one row per unit, period and group; group 'TONG' is the total.",
+    (
+        C("index_code", S, "Bộ chỉ số", "766 | par | sipas | cchc_xa", "766"),
+        C("period_kind", S, "Loại kỳ", "cal_year | cal_month | cal_quarter", "cal_year"),
+        C("year", I16, "Năm", "Year", "2025"),
+        C("period_index", I16, "Kỳ", "Month or quarter number; null for a year", "10", True),
+        C("unit_level", S, "Cấp đơn vị", "province | department | commune", "province"),
+        C("unit_ref", S, "Mã đơn vị (nguồn)", "Unit id in the source (portal id or agency code)", "398126"),
+        C("unit_code", S, "Mã đơn vị (TCTK)", "GSO code if known", "89", True),
+        C("unit_name", S, "Tên đơn vị", "Name as published", "Tỉnh An Giang"),
+        C("group_code", S, "Nhóm chỉ số", "CKMB | TDGQ | CLGQ | TTTT | MDHL | MDSH | TONG", "TDGQ"),
+        C("score", F64, "Điểm", "Points as published", "19.05"),
+        C("rank", I32, "Xếp hạng", "Rank as published (on TONG rows)", "1", True),
+        C("source", S, "Nguồn", "Where the figures come from", "Cổng DVCQG, 10/2025"),
+        C("imported_at", TS, "Thời điểm nhập", "When it was loaded", "2026-11-26 10:00:00"),
+    ),
+    key=("index_code", "period_kind", "year", "period_index", "unit_level", "unit_ref", "group_code"),
+)
+
+CALENDAR = Table(
+    "calendar", "Lịch làm việc",
+    "One row per day: whether public servants work that day (Monday–Friday except public holidays, "
+    "plus Saturdays declared working days) and a running count of working days used to count "
+    "processing time in working days.",
+    (
+        C("day", D, "Ngày", "Calendar day", "2023-04-28"),
+        C("is_working_day", B, "Ngày làm việc", "True on working days", "true"),
+        C("working_day_no", I32, "Số thứ tự ngày làm việc", "Working days since the calendar starts, counting this day if it is one", "840"),
+        C("holiday_name", S, "Ngày nghỉ", "Name of the holiday, if any", "Giỗ Tổ Hùng Vương", True),
+    ),
+    key=("day",),
+)
+
+TABLES: dict[str, Table] = {t.name: t for t in (UNITS, PROCEDURES, DOSSIERS, RATINGS, FEEDBACK, FINANCES, FACTS,
+                                                INDEX_RESULTS, CALENDAR)}
+
+# Code lists used by the tables above, with their Vietnamese labels (the one place they are named).
+CHANNELS = {"truc_tiep": "Trực tiếp", "truc_tuyen": "Trực tuyến", "buu_chinh": "Bưu chính công ích"}
+STATUSES = {"dang_xu_ly": "Đang xử lý", "tam_dung": "Tạm dừng", "bo_sung": "Chờ bổ sung", "da_xu_ly": "Đã xử lý xong",
+            "da_tra": "Đã trả kết quả", "tu_choi": "Từ chối", "rut": "Công dân rút hồ sơ"}
+RATING_LEVELS = {4: "Rất hài lòng", 3: "Hài lòng", 2: "Bình thường", 1: "Không hài lòng"}
+FEEDBACK_KINDS = {"quy_dinh": "Về quy định hành chính", "giai_quyet": "Về giải quyết TTHC",
+                  "thai_do": "Về thái độ, hành vi CBCC", "khac": "Khác"}
+FEEDBACK_OUTCOMES = {"giai_trinh": "Đã giải trình", "tiep_thu": "Đã tiếp thu, khắc phục", "tu_choi": "Từ chối (không thuộc thẩm quyền)"}
+FINANCE_ITEMS = {"thu_ngan_sach": "Thu ngân sách", "chi_ngan_sach": "Chi ngân sách",
+                 "giai_ngan_dtc": "Giải ngân vốn đầu tư công"}
+LEVELS = {"province": "Tỉnh", "district": "Huyện", "commune": "Xã"}
+ONLINE_LEVELS = {"toan_trinh": "Toàn trình", "mot_phan": "Một phần", "khong": "Không"}
+AGENCIES = {"ubnd": "UBND xã", "cong_an": "Công an xã", "quan_su": "Ban Chỉ huy quân sự xã"}
+DEADLINE_STATUS = {"truoc_han": "Trước hạn", "dung_han": "Đúng hạn", "qua_han": "Quá hạn",
+                   "trong_han": "Trong hạn", "qua_han_dang": "Quá hạn (đang giải quyết)"}
+
+
+def data_model_markdown() -> str:
+    """docs/data-model.md, generated from the definitions above."""
+    out = ["# Data model", "",
+           "Generated from `cchc/schema.py` by `python -m cchc schema-doc`; do not edit by hand.", "",
+           "All tables are Parquet files under the data directory (`CCHC_DATA_DIR`, default `data/`). "
+           "Partitioned tables are Hive-style directories (`dossiers/year=2023/province_code=30/*.parquet`).", ""]
+    for t in TABLES.values():
+        out += [f"## `{t.name}` — {t.vi}", "", t.meaning, "",
+                f"Key: `{', '.join(t.key)}`." + (f" Partitioned by `{', '.join(t.partition_by)}`." if t.partition_by else
+                                                  f" One file `{t.name}.parquet`."), "",
+                "| column | Vietnamese | type | meaning | example |", "|---|---|---|---|---|"]
+        for c in t.columns:
+            typ = str(c.type) + ("" if not c.nullable else ", null allowed")
+            out.append(f"| `{c.name}` | {c.vi} | {typ} | {c.meaning} | {c.example} |")
+        out.append("")
+    return "\n".join(out)

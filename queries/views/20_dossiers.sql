@@ -1,0 +1,53 @@
+-- Dossiers, staged once: dates without time of day and the finishing status against the deadline.
+--   trước hạn: finished on a day before the due day;  đúng hạn: finished on the due day;
+--   quá hạn:   finished on a day after the due day.
+-- The due day already includes the time spent waiting for supplements (supplement_days).
+CREATE VIEW stg_dossiers AS
+SELECT
+    d.*,
+    CAST(d.received_at AS DATE) AS received_date,
+    CAST(d.due_at AS DATE) AS due_date,
+    CAST(d.finished_at AS DATE) AS finished_date,
+    CASE
+        WHEN d.finished_at IS NULL THEN NULL
+        WHEN CAST(d.finished_at AS DATE) < CAST(d.due_at AS DATE) THEN 'truoc_han'
+        WHEN CAST(d.finished_at AS DATE) = CAST(d.due_at AS DATE) THEN 'dung_han'
+        ELSE 'qua_han'
+    END AS finish_status
+FROM raw_dossiers d;
+
+-- The dossiers a report over [p_start, p_end] counts for one unit, with their role in it:
+--   carried_over: received before p_start, not finished before p_start (từ kỳ trước);
+--   is_new:       received in the period (mới tiếp nhận);
+--   resolved:     finished in the period (đã giải quyết);
+--   pending:      not finished by the end of the period (đang giải quyết), within its deadline
+--                 (trong hạn) if the due day is on or after p_end, else overdue (quá hạn).
+-- Every row is carried over or new, and resolved or pending, so (3) = (4)+(5)+(6) = (7)+(11).
+-- The unit is the province p_province, narrowed to district p_district and/or commune p_unit
+-- when they are not NULL.
+CREATE MACRO dossiers_for(p_province, p_district, p_unit, p_start, p_end) AS TABLE
+SELECT
+    s.*,
+    s.received_date < p_start AS carried_over,
+    s.received_date >= p_start AS is_new,
+    s.finished_date IS NOT NULL AND s.finished_date <= p_end AS resolved,
+    s.finished_date IS NULL OR s.finished_date > p_end AS pending,
+    CASE WHEN s.finished_date IS NULL OR s.finished_date > p_end
+         THEN CASE WHEN s.due_date >= p_end THEN 'trong_han' ELSE 'qua_han' END END AS pending_status
+FROM stg_dossiers s
+WHERE s.province_code = p_province
+  AND (p_district IS NULL OR s.district_code = p_district)
+  AND (p_unit IS NULL OR s.unit_code = p_unit)
+  AND s.year <= year(p_end)
+  AND s.received_date <= p_end
+  AND (s.finished_date IS NULL OR s.finished_date >= p_start);
+
+-- Processing time in working days (received day excluded, finishing day included), net of the
+-- days spent waiting for supplements; NULL while pending.
+CREATE VIEW stg_dossier_times AS
+SELECT
+    s.*,
+    cf.working_day_no - cr.working_day_no - s.supplement_days AS processing_days
+FROM stg_dossiers s
+LEFT JOIN raw_calendar cr ON cr.day = s.received_date
+LEFT JOIN raw_calendar cf ON cf.day = s.finished_date;

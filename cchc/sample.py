@@ -280,7 +280,8 @@ def _calibrated_unit(rng, cat: Catalogue, attrs, ci: int, start: date, end: date
     # on time; every other earlier dossier finishes before the window starts.
     last_before = _off(workdays.previous_working_day(cal["start"]))
     crosses = pre["due_day"] >= w0
-    cand = np.flatnonzero(crosses & (cat.days[pre["proc"]] > 0))[::-1][: cal["carried"]]
+    calib_fields = np.isin(cat.field_idx[pre["proc"]], [cat.field_names.index(f) for f in cal["fields_total"]])
+    cand = np.flatnonzero(crosses & calib_fields & (cat.days[pre["proc"]] > 0))[::-1][: cal["carried"]]
     if len(cand) < cal["carried"]:  # not enough long procedures received late: lengthen the latest ones
         long_proc = np.flatnonzero((cat.field_names.index("Hộ tịch") == cat.field_idx) & (cat.days >= 3) & (cat.weight > 0)
                                    & (cat.valid_from <= w0) & (cat.valid_to >= w0))[0]
@@ -383,10 +384,10 @@ def _to_dossiers(b: dict[str, np.ndarray], communes: pl.DataFrame, cat: Catalogu
         "procedure_code": cat.codes[b["proc"]],
         "field": cat.fields[b["proc"]],
         "channel": b["channel"],
-        "received_at": recv,
-        "due_at": day_s(b["due_day"]) + np.timedelta64(17 * 3600, "s"),
-        "finished_at": np.where(finished, fin, np.datetime64("NaT")),
-        "returned_at": np.where(returned & (b["status"] == "da_tra"), ret, np.datetime64("NaT")),
+        "received_at": recv.astype("datetime64[ms]"),
+        "due_at": (day_s(b["due_day"]) + np.timedelta64(17 * 3600, "s")).astype("datetime64[ms]"),
+        "finished_at": np.where(finished, fin, np.datetime64("NaT")).astype("datetime64[ms]"),
+        "returned_at": np.where(returned & (b["status"] == "da_tra"), ret, np.datetime64("NaT")).astype("datetime64[ms]"),
         "status": status,
         "supplement_count": b["sup_count"], "supplement_days": b["sup_days"],
         "digitised_input": b["digitised_input"], "e_result": b["e_result"], "reused_data": b["reused_data"],
@@ -627,7 +628,7 @@ def generate(data_dir: Path, seed: int = DEFAULT_SEED, scale: float = 1.0, provi
                 _write(r, schema.RATINGS, tmp)
                 counts["dossiers"] += d.height
                 counts["ratings"] += r.height
-                say(f"Tỉnh {p}, năm {y}: {d.height:,} hồ sơ".replace(",", "."))
+                say(f"Tỉnh {p}, năm {y}: {d.height:_} hồ sơ".replace("_", "."))
             frng = np.random.default_rng([seed, 5, int(p)])
             feedback.append(_feedback(frng, communes, p, start, end))
             finances.append(_finances(frng, communes, start, end))
@@ -660,7 +661,8 @@ def _dossier_ids_in_order(block, communes, cat, p, end) -> list[str]:
     # except for ties, which get consecutive sequence numbers in a stable sort — reproduce that ordering.
     epoch_s = np.datetime64(workdays.FIRST.isoformat(), "s")
     recv = epoch_s + (block["day"].astype(np.int64) * 86400 + block["recv_sec"]).astype("timedelta64[s]")
-    key = pl.DataFrame({"u": communes["code"].to_numpy()[block["commune"]], "r": recv, "i": np.arange(len(recv))})
+    key = pl.DataFrame({"u": communes["code"].to_numpy()[block["commune"]], "r": recv.astype("datetime64[ms]"),
+                        "i": np.arange(len(recv))})
     order = key.sort(["u", "r"], maintain_order=True)["i"].to_numpy()
     ids = np.empty(len(recv), dtype=object)
     ids[order] = d["dossier_id"].to_numpy()

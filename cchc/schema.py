@@ -67,7 +67,7 @@ UNITS = Table(
         C("parent_code", S, "Mã đơn vị cấp trên", "Code of the unit one level up; null for a province", "291", True),
         C("province_code", S, "Mã tỉnh", "Code of the province the unit belongs to (itself for a province)", "30"),
         C("district_code", S, "Mã huyện", "Code of the district (itself for a district; null for a province)", "291", True),
-        C("valid_from", D, "Hiệu lực từ", "First day the unit exists in this form", "2008-01-01"),
+        C("valid_from", D, "Hiệu lực từ", "First day the unit exists in this form; null when not known", "", True),
         C("valid_to", D, "Hiệu lực đến", "Last day (inclusive) before a merger; null while in force", "2025-06-30", True),
         C("new_code", S, "Mã đơn vị mới (2025)", "Commune code after the 2025 reform (NQ 202/2025/QH15)", "10633", True),
         C("new_name", S, "Tên đơn vị mới (2025)", "Name of the commune it was merged into on 01/07/2025", "Xã Trần Phú", True),

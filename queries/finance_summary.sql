@@ -10,7 +10,8 @@ WITH m AS (
       AND make_date(f.year, f.month, 1) BETWEEN date_trunc('month', CAST($start AS DATE)) AND CAST($end AS DATE)
 ),
 final AS (
-    SELECT item, sum(plan_vnd) AS plan_vnd, sum(actual_vnd) AS actual_vnd, count(DISTINCT unit_code) AS units
+    SELECT item, CAST(sum(plan_vnd) AS BIGINT) AS plan_vnd, CAST(sum(actual_vnd) AS BIGINT) AS actual_vnd,
+           count(DISTINCT unit_code) AS units
     FROM m
     GROUP BY item
 )

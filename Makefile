@@ -1,0 +1,41 @@
+# Two commands for a newcomer on a fresh Debian machine with Python 3.11:
+#   make run    set up, generate the sample data if missing, start the dashboard (http://localhost:8501)
+#   make test   set up (Python packages and Debian's chromium) and run the whole test suite
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DATA ?= $(or $(CCHC_DATA_DIR),data)
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+export PYTHONDONTWRITEBYTECODE = 1
+
+.PHONY: run test setup chromium sample bench docs lint
+
+$(BIN)/activate:
+	$(PY) -m venv $(VENV)
+
+$(VENV)/.installed: requirements.txt | $(BIN)/activate
+	$(BIN)/pip install --disable-pip-version-check -q -r requirements.txt
+	touch $@
+
+setup: $(VENV)/.installed
+
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+
+$(DATA)/_sample.json: | setup
+	$(BIN)/python -m cchc --data-dir $(DATA) sample
+
+sample: setup
+	$(BIN)/python -m cchc --data-dir $(DATA) sample
+
+run: setup chromium $(DATA)/_sample.json
+	CCHC_DATA_DIR=$(abspath $(DATA)) $(BIN)/python -m streamlit run app.py --browser.gatherUsageStats false
+
+test: setup chromium
+	$(BIN)/python -m pytest -q
+
+bench: setup
+	$(BIN)/python bench/run.py
+
+docs: setup
+	$(BIN)/python -m cchc schema-doc

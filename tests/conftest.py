@@ -1,0 +1,50 @@
+"""Shared fixtures: the default sample dataset, generated once per test session (and cached under
+.pytest_cache keyed by the generator's source, so a rerun without changes reuses it)."""
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _generator_key() -> str:
+    h = hashlib.sha256()
+    for p in sorted([ROOT / "cchc" / "sample.py", ROOT / "cchc" / "workdays.py", ROOT / "cchc" / "schema.py",
+                     *(ROOT / "cchc" / "reference").glob("*.csv")]):
+        h.update(p.read_bytes())
+    return h.hexdigest()[:16]
+
+
+@pytest.fixture(scope="session")
+def sample_dir() -> Path:
+    """The default sample (Hải Dương, 01/01/2021–30/06/2025, default seed)."""
+    from cchc import sample
+    cache = ROOT / ".pytest_cache" / f"sample-{_generator_key()}"
+    if not (cache / sample.MARKER).exists():
+        for old in (ROOT / ".pytest_cache").glob("sample-*"):
+            shutil.rmtree(old, ignore_errors=True)
+        sample.generate(cache)
+    return cache
+
+
+@pytest.fixture(scope="session")
+def db(sample_dir):
+    from cchc.db import Database
+    d = Database(sample_dir)
+    yield d
+    d.close()
+
+
+@pytest.fixture()
+def data_env(sample_dir, monkeypatch):
+    monkeypatch.setenv("CCHC_DATA_DIR", str(sample_dir))
+    return sample_dir
+
+
+def pytest_configure(config):
+    os.environ.setdefault("PYTHONDONTWRITEBYTECODE", "1")

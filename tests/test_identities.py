@@ -1,0 +1,93 @@
+"""Identities of the official form over the whole default sample: every unit, a few periods."""
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+import pytest
+
+from cchc import kpis, periods
+
+PERIODS = [
+    periods.official_year(2023, 10),
+    periods.official_quarter(2024, 2, 10),
+    periods.calendar_month(2022, 2),
+    periods.calendar_year(2025),  # runs past the end of the data (30/06/2025)
+    periods.custom(date(2020, 6, 1), date(2021, 1, 31)),  # starts before the data
+]
+
+
+def _check(k: dict, where: str) -> None:
+    assert k["received_total"] == k["received_new"] + k["carried_over"], where
+    assert k["received_new"] == k["received_online"] + k["received_offline"], where
+    assert k["received_total"] == k["resolved_total"] + k["pending_total"], where
+    assert k["resolved_total"] == k["resolved_early"] + k["resolved_on_time"] + k["resolved_late"], where
+    assert k["pending_total"] == k["pending_within"] + k["pending_overdue"], where
+    for num, den in [("digitised_input", "received_new"), ("digitised_result", "resolved_total"),
+                     ("reused_data", "received_new"), ("resolved_online_capable", "resolved_total"),
+                     ("new_paid_online", "new_with_fee"), ("ratings_satisfied", "ratings_total")]:
+        assert 0 <= k[num] <= k[den], (where, num)
+    for rate in ("on_time_rate", "online_rate", "digitised_input_rate", "digitised_result_rate", "satisfaction_rate"):
+        assert k[rate] is None or 0.0 <= k[rate] <= 1.0, (where, rate)
+
+
+@pytest.mark.parametrize("p", PERIODS, ids=lambda p: p.short_label)
+def test_every_unit(db, p):
+    units = db.run("units_all")
+    for code in units["code"].to_list():
+        u = kpis.resolve_unit(db, code)
+        k = kpis.dossier_kpis(db, u, p)
+        _check({**k, **kpis.rating_kpis(db, u, p)}, f"{code} {p.label}")
+        fields = k["by_field"]
+        for key in kpis.BIEU06_KEYS:
+            assert sum(f[key] for f in fields) == k[key], (code, key)
+        for f in fields:
+            _check({**f, "ratings_satisfied": 0, "ratings_total": 0, "satisfaction_rate": None}, f"{code} {f['field']}")
+
+
+def test_district_is_sum_of_its_communes(db):
+    p = periods.official_year(2024, 10)
+    units = db.run("units_all")
+    nam_sach = kpis.dossier_kpis(db, kpis.resolve_unit(db, "291"), p)
+    communes = units.filter((pl.col("level") == "commune") & (pl.col("district_code") == "291"))["code"]
+    parts = [kpis.dossier_kpis(db, kpis.resolve_unit(db, c), p) for c in communes]
+    for key in kpis.BIEU06_KEYS:
+        assert nam_sach[key] == sum(x[key] for x in parts), key
+    province = kpis.dossier_kpis(db, kpis.resolve_unit(db, "30"), p)
+    districts = units.filter(pl.col("level") == "district")["code"]
+    assert province["received_total"] == sum(kpis.dossier_kpis(db, kpis.resolve_unit(db, d), p)["received_total"]
+                                             for d in districts)
+
+
+def test_row_level_invariants(db):
+    bad = db.sql("""
+        SELECT
+          count(*) FILTER (WHERE due_at < received_at) AS due_before_received,
+          count(*) FILTER (WHERE finished_at < received_at) AS finished_before_received,
+          count(*) FILTER (WHERE returned_at < finished_at) AS returned_before_finished,
+          count(*) FILTER (WHERE year <> year(received_at)) AS wrong_partition,
+          count(*) FILTER (WHERE dayofweek(received_at) = 0) AS sunday_receipts,
+          count(*) - count(DISTINCT dossier_id) AS duplicate_ids
+        FROM raw_dossiers""").row(0, named=True)
+    assert bad == {k: 0 for k in bad}
+    holidays = db.sql("""
+        SELECT count(*) AS n FROM raw_dossiers d JOIN raw_calendar c ON c.day = CAST(d.received_at AS DATE)
+        WHERE c.holiday_name IS NOT NULL AND NOT c.is_working_day""").item()
+    assert holidays == 0
+
+
+def test_sample_is_plausible_and_varied(db):
+    p = periods.official_year(2024, 10)
+    rows = [kpis.dossier_kpis(db, kpis.resolve_unit(db, c), p)
+            for c in db.run("units_all").filter(pl.col("level") == "commune")["code"].to_list()]
+    totals = [r["received_total"] for r in rows]
+    assert min(totals) > 500 and max(totals) > 2 * min(totals)  # communes differ in size
+    late = [r["resolved_late"] for r in rows]
+    assert sum(1 for x in late if x == 0) > 0 and max(late) > 10  # late dossiers cluster in some communes
+    share = {}
+    for r in rows:
+        for f in r["by_field"]:
+            share[f["field"]] = share.get(f["field"], 0) + f["received_total"]
+    assert max(share, key=share.get) == "Chứng thực"
+    online = [kpis.dossier_kpis(db, kpis.resolve_unit(db, "30"), periods.calendar_year(y))["online_rate"] for y in (2021, 2022, 2023, 2024)]
+    assert online == sorted(online)  # online share improves over the years

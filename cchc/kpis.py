@@ -108,17 +108,32 @@ def _rates(c: dict) -> dict:
     }
 
 
+def _sum_counts(rows: list[dict]) -> dict:
+    out = {k: sum(int(r[k]) for r in rows) for k in COUNT_KEYS}
+    out.update(_rates(out))
+    return out
+
+
+def dossier_rows(db: Database, unit: Unit, p: periods.Period) -> list[dict]:
+    """Biểu 06 counts per procedure (with field, name, statutory days, online level)."""
+    return db.run("dossier_kpis", **unit.scope, start=p.start, end=p.end).to_dicts()
+
+
 def dossier_kpis(db: Database, unit: Unit, p: periods.Period) -> dict:
     """Biểu 06 counts in total and by field, with the derived rates."""
-    df = db.run("dossier_kpis", **unit.scope, start=p.start, end=p.end)
-    rows = df.to_dicts()
-    zero = {k: 0 for k in COUNT_KEYS}
-    total = next((r for r in rows if r["field"] is None), None) or {"field": None, **zero}
-    by_field = [r for r in rows if r["field"] is not None]
-    out = {k: int(total[k]) for k in COUNT_KEYS}
-    out.update(_rates(out))
-    out["by_field"] = [{"field": r["field"], **{k: int(r[k]) for k in COUNT_KEYS}, **_rates(r)} for r in by_field]
+    rows = dossier_rows(db, unit, p)
+    out = _sum_counts(rows)
+    fields: dict[str, list[dict]] = {}
+    for r in rows:
+        fields.setdefault(r["field"], []).append(r)
+    out["by_field"] = [{"field": f, **_sum_counts(rs)} for f, rs in sorted(fields.items())]
     return out
+
+
+def procedure_kpis(db: Database, unit: Unit, p: periods.Period, field: str | None = None) -> list[dict]:
+    """Biểu 06 counts and rates per procedure (of one field, if given)."""
+    return [{**{k: r[k] for k in ("field", "procedure_code", "procedure_name", "statutory_days", "online_level")},
+             **_sum_counts([r])} for r in dossier_rows(db, unit, p) if field is None or r["field"] == field]
 
 
 def rating_kpis(db: Database, unit: Unit, p: periods.Period) -> dict:

@@ -8,15 +8,18 @@ SELECT
     CAST(d.received_at AS DATE) AS received_date,
     CAST(d.due_at AS DATE) AS due_date,
     CAST(d.finished_at AS DATE) AS finished_date,
+    -- calendar days between the due day and the finishing day: < 0 early, 0 on the day, > 0 late
+    date_diff('day', d.due_at, d.finished_at) AS days_past_due,
     CASE
         WHEN d.finished_at IS NULL THEN NULL
-        WHEN CAST(d.finished_at AS DATE) < CAST(d.due_at AS DATE) THEN 'truoc_han'
-        WHEN CAST(d.finished_at AS DATE) = CAST(d.due_at AS DATE) THEN 'dung_han'
+        WHEN date_diff('day', d.due_at, d.finished_at) < 0 THEN 'truoc_han'
+        WHEN date_diff('day', d.due_at, d.finished_at) = 0 THEN 'dung_han'
         ELSE 'qua_han'
     END AS finish_status
 FROM raw_dossiers d;
 
--- The dossiers a report over [p_start, p_end] counts for one unit, with their role in it:
+-- The dossiers a report over [p_start, p_end] (dates, both included) counts for one unit, with
+-- their role in it:
 --   carried_over: received before p_start, not finished before p_start (từ kỳ trước);
 --   is_new:       received in the period (mới tiếp nhận);
 --   resolved:     finished in the period (đã giải quyết);
@@ -24,23 +27,32 @@ FROM raw_dossiers d;
 --                 (trong hạn) if the due day is on or after p_end, else overdue (quá hạn).
 -- Every row is carried over or new, and resolved or pending, so (3) = (4)+(5)+(6) = (7)+(11).
 -- The unit is the province p_province, narrowed to district p_district and/or commune p_unit
--- when they are not NULL.
+-- when they are not NULL. Partitions of the period's years are read whole; earlier years only
+-- for the dossiers still open when the period starts (one column read, the rest skipped).
 CREATE MACRO dossiers_for(p_province, p_district, p_unit, p_start, p_end) AS TABLE
 SELECT
     s.*,
-    s.received_date < p_start AS carried_over,
-    s.received_date >= p_start AS is_new,
-    s.finished_date IS NOT NULL AND s.finished_date <= p_end AS resolved,
-    s.finished_date IS NULL OR s.finished_date > p_end AS pending,
-    CASE WHEN s.finished_date IS NULL OR s.finished_date > p_end
-         THEN CASE WHEN s.due_date >= p_end THEN 'trong_han' ELSE 'qua_han' END END AS pending_status
-FROM stg_dossiers s
-WHERE s.province_code = p_province
-  AND (p_district IS NULL OR s.district_code = p_district)
-  AND (p_unit IS NULL OR s.unit_code = p_unit)
-  AND s.year <= year(p_end)
-  AND s.received_date <= p_end
-  AND (s.finished_date IS NULL OR s.finished_date >= p_start);
+    s.received_at < p_start AS carried_over,
+    s.received_at >= p_start AS is_new,
+    s.finished_at IS NOT NULL AND s.finished_at < p_end + INTERVAL 1 DAY AS resolved,
+    s.finished_at IS NULL OR s.finished_at >= p_end + INTERVAL 1 DAY AS pending,
+    (s.finished_at IS NULL OR s.finished_at >= p_end + INTERVAL 1 DAY) AND s.due_at < p_end AS pending_overdue,
+    CASE WHEN s.finished_at IS NULL OR s.finished_at >= p_end + INTERVAL 1 DAY
+         THEN CASE WHEN s.due_at >= p_end THEN 'trong_han' ELSE 'qua_han' END END AS pending_status
+FROM (
+    SELECT * FROM stg_dossiers
+    WHERE province_code = p_province
+      AND year BETWEEN year(p_start) AND year(p_end)
+      AND received_at < p_end + INTERVAL 1 DAY
+      AND (finished_at IS NULL OR finished_at >= p_start)
+    UNION ALL
+    SELECT * FROM stg_dossiers
+    WHERE province_code = p_province
+      AND year < year(p_start)
+      AND (finished_at IS NULL OR finished_at >= p_start)
+) s
+WHERE (p_district IS NULL OR s.district_code = p_district)
+  AND (p_unit IS NULL OR s.unit_code = p_unit);
 
 -- Processing time in working days (received day excluded, finishing day included), net of the
 -- days spent waiting for supplements; NULL while pending.

@@ -1,0 +1,48 @@
+"""Drawing helpers shared by the pages: KPI cards, charts with their PNG download, empty states."""
+from __future__ import annotations
+
+from typing import Callable
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from cchc import charts, fmt
+
+from .state import Selection
+
+
+def chart(fig: go.Figure, name: str, sel: Selection, key: str, on_select: str | Callable = "ignore",
+          selection_mode=("points",)):
+    """Draw a figure (its own style, not Streamlit's theme) with a button saving a slide-size PNG
+    named after the chart, the unit and the period. Returns the selection state when on_select is set."""
+    event = st.plotly_chart(fig, theme=None, key=f"chart_{key}", on_select=on_select,
+                            selection_mode=selection_mode if on_select != "ignore" else ("points", "box", "lasso"),
+                            config={"displaylogo": False, "locale": "vi"})
+    st.download_button("Tải ảnh PNG", data=lambda: charts.to_image(fig), mime="image/png", key=f"png_{key}",
+                       file_name=charts.file_name(name, sel.unit.name, sel.period.short_label), icon=":material/download:",
+                       type="tertiary", on_click="ignore")
+    return event
+
+
+def kpi(col, label: str, value: str, delta: str | None = None, higher_is_better: bool | None = True,
+        help: str | None = None) -> None:
+    """A KPI card: value, change against the same period a year earlier (coloured by whether
+    higher is better), and an optional note (target, threshold)."""
+    color = "normal" if higher_is_better is True else "inverse" if higher_is_better is False else "off"
+    col.metric(label, value, delta=delta, delta_color=color, help=help, border=True)
+
+
+def empty(message: str = "Không có hồ sơ nào cho đơn vị và kỳ đã chọn.") -> None:
+    st.info(message, icon=":material/info:")
+
+
+def delta_count(now: int | None, before: int | None) -> str | None:
+    if now is None or before is None:
+        return None
+    return fmt.signed_number(now - before) + " so với cùng kỳ"
+
+
+def delta_rate(now: float | None, before: float | None) -> str | None:
+    if now is None or before is None:
+        return None
+    return fmt.signed_percent_points(now - before) + " so với cùng kỳ"

@@ -3,21 +3,19 @@ from __future__ import annotations
 
 import streamlit as st
 
-from cchc.ui import state
+from cchc.ui import pages, state
 from cchc.ui.filters import filter_bar
 
 st.set_page_config(page_title="CCHC — Bảng điều khiển cải cách hành chính", page_icon="📊", layout="wide")
 
-PAGES = [
-    st.Page("pages/tong_quan.py", title="Tổng quan", url_path="tong-quan", default=True),
-    st.Page("pages/ho_so.py", title="Hồ sơ TTHC", url_path="ho-so"),
-    st.Page("pages/bieu_06.py", title="Biểu 06", url_path="bieu-06"),
-]
+groups: dict[str, list] = {}
+for i, (file, title, url, group, icon) in enumerate(pages.available()):
+    groups.setdefault(group, []).append(st.Page(file, title=title, url_path=url, icon=icon, default=i == 0))
 
 db = state.get_db()
-nav = st.navigation(PAGES)
+nav = st.navigation(groups)
 state.sync_from_url(db)
-sel = filter_bar(db)
+filter_bar(db)
 warn = st.session_state.pop("_url_warning", None)
 if warn:
     st.warning(warn)

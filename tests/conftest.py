@@ -48,3 +48,27 @@ def data_env(sample_dir, monkeypatch):
 
 def pytest_configure(config):
     os.environ.setdefault("PYTHONDONTWRITEBYTECODE", "1")
+
+
+@pytest.fixture()
+def app(data_env):
+    """Factory for a real Streamlit run of app.py (AppTest) over the sample data.
+
+    app(page="pages/ho_so.py", unit="10621", **{"from": "2022-12-10", "to": "2023-12-09"})
+    returns the AppTest after its first run, on that page, with those query parameters.
+    """
+    from streamlit.testing.v1 import AppTest
+
+    def make(page: str | None = None, **params):
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+        for k, v in params.items():
+            at.query_params[k] = v
+        at.run()
+        if page:
+            at.switch_page(page)
+            for k, v in params.items():
+                at.query_params[k] = v
+            at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        return at
+    return make

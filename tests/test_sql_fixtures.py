@@ -1,0 +1,103 @@
+"""The staging macro and the Biểu 06 query on hand-built dossiers whose answers are worked out by hand."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from cchc import kpis, periods
+from cchc.db import Database
+
+from fixtures import dossier, write_dataset
+
+# Period: calendar March 2023 (01/03–31/03). Deadlines at 17:00 on the due day.
+ROWS = [
+    # carried over: received in February, finished in March on the due day -> carried, resolved, đúng hạn
+    dossier("A", "2023-02-27 09:00", "2023-03-02 17:00", "2023-03-02 10:00"),
+    # carried over, finished before the period -> not counted at all
+    dossier("B", "2023-02-20 09:00", "2023-02-23 17:00", "2023-02-22 10:00"),
+    # new, finished early (day before due) -> trước hạn; online
+    dossier("C", "2023-03-01 08:00", "2023-03-06 17:00", "2023-03-03 15:00", channel="truc_tuyen"),
+    # new, finished one day late -> quá hạn; input not digitised
+    dossier("D", "2023-03-06 08:00", "2023-03-09 17:00", "2023-03-10 08:30", digitised_input=False),
+    # new, received on the last day, pending; due after the end -> trong hạn
+    dossier("E", "2023-03-31 16:00", "2023-04-05 17:00", None),
+    # carried over from 2021 (an older partition), still pending, due long past -> quá hạn (đang giải quyết)
+    dossier("F", "2021-11-02 09:00", "2021-11-05 17:00", None),
+    # new, finished after the end -> pending at the end; due on the last day -> trong hạn
+    dossier("G", "2023-03-28 09:00", "2023-03-31 17:00", "2023-04-03 09:00"),
+    # same-day procedure of another field, finished the same day -> đúng hạn; postal
+    dossier("H", "2023-03-15 09:00", "2023-03-15 17:00", "2023-03-15 09:30", proc="P2", field="Chứng thực",
+            channel="buu_chinh"),
+    # another commune of the district: only in district/province totals
+    dossier("I", "2023-03-10 09:00", "2023-03-15 17:00", "2023-03-14 09:00", unit="10606"),
+    # received after the period -> not counted
+    dossier("J", "2023-04-01 09:00", "2023-04-05 17:00", "2023-04-03 09:00"),
+]
+
+
+@pytest.fixture(scope="module")
+def fx(tmp_path_factory):
+    root = write_dataset(tmp_path_factory.mktemp("fx"), dossiers=ROWS)
+    d = Database(root)
+    yield d
+    d.close()
+
+
+def test_roles_of_each_dossier(fx):
+    df = fx.sql("SELECT dossier_id, carried_over, is_new, resolved, pending, pending_status, finish_status "
+                "FROM dossiers_for('30', NULL, '10621', $s, $e) ORDER BY dossier_id",
+                s=date(2023, 3, 1), e=date(2023, 3, 31))
+    got = {r["dossier_id"]: r for r in df.to_dicts()}
+    assert sorted(got) == ["A", "C", "D", "E", "F", "G", "H"]
+    assert [k for k, r in got.items() if r["carried_over"]] == ["A", "F"]
+    assert [k for k, r in got.items() if r["resolved"]] == ["A", "C", "D", "H"]
+    assert {k: r["pending_status"] for k, r in got.items() if r["pending"]} == {"E": "trong_han", "F": "qua_han", "G": "trong_han"}
+    assert {k: got[k]["finish_status"] for k in "ACDH"} == {"A": "dung_han", "C": "truoc_han", "D": "qua_han", "H": "dung_han"}
+
+
+def test_biểu_06_by_hand(fx):
+    u = kpis.resolve_unit(fx, "10621")
+    k = kpis.dossier_kpis(fx, u, periods.calendar_month(2023, 3))
+    # (3)=7: A,C,D,E,F,G,H; (4) online new: C; (5) new other: D,E,G,H; (6) carried: A,F
+    assert (k["received_total"], k["received_online"], k["received_offline"], k["carried_over"]) == (7, 1, 4, 2)
+    # (7)=4: A,C,D,H; (8) C; (9) A,H; (10) D
+    assert (k["resolved_total"], k["resolved_early"], k["resolved_on_time"], k["resolved_late"]) == (4, 1, 2, 1)
+    # (11)=3: E,G within, F overdue
+    assert (k["pending_total"], k["pending_within"], k["pending_overdue"]) == (3, 2, 1)
+    assert k["on_time_rate"] == 3 / 4
+    assert (k["digitised_input"], k["received_new"]) == (4, 5)  # C,E,G,H of C,D,E,G,H
+    f = {r["field"]: r["received_total"] for r in k["by_field"]}
+    assert f == {"Hộ tịch": 6, "Chứng thực": 1}
+    district = kpis.dossier_kpis(fx, kpis.resolve_unit(fx, "291"), periods.calendar_month(2023, 3))
+    assert district["received_total"] == 8 and district["resolved_early"] == 2  # + I (early)
+
+
+def test_period_boundaries_inclusive(fx):
+    u = kpis.resolve_unit(fx, "10621")
+    # a one-day period on the last day of March: E is new that day, G finishes later
+    k = kpis.dossier_kpis(fx, u, periods.custom(date(2023, 3, 31), date(2023, 3, 31)))
+    assert k["received_new"] == 1 and k["resolved_total"] == 0
+    # a period ending on 02/03: A resolved on its last day
+    k = kpis.dossier_kpis(fx, u, periods.custom(date(2023, 3, 1), date(2023, 3, 2)))
+    assert k["resolved_total"] == 1 and k["resolved_on_time"] == 1
+
+
+def test_processing_working_days(fx):
+    # D: received Mon 06/03, finished Fri 10/03 -> 4 working days; H same day -> 0
+    df = fx.sql("SELECT dossier_id, processing_days FROM stg_dossier_times WHERE dossier_id IN ('D','H') ORDER BY 1")
+    assert df.rows() == [("D", 4), ("H", 0)]
+
+
+def test_connection_is_locked_to_the_data_directory(fx):
+    import duckdb
+    with pytest.raises(duckdb.Error):
+        fx.sql("SELECT * FROM read_csv('/etc/passwd')")
+    with pytest.raises(duckdb.Error):
+        fx.sql("SET enable_external_access = true")
+
+
+def test_values_are_bound_not_formatted(fx):
+    # a hostile unit code is just a value that matches nothing
+    df = fx.run("unit_lookup", code="10621' OR '1'='1")
+    assert df.is_empty()

@@ -167,7 +167,7 @@ def _daily_counts(rng, attrs, days: np.ndarray, scale: np.ndarray, exact_total: 
     open_day = working[off] | (dow == 5)  # Saturday desks open on Saturdays, never on holidays
     hol = workdays.holidays()
     is_hol = np.array([(workdays.FIRST + timedelta(days=int(o))) in hol and hol[workdays.FIRST + timedelta(days=int(o))][1] != "makeup_workday"
-                       for o in off])
+                       for o in off], dtype=bool)
     open_day &= ~is_hol
     day_w = MONTH_SEASON[month] * DOW[dow] * (1.0 + 0.035 * (year - 2023)) * open_day
     sat = (dow == 5)[None, :] & ~attrs["saturday"][:, None]
@@ -587,6 +587,11 @@ def generate(data_dir: Path, seed: int = DEFAULT_SEED, scale: float = 1.0, provi
     units = load_units(None if provinces == ["all"] else provinces)
     if provinces == ["all"]:
         provinces = sorted(units.filter(pl.col("level") == "province")["code"].to_list())
+    unknown = sorted(set(provinces) - set(units.filter(pl.col("level") == "province")["code"].to_list()))
+    if unknown:
+        raise SampleError(f"Không có tỉnh mã {', '.join(unknown)} trong danh mục đơn vị hành chính.")
+    if start > end:
+        raise SampleError(f"Khoảng thời gian không hợp lệ: {start:%d/%m/%Y} sau {end:%d/%m/%Y}.")
     procs = load_procedures()
     cat = load_catalogue(procs)
     tmp = data_dir.parent / f".{data_dir.name}.tmp-{int(time.time() * 1000)}"
@@ -599,7 +604,10 @@ def generate(data_dir: Path, seed: int = DEFAULT_SEED, scale: float = 1.0, provi
             communes = units.filter((pl.col("province_code") == p) & (pl.col("level") == "commune")).sort("code")
             attrs = _commune_attrs(communes, cat, seed, p)
             codes = communes["code"].to_list()
-            cal_i = codes.index(cal_unit) if cal_unit in codes else None
+            # The calibrated commune is generated to the report's figures when the range covers the
+            # report's period (with a month before it for the carried-over dossiers); else like the others.
+            covers = start <= CALIBRATION["start"] - timedelta(days=30) and end >= CALIBRATION["end"]
+            cal_i = codes.index(cal_unit) if cal_unit in codes and covers else None
             cal_block = None
             if cal_i is not None:
                 cal_block = _calibrated_unit(np.random.default_rng([seed, 2, int(cal_unit)]), cat, attrs, cal_i, start, end)

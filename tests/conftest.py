@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -24,11 +23,14 @@ def _generator_key() -> str:
 def sample_dir() -> Path:
     """The default sample (Hải Dương, 01/01/2021–30/06/2025, default seed)."""
     from cchc import sample
-    cache = ROOT / ".pytest_cache" / f"sample-{_generator_key()}"
-    if not (cache / sample.MARKER).exists():
-        for old in (ROOT / ".pytest_cache").glob("sample-*"):
-            shutil.rmtree(old, ignore_errors=True)
-        sample.generate(cache)
+    import fcntl
+    base = ROOT / ".pytest_cache"
+    base.mkdir(exist_ok=True)
+    cache = base / f"sample-{_generator_key()}"
+    with open(base / "sample.lock", "w") as lock:  # several pytest processes may start at once
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (cache / sample.MARKER).exists():
+            sample.generate(cache)
     return cache
 
 

@@ -31,8 +31,8 @@ def style(fig: go.Figure, title: str, subtitle: str | None = None, source: str =
         template="plotly_white", separators=",.", font=dict(family=FONT, size=13, color="#222"),
         title=dict(text=text, x=0, xref="paper", xanchor="left", y=1, yref="paper", yanchor="bottom",
                    pad=dict(b=28), automargin=True),
-        colorway=SEQUENCE, height=height, margin=dict(l=60, r=30, t=90, b=90),
-        legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1.0, title=None),
+        colorway=SEQUENCE, height=height, margin=dict(l=60, r=30, t=90, b=105),
+        legend=dict(orientation="h", x=0, xanchor="left", yref="container", y=0.01, yanchor="bottom", title=None),
         hoverlabel=dict(font_family=FONT),
     )
     fig.update_xaxes(separatethousands=True)
@@ -40,7 +40,7 @@ def style(fig: go.Figure, title: str, subtitle: str | None = None, source: str =
     if yaxis_percent:
         fig.update_yaxes(tickformat=".0%", hoverformat=".2%")
     if source:
-        fig.add_annotation(text=source, xref="paper", yref="paper", x=0, y=0, yshift=-60, xanchor="left",
+        fig.add_annotation(text=source, xref="paper", yref="paper", x=1, y=0, yshift=-45, xanchor="right",
                            yanchor="top", showarrow=False, font=dict(size=10, color="#777"))
     return fig
 

@@ -36,13 +36,18 @@ def empty(message: str = "Không có hồ sơ nào cho đơn vị và kỳ đã 
     st.info(message, icon=":material/info:")
 
 
+def _metric_sign(text: str) -> str:
+    """st.metric reads the direction from a leading ASCII '-': use it instead of the typographic minus."""
+    return "-" + text[1:] if text.startswith("−") else text
+
+
 def delta_count(now: int | None, before: int | None) -> str | None:
     if now is None or before is None:
         return None
-    return fmt.signed_number(now - before) + " so với cùng kỳ"
+    return _metric_sign(fmt.signed_number(now - before)) + " so với cùng kỳ"
 
 
 def delta_rate(now: float | None, before: float | None) -> str | None:
     if now is None or before is None:
         return None
-    return fmt.signed_percent_points(now - before) + " so với cùng kỳ"
+    return _metric_sign(fmt.signed_percent_points(now - before)) + " so với cùng kỳ"

@@ -58,12 +58,14 @@ def signed_percent_points(delta: float | None, decimals: int = 2) -> str:
     """Change between two rates in percentage points: +1,25 điểm %."""
     if delta is None:
         return DASH
-    sign = "+" if delta > 0 else ("−" if delta < 0 else "±")
-    return f"{sign}{number(abs(delta) * 100, decimals)} điểm %"
+    shown = round(delta * 100, decimals)
+    sign = "+" if shown > 0 else ("−" if shown < 0 else "±")
+    return f"{sign}{number(abs(shown), decimals)} điểm %"
 
 
 def signed_number(delta: float | int | None, decimals: int = 0) -> str:
     if delta is None:
         return DASH
-    sign = "+" if delta > 0 else ("−" if delta < 0 else "±")
-    return f"{sign}{number(abs(delta), decimals)}"
+    shown = round(delta, decimals)
+    sign = "+" if shown > 0 else ("−" if shown < 0 else "±")
+    return f"{sign}{number(abs(shown), decimals)}"

@@ -1,0 +1,53 @@
+"""Biểu 06 (Biểu số 06/VPCP/KSTT, TT 01/2020/TT-VPCP): the official form for the selected unit and
+period as on paper, its derived rates, and the XLSX in the official layout.
+Queries: dossier_kpis (through cchc.export.bieu06), data_range (empty-period message)."""
+import streamlit as st
+
+from cchc import fmt
+from cchc.export import bieu06
+from cchc.ui import state, widgets
+
+db = state.get_db()
+sel = state.current()
+unit, period = sel.unit, sel.period
+
+st.title("Biểu 06 — Tình hình, kết quả giải quyết TTHC")
+st.caption(sel.title_suffix)
+
+table = bieu06.build_table(db, unit, period)
+if bieu06.is_empty(table):
+    first, last = state.data_range(db)
+    outside = period.end < first or period.start > last
+    widgets.empty(f"{unit.full_name} không có hồ sơ TTHC nào cần báo cáo trong kỳ {period.label}, nên Biểu 06 "
+                  "không có số liệu. "
+                  + (f"Dữ liệu hiện có từ {fmt.day(first)} đến {fmt.day(last)}: hãy chọn một kỳ trong khoảng này."
+                     if outside else "Hãy chọn kỳ khác hoặc đơn vị khác."))
+    st.stop()
+
+st.download_button("Tải Biểu 06 (XLSX, đúng mẫu)", data=lambda: bieu06.to_xlsx(table, unit, period),
+                   file_name=bieu06.file_name(unit, period), on_click="ignore", icon=":material/download:",
+                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="bieu06_xlsx")
+st.html(bieu06.to_html(table, unit, period))
+for note in bieu06.notes(unit):
+    st.caption(note)
+
+# --- derived rates ---------------------------------------------------------------------------------
+st.subheader("Các tỷ lệ tính từ biểu")
+now = bieu06.rates(table)
+before = bieu06.rates(bieu06.build_table(db, unit, sel.previous)) if sel.compare else {}
+c = st.columns(2)
+widgets.kpi(c[0], "Tỷ lệ giải quyết trước, đúng hạn", fmt.percent(now["on_time_rate"]),
+            widgets.delta_rate(now["on_time_rate"], before.get("on_time_rate")),
+            help="((8) + (9)) / (7): hồ sơ giải quyết trước hạn và đúng hạn trên tổng số hồ sơ đã giải quyết.")
+widgets.kpi(c[1], "Tỷ lệ tiếp nhận trực tuyến", fmt.percent(now["online_rate"]),
+            widgets.delta_rate(now["online_rate"], before.get("online_rate")),
+            help="(4) / ((4) + (5)): hồ sơ mới tiếp nhận trực tuyến trên tổng số hồ sơ mới tiếp nhận.")
+
+by_line = bieu06.rates_table(table)
+shown = {"Lĩnh vực": by_line["Lĩnh vực"].to_list(),
+         "Đã giải quyết (7)": [fmt.number(v) for v in by_line["resolved"]],
+         "Trước, đúng hạn ((8)+(9))/(7)": [fmt.percent(v) for v in by_line["on_time_rate"]],
+         "Mới tiếp nhận (4)+(5)": [fmt.number(v) for v in by_line["new"]],
+         "Trực tuyến (4)/((4)+(5))": [fmt.percent(v) for v in by_line["online_rate"]]}
+st.dataframe(shown, hide_index=True, key="bieu06_rates",
+             column_config={c: st.column_config.TextColumn(c, alignment="right") for c in list(shown)[1:]})

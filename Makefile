@@ -29,7 +29,7 @@ sample: setup
 	$(BIN)/python -m cchc --data-dir $(DATA) sample
 
 run: setup chromium $(DATA)/_sample.json
-	CCHC_DATA_DIR=$(abspath $(DATA)) $(BIN)/python -m streamlit run app.py --browser.gatherUsageStats false
+	CCHC_DATA_DIR=$(abspath $(DATA)) $(BIN)/python -m cchc.ui.serve
 
 test: setup chromium
 	$(BIN)/python -m pytest -q

@@ -12,8 +12,8 @@ groups: dict[str, list] = {}
 for i, (file, title, url, group, icon) in enumerate(pages.available()):
     groups.setdefault(group, []).append(st.Page(file, title=title, url_path=url, icon=icon, default=i == 0))
 
+nav = st.navigation(groups)  # first, so that a deep link's page is known before any slow work
 db = state.get_db()
-nav = st.navigation(groups)
 state.sync_from_url(db)
 filter_bar(db)
 warn = st.session_state.pop("_url_warning", None)

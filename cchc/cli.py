@@ -1,4 +1,4 @@
-"""Command line: python -m cchc {sample,kpis,schema-doc} ...
+"""Command line: python -m cchc {sample,kpis,index,import-results,schema-doc} ...
 
 Errors a user can act on are printed as one line (Vietnamese) with exit code 2; never a traceback
 (set CCHC_DEBUG=1 to see one).
@@ -62,6 +62,21 @@ def build_parser() -> argparse.ArgumentParser:
     k.add_argument("--to", dest="end", required=True, type=_date, help="YYYY-MM-DD hoặc DD/MM/YYYY")
     k.add_argument("--json", action="store_true", help="in một đối tượng JSON")
     k.add_argument("--data-dir", dest="data_dir_sub", help=argparse.SUPPRESS)
+
+    x = sub.add_parser("index", help="điểm một bộ chỉ số (ví dụ 766) của một đơn vị trong một kỳ")
+    x.add_argument("--index", required=True, help="mã bộ chỉ số: tên tệp trong cchc/indexes/ (ví dụ 766)")
+    x.add_argument("--unit", required=True, help="mã đơn vị (TCTK): tỉnh 2 số, huyện 3 số, xã 5 số")
+    x.add_argument("--from", dest="start", required=True, type=_date, help="YYYY-MM-DD hoặc DD/MM/YYYY")
+    x.add_argument("--to", dest="end", required=True, type=_date, help="YYYY-MM-DD hoặc DD/MM/YYYY")
+    x.add_argument("--json", action="store_true", help="in một đối tượng JSON")
+    x.add_argument("--data-dir", dest="data_dir_sub", help=argparse.SUPPRESS)
+
+    r = sub.add_parser("import-results", help="nạp kết quả chỉ số đã công bố (xlsx hoặc JSON của Cổng DVCQG)")
+    r.add_argument("file", help="tệp .xlsx hoặc .json")
+    r.add_argument("--year", type=int, help="năm của kỳ (chỉ cần với tệp JSON là một danh sách bản ghi)")
+    r.add_argument("--month", type=int, help="tháng của kỳ (JSON danh sách bản ghi)")
+    r.add_argument("--quarter", type=int, help="quý của kỳ (JSON danh sách bản ghi)")
+    r.add_argument("--data-dir", dest="data_dir_sub", help=argparse.SUPPRESS)
 
     d = sub.add_parser("schema-doc", help="ghi docs/data-model.md từ cchc/schema.py")
     d.add_argument("--out", default=str(dbm.ROOT / "docs" / "data-model.md"))
@@ -138,16 +153,47 @@ def cmd_schema_doc(args) -> int:
     return 0
 
 
-COMMANDS = {"sample": cmd_sample, "kpis": cmd_kpis, "schema-doc": cmd_schema_doc}
+def cmd_index(args) -> int:
+    from . import kpis, scoring
+    ix = scoring.load_index(args.index)
+    db = dbm.Database(args.data_dir_sub or args.data_dir)
+    unit = kpis.resolve_unit(db, args.unit)
+    if args.start > args.end:
+        raise UsageError(f"Kỳ không hợp lệ: --from {fmt.day(args.start)} sau --to {fmt.day(args.end)}.")
+    res = scoring.score(db, ix, unit, kpis.period_for(unit, args.start, args.end))
+    if args.json:
+        print(json.dumps(res.to_dict(), ensure_ascii=False, indent=1))
+    else:
+        print("\n".join(scoring.report_lines(res)))
+    return 0
+
+
+def cmd_import_results(args) -> int:
+    from .ingest import results
+    root = dbm.data_dir(args.data_dir_sub or args.data_dir)
+    rep = results.import_file(Path(args.file), root, year=args.year, month=args.month, quarter=args.quarter)
+    print(rep.summary())
+    for m in rep.mismatches:
+        print(f"Cảnh báo: {m}")
+    for n in rep.notes:
+        print(f"Ghi chú: {n}")
+    return 0
+
+
+COMMANDS = {"sample": cmd_sample, "kpis": cmd_kpis, "index": cmd_index, "import-results": cmd_import_results,
+            "schema-doc": cmd_schema_doc}
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from .kpis import UnitError
     from .sample import SampleError
+    from .scoring import IndexDefinitionError, ScoringError
+    from .ingest.results import ResultsImportError
     try:
         return COMMANDS[args.cmd](args)
-    except (dbm.DataError, UnitError, periods.PeriodError, SampleError, UsageError) as e:
+    except (dbm.DataError, UnitError, periods.PeriodError, SampleError, UsageError, IndexDefinitionError,
+            ScoringError, ResultsImportError) as e:
         print(f"Lỗi: {e}", file=sys.stderr)
         return 2
     except Exception as e:  # never a traceback for the user

@@ -171,3 +171,8 @@ def page_param(key: str) -> str | None:
 
 def data_root() -> Path:
     return dbm.data_dir(os.environ.get("CCHC_DATA_DIR"))
+
+
+def refresh_data() -> None:
+    """Forget the data fingerprint so the next query sees files just written (after a save)."""
+    _fingerprint.clear()

@@ -1,0 +1,512 @@
+"""Entering and correcting a commune's self-reported facts (số liệu tự báo cáo) for a year: the
+"manual criteria" of the annual CCHC report that no transaction table holds.
+
+    msgs = validate(entries, "10621", 2023, entered_by="Nguyễn Văn A")   # [] when they can be saved
+    n = save(data_dir, "10621", 2023, entries, "Nguyễn Văn A")           # rows appended
+
+An entry is ``{"indicator": "staff_vacancies", "value": 6, "note": "QĐ 12/QĐ-UBND ngày 05/01/2024"}``;
+a value may also be Vietnamese text ("2,5", "1.000"). A blank value means "nothing entered" (a fact
+is never deleted). Only changed entries are written: a value different from the one in use, or the
+same value with a new evidence note. Every changed entry needs its evidence note.
+
+Storage: facts.parquet is one file (cchc/schema.py FACTS). A save appends rows and never rewrites
+old ones, so the previous values stay as history; the newest ``entered_at`` of an indicator wins
+(queries/facts_year.sql). The read-modify-write runs under an exclusive lock file (fcntl) next to the
+table; the new table is written to a temporary file in the same folder, fsynced, and moved over
+facts.parquet with os.replace, so a crash or a validation failure leaves the old file intact and
+readers see either the old or the new file, never half of one. ``entered_at`` is the time in Vietnam
+(UTC+7, no daylight saving) to the second, and always later than the entry it corrects, so the key
+(unit, year, indicator, entered_at) stays unique even for two saves within one second.
+
+Reads go through named queries (unit_lookup, facts_year, facts_years, data_range, facts_history,
+facts_units, units_all); only the rewrite reads the Parquet file directly, under the lock.
+"""
+from __future__ import annotations
+
+import csv
+import fcntl
+import math
+import os
+import re
+import stat
+import tempfile
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta, timezone
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterator
+
+import polars as pl
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from .. import fmt, schema
+from ..db import Database
+
+FACTS_CSV = Path(__file__).resolve().parent.parent / "reference" / "facts.csv"
+VN_TIME = timezone(timedelta(hours=7), "ICT")
+LOCK_NAME = ".facts.lock"
+LOCK_TIMEOUT_S = 30.0
+NOTE_MAX = 500
+WHO_MAX = 100
+
+# Groups of facts.csv as the annual CCHC report orders and names them.
+GROUPS = {
+    "chi_dao": "Công tác chỉ đạo, điều hành",
+    "the_che": "Cải cách thể chế",
+    "tthc": "Cải cách thủ tục hành chính",
+    "to_chuc": "Cải cách tổ chức bộ máy",
+    "cong_vu": "Cải cách chế độ công vụ",
+    "tai_chinh": "Cải cách tài chính công",
+    "chinh_quyen_so": "Chính quyền điện tử, chính quyền số",
+}
+# Units of measure whose values may have decimals; every other indicator counts things (people,
+# documents, plans, sessions, the class 1–3 …) and must be a whole number.
+FRACTIONAL_UNITS = {"%", "m²"}
+LEVEL_NAMES = {"province": "cấp tỉnh", "district": "cấp huyện", "commune": "cấp xã"}
+
+
+class EntryError(ValueError):
+    """The entries cannot be saved; ``messages`` says why, in Vietnamese, one line per problem."""
+
+    def __init__(self, messages: list[str]):
+        super().__init__("\n".join(messages))
+        self.messages = messages
+
+
+@dataclass(frozen=True)
+class Definition:
+    code: str
+    group: str
+    name: str
+    unit: str
+    min: float
+    max: float
+
+    @property
+    def is_percent(self) -> bool:
+        return self.unit == "%"
+
+    @property
+    def is_integer(self) -> bool:
+        return self.unit not in FRACTIONAL_UNITS
+
+    @property
+    def label(self) -> str:
+        """How a message names it: Vietnamese name and code."""
+        return f"{self.name} ({self.code})"
+
+
+@lru_cache(maxsize=4)
+def definitions(path: Path = FACTS_CSV) -> dict[str, Definition]:
+    """The indicators of facts.csv, in file order."""
+    with open(path, encoding="utf-8", newline="") as f:
+        return {r["code"]: Definition(r["code"], r["group"], r["name"], r["unit"], float(r["min"]), float(r["max"]))
+                for r in csv.DictReader(f)}
+
+
+def group_name(group: str) -> str:
+    return GROUPS.get(group, group)
+
+
+# --- numbers ---------------------------------------------------------------------------------------
+_THOUSANDS_DOT = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+$")
+
+
+def parse_number(raw: Any) -> float:
+    """A value as typed: a number, or text as Vietnamese write it ('2,5' = 2.5; '1.000' = 1000;
+    '1.234,5'; '2.5' is read as 2.5). Raises ValueError for anything else (text, NaN, infinity)."""
+    if isinstance(raw, bool):
+        raise ValueError(raw)
+    if isinstance(raw, (int, float)):
+        v = float(raw)
+    else:
+        s = str(raw).strip().replace(" ", "").replace("\u00a0", "").replace("−", "-")
+        if "," in s:
+            s = s.replace(".", "").replace(",", ".")
+        elif _THOUSANDS_DOT.match(s):
+            s = s.replace(".", "")
+        v = float(s)
+    if not math.isfinite(v):
+        raise ValueError(raw)
+    return v
+
+
+def number_text(v: float | None) -> str:
+    """6 -> '6'; 2.5 -> '2,5'; 1234.56 -> '1.234,56'; None -> '–'."""
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return fmt.DASH
+    if float(v).is_integer():
+        return fmt.number(v)
+    text = fmt.number(v, 2)
+    return text.rstrip("0").rstrip(",") if "," in text else text
+
+
+def value_text(v: float | None, d: Definition | None) -> str:
+    if v is None:
+        return fmt.DASH
+    return f"{number_text(v)} {d.unit}" if d else number_text(v)
+
+
+# --- what the checks need to know --------------------------------------------------------------------
+@dataclass(frozen=True)
+class Current:
+    value: float
+    note: str | None
+    entered_by: str | None
+    entered_at: datetime
+
+
+@dataclass(frozen=True)
+class Context:
+    unit: dict | None  # unit_lookup row, None when the code is unknown
+    years: tuple[int, int]  # allowed years, inclusive
+    current: dict[str, Current] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Change:
+    indicator: str
+    value: float
+    note: str
+    previous: float | None
+
+
+def year_bounds(db, province: str | None) -> tuple[int, int]:
+    """The years the data cover (facts of the province's communes, dossiers), widened by one each way."""
+    years: list[int] = []
+    if province:
+        years += db.run("facts_years", province=province, district=None, unit=None)["year"].to_list()
+    first, last = db.run("data_range").row(0)
+    years += [d.year for d in (first, last) if d is not None]
+    if not years:
+        today = datetime.now(VN_TIME).year
+        return today - 1, today + 1
+    return min(years) - 1, max(years) + 1
+
+
+def _lookup_unit(db, unit_code: Any) -> dict | None:
+    code = str(unit_code or "").strip()
+    if not code.isdigit() or len(code) > 10:
+        return None
+    df = db.run("unit_lookup", code=code)
+    return None if df.is_empty() else df.row(0, named=True)
+
+
+def _current_rows(rows: list[dict]) -> dict[str, Current]:
+    return {r["indicator"]: Current(r["value"], r["note"], r["entered_by"], r["entered_at"]) for r in rows}
+
+
+def context(db, unit_code: Any, year: Any, with_current: bool = True) -> Context:
+    unit = _lookup_unit(db, unit_code)
+    bounds = year_bounds(db, unit["province_code"] if unit else None)
+    current: dict[str, Current] = {}
+    if with_current and unit and _as_year(year) is not None:
+        current = _current_rows(db.run("facts_year", unit=unit["code"], year=_as_year(year)).to_dicts())
+    return Context(unit, bounds, current)
+
+
+def _as_year(year: Any) -> int | None:
+    if isinstance(year, bool):
+        return None
+    if isinstance(year, int):
+        return year
+    if isinstance(year, str) and year.strip().isdigit():
+        return int(year.strip())
+    return None
+
+
+# --- the checks ----------------------------------------------------------------------------------------
+_UNSET = object()
+
+
+def check(entries: list[dict], unit_code: Any, year: Any, ctx: Context, entered_by: Any = _UNSET,
+          defs: dict[str, Definition] | None = None) -> tuple[list[str], list[Change]]:
+    """Vietnamese messages for everything wrong, and the changes to write when there is nothing wrong."""
+    defs = defs or definitions()
+    msgs: list[str] = []
+    u = ctx.unit
+    if u is None:
+        msgs.append(f"Không có đơn vị mã «{unit_code}» trong danh mục đơn vị hành chính.")
+    elif u["level"] != "commune":
+        msgs.append(f"{u['name']} ({u['code']}) là đơn vị {LEVEL_NAMES.get(u['level'], u['level'])}: số liệu tự báo "
+                    "cáo được nhập theo từng xã, phường, thị trấn.")
+    y = _as_year(year)
+    lo, hi = ctx.years
+    if y is None:
+        msgs.append(f"Năm báo cáo «{year}» không hợp lệ: phải là một năm, ví dụ 2023.")
+    elif not lo <= y <= hi:
+        msgs.append(f"Năm {y} nằm ngoài khoảng năm của dữ liệu ({lo}–{hi}).")
+    if entered_by is not _UNSET:
+        who = str(entered_by or "").strip()
+        if not who:
+            msgs.append("Chưa ghi «Người nhập»: hãy ghi họ tên người nhập số liệu.")
+        elif len(who) > WHO_MAX:
+            msgs.append(f"«Người nhập» dài quá {WHO_MAX} ký tự.")
+
+    changes: list[Change] = []
+    seen: set[str] = set()
+    for e in entries:
+        code = str(e.get("indicator") or "").strip()
+        d = defs.get(code)
+        if d is None:
+            msgs.append(f"Chỉ tiêu «{code}» không có trong danh mục số liệu tự báo cáo (cchc/reference/facts.csv).")
+            continue
+        if code in seen:
+            msgs.append(f"{d.label}: được nhập hai lần trong cùng một lần lưu.")
+            continue
+        seen.add(code)
+        raw = e.get("value")
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            continue  # left blank: nothing entered
+        try:
+            v = parse_number(raw)
+        except (TypeError, ValueError):
+            msgs.append(f"{d.label}: «{raw}» không phải là một số.")
+            continue
+        note = str(e.get("note") or "").strip()
+        cur = ctx.current.get(code)
+        if cur is not None and abs(cur.value - v) < 1e-9 and (not note or note == (cur.note or "")):
+            continue  # unchanged
+        problems = []
+        if d.is_percent and not 0 <= v <= 100:
+            problems.append(f"là tỷ lệ phần trăm, phải từ 0 đến 100 % (đã nhập {number_text(v)} %)")
+        elif v < 0 <= d.min:
+            problems.append(f"không được là số âm (đã nhập {number_text(v)})")
+        elif not d.min <= v <= d.max:
+            problems.append(f"phải từ {number_text(d.min)} đến {number_text(d.max)} {d.unit} (đã nhập {number_text(v)})")
+        if d.is_integer and not v.is_integer():
+            problems.append(f"phải là số nguyên ({d.unit}), không nhận {number_text(v)}")
+        if not note:
+            problems.append("thiếu ghi chú tài liệu kiểm chứng (số, ngày văn bản) cho giá trị mới")
+        elif len(note) > NOTE_MAX:
+            problems.append(f"ghi chú dài quá {NOTE_MAX} ký tự")
+        if problems:
+            msgs.append(f"{d.label}: " + "; ".join(problems) + ".")
+        else:
+            changes.append(Change(code, v, note, cur.value if cur else None))
+    return msgs, changes
+
+
+def validate(entries: list[dict], unit_code: Any, year: Any, *, entered_by: Any = _UNSET, db=None,
+             data_dir: str | os.PathLike | None = None) -> list[str]:
+    """Vietnamese messages naming the indicator (name and code) and the problem; [] when the entries
+    can be saved. Checks the unit (a commune), the year (the data's years ±1), each changed value
+    (a number, whole for counts, 0–100 for percentages, within facts.csv's range, with its evidence
+    note) and, when given, who enters them. ``db`` (anything with .run) defaults to the data directory
+    (``data_dir``, else CCHC_DATA_DIR)."""
+    own = db is None
+    db = db or Database(data_dir)
+    try:
+        msgs, _ = check(entries, unit_code, year, context(db, unit_code, year), entered_by)
+    finally:
+        if own:
+            db.close()
+    return msgs
+
+
+# --- the write -----------------------------------------------------------------------------------------
+@contextmanager
+def locked(root: Path, timeout: float = LOCK_TIMEOUT_S) -> Iterator[None]:
+    """Exclusive lock of the facts table's read-modify-write (across processes and threads)."""
+    with open(root / LOCK_NAME, "a") as f:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise EntryError(["Có người khác đang lưu số liệu tự báo cáo; hãy thử lại sau ít phút."]) from None
+                time.sleep(0.05)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
+def _current_in_table(table: pa.Table, unit_code: str, year: int) -> dict[str, Current]:
+    df = (pl.from_arrow(table).filter((pl.col("unit_code") == unit_code) & (pl.col("year") == year))
+          .sort("entered_at", descending=True).unique("indicator", keep="first", maintain_order=True))
+    return _current_rows(df.to_dicts())
+
+
+def _write_atomically(table: pa.Table, path: Path) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            pq.write_table(table, f)
+            f.flush()
+            os.fsync(f.fileno())
+        if path.exists():
+            os.chmod(tmp, stat.S_IMODE(path.stat().st_mode))
+        else:
+            os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+    dfd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(dfd)  # the rename itself survives a crash
+    finally:
+        os.close(dfd)
+
+
+def entry_time(now: datetime | None, changed: list[Current]) -> datetime:
+    """Now in Vietnam to the second, but later than every entry being corrected."""
+    ts = (now or datetime.now(VN_TIME)).replace(microsecond=0)
+    if ts.tzinfo is not None:
+        ts = ts.astimezone(VN_TIME).replace(tzinfo=None)
+    for c in changed:
+        if c.entered_at is not None and ts <= c.entered_at:
+            ts = c.entered_at + timedelta(seconds=1)
+    return ts
+
+
+def save(data_dir: str | os.PathLike, unit_code: str, year: int, entries: list[dict], entered_by: str, *,
+         db=None, now: datetime | None = None) -> int:
+    """Append the changed entries to facts.parquet, all or nothing; returns the number of rows written
+    (0 when nothing changed). Raises EntryError (Vietnamese messages) without touching the file when
+    anything is wrong."""
+    root = Path(data_dir)
+    path = schema.FACTS.path(root)
+    own = db is None
+    db = db or Database(root)
+    try:
+        base = context(db, unit_code, year, with_current=False)
+    finally:
+        if own:
+            db.close()
+    target = schema.FACTS.arrow_schema
+    with locked(root):
+        table = pq.read_table(path).select(target.names).cast(target)
+        y = _as_year(year)
+        ctx = replace(base, current=_current_in_table(table, str(unit_code), y) if base.unit and y else {})
+        msgs, changes = check(entries, unit_code, year, ctx, entered_by)
+        if msgs:
+            raise EntryError(msgs)
+        if not changes:
+            return 0
+        ts = entry_time(now, [ctx.current[c.indicator] for c in changes if c.indicator in ctx.current])
+        who = str(entered_by).strip()
+        new = pa.table({"unit_code": [base.unit["code"]] * len(changes), "year": [y] * len(changes),
+                        "indicator": [c.indicator for c in changes], "value": [c.value for c in changes],
+                        "note": [c.note for c in changes], "entered_by": [who] * len(changes),
+                        "entered_at": [ts] * len(changes)}, schema=target)
+        _write_atomically(pa.concat_tables([table, new]), path)
+    return len(changes)
+
+
+# --- what the page shows ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Field:
+    definition: Definition
+    current: Current | None
+
+    @property
+    def code(self) -> str:
+        return self.definition.code
+
+    @property
+    def current_text(self) -> str:
+        c = self.current
+        if c is None:
+            return "Chưa có số liệu"
+        return f"Hiện tại: {value_text(c.value, self.definition)} — nhập {fmt.day(c.entered_at)} ({c.entered_by})"
+
+    @property
+    def whole_input(self) -> bool:
+        """An integer input box: a count whose value in use (if any) is whole."""
+        return self.definition.is_integer and (self.current is None or float(self.current.value).is_integer())
+
+    @property
+    def help(self) -> str:
+        d = self.definition
+        h = f"Khoảng hợp lệ: {number_text(d.min)}–{number_text(d.max)} {d.unit}"
+        h += "; số nguyên." if d.is_integer else "."
+        if self.current and self.current.note:
+            h += f" Tài liệu kiểm chứng đang dùng: {self.current.note}"
+        return h
+
+
+def form_groups(db, unit_code: str, year: int) -> list[tuple[str, list[Field]]]:
+    """The indicators by group (report order), each with the value in use for the unit's year."""
+    current = _current_rows(db.run("facts_year", unit=unit_code, year=year).to_dicts())
+    defs = definitions()
+    order = list(GROUPS) + [g for g in dict.fromkeys(d.group for d in defs.values()) if g not in GROUPS]
+    out = []
+    for g in order:
+        fields = [Field(d, current.get(d.code)) for d in defs.values() if d.group == g]
+        if fields:
+            out.append((group_name(g), fields))
+    return out
+
+
+def allowed_years(db, unit) -> list[int]:
+    lo, hi = year_bounds(db, unit.province)
+    return list(range(hi, lo - 1, -1))
+
+
+def default_year(years: list[int], period_end: date) -> int:
+    """The year the selected period ends in, when it can be entered; else the nearest allowed year."""
+    return min(years, key=lambda y: (abs(y - period_end.year), -y))
+
+
+HISTORY_COLUMNS = ["Thời điểm nhập", "Chỉ tiêu", "Giá trị", "Giá trị trước đó", "Ghi chú, tài liệu kiểm chứng",
+                   "Người nhập", "Đang dùng"]
+
+
+def history(db, unit_code: str, year: int) -> pl.DataFrame:
+    """Every entry of the unit's year, newest first (queries/facts_history.sql), for the screen."""
+    defs = definitions()
+    rows = db.run("facts_history", unit=unit_code, year=year).to_dicts()
+    return pl.DataFrame([{
+        "Thời điểm nhập": r["entered_at"].strftime("%d/%m/%Y %H:%M:%S"),
+        "Chỉ tiêu": defs[r["indicator"]].name if r["indicator"] in defs else r["indicator"],
+        "Giá trị": value_text(r["value"], defs.get(r["indicator"])),
+        "Giá trị trước đó": value_text(r["previous_value"], defs.get(r["indicator"])),
+        "Ghi chú, tài liệu kiểm chứng": r["note"] or "",
+        "Người nhập": r["entered_by"] or "",
+        "Đang dùng": "✓" if r["is_current"] else "",
+    } for r in rows], schema={c: pl.String for c in HISTORY_COLUMNS})
+
+
+def completion(db, unit, year: int) -> tuple[pl.DataFrame, int, int]:
+    """The communes of a district or province with how many indicators each has for the year (the
+    fewest first) and when they last entered one; also how many communes have every indicator, and
+    how many indicators there are."""
+    total = len(definitions())
+    units = db.run("units_all")
+    names = dict(zip(units["code"].to_list(), units["name"].to_list()))
+    communes = units.filter((pl.col("level") == "commune") & (pl.col("province_code") == unit.province))
+    if unit.level in ("district", "commune"):
+        communes = communes.filter(pl.col("district_code") == unit.district)
+    facts = db.run("facts_units", **unit.scope, year_from=year, year_to=year)
+    done = facts.group_by("unit_code").agg(pl.col("indicator").n_unique().alias("n"), pl.col("entered_at").max().alias("last"))
+    df = (communes.join(done, left_on="code", right_on="unit_code", how="left")
+          .with_columns(pl.col("n").fill_null(0)).sort(["n", "code"]))
+    rows = []
+    for r in df.to_dicts():
+        row = {"Mã xã": r["code"], "Xã, phường, thị trấn": r["name"]}
+        if unit.level == "province":
+            row["Huyện"] = names.get(r["district_code"], "")
+        row |= {"Số chỉ tiêu đã nhập": f"{r['n']}/{total}", "Tỷ lệ hoàn thành": fmt.percent(r["n"] / total, 0),
+                "Lần nhập gần nhất": fmt.day(r["last"]) if r["last"] else fmt.DASH}
+        rows.append(row)
+    complete = int((df["n"] >= total).sum()) if df.height else 0
+    return pl.DataFrame(rows), complete, total
+
+
+def consistency(values: dict[str, float]) -> list[tuple[str, str]] | None:
+    """(severity, message) of cchc.facts' consistency checks of one year, when that module is there."""
+    try:
+        from .. import facts
+    except ImportError:
+        return None
+    return [(i.severity, f"{i.check}: {i.message}") for i in facts.check(values)]

@@ -1,0 +1,141 @@
+"""Hồ sơ TTHC: drill-down from fields to a field's procedures to a paged dossier list, with the
+channel mix, monthly trend and processing-time distribution of the current selection.
+
+Where the user is lives in the URL (field=, proc=, q=, pg=; see cchc.drill), so a copied link
+reproduces the view. Queries: dossier_kpis, processing_times, dossier_list, drill_procedure,
+channel_mix, monthly_trend, drill_processing_days.
+"""
+import streamlit as st
+
+from cchc import drill, fmt, kpis
+from cchc.drill import ALL, Drill
+from cchc.ui import state, widgets
+
+db = state.get_db()
+sel = state.current()
+d = Drill.from_params(state.page_param)
+state.write_url(extra=d.params())
+
+
+def go(target: Drill) -> None:
+    """Move the drill-down: the URL changes, the rerun draws the new level."""
+    state.write_url(extra=target.params())
+
+
+def on_widget(key: str, to_target) -> None:
+    value = st.session_state.get(key)
+    target = to_target(value) if value is not None else None
+    if target is not None:
+        go(target)
+
+
+st.title("Hồ sơ TTHC")
+st.caption(sel.title_suffix)
+k = kpis.dossier_kpis(db, sel.unit, sel.period)
+if k["received_total"] == 0:
+    widgets.empty()
+    st.stop()
+
+info = drill.procedure_info(db, d.sql_procedure)
+proc_name = info["name"] if info else None
+crumbs = drill.breadcrumb(d, proc_name)
+with st.container(horizontal=True, vertical_alignment="center", gap="small", key="hs_breadcrumb"):
+    for i, (label, target) in enumerate(crumbs):
+        if i:
+            st.markdown("›")
+        if target is None:
+            st.markdown(f"**{label}**")
+        else:
+            st.button(label, key=f"hs_crumb_{i}", type="tertiary", on_click=go, args=(target,),
+                      icon=":material/arrow_back:" if i == len(crumbs) - 2 else None)
+
+
+def late_notice(n: int, target: Drill) -> None:
+    if n:
+        c1, c2 = st.columns([3, 1], vertical_alignment="center")
+        c1.warning(f"Có {fmt.number(n)} hồ sơ quá hạn (giải quyết quá hạn hoặc đang giải quyết quá hạn) "
+                   "trong lựa chọn này.", icon=":material/warning:")
+        c2.button("Xem các hồ sơ quá hạn", key="hs_late", on_click=go, args=(target,))
+
+
+if d.level == 0:
+    rows = drill.field_rows(k)
+    widgets.chart(drill.fields_figure(rows, sel.title_suffix), "Hồ sơ theo lĩnh vực", sel, key="hs_fields",
+                  on_select=lambda: on_widget("chart_hs_fields", lambda e: (f := drill.clicked_field(e)) and Drill(f)))
+    st.session_state["hs_field"] = None
+    st.pills("Chọn lĩnh vực", [r["field"] for r in rows], key="hs_field",
+             format_func=lambda f: f"{f} ({fmt.number(next(r['received_total'] for r in rows if r['field'] == f))})",
+             on_change=lambda: on_widget("hs_field", lambda f: Drill(f)),
+             help="Bấm vào một cột của biểu đồ hoặc một lĩnh vực ở đây để xem các thủ tục của lĩnh vực đó.")
+    st.dataframe(drill.field_table(rows), hide_index=True, key="hs_field_table")
+    late_notice(k["resolved_late"] + k["pending_overdue"], Drill(ALL, ALL))
+    st.button("Xem danh sách tất cả hồ sơ", key="hs_all", on_click=go, args=(Drill(ALL, ALL),),
+              icon=":material/list:")
+
+elif d.level == 1:
+    rows = drill.procedure_rows(db, sel.unit, sel.period, d.field)
+    if not rows:
+        widgets.empty(f"Lĩnh vực “{d.field}” không có hồ sơ nào của {sel.unit.full_name} trong kỳ đã chọn. "
+                      "Bấm “Tất cả lĩnh vực” để chọn lĩnh vực khác.")
+        st.stop()
+    codes = [r["procedure_code"] for r in rows]
+    names = {r["procedure_code"]: r["procedure_name"] or r["procedure_code"] for r in rows}
+    st.subheader(f"Các thủ tục lĩnh vực {d.field}")
+    received = sum(r["received_total"] for r in rows)
+    st.caption(f"{fmt.number(len(rows))} thủ tục, {fmt.number(received)} hồ sơ tiếp nhận. "
+               "Thời gian xử lý tính bằng ngày làm việc (trung vị và mức 90 % của hồ sơ giải quyết trong kỳ), so với "
+               "thời hạn quy định. Bấm vào một dòng để xem hồ sơ của thủ tục.")
+    st.dataframe(drill.procedure_table(rows), hide_index=True, key="hs_procs", on_select=lambda: on_widget(
+        "hs_procs", lambda e: Drill(d.field, codes[e["selection"]["rows"][0]]) if e["selection"]["rows"] else None),
+        selection_mode="single-row", column_config={"Thủ tục": st.column_config.TextColumn(width="medium")},
+        height=min(38 + 35 * len(rows), 600))
+    c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
+    c1.selectbox("Chọn thủ tục để xem hồ sơ", codes, index=None, key="hs_proc_pick", format_func=names.get,
+                 placeholder="Chọn một thủ tục",
+                 on_change=lambda: on_widget("hs_proc_pick", lambda c: Drill(d.field, c)))
+    c2.button("Xem tất cả hồ sơ của lĩnh vực", key="hs_field_all", on_click=go, args=(d.open_list(ALL),))
+    late_notice(sum(r["late"] for r in rows), d.open_list(ALL))
+
+else:
+    page = drill.dossier_page(db, sel.unit, sel.period, d)
+    if page.page != d.page:  # a link to a page past the end: the URL names the page shown
+        go(d.go_page(page.page))
+    what = proc_name or (f"lĩnh vực {d.field}" if d.field != ALL else "tất cả lĩnh vực")
+    st.subheader(f"Hồ sơ: {what}")
+    st.session_state["hs_q"] = d.q
+    st.text_input("Tìm theo mã hồ sơ", key="hs_q", placeholder="Gõ một phần mã hồ sơ, ví dụ 230729",
+                  on_change=lambda: go(d.search(st.session_state.get("hs_q") or "")), max_chars=drill.MAX_SEARCH)
+    if page.total == 0:
+        widgets.empty(f"Không có hồ sơ nào có mã chứa “{d.q}”." if d.q else
+                      "Không có hồ sơ nào cho lựa chọn này trong kỳ đã chọn.")
+    else:
+        late = (f"; {fmt.number(page.late_total)} hồ sơ quá hạn được xếp đầu danh sách" if page.late_total else "")
+        st.caption(f"{fmt.number(page.total)} hồ sơ{late}. Trang {fmt.number(page.page)} / {fmt.number(page.pages)}. "
+                   f"Trạng thái tính đến ngày cuối kỳ {fmt.day(sel.period.end)}; số ngày xử lý là ngày làm việc.")
+        table = drill.dossier_table(page)
+        st.dataframe(table, hide_index=True, key="hs_list", height=38 + 35 * table.height,
+                     column_config={"Thủ tục": st.column_config.TextColumn(width="large")})
+        if page.pages > 1:
+            # keyed by the page shown, so the widget always starts from the URL's page
+            st.pagination(page.pages, default=page.page, key=f"hs_pg_{page.page}",
+                          on_change=lambda: go(d.go_page(st.session_state[f"hs_pg_{page.page}"])))
+
+# --- the current selection: channel mix, monthly trend, processing time --------------------------
+st.divider()
+tail = drill.selection_label(d, proc_name)
+st.subheader("Phân tích" + (tail.replace(" — ", ": ") if tail else ": tất cả lĩnh vực"))
+widgets.chart(drill.trend_figure(drill.trend_rows(db, sel.unit, sel.period, d), tail, sel.title_suffix),
+              "Hồ sơ theo tháng" + tail, sel, key="hs_trend")
+channels = drill.channel_rows(db, sel.unit, sel.period, d)
+if channels:
+    widgets.chart(drill.channel_figure(channels, tail, sel.title_suffix), "Kênh nộp hồ sơ" + tail, sel,
+                  key="hs_channels")
+else:
+    widgets.empty("Không có hồ sơ mới tiếp nhận trong kỳ cho lựa chọn này.")
+hist = drill.processing_rows(db, sel.unit, sel.period, d)
+if hist.height:
+    mark = drill.statutory_mark(db, sel.unit, sel.period, d)
+    widgets.chart(drill.processing_figure(hist, mark, tail, sel.title_suffix), "Thời gian giải quyết" + tail, sel,
+                  key="hs_times")
+else:
+    widgets.empty("Không có hồ sơ giải quyết trong kỳ cho lựa chọn này.")

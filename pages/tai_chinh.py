@@ -1,0 +1,94 @@
+"""Tài chính công (public finance): budget revenue and expenditure against the estimate, public-
+investment disbursement against the capital plan and the province's milestones, and (for a district
+or the province) the child units ranked.
+
+Queries: finance_summary, finance_monthly, finance_ranking (through cchc.finance)."""
+import streamlit as st
+
+from cchc import finance, fmt
+from cchc.ui import state, widgets
+
+db = state.get_db()
+sel = state.current()
+st.title("Tài chính công")
+st.caption(sel.title_suffix)
+
+s = finance.summary(db, sel.unit, sel.period)
+if not s["items"]:
+    widgets.empty("Không có số liệu tài chính, ngân sách cho đơn vị và kỳ đã chọn.")
+    st.stop()
+
+scale = finance.scale_for(sel.unit)
+months, prev = s["months"], s["previous_months"]
+note = f"Số liệu {finance.months_label(*months)} (năm ngân sách là năm dương lịch)"
+if s["partial"]:
+    note += f"; chưa có số liệu sau tháng {months[1].month}/{months[1].year}"
+if sel.compare:
+    note += f"; so sánh với cùng kỳ {finance.months_label(*prev)}"
+if sel.unit.level != "commune":
+    note += f"; cộng số liệu của {fmt.number(max(it['units'] for it in s['items']))} xã, phường, thị trấn"
+st.caption(note + f". Đơn vị tiền: {scale.label}.")
+
+# --- KPI cards: actual (change against the same months last year) and % of plan ------------------
+cols = st.columns(len(s["items"]))
+for col, it in zip(cols, s["items"]):
+    better = finance.HIGHER_IS_BETTER[it["item"]]
+    widgets.kpi(col, it["name"], scale.text(it["actual_vnd"]),
+                delta=finance.change_delta(it["actual_change"]) if sel.compare else None,
+                higher_is_better=better, help=f"{it['plan_word'].capitalize()}: {scale.text(it['plan_vnd'])}")
+    widgets.kpi(col, f"{it['name']}: % {it['plan_word']}", fmt.percent(it["rate"]),
+                delta=widgets.delta_rate(it["rate"], it["prev_rate"]) if sel.compare else None,
+                higher_is_better=better)
+
+st.dataframe(finance.summary_table(s, scale, sel.compare), hide_index=True, width="stretch")
+
+# --- cumulative by month against the plan line -----------------------------------------------------
+cum = finance.cumulative(db, sel.unit, sel.period)
+st.subheader("Lũy kế theo tháng so với dự toán")
+budget = [i for i in (finance.REVENUE, finance.EXPENDITURE) if i in set(cum["item"].to_list())]
+if budget:
+    item = st.radio("Chỉ tiêu", budget, format_func=finance.ITEMS.get, horizontal=True, key="fin_item")
+    fig = finance.cumulative_figure(cum, item, scale, sel.title_suffix)
+    widgets.chart(fig, f"luy ke {finance.ITEMS[item]}", sel, key=f"fin_cum_{item}")
+    short = cum.filter(cum["item"] == item)["plan_months"].min()
+    if short is not None and short < 12:
+        st.caption("Có năm ngân sách mới có số liệu dự toán của một số tháng: đường dự toán chỉ tới tháng cuối có số liệu.")
+else:
+    widgets.empty("Không có số liệu thu, chi ngân sách theo tháng.")
+
+# --- disbursement progress against the plan and the milestones -----------------------------------
+st.subheader("Tiến độ giải ngân vốn đầu tư công")
+if finance.DISBURSEMENT in set(cum["item"].to_list()):
+    try:
+        milestones = finance.load_milestones()
+    except (OSError, ValueError) as e:
+        st.warning(f"Không đọc được các mốc tiến độ giải ngân: {e}")
+        milestones = []
+    fig = finance.disbursement_figure(cum, milestones, sel.title_suffix)
+    widgets.chart(fig, "tien do giai ngan", sel, key="fin_disb")
+    if milestones:
+        status = finance.milestone_status(cum, milestones, months[1])
+        st.dataframe(finance.milestone_table(status), hide_index=True, width="stretch")
+        if any(m.placeholder for m in milestones):
+            st.caption("Các mốc tiến độ (tỷ lệ giải ngân phải đạt tại 30/6, 30/9, 31/12, 31/1 năm sau) lấy từ tệp cấu hình "
+                       "cchc/reference/milestones.csv; các giá trị hiện tại là giả định, chưa theo văn bản của UBND tỉnh. "
+                       "Số liệu giải ngân được ghi theo tháng của năm ngân sách nên mốc 31/1 năm sau chưa đánh giá được.")
+else:
+    widgets.empty("Không có số liệu giải ngân vốn đầu tư công.")
+
+# --- ranking of the child units ---------------------------------------------------------------------
+levels = finance.child_levels(sel.unit)
+if levels:
+    st.subheader("Xếp hạng các đơn vị trực thuộc")
+    by = st.radio("Đơn vị", levels, format_func=finance.CHILD_LEVELS.get, horizontal=True, key="fin_by") \
+        if len(levels) > 1 else levels[0]
+    sort_item = st.radio("Xếp theo", list(finance.RANK_ITEMS), horizontal=True, key="fin_sort",
+                         format_func=lambda i: f"{finance.ITEMS[i]} (% {finance.PLAN_WORD[i]})")
+    rows = finance.ranking(db, sel.unit, sel.period, by=by, sort_item=sort_item)
+    if rows:
+        fig = finance.ranking_figure(rows, sort_item, by, sel.title_suffix)
+        widgets.chart(fig, f"xep hang {finance.ITEMS[sort_item]}", sel, key=f"fin_rank_{by}_{sort_item}")
+        st.caption("Thấp nhất ở trên; đường nét đứt: 100 %. Tỷ lệ so với dự toán / kế hoạch vốn của cùng các tháng.")
+        st.dataframe(finance.ranking_table(rows, scale, by), hide_index=True, width="stretch")
+    else:
+        widgets.empty("Không có số liệu tài chính của các đơn vị trực thuộc trong kỳ đã chọn.")

@@ -1,0 +1,49 @@
+-- Feedback (phản ánh, kiến nghị) received in the period for one unit, as it stood at the end of
+-- the period, counted by kind, by outcome, by handling status and by child unit.
+-- Handling status (deadline: 15 working days, the due_at of each row):
+--   dung_han:  answered by the end of the period, on or before its due day;
+--   qua_han:   answered by the end of the period, after its due day;
+--   dang_trong_han: not answered by the end of the period, due day not passed;
+--   dang_qua_han:   not answered by the end of the period, due day passed.
+-- Outcome is NULL while not answered by the end of the period.
+-- Rows: grp = 'total', 'kind', 'outcome', 'status', 'child' (districts of a province, communes
+-- of a district, the commune itself).
+WITH f AS (
+    SELECT kind,
+           CASE WHEN $district IS NULL THEN district_code ELSE unit_code END AS child_code,
+           handled_date IS NOT NULL AND handled_date <= $end AS handled,
+           CASE WHEN handled_date IS NOT NULL AND handled_date <= $end
+                THEN CASE WHEN handled_date <= due_date THEN 'dung_han' ELSE 'qua_han' END
+                ELSE CASE WHEN due_date >= $end THEN 'dang_trong_han' ELSE 'dang_qua_han' END
+           END AS status,
+           CASE WHEN handled_date IS NOT NULL AND handled_date <= $end THEN outcome END AS outcome
+    FROM stg_feedback
+    WHERE province_code = $province
+      AND ($district IS NULL OR district_code = $district)
+      AND ($unit IS NULL OR unit_code = $unit)
+      AND received_date BETWEEN $start AND $end
+),
+grouped AS (
+    SELECT
+        CASE WHEN GROUPING(kind) = 0 THEN 'kind'
+             WHEN GROUPING(outcome) = 0 THEN 'outcome'
+             WHEN GROUPING(status) = 0 THEN 'status'
+             WHEN GROUPING(child_code) = 0 THEN 'child'
+             ELSE 'total' END AS grp,
+        kind, outcome, status, child_code,
+        count(*) AS feedback_total,
+        CAST(sum(CAST(handled AS INTEGER)) AS BIGINT) AS handled,
+        CAST(sum(CAST(status = 'dung_han' AS INTEGER)) AS BIGINT) AS on_time,
+        CAST(sum(CAST(status = 'qua_han' AS INTEGER)) AS BIGINT) AS late,
+        CAST(sum(CAST(status = 'dang_trong_han' AS INTEGER)) AS BIGINT) AS open_within,
+        CAST(sum(CAST(status = 'dang_qua_han' AS INTEGER)) AS BIGINT) AS open_overdue
+    FROM f
+    GROUP BY GROUPING SETS ((), (kind), (outcome), (status), (child_code))
+),
+final AS (
+    SELECT g.*, u.name AS child_name
+    FROM grouped g
+    LEFT JOIN raw_units u ON u.code = g.child_code
+)
+SELECT * FROM final
+ORDER BY grp, kind, outcome, status, child_code;

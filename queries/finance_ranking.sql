@@ -1,0 +1,26 @@
+-- Public finance of the child units of a district or province over the months from $start to $end:
+-- plan and actual per item and child, in đồng. $by chooses the child level: 'commune' (each commune
+-- of the scope) or 'district' (the districts of a province, each adding up its communes).
+WITH m AS (
+    SELECT CASE WHEN $by = 'district' THEN u.district_code ELSE u.code END AS child_code,
+           f.unit_code, f.item, f.plan_vnd, f.actual_vnd
+    FROM raw_finances f
+    JOIN raw_units u ON u.code = f.unit_code
+    WHERE u.province_code = $province
+      AND ($district IS NULL OR u.district_code = $district)
+      AND make_date(f.year, f.month, 1) BETWEEN date_trunc('month', CAST($start AS DATE)) AND CAST($end AS DATE)
+),
+agg AS (
+    SELECT child_code, item,
+           CAST(sum(plan_vnd) AS BIGINT) AS plan_vnd,
+           CAST(sum(actual_vnd) AS BIGINT) AS actual_vnd,
+           count(DISTINCT unit_code) AS communes
+    FROM m
+    GROUP BY child_code, item
+),
+final AS (
+    SELECT a.child_code AS code, s.name, s.parent_name, a.item, a.plan_vnd, a.actual_vnd, a.communes
+    FROM agg a
+    JOIN stg_units s ON s.code = a.child_code
+)
+SELECT * FROM final ORDER BY code, item;

@@ -1,0 +1,12 @@
+-- Scoring metric (QĐ 766 indicator 4.2, số hóa thành phần hồ sơ): dossiers received in the period
+-- whose input components were digitised at receipt, out of all dossiers received in the period.
+WITH d AS (
+    SELECT * FROM dossiers_for($province, $district, $unit, $start, $end) WHERE is_new
+),
+final AS (
+    SELECT
+        CAST(coalesce(sum(CAST(d.digitised_input AS INTEGER)), 0) AS BIGINT) AS numerator,
+        count(*) AS denominator
+    FROM d
+)
+SELECT * FROM final;

@@ -1,0 +1,12 @@
+-- Scoring metric (số hóa kết quả giải quyết): dossiers resolved in the period whose result was
+-- digitised or issued electronically, out of all dossiers resolved in the period.
+WITH d AS (
+    SELECT * FROM dossiers_for($province, $district, $unit, $start, $end) WHERE resolved
+),
+final AS (
+    SELECT
+        CAST(coalesce(sum(CAST(d.e_result AS INTEGER)), 0) AS BIGINT) AS numerator,
+        count(*) AS denominator
+    FROM d
+)
+SELECT * FROM final;

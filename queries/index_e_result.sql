@@ -1,0 +1,16 @@
+-- Scoring metric (QĐ 766 indicator 4.1 "hồ sơ có cấp kết quả giải quyết TTHC điện tử"): dossiers
+-- resolved in the period whose procedure returns a paper document (paper_result) and whose result
+-- was also issued electronically, out of all resolved dossiers of such procedures.
+WITH d AS (
+    SELECT d.e_result
+    FROM dossiers_for($province, $district, $unit, $start, $end) d
+    JOIN raw_procedures p ON p.code = d.procedure_code
+    WHERE d.resolved AND p.paper_result
+),
+final AS (
+    SELECT
+        CAST(coalesce(sum(CAST(d.e_result AS INTEGER)), 0) AS BIGINT) AS numerator,
+        count(*) AS denominator
+    FROM d
+)
+SELECT * FROM final;

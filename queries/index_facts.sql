@@ -1,0 +1,11 @@
+-- The self-reported facts of one unit for one year that a scoring index reads: the newest entry of
+-- each indicator code, including the points entered for an index (codes "diem:<index>:<code>:<stage>").
+WITH f AS (
+    SELECT *, row_number() OVER (PARTITION BY indicator ORDER BY entered_at DESC) AS rn
+    FROM raw_facts
+    WHERE unit_code = $unit_code AND year = $year
+),
+final AS (
+    SELECT indicator, value, note, entered_by, entered_at FROM f WHERE rn = 1
+)
+SELECT * FROM final ORDER BY indicator;

@@ -1,0 +1,22 @@
+-- Scoring metric (QĐ 766 group "Thanh toán trực tuyến", TTHC có giao dịch thanh toán trực tuyến):
+-- procedures with a fee (in force on the last day of the period, of the unit's level) that have at
+-- least one dossier received in the period and paid online, out of all procedures with a fee.
+WITH fee_procs AS (
+    SELECT code FROM raw_procedures
+    WHERE fee_vnd > 0
+      AND ($proc_level IS NULL OR level = $proc_level)
+      AND valid_from <= $end AND (valid_to IS NULL OR valid_to >= $end)
+),
+paid AS (
+    SELECT DISTINCT procedure_code
+    FROM dossiers_for($province, $district, $unit, $start, $end)
+    WHERE is_new AND paid_online
+),
+final AS (
+    SELECT
+        count(p.procedure_code) AS numerator,
+        count(*) AS denominator
+    FROM fee_procs f
+    LEFT JOIN paid p ON p.procedure_code = f.code
+)
+SELECT * FROM final;

@@ -1,0 +1,22 @@
+-- Scoring metric (QĐ 766 indicator 3.5, X/Y): procedures with a fee (in force on the last day of
+-- the period, of the unit's level) that have at least one dossier received in the period carrying
+-- fee data (fee_vnd > 0), out of all procedures with a fee. $proc_level NULL = every level.
+WITH fee_procs AS (
+    SELECT code FROM raw_procedures
+    WHERE fee_vnd > 0
+      AND ($proc_level IS NULL OR level = $proc_level)
+      AND valid_from <= $end AND (valid_to IS NULL OR valid_to >= $end)
+),
+used AS (
+    SELECT DISTINCT procedure_code
+    FROM dossiers_for($province, $district, $unit, $start, $end)
+    WHERE is_new AND fee_vnd > 0
+),
+final AS (
+    SELECT
+        count(u.procedure_code) AS numerator,
+        count(*) AS denominator
+    FROM fee_procs f
+    LEFT JOIN used u ON u.procedure_code = f.code
+)
+SELECT * FROM final;

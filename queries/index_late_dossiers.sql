@@ -1,0 +1,11 @@
+-- Scoring metric (a count, no denominator): dossiers resolved in the period after their due day.
+WITH d AS (
+    SELECT * FROM dossiers_for($province, $district, $unit, $start, $end)
+),
+final AS (
+    SELECT
+        CAST(coalesce(sum(CAST(d.resolved AND d.days_past_due > 0 AS INTEGER)), 0) AS BIGINT) AS numerator,
+        CAST(NULL AS BIGINT) AS denominator
+    FROM d
+)
+SELECT * FROM final;

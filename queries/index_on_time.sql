@@ -1,0 +1,17 @@
+-- Scoring metric (QĐ 766, indicator 2.1 "Tỷ lệ hồ sơ xử lý trước hạn, đúng hạn"): of the dossiers
+-- received or handled in the period (carried over + new), how many were finished early or on the
+-- due day, or are still pending within their deadline at the end of the period. As the 766 rules
+-- say, a dossier still waiting for a supplement after more than one request counts as late.
+WITH d AS (
+    SELECT * FROM dossiers_for($province, $district, $unit, $start, $end)
+),
+final AS (
+    SELECT
+        CAST(coalesce(sum(CAST(
+            (d.resolved AND d.days_past_due <= 0)
+            OR (d.pending AND NOT d.pending_overdue AND NOT (d.status = 'bo_sung' AND d.supplement_count > 1))
+        AS INTEGER)), 0) AS BIGINT) AS numerator,
+        count(*) AS denominator
+    FROM d
+)
+SELECT * FROM final;

@@ -1,0 +1,12 @@
+-- Scoring metric (QĐ 766 indicator 3.3, share submitted online): dossiers received online in the
+-- period out of all dossiers received in the period (Biểu 06: (4) / ((4)+(5))).
+WITH d AS (
+    SELECT * FROM dossiers_for($province, $district, $unit, $start, $end) WHERE is_new
+),
+final AS (
+    SELECT
+        CAST(coalesce(sum(CAST(d.channel = 'truc_tuyen' AS INTEGER)), 0) AS BIGINT) AS numerator,
+        count(*) AS denominator
+    FROM d
+)
+SELECT * FROM final;

@@ -1,0 +1,12 @@
+-- Scoring metric (QĐ 766 indicator 3.6 "Tỷ lệ hồ sơ thanh toán trực tuyến"): dossiers received in
+-- the period with a fee (fee_vnd > 0) that were paid online, out of all dossiers with a fee.
+WITH d AS (
+    SELECT * FROM dossiers_for($province, $district, $unit, $start, $end) WHERE is_new AND fee_vnd > 0
+),
+final AS (
+    SELECT
+        CAST(coalesce(sum(CAST(d.paid_online AS INTEGER)), 0) AS BIGINT) AS numerator,
+        count(*) AS denominator
+    FROM d
+)
+SELECT * FROM final;

@@ -1,0 +1,15 @@
+-- Scoring metric (QĐ 766 indicator 3.1 "Tỷ lệ TTHC cung cấp dịch vụ công trực tuyến"): procedures
+-- in force on the last day of the period (of the unit's level; $proc_level NULL = every level)
+-- offered online, fully or partly, out of all procedures in force.
+WITH p AS (
+    SELECT * FROM raw_procedures
+    WHERE ($proc_level IS NULL OR level = $proc_level)
+      AND valid_from <= $end AND (valid_to IS NULL OR valid_to >= $end)
+),
+final AS (
+    SELECT
+        CAST(coalesce(sum(CAST(p.online_level IN ('toan_trinh', 'mot_phan') AS INTEGER)), 0) AS BIGINT) AS numerator,
+        count(*) AS denominator
+    FROM p
+)
+SELECT * FROM final;

@@ -1,0 +1,12 @@
+-- Scoring metric: dossiers resolved early or on the due day out of all dossiers resolved in the
+-- period (Biểu 06: ((8)+(9)) / (7); the seed report's "tỷ lệ giải quyết đúng hạn").
+WITH d AS (
+    SELECT * FROM dossiers_for($province, $district, $unit, $start, $end)
+),
+final AS (
+    SELECT
+        CAST(coalesce(sum(CAST(d.resolved AND d.days_past_due <= 0 AS INTEGER)), 0) AS BIGINT) AS numerator,
+        CAST(coalesce(sum(CAST(d.resolved AS INTEGER)), 0) AS BIGINT) AS denominator
+    FROM d
+)
+SELECT * FROM final;

@@ -1,0 +1,13 @@
+-- Scoring metric (QĐ 766 indicator 4.3 "khai thác, sử dụng lại thông tin, dữ liệu số hóa"):
+-- dossiers received in the period with at least one component reused from digitised data, out of
+-- all dossiers received in the period.
+WITH d AS (
+    SELECT * FROM dossiers_for($province, $district, $unit, $start, $end) WHERE is_new
+),
+final AS (
+    SELECT
+        CAST(coalesce(sum(CAST(d.reused_data AS INTEGER)), 0) AS BIGINT) AS numerator,
+        count(*) AS denominator
+    FROM d
+)
+SELECT * FROM final;

@@ -1,0 +1,66 @@
+-- 766 indicator 5.4 "Tỷ lệ hài lòng trong tiếp nhận, giải quyết TTHC" for one unit and period.
+-- Denominator: the unit's dossiers resolved (finished) in the period. A dossier is "not
+-- satisfied" if it was resolved late (finished on a day after its due day), or it has a rating
+-- form at level 1 (không hài lòng), or a feedback row (phản ánh, kiến nghị) names it; a dossier
+-- with several reasons counts once. Ratings and feedback are matched on dossier_id and count when
+-- recorded by the end of the period, so a closed period's figure does not change later (the same
+-- rule as index_dossier_satisfaction.sql).
+-- Rows: grp = 'total' (one row), 'field' (per field), 'procedure' (per field and procedure),
+-- 'child' (per child unit: the districts of a province, the communes of a district, the
+-- commune itself for a commune).
+WITH d AS (
+    SELECT dossier_id, field, procedure_code,
+           CASE WHEN $district IS NULL THEN district_code ELSE unit_code END AS child_code,
+           days_past_due > 0 AS late
+    FROM dossiers_for($province, $district, $unit, $start, $end)
+    WHERE resolved
+),
+disliked AS (
+    -- a rating comes after the result, so a dossier resolved in the period is rated in it or later
+    SELECT DISTINCT dossier_id
+    FROM stg_ratings
+    WHERE province_code = $province
+      AND year BETWEEN year($start) AND year($end)
+      AND rated_date BETWEEN $start AND $end
+      AND level = 1
+),
+complained AS (
+    SELECT DISTINCT dossier_id
+    FROM stg_feedback
+    WHERE dossier_id IS NOT NULL
+      AND received_date <= $end
+),
+flagged AS (
+    SELECT d.*,
+           r.dossier_id IS NOT NULL AS disliked,
+           f.dossier_id IS NOT NULL AS complained
+    FROM d
+    LEFT JOIN disliked r ON r.dossier_id = d.dossier_id
+    LEFT JOIN complained f ON f.dossier_id = d.dossier_id
+),
+grouped AS (
+    SELECT
+        CASE WHEN GROUPING(child_code) = 0 THEN 'child'
+             WHEN GROUPING(procedure_code) = 0 THEN 'procedure'
+             WHEN GROUPING(field) = 0 THEN 'field'
+             ELSE 'total' END AS grp,
+        field,
+        procedure_code,
+        child_code,
+        count(*) AS resolved,
+        CAST(sum(CAST(late AS INTEGER)) AS BIGINT) AS late,
+        CAST(sum(CAST(disliked AS INTEGER)) AS BIGINT) AS disliked,
+        CAST(sum(CAST(complained AS INTEGER)) AS BIGINT) AS complained,
+        CAST(sum(CAST(late OR disliked OR complained AS INTEGER)) AS BIGINT) AS not_satisfied
+    FROM flagged
+    GROUP BY GROUPING SETS ((), (field), (field, procedure_code), (child_code))
+),
+final AS (
+    SELECT g.grp, g.field, g.procedure_code, p.name AS procedure_name, g.child_code, u.name AS child_name,
+           g.resolved, g.late, g.disliked, g.complained, g.not_satisfied
+    FROM grouped g
+    LEFT JOIN raw_procedures p ON p.code = g.procedure_code
+    LEFT JOIN raw_units u ON u.code = g.child_code
+)
+SELECT * FROM final
+ORDER BY grp, field, procedure_code, child_code;

@@ -1,0 +1,41 @@
+-- Rating forms (phiếu đánh giá) filled in the period for one unit, counted by level:
+-- 4 rất hài lòng, 3 hài lòng, 2 bình thường, 1 không hài lòng; satisfied = level 3 or 4.
+-- Rows: grp = 'total', 'field', 'procedure' (per field and procedure), 'child' (per child unit:
+-- the districts of a province, the communes of a district, the commune itself).
+WITH r AS (
+    SELECT field, procedure_code, level, satisfied,
+           CASE WHEN $district IS NULL THEN district_code ELSE unit_code END AS child_code
+    FROM stg_ratings
+    WHERE province_code = $province
+      AND ($district IS NULL OR district_code = $district)
+      AND ($unit IS NULL OR unit_code = $unit)
+      AND year BETWEEN year($start) AND year($end)
+      AND rated_date BETWEEN $start AND $end
+),
+grouped AS (
+    SELECT
+        CASE WHEN GROUPING(child_code) = 0 THEN 'child'
+             WHEN GROUPING(procedure_code) = 0 THEN 'procedure'
+             WHEN GROUPING(field) = 0 THEN 'field'
+             ELSE 'total' END AS grp,
+        field,
+        procedure_code,
+        child_code,
+        count(*) AS ratings_total,
+        CAST(sum(CAST(satisfied AS INTEGER)) AS BIGINT) AS ratings_satisfied,
+        CAST(sum(CAST(level = 4 AS INTEGER)) AS BIGINT) AS level_4,
+        CAST(sum(CAST(level = 3 AS INTEGER)) AS BIGINT) AS level_3,
+        CAST(sum(CAST(level = 2 AS INTEGER)) AS BIGINT) AS level_2,
+        CAST(sum(CAST(level = 1 AS INTEGER)) AS BIGINT) AS level_1
+    FROM r
+    GROUP BY GROUPING SETS ((), (field), (field, procedure_code), (child_code))
+),
+final AS (
+    SELECT g.grp, g.field, g.procedure_code, p.name AS procedure_name, g.child_code, u.name AS child_name,
+           g.ratings_total, g.ratings_satisfied, g.level_4, g.level_3, g.level_2, g.level_1
+    FROM grouped g
+    LEFT JOIN raw_procedures p ON p.code = g.procedure_code
+    LEFT JOIN raw_units u ON u.code = g.child_code
+)
+SELECT * FROM final
+ORDER BY grp, field, procedure_code, child_code;

@@ -1,0 +1,68 @@
+-- Calendar-month trend of satisfaction for one unit from $start to $end: the survey rate (rating
+-- forms by month filled: total and satisfied, level >= 3) and the 766 indicator 5.4 (dossiers by
+-- month resolved: total and not satisfied = late, or rated level 1, or named by a feedback row,
+-- the rating or feedback recorded by the end of that month; each dossier once; see
+-- satisfaction_766.sql). Months without data come back with zero counts.
+WITH d AS (
+    SELECT dossier_id, finished_at, days_past_due > 0 AS late
+    FROM dossiers_for($province, $district, $unit, $start, $end)
+    WHERE resolved
+),
+disliked AS (
+    SELECT dossier_id, min(rated_date) AS first_day
+    FROM stg_ratings
+    WHERE province_code = $province
+      AND year BETWEEN year($start) AND year($end)
+      AND rated_date BETWEEN $start AND $end
+      AND level = 1
+    GROUP BY dossier_id
+),
+complained AS (
+    SELECT dossier_id, min(received_date) AS first_day
+    FROM stg_feedback
+    WHERE dossier_id IS NOT NULL
+      AND received_date <= $end
+    GROUP BY dossier_id
+),
+resolved AS (
+    SELECT month,
+           count(*) AS resolved,
+           CAST(sum(CAST(late OR coalesce(r_day < next_month, false) OR coalesce(f_day < next_month, false)
+                         AS INTEGER)) AS BIGINT) AS not_satisfied
+    FROM (
+        SELECT CAST(date_trunc('month', d.finished_at) AS DATE) AS month,
+               CAST(date_trunc('month', d.finished_at) + INTERVAL 1 MONTH AS DATE) AS next_month,
+               d.late, r.first_day AS r_day, f.first_day AS f_day
+        FROM d
+        LEFT JOIN disliked r ON r.dossier_id = d.dossier_id
+        LEFT JOIN complained f ON f.dossier_id = d.dossier_id
+    ) j
+    GROUP BY month
+),
+rated AS (
+    SELECT CAST(date_trunc('month', rated_date) AS DATE) AS month,
+           count(*) AS ratings_total,
+           CAST(sum(CAST(satisfied AS INTEGER)) AS BIGINT) AS ratings_satisfied
+    FROM stg_ratings
+    WHERE province_code = $province
+      AND ($district IS NULL OR district_code = $district)
+      AND ($unit IS NULL OR unit_code = $unit)
+      AND year BETWEEN year($start) AND year($end)
+      AND rated_date BETWEEN $start AND $end
+    GROUP BY 1
+),
+months AS (
+    SELECT CAST(m AS DATE) AS month
+    FROM range(date_trunc('month', CAST($start AS DATE)), CAST($end AS DATE) + INTERVAL 1 DAY, INTERVAL 1 MONTH) t(m)
+),
+final AS (
+    SELECT m.month,
+           coalesce(r.ratings_total, 0) AS ratings_total,
+           coalesce(r.ratings_satisfied, 0) AS ratings_satisfied,
+           coalesce(s.resolved, 0) AS resolved,
+           coalesce(s.not_satisfied, 0) AS not_satisfied
+    FROM months m
+    LEFT JOIN rated r ON r.month = m.month
+    LEFT JOIN resolved s ON s.month = m.month
+)
+SELECT * FROM final ORDER BY month;

@@ -1,0 +1,84 @@
+"""Helpers for the one real-browser smoke test: a Streamlit server of app.py on a free local port,
+and Playwright steps that wait for Streamlit to finish a run."""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def streamlit_server(data_dir: Path, log_path: Path, timeout: float = 60.0):
+    """Run the dashboard as `make run` does (python -m cchc.ui.serve) over data_dir; yields the base URL once
+    /_stcore/health answers.
+    The server is stopped (and its output kept in log_path) when the block ends."""
+    port = free_port()
+    env = {**os.environ, "CCHC_DATA_DIR": str(data_dir), "PYTHONDONTWRITEBYTECODE": "1"}
+    cmd = [sys.executable, "-m", "cchc.ui.serve", "--server.headless", "true", "--server.port", str(port),
+           "--server.address", "127.0.0.1", "--server.fileWatcherType", "none"]
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            url = f"http://127.0.0.1:{port}"
+            deadline = time.monotonic() + timeout
+            while True:
+                if proc.poll() is not None:
+                    raise RuntimeError(f"streamlit exited with {proc.returncode}; see {log_path}")
+                try:
+                    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                        if r.status == 200:
+                            break
+                except OSError:
+                    pass
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"streamlit did not become healthy in {timeout:.0f} s; see {log_path}")
+                time.sleep(0.3)
+            yield url
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=10)
+
+
+def wait_idle(page, timeout: float = 60_000) -> None:
+    """Wait until Streamlit has finished the current script run."""
+    from playwright.sync_api import expect
+    page.wait_for_timeout(300)  # let a rerun triggered by the last action start
+    expect(page.locator(IDLE)).to_have_count(1, timeout=timeout)
+    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=timeout)
+
+
+def choose(page, label: str, option: str, typed: str | None = None) -> None:
+    """Pick an option in the st.selectbox labelled `label` (typing `typed` first to filter)."""
+    from playwright.sync_api import expect
+    box = page.get_by_test_id("stSelectbox").filter(has=page.get_by_text(label, exact=True))
+    expect(box).to_have_count(1)
+    box.locator("input").click()
+    if typed:
+        box.locator("input").fill(typed)
+    opt = page.get_by_role("option", name=option, exact=True) if typed is None else \
+        page.get_by_role("option").filter(has_text=option)
+    expect(opt.first).to_be_visible()
+    opt.first.click()
+    wait_idle(page)

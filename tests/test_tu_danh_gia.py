@@ -1,0 +1,304 @@
+"""Tự đánh giá: entering and correcting a commune's self-reported facts (cchc/ingest/facts_entry.py,
+queries/facts_history.sql, pages/tu_danh_gia.py).
+
+Every test works on its own copy of the sample (never the shared one). The figures come from the
+sample's calibration: Quốc Tuấn (10621) reported 20 staff in its quota, 14 present and 3 vacancies
+for 2023, entered by "sample" on 15/12/2023 08:00.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import threading
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import polars as pl
+import pyarrow.parquet as pq
+import pytest
+
+from cchc.db import Database
+from cchc.ingest import facts_entry as fe
+
+UNIT, YEAR = "10621", 2023
+NOTE = "QĐ số 12/QĐ-UBND ngày 05/01/2024 về biên chế"
+PAGE = "pages/tu_danh_gia.py"
+PERIOD = {"from": "2022-12-10", "to": "2023-12-09"}
+
+
+def _copy(src: str, dst: str) -> None:
+    """Copy facts.parquet (the one table these tests write); hard-link the read-only rest of the
+    141 MB sample when the file system allows it (the writer replaces facts.parquet with a new
+    file, it never writes into an existing one), else copy it."""
+    if Path(src).name != "facts.parquet":
+        try:
+            os.link(src, dst)
+            return
+        except OSError:
+            pass
+    shutil.copy2(src, dst)
+
+
+@pytest.fixture()
+def data_copy(sample_dir, tmp_path, monkeypatch) -> Path:
+    """A private copy of the sample, which CCHC_DATA_DIR points at."""
+    root = tmp_path / "data"
+    shutil.copytree(sample_dir, root, copy_function=_copy)
+    assert os.stat(root / "facts.parquet").st_ino != os.stat(sample_dir / "facts.parquet").st_ino
+    monkeypatch.setenv("CCHC_DATA_DIR", str(root))
+    return root
+
+
+def sha256(p: Path) -> str:
+    return hashlib.sha256(p.read_bytes()).hexdigest()
+
+
+def facts_file(root: Path) -> Path:
+    return root / "facts.parquet"
+
+
+def rows_of(root: Path, unit=UNIT, year=YEAR, indicator="staff_vacancies") -> pl.DataFrame:
+    df = pl.from_arrow(pq.read_table(facts_file(root)))
+    return df.filter((pl.col("unit_code") == unit) & (pl.col("year") == year) & (pl.col("indicator") == indicator))
+
+
+class _Opened:
+    """Database as a context manager (closed afterwards)."""
+
+    def __init__(self, root):
+        self.db = Database(root)
+
+    def __enter__(self):
+        return self.db
+
+    def __exit__(self, *exc):
+        self.db.close()
+
+
+# --- the module --------------------------------------------------------------------------------------
+def test_correction_appends_one_row_and_keeps_the_old_one(data_copy):
+    before_rows = pq.read_metadata(facts_file(data_copy)).num_rows
+    with _Opened(data_copy) as db:
+        fp_before = db.fingerprint()
+        current = {r["indicator"]: r["value"] for r in db.run("facts_year", unit=UNIT, year=YEAR).to_dicts()}
+        assert current["staff_vacancies"] == 3 and current["staff_quota"] == 20 and current["staff_present"] == 14
+        # the whole form as submitted: every current value unchanged, one corrected
+        entries = [{"indicator": k, "value": v, "note": ""} for k, v in current.items() if k != "staff_vacancies"]
+        entries.append({"indicator": "staff_vacancies", "value": 6, "note": NOTE})
+        assert fe.validate(entries, UNIT, YEAR, entered_by="Nguyễn Văn A") == []
+        t0 = datetime.now(fe.VN_TIME).replace(tzinfo=None, microsecond=0)
+        assert fe.save(data_copy, UNIT, YEAR, entries, "Nguyễn Văn A") == 1
+
+        assert pq.read_metadata(facts_file(data_copy)).num_rows == before_rows + 1  # still a readable Parquet file
+        now = db.run("facts_year", unit=UNIT, year=YEAR)
+        vac = now.filter(pl.col("indicator") == "staff_vacancies").row(0, named=True)
+        assert vac["value"] == 6 and vac["note"] == NOTE and vac["entered_by"] == "Nguyễn Văn A"
+        assert t0 <= vac["entered_at"] <= t0 + timedelta(seconds=5)  # Vietnam time, to the second
+        assert vac["entered_at"].microsecond == 0
+        others = {r["indicator"]: r["value"] for r in now.to_dicts() if r["indicator"] != "staff_vacancies"}
+        assert others == {k: v for k, v in current.items() if k != "staff_vacancies"}
+
+        hist = db.run("facts_history", unit=UNIT, year=YEAR).filter(pl.col("indicator") == "staff_vacancies")
+        assert hist["value"].to_list() == [6.0, 3.0]  # newest first
+        assert hist["previous_value"].to_list() == [3.0, None]
+        assert hist["entered_by"].to_list() == ["Nguyễn Văn A", "sample"]
+        assert hist["is_current"].to_list() == [True, False]
+        assert hist["entered_at"][1] == datetime(2023, 12, 15, 8, 0)
+        # the whole history of the year: the sample's 33 rows plus the correction
+        assert db.run("facts_history", unit=UNIT, year=YEAR).height == len(fe.definitions()) + 1
+        assert db.fingerprint() != fp_before  # the app's cache key changes
+        shown = fe.history(db, UNIT, YEAR).row(0, named=True)
+    assert shown["Giá trị"] == "6 người" and shown["Giá trị trước đó"] == "3 người" and shown["Đang dùng"] == "✓"
+    assert list(data_copy.glob(".facts.*.tmp")) == []
+
+
+def test_unchanged_values_are_not_rewritten(data_copy):
+    digest = sha256(facts_file(data_copy))
+    entries = [{"indicator": "staff_vacancies", "value": 3, "note": ""}, {"indicator": "staff_quota", "value": "20"},
+               {"indicator": "population", "value": None, "note": "x"}]
+    assert fe.save(data_copy, UNIT, YEAR, entries, "Nguyễn Văn A") == 0
+    assert sha256(facts_file(data_copy)) == digest
+    # the same value with new evidence is a correction of the evidence: one row
+    assert fe.save(data_copy, UNIT, YEAR, [{"indicator": "staff_quota", "value": 20, "note": NOTE}], "B") == 1
+    assert rows_of(data_copy, indicator="staff_quota")["note"].sort().to_list() == sorted(
+        ["Báo cáo kết quả thực hiện nhiệm vụ CCHC năm 2023 của UBND xã Quốc Tuấn", NOTE])
+
+
+INVALID = [
+    ("negative count", [{"indicator": "staff_vacancies", "value": -1, "note": NOTE}], "X",
+     ["Số lượng cán bộ công chức còn thiếu (staff_vacancies)", "âm"]),
+    ("101 %", [{"indicator": "plan_tasks_done_pct", "value": 101, "note": NOTE}], "X",
+     ["Tỷ lệ nhiệm vụ trong kế hoạch CCHC đã hoàn thành (plan_tasks_done_pct)", "0 đến 100 %", "101 %"]),
+    ("2,5 people", [{"indicator": "staff_present", "value": "2,5", "note": NOTE}], "X",
+     ["Số lượng cán bộ công chức hiện có (staff_present)", "số nguyên", "2,5"]),
+    ("missing note", [{"indicator": "staff_vacancies", "value": 6, "note": "  "}], "X",
+     ["Số lượng cán bộ công chức còn thiếu (staff_vacancies)", "tài liệu kiểm chứng"]),
+    ("missing người nhập", [{"indicator": "staff_vacancies", "value": 6, "note": NOTE}], "  ", ["«Người nhập»"]),
+    ("unknown indicator", [{"indicator": "staff_ghosts", "value": 1, "note": NOTE}], "X",
+     ["staff_ghosts", "không có trong danh mục"]),
+    ("not a number", [{"indicator": "villages", "value": "bốn", "note": NOTE}], "X",
+     ["Số thôn, tổ dân phố (villages)", "không phải là một số"]),
+    ("above the range", [{"indicator": "unit_class", "value": 4, "note": NOTE}], "X",
+     ["(unit_class)", "từ 1 đến 3"]),
+]
+
+
+@pytest.mark.parametrize("entries,who,expected", [c[1:] for c in INVALID], ids=[c[0] for c in INVALID])
+def test_invalid_input_is_refused_and_the_file_is_untouched(data_copy, entries, who, expected):
+    digest = sha256(facts_file(data_copy))
+    # a valid change travelling with the invalid one must not be written either (all or nothing)
+    batch = entries + [{"indicator": "villages", "value": 5, "note": NOTE}] if entries[0]["indicator"] != "villages" \
+        else entries
+    msgs = fe.validate(batch, UNIT, YEAR, entered_by=who)
+    assert len(msgs) == 1, msgs
+    assert all(part in msgs[0] for part in expected), msgs
+    with pytest.raises(fe.EntryError) as e:
+        fe.save(data_copy, UNIT, YEAR, batch, who)
+    assert e.value.messages == msgs
+    assert sha256(facts_file(data_copy)) == digest
+    assert list(data_copy.glob(".facts.*.tmp")) == []
+
+
+@pytest.mark.parametrize("unit,year,expected", [
+    ("291", YEAR, "Huyện Nam Sách (291) là đơn vị cấp huyện"),
+    ("30", YEAR, "cấp tỉnh"),
+    ("99999", YEAR, "Không có đơn vị mã «99999»"),
+    (UNIT, 2030, "Năm 2030 nằm ngoài khoảng năm của dữ liệu (2020–2026)"),
+    (UNIT, "năm ngoái", "Năm báo cáo «năm ngoái» không hợp lệ"),
+])
+def test_unit_must_be_a_commune_and_year_within_the_data(data_copy, unit, year, expected):
+    # the sample: dossiers 2021–06/2025, facts 2021–2024, so years 2020–2026 may be entered
+    digest = sha256(facts_file(data_copy))
+    entries = [{"indicator": "villages", "value": 5, "note": NOTE}]
+    msgs = fe.validate(entries, unit, year, entered_by="X")
+    assert any(expected in m for m in msgs), msgs
+    with pytest.raises(fe.EntryError):
+        fe.save(data_copy, unit, year, entries, "X")
+    assert sha256(facts_file(data_copy)) == digest
+
+
+def test_a_crash_while_writing_leaves_the_old_file(data_copy, monkeypatch):
+    digest = sha256(facts_file(data_copy))
+    real = pq.write_table
+
+    def half_written(table, where, **kw):
+        real(table.slice(0, 10), where, **kw)
+        raise OSError("disk full")
+
+    monkeypatch.setattr(fe.pq, "write_table", half_written)
+    with pytest.raises(OSError):
+        fe.save(data_copy, UNIT, YEAR, [{"indicator": "staff_vacancies", "value": 6, "note": NOTE}], "X")
+    assert sha256(facts_file(data_copy)) == digest
+    assert list(data_copy.glob(".facts.*.tmp")) == []
+
+
+def test_concurrent_writers_both_land(data_copy):
+    barrier = threading.Barrier(2)
+    results, errors = [], []
+
+    def write(indicator, value):
+        try:
+            barrier.wait()
+            results.append(fe.save(data_copy, UNIT, YEAR, [{"indicator": indicator, "value": value, "note": NOTE}], "X"))
+        except Exception as e:  # pragma: no cover - reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=write, args=a) for a in (("staff_vacancies", 6), ("villages", 5))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors and results == [1, 1]
+    assert rows_of(data_copy)["value"].sort().to_list() == [3.0, 6.0]
+    assert rows_of(data_copy, indicator="villages")["value"].sort().to_list() == [4.0, 5.0]
+
+
+def test_two_corrections_in_one_second_keep_their_order(data_copy):
+    fixed = datetime(2024, 1, 5, 9, 30, 0)
+    for v in (6, 5):
+        fe.save(data_copy, UNIT, YEAR, [{"indicator": "staff_vacancies", "value": v, "note": NOTE}], "X", now=fixed)
+    r = rows_of(data_copy).sort("entered_at")
+    assert r["value"].to_list() == [3.0, 6.0, 5.0]
+    assert r["entered_at"].to_list() == [datetime(2023, 12, 15, 8, 0), fixed, fixed + timedelta(seconds=1)]
+    with _Opened(data_copy) as db:
+        assert db.run("facts_year", unit=UNIT, year=YEAR).filter(pl.col("indicator") == "staff_vacancies")["value"][0] == 5
+
+
+@pytest.mark.parametrize("text,value", [("2,5", 2.5), ("1.000", 1000), ("1.234,5", 1234.5), ("2.5", 2.5),
+                                        (" 14 ", 14), ("−3", -3), (7, 7)])
+def test_numbers_as_vietnamese_write_them(text, value):
+    assert fe.parse_number(text) == value
+
+
+@pytest.mark.parametrize("text", ["", "abc", "nan", "inf", True])
+def test_not_numbers(text):
+    with pytest.raises(ValueError):
+        fe.parse_number(text)
+
+
+# --- the page ------------------------------------------------------------------------------------------
+def _widget(items, suffix):
+    found = [w for w in items if (w.key or "").endswith(suffix)]
+    assert len(found) == 1, [w.key for w in items]
+    return found[0]
+
+
+def _submit(at):
+    [b for b in at.button if b.label == "Lưu số liệu"][0].click()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def test_page_saves_a_correction_for_quoc_tuan(app, data_copy, monkeypatch):
+    monkeypatch.setenv("CCHC_DATA_DIR", str(data_copy))  # the app fixture pointed it at the shared sample
+    digest = sha256(facts_file(data_copy))
+    at = app(page=PAGE, unit=UNIT, **PERIOD)
+    assert at.selectbox(key=f"te_year_{UNIT}_{YEAR}").value == YEAR  # the year the period ends in
+    assert _widget(at.number_input, "_v_staff_vacancies").value == 3
+    assert any("14 + 3 ≠ 20" in e.value for e in at.error) or not _has_checks()
+
+    # first without "Người nhập": refused, nothing written
+    _widget(at.number_input, "_v_staff_vacancies").set_value(6)
+    _widget(at.text_input, "_n_staff_vacancies").input(NOTE)
+    _submit(at)
+    assert any("Người nhập" in e.value and "Chưa lưu" in e.value for e in at.error), [e.value for e in at.error]
+    assert sha256(facts_file(data_copy)) == digest
+
+    _widget(at.text_input, "_who").input("Nguyễn Văn A")
+    _submit(at)
+    assert any("Đã lưu 1 giá trị" in s.value for s in at.success), [s.value for s in at.success]
+    assert _widget(at.number_input, "_v_staff_vacancies").value == 6  # the new value in use, from the file
+    assert _widget(at.text_input, "_n_staff_vacancies").value == ""  # a fresh form
+    hist = at.dataframe[-1].value
+    vac = hist[hist["Chỉ tiêu"] == "Số lượng cán bộ công chức còn thiếu"]
+    assert vac["Giá trị"].tolist() == ["6 người", "3 người"]
+    assert vac["Người nhập"].tolist() == ["Nguyễn Văn A", "sample"]
+    assert not any("14 + 3 ≠ 20" in e.value for e in at.error)
+    assert rows_of(data_copy)["value"].sort().to_list() == [3.0, 6.0]
+
+
+def _has_checks() -> bool:
+    return fe.consistency({}) is not None
+
+
+@pytest.mark.parametrize("unit,column", [("291", "district_code"), ("30", "province_code")])
+def test_page_for_a_district_or_province_lists_its_communes(app, data_copy, monkeypatch, unit, column):
+    monkeypatch.setenv("CCHC_DATA_DIR", str(data_copy))
+    at = app(page=PAGE, unit=unit, **PERIOD)
+    assert any("theo từng xã" in i.value for i in at.info), [i.value for i in at.info]
+    assert not at.number_input and not any(b.label == "Lưu số liệu" for b in at.button)
+    with _Opened(data_copy) as db:
+        communes = db.sql(f"SELECT code FROM raw_units WHERE level = 'commune' AND {column} = $u", u=unit)["code"]
+    table = at.dataframe[0].value
+    assert len(communes) > 1 and sorted(table["Mã xã"]) == sorted(communes.to_list())
+    assert table.loc[table["Mã xã"] == UNIT, "Số chỉ tiêu đã nhập"].item() == f"{len(fe.definitions())}/33"
+
+
+def test_page_for_a_year_without_facts(app, data_copy, monkeypatch):
+    # the sample's facts stop at 2024; 2025 can be entered (the data run to 06/2025) but has nothing yet
+    monkeypatch.setenv("CCHC_DATA_DIR", str(data_copy))
+    at = app(page=PAGE, unit=UNIT, nam="2025", **PERIOD)
+    assert at.selectbox(key=f"te_year_{UNIT}_{YEAR}").value == 2025
+    assert len(at.number_input) == len(fe.definitions()) and all(w.value is None for w in at.number_input)
+    assert any("chưa có số liệu tự báo cáo năm 2025" in i.value for i in at.info), [i.value for i in at.info]

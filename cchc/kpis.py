@@ -152,7 +152,7 @@ def rating_kpis(db: Database, unit: Unit, p: periods.Period) -> dict:
 def feedback_kpis(db: Database, unit: Unit, p: periods.Period) -> dict:
     r = db.run("feedback_kpis", **unit.scope, start=p.start, end=p.end).row(0, named=True)
     out = {k: int(v) for k, v in r.items()}
-    out["feedback_on_time_rate"] = ratio(out["feedback_on_time"], out["feedback_handled"])
+    out["feedback_on_time_rate"] = ratio(out["feedback_on_time"], out["feedback_total"])
     return out
 
 

@@ -651,6 +651,10 @@ def generate(data_dir: Path, seed: int = DEFAULT_SEED, scale: float = 1.0, provi
         cal = workdays.calendar_table(date(start.year - 1, 1, 1), date(end.year + 2, 12, 31))
         _write(pl.DataFrame(cal).cast(_pl_schema(schema.CALENDAR)), schema.CALENDAR, tmp)
         _write(pl.DataFrame(schema=_pl_schema(schema.INDEX_RESULTS)), schema.INDEX_RESULTS, tmp)
+        # The real published 766 scores ship with the product: the sample carries them as imported data.
+        from .ingest import results
+        for f in results.bundled_files()[:1]:
+            results.import_file(f, tmp)
         meta = {"kind": "sample", "seed": seed, "scale": scale, "provinces": provinces, "start": start.isoformat(),
                 "end": end.isoformat(), "counts": counts, "seconds": round(time.perf_counter() - t0, 1),
                 "generated_at": datetime.now().isoformat(timespec="seconds")}

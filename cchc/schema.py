@@ -246,6 +246,8 @@ STATUSES = {"dang_xu_ly": "Đang xử lý", "tam_dung": "Tạm dừng", "bo_sung
 RATING_LEVELS = {4: "Rất hài lòng", 3: "Hài lòng", 2: "Bình thường", 1: "Không hài lòng"}
 FEEDBACK_KINDS = {"quy_dinh": "Về quy định hành chính", "giai_quyet": "Về giải quyết TTHC",
                   "thai_do": "Về thái độ, hành vi CBCC", "khac": "Khác"}
+FEEDBACK_CHANNELS = {"cong_dvc": "Cổng dịch vụ công", "truc_tiep": "Trực tiếp", "duong_day_nong": "Đường dây nóng",
+                     "van_ban": "Văn bản"}
 FEEDBACK_OUTCOMES = {"giai_trinh": "Đã giải trình", "tiep_thu": "Đã tiếp thu, khắc phục", "tu_choi": "Từ chối (không thuộc thẩm quyền)"}
 FINANCE_ITEMS = {"thu_ngan_sach": "Thu ngân sách", "chi_ngan_sach": "Chi ngân sách",
                  "giai_ngan_dtc": "Giải ngân vốn đầu tư công"}

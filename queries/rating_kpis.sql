@@ -11,11 +11,11 @@ final AS (
     SELECT
         field,
         count(*) AS ratings_total,
-        count(*) FILTER (WHERE satisfied) AS ratings_satisfied,
-        count(*) FILTER (WHERE level = 4) AS level_4,
-        count(*) FILTER (WHERE level = 3) AS level_3,
-        count(*) FILTER (WHERE level = 2) AS level_2,
-        count(*) FILTER (WHERE level = 1) AS level_1
+        CAST(coalesce(sum(CAST(satisfied AS INTEGER)), 0) AS BIGINT) AS ratings_satisfied,
+        CAST(coalesce(sum(CAST(level = 4 AS INTEGER)), 0) AS BIGINT) AS level_4,
+        CAST(coalesce(sum(CAST(level = 3 AS INTEGER)), 0) AS BIGINT) AS level_3,
+        CAST(coalesce(sum(CAST(level = 2 AS INTEGER)), 0) AS BIGINT) AS level_2,
+        CAST(coalesce(sum(CAST(level = 1 AS INTEGER)), 0) AS BIGINT) AS level_1
     FROM r
     GROUP BY ROLLUP (field)
 )

@@ -13,8 +13,10 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def _generator_key() -> str:
     h = hashlib.sha256()
-    for p in sorted([ROOT / "cchc" / "sample.py", ROOT / "cchc" / "workdays.py", ROOT / "cchc" / "schema.py",
-                     *(ROOT / "cchc" / "reference").glob("*.csv")]):
+    ref = ROOT / "cchc" / "reference"
+    for p in [ROOT / "cchc" / "sample.py", ROOT / "cchc" / "workdays.py", ROOT / "cchc" / "schema.py",
+              ROOT / "cchc" / "ingest" / "results.py", ref / "units.csv", ref / "procedures.csv",
+              ref / "holidays.csv", ref / "facts.csv", ref / "provinces-2025.csv", ref / "chi-so-766-2025-thang-10.xlsx"]:
         h.update(p.read_bytes())
     return h.hexdigest()[:16]
 

@@ -437,7 +437,7 @@ def _ratings(rng, d: pl.DataFrame, attrs, communes: pl.DataFrame, calibrated: np
 def _feedback(rng, communes: pl.DataFrame, province: str, start: date, end: date) -> pl.DataFrame:
     cal = CALIBRATION
     rows = []
-    for i, (code, dist) in enumerate(zip(communes["code"], communes["district_code"])):
+    for code, dist in zip(communes["code"], communes["district_code"]):
         for y in range(start.year, end.year + 1):
             k = rng.poisson(0.45)
             for j in range(k):

@@ -4,7 +4,6 @@ from __future__ import annotations
 import hashlib
 from datetime import date
 
-import polars as pl
 import pytest
 
 from cchc import kpis, periods, sample

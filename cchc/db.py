@@ -53,6 +53,16 @@ def _source(t: schema.Table, root: Path) -> str:
     return f"read_parquet({_literal(t.glob(root))})"
 
 
+def _raw_view_ddl(t: schema.Table, root: Path) -> str:
+    """CREATE VIEW raw_<table>: the table name comes from cchc.schema, the path is quoted as a literal."""
+    return "CREATE VIEW raw_" + t.name + " AS SELECT * FROM " + _source(t, root)
+
+
+def _lock_ddl(root: Path) -> str:
+    """Restrict file access to the data directory (and the queries folder)."""
+    return "SET allowed_directories = [" + _literal(str(root)) + ", " + _literal(str(QUERIES)) + "]"
+
+
 def check_data_dir(root: Path) -> None:
     if not root.exists():
         raise DataError(f"Không tìm thấy thư mục dữ liệu {root}. Hãy tạo dữ liệu mẫu: python -m cchc sample "
@@ -72,18 +82,16 @@ class Database:
     def __init__(self, root: str | os.PathLike | None = None, threads: int | None = None):
         self.root = data_dir(root)
         check_data_dir(self.root)
-        self.con = duckdb.connect(":memory:")
-        if threads:
-            self.con.execute(f"SET threads = {int(threads)}")
+        self.con = duckdb.connect(":memory:", config={"threads": int(threads)} if threads else {})
         for t in schema.TABLES.values():
-            self.con.execute(f"CREATE VIEW raw_{t.name} AS SELECT * FROM {_source(t, self.root)}")
+            self.con.execute(_raw_view_ddl(t, self.root))
         # Views in dependency order: files are named NN_name.sql.
         for name, sql in _sql_files(QUERIES / "views").items():
             try:
                 self.con.execute(sql)
             except duckdb.Error as e:
                 raise DataError(f"Không tạo được view {name} trên dữ liệu {self.root}: {e}") from e
-        self.con.execute(f"SET allowed_directories = [{_literal(str(self.root))}, {_literal(str(QUERIES))}]")
+        self.con.execute(_lock_ddl(self.root))
         self.con.execute("SET enable_external_access = false")
         self.con.execute("SET lock_configuration = true")
         self._queries = _sql_files(QUERIES)

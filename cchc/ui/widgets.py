@@ -29,7 +29,9 @@ def kpi(col, label: str, value: str, delta: str | None = None, higher_is_better:
     """A KPI card: value, change against the same period a year earlier (coloured by whether
     higher is better), and an optional note (target, threshold)."""
     color = "normal" if higher_is_better is True else "inverse" if higher_is_better is False else "off"
-    col.metric(label, value, delta=delta, delta_color=color, help=help, border=True)
+    unchanged = bool(delta) and delta.lstrip().startswith(("±", "+0 ", "0 "))
+    col.metric(label, value, delta=delta, delta_color="off" if unchanged else color,
+               delta_arrow="off" if unchanged else "auto", help=help, border=True)
 
 
 def empty(message: str = "Không có hồ sơ nào cho đơn vị và kỳ đã chọn.") -> None:

@@ -1,0 +1,489 @@
+"""The overview ("Tổng quan"): the leadership's landing page, as data and figures.
+
+Everything the page shows is built here from named queries (through cchc.kpis, monthly_trend and
+unit_ranking), so tests and exports get the same numbers as the screen:
+
+    ov = overview(db, unit, period, compare=True)   # KPI dicts of the period and a year earlier
+    cards(ov.now, ov.prev, load_targets())          # the KPI cards: value, change, target
+    trend(db, unit, period) / trend_figure(...)     # 24 calendar months ending with the period
+    ranking(db, unit, period) / ranking_figure(...) # a district's communes or a province's districts
+
+No Streamlit here (the page in pages/tong_quan.py only lays these out).
+"""
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+import plotly.graph_objects as go
+import polars as pl
+from plotly.subplots import make_subplots
+
+from . import charts, fmt, kpis, periods
+from .db import Database
+from .kpis import Unit
+
+TARGETS_CSV = Path(__file__).resolve().parent / "reference" / "targets.csv"
+TREND_MONTHS = 24
+RANK_TOP = 15
+
+
+# --- targets ----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Target:
+    kpi: str
+    target: float  # a fraction, like the rates (0.5 = 50 %)
+    comparison: str  # ">=": the value should reach the target; "<=": stay at or below it
+    source: str
+
+    def met(self, value: float | None) -> bool | None:
+        if value is None:
+            return None
+        return value >= self.target - 1e-12 if self.comparison == ">=" else value <= self.target + 1e-12
+
+    @property
+    def text(self) -> str:
+        sign = "≥" if self.comparison == ">=" else "≤"
+        whole = abs(self.target * 100 - round(self.target * 100)) < 1e-9
+        return f"{sign} {fmt.percent(self.target, 0 if whole else 2)}"
+
+
+def load_targets(path: str | Path | None = None) -> dict[str, Target]:
+    """cchc/reference/targets.csv (kpi, target, comparison, source) by KPI key. Targets are
+    fractions like the rates they apply to; every row needs a source."""
+    path = Path(path) if path else TARGETS_CSV
+    out: dict[str, Target] = {}
+    with path.open(encoding="utf-8", newline="") as f:
+        for i, row in enumerate(csv.DictReader(f), start=2):
+            where = f"{path.name}, dòng {i}"
+            try:
+                value = float(row["target"])
+            except (TypeError, ValueError):
+                raise ValueError(f"{where}: cột target phải là số (tỷ lệ, ví dụ 0.5 = 50 %), "
+                                 f"nhận được {row.get('target')!r}.") from None
+            if not 0 <= value <= 2:
+                raise ValueError(f"{where}: cột target là tỷ lệ (0.5 = 50 %), nhận được {value}.")
+            if row.get("comparison") not in (">=", "<="):
+                raise ValueError(f"{where}: cột comparison phải là >= hoặc <=.")
+            if not (row.get("source") or "").strip():
+                raise ValueError(f"{where}: thiếu nguồn (cột source) của mục tiêu.")
+            out[row["kpi"]] = Target(row["kpi"], value, row["comparison"], row["source"].strip())
+    return out
+
+
+# --- KPI cards --------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class CardSpec:
+    key: str
+    label: str
+    kind: str  # count | rate
+    higher_is_better: bool | None  # None: neither (volume), the change is shown uncoloured
+    note: str
+    num: str | None = None  # for rates: the keys of numerator and denominator shown in the help
+    den: str | None = None
+
+
+CARDS: list[CardSpec] = [
+    CardSpec("received_total", "Hồ sơ tiếp nhận", "count", None,
+             "Hồ sơ nhận giải quyết trong kỳ: mới tiếp nhận và từ kỳ trước chuyển sang (cột 3, Biểu 06)."),
+    CardSpec("resolved_total", "Đã giải quyết", "count", True, "Hồ sơ đã giải quyết xong trong kỳ (cột 7, Biểu 06)."),
+    CardSpec("on_time_rate", "Tỷ lệ giải quyết đúng hạn", "rate", True,
+             "Hồ sơ giải quyết trước hạn và đúng hạn trên tổng số hồ sơ đã giải quyết.", "resolved_in_time", "resolved_total"),
+    CardSpec("overdue", "Quá hạn", "count", False,
+             "Hồ sơ giải quyết quá hạn (cột 10) cộng hồ sơ đang giải quyết đã quá hạn (cột 13); càng ít càng tốt."),
+    CardSpec("pending_total", "Đang giải quyết", "count", None,
+             "Hồ sơ chưa giải quyết xong đến cuối kỳ (cột 11, Biểu 06)."),
+    CardSpec("online_rate", "Tỷ lệ nộp trực tuyến", "rate", True,
+             "Hồ sơ mới tiếp nhận qua dịch vụ công trực tuyến trên tổng số hồ sơ mới tiếp nhận.",
+             "received_online", "received_new"),
+    CardSpec("digitised_input_rate", "Số hóa thành phần hồ sơ", "rate", True,
+             "Hồ sơ mới tiếp nhận được số hóa thành phần hồ sơ trên tổng số hồ sơ mới tiếp nhận.",
+             "digitised_input", "received_new"),
+    CardSpec("digitised_result_rate", "Số hóa kết quả", "rate", True,
+             "Hồ sơ đã giải quyết có kết quả số hóa, kết quả điện tử trên tổng số hồ sơ đã giải quyết.",
+             "digitised_result", "resolved_total"),
+    CardSpec("satisfaction_rate", "Tỷ lệ hài lòng", "rate", True,
+             "Phiếu đánh giá hài lòng và rất hài lòng trên tổng số phiếu đánh giá trong kỳ. (Chỉ tiêu 5.4 của "
+             "QĐ 766 còn trừ hồ sơ quá hạn và hồ sơ có phản ánh, kiến nghị.)", "ratings_satisfied", "ratings_total"),
+    CardSpec("revenue_rate", "Thu ngân sách so với dự toán", "rate", True,
+             "Thu ngân sách thực hiện trên dự toán được giao, theo các tháng ngân sách của kỳ."),
+    CardSpec("expenditure_rate", "Chi ngân sách so với dự toán", "rate", True,
+             "Chi ngân sách thực hiện trên dự toán được giao, theo các tháng ngân sách của kỳ."),
+    CardSpec("disbursement_rate", "Giải ngân vốn đầu tư công", "rate", True,
+             "Vốn đầu tư công đã giải ngân trên kế hoạch vốn được giao, theo các tháng ngân sách của kỳ."),
+]
+FINANCE_CARDS = {"revenue_rate": "thu_ngan_sach", "expenditure_rate": "chi_ngan_sach",
+                 "disbursement_rate": "giai_ngan_dtc"}
+
+
+@dataclass(frozen=True)
+class Card:
+    key: str
+    label: str
+    kind: str
+    value: float | int | None
+    previous: float | int | None
+    higher_is_better: bool | None
+    text: str  # the value as shown
+    help: str
+    delta: str | None = None  # the change against a year earlier as shown, None without comparison
+
+    @property
+    def delta_sign(self) -> int:
+        """-1, 0, +1: the direction of the change as shown (0 when it rounds to nothing)."""
+        if self.delta is None:
+            return 0
+        return -1 if self.delta.startswith("-") else 0 if self.delta.startswith("±") else 1
+
+    @property
+    def colour(self) -> bool | None:
+        """higher_is_better for widgets.kpi; None (grey) when nothing changed."""
+        return None if self.delta_sign == 0 else self.higher_is_better
+
+
+def delta_text(kind: str, now: float | int | None, before: float | int | None) -> str | None:
+    """'+9 so với cùng kỳ', '-0,25 điểm % so với cùng kỳ', '±0 so với cùng kỳ'. The minus is an
+    ASCII hyphen: st.metric reads the direction of the arrow and the colour from a leading '-'
+    (fmt's U+2212 minus would show a falling figure as rising)."""
+    if now is None or before is None:
+        return None
+    d = now - before
+    if kind == "rate":
+        d = 0.0 if abs(d) < 0.00005 else d  # shown with 2 decimals in percentage points
+        text = fmt.signed_percent_points(d)
+    else:
+        text = fmt.signed_number(d)
+    return text.replace("\u2212", "-", 1) + " so với cùng kỳ"
+
+
+def flat(k: dict) -> dict:
+    """The KPIs the cards show, from kpis.kpis(): the dossier counts and rates plus overdue
+    (late + pending overdue) and the finance rates and amounts."""
+    out = dict(k)
+    out["overdue"] = k["resolved_late"] + k["pending_overdue"]
+    out["resolved_in_time"] = k["resolved_early"] + k["resolved_on_time"]
+    for key, item in FINANCE_CARDS.items():
+        f = (k.get("finance") or {}).get(item)
+        out[key] = f["rate"] if f else None
+        out[key.replace("_rate", "_actual")] = f["actual_vnd"] if f else None
+        out[key.replace("_rate", "_plan")] = f["plan_vnd"] if f else None
+    return out
+
+
+def money(vnd: int | None, unit: Unit) -> str:
+    """Communes report in triệu đồng; districts and provinces in tỷ đồng from a billion up."""
+    return fmt.million(vnd) if unit.level == "commune" else fmt.money(vnd)
+
+
+def finance_span(k: dict) -> str | None:
+    """'tháng 1–12/2023' for the budget months a period covers (kpis' finance_months)."""
+    months = k.get("finance_months")
+    if not months:
+        return None
+    a, b = date.fromisoformat(months[0]), date.fromisoformat(months[1])
+    if a.year == b.year:
+        return f"tháng {a.month}/{a.year}" if a.month == b.month else f"tháng {a.month}–{b.month}/{a.year}"
+    return f"tháng {a.month}/{a.year}–{b.month}/{b.year}"
+
+
+def cards(now: dict, prev: dict | None, targets: dict[str, Target], unit: Unit) -> list[Card]:
+    """The KPI cards in display order. now/prev are flat() dicts; prev None = no comparison."""
+    out = []
+    span = finance_span(now)
+    for spec in CARDS:
+        v = now.get(spec.key)
+        text = fmt.percent(v) if spec.kind == "rate" else fmt.number(v)
+        lines = [spec.note]
+        if spec.num and now.get(spec.num) is not None and now.get(spec.den) is not None:
+            lines.append(f"Kỳ này: {fmt.number(now[spec.num])} / {fmt.number(now[spec.den])}.")
+        if spec.key in FINANCE_CARDS:
+            base = spec.key.replace("_rate", "")
+            if now.get(f"{base}_plan") is None:
+                lines.append("Không có số liệu ngân sách của kỳ này.")
+            else:
+                lines.append(f"Thực hiện {money(now[f'{base}_actual'], unit)} / "
+                             f"{'kế hoạch' if base == 'disbursement' else 'dự toán'} "
+                             f"{money(now[f'{base}_plan'], unit)} ({span}).")
+        t = targets.get(spec.key)
+        if t:
+            met = t.met(v)
+            verdict = "" if met is None else (" Đạt." if met else " Chưa đạt.")
+            lines.append(f"Mục tiêu {t.text}: {t.source}.{verdict}")
+        before = None if prev is None else prev.get(spec.key)
+        out.append(Card(spec.key, spec.label, spec.kind, v, before, spec.higher_is_better, text, "\n\n".join(lines),
+                        None if prev is None else delta_text(spec.kind, v, before)))
+    return out
+
+
+@dataclass(frozen=True)
+class Overview:
+    unit: Unit
+    period: periods.Period
+    now: dict
+    prev: dict | None  # None when not compared or the data do not cover the year-earlier period
+    note: str | None  # why there is no comparison, if asked for and not possible
+
+    @property
+    def empty(self) -> bool:
+        return self.now["received_total"] == 0
+
+
+def data_range(db: Database) -> tuple[date, date]:
+    r = db.run("data_range").row(0)
+    return r[0], r[1]
+
+
+def overview(db: Database, unit: Unit, period: periods.Period, compare: bool = True) -> Overview:
+    """The unit's KPIs for the period and, if compare, for the same period a year earlier. The
+    comparison is dropped (with a note) when the dossier data do not reach back to its start."""
+    now = flat(kpis.kpis(db, unit, period))
+    prev, note = None, None
+    if compare:
+        before = period.previous_year()
+        first, _ = data_range(db)
+        if first is None or before.start < date(first.year, first.month, 1):
+            note = (f"Không so sánh cùng kỳ năm trước ({before.label}): dữ liệu hồ sơ chỉ có từ "
+                    f"{fmt.day(first)}.") if first else None
+        else:
+            prev = flat(kpis.kpis(db, unit, before))
+            if prev["received_total"] == 0:
+                prev, note = None, f"Không có hồ sơ nào trong cùng kỳ năm trước ({before.label}) để so sánh."
+    return Overview(unit, period, now, prev, note)
+
+
+# --- monthly trend ------------------------------------------------------------------------------
+def _add_months(d: date, n: int) -> date:
+    m = d.year * 12 + d.month - 1 + n
+    return date(m // 12, m % 12 + 1, 1)
+
+
+def trend_window(p: periods.Period, last_day: date | None = None) -> tuple[date, date]:
+    """The 24 calendar months ending with the period's end month (or with the month of the last
+    day of data, if the period runs past it): first day of the first month, last day covered."""
+    end = p.end if last_day is None else min(p.end, last_day)
+    last_month = date(end.year, end.month, 1)
+    month_end = _add_months(last_month, 1) - timedelta(days=1)
+    stop = month_end if last_day is None else min(month_end, max(last_day, last_month))
+    return _add_months(last_month, 1 - TREND_MONTHS), stop
+
+
+def trend(db: Database, unit: Unit, p: periods.Period) -> tuple[pl.DataFrame, date, date]:
+    """Monthly received (new), resolved and on-time rate over trend_window(); one row a month."""
+    _, last = data_range(db)
+    start, end = trend_window(p, last)
+    df = db.run("monthly_trend", **unit.scope, field=None, procedure=None, start=start, end=end)
+    df = df.with_columns(
+        on_time_rate=pl.when(pl.col("resolved_total") > 0)
+        .then(pl.col("resolved_on_time") / pl.col("resolved_total")).otherwise(None))
+    return df, start, end
+
+
+def _month(d: date) -> str:
+    return f"{d.month:02d}/{d.year}"
+
+
+def trend_subtitle(unit: Unit, start: date, end: date) -> str:
+    s = f"{unit.full_name} — {TREND_MONTHS} tháng, từ tháng {_month(start)} đến tháng {_month(end)}"
+    month_end = _add_months(date(end.year, end.month, 1), 1) - timedelta(days=1)
+    if end < month_end:
+        s += f" (số liệu đến {fmt.day(end)})"
+    return s
+
+
+def _floor_pct(x: float) -> float:
+    """One percentage point below x, rounded down to a whole percent (an axis start), never below 0."""
+    return max(0.0, (int(x * 100) - 1) / 100)
+
+
+def _rate_ticks(lo: float, hi: float) -> list[float]:
+    """Round tick values between lo and hi (never above 100 %)."""
+    span = hi - lo
+    step = next(s for s in (0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.25) if span / s <= 8)
+    n0 = -(-round(lo / step, 9) // 1)
+    ticks = []
+    v = n0 * step
+    while v <= hi + 1e-9:
+        ticks.append(round(v, 6))
+        v += step
+    return ticks
+
+
+def trend_figure(df: pl.DataFrame, unit: Unit, start: date, end: date, target: Target | None) -> go.Figure:
+    months = df["month"].to_list()
+    fig = make_subplots(specs=[[{"secondary_y": True}]])
+    label = [f"Tháng {_month(m)}" for m in months]
+    fig.add_trace(go.Bar(x=months, y=df["received_new"].to_list(), name="Mới tiếp nhận",
+                         marker_color=charts.COLORS["muted"], customdata=label,
+                         hovertemplate="%{customdata}<br>Mới tiếp nhận: %{y:,.0f}<extra></extra>"))
+    fig.add_trace(go.Bar(x=months, y=df["resolved_total"].to_list(), name="Đã giải quyết",
+                         marker_color=charts.COLORS["primary"], customdata=label,
+                         hovertemplate="%{customdata}<br>Đã giải quyết: %{y:,.0f}<extra></extra>"))
+    rates = df["on_time_rate"].to_list()
+    fig.add_trace(go.Scatter(x=months, y=rates, name="Tỷ lệ đúng hạn", mode="lines+markers",
+                             line=dict(color=charts.COLORS["good"], width=2.5), customdata=label,
+                             hovertemplate="%{customdata}<br>Tỷ lệ đúng hạn: %{y:.2%}<extra></extra>"),
+                  secondary_y=True)
+    charts.style(fig, "Hồ sơ tiếp nhận, giải quyết và tỷ lệ đúng hạn theo tháng",
+                 subtitle=trend_subtitle(unit, start, end), height=460)
+    fig.update_layout(barmode="group", bargap=0.25)
+    fig.update_xaxes(tickformat="%m/%Y", dtick="M3", ticklabelmode="period")
+    fig.update_yaxes(title_text="Số hồ sơ", secondary_y=False)
+    known = [r for r in rates if r is not None]
+    lo = _floor_pct(min(known + ([target.target] if target else [])) if known else 0.0)
+    fig.update_yaxes(title_text="Tỷ lệ đúng hạn", secondary_y=True, range=[lo, 1.0 + (1.0 - lo) * 0.03],
+                     tickvals=_rate_ticks(lo, 1.0), tickformat=".0%" if lo < 0.95 else ".1%", hoverformat=".2%",
+                     showgrid=False)
+    if target:
+        charts.threshold_line(fig, target.target, f"Điểm tối đa chỉ tiêu 2.1: {fmt.percent(target.target, 0)}")
+        fig.layout.shapes[-1].yref = "y2"  # the line belongs to the rate axis
+        fig.layout.annotations[-1].update(yref="y2", x=1, xanchor="right", bgcolor="rgba(255,255,255,0.85)")
+    return fig
+
+
+# --- ranking ------------------------------------------------------------------------------------
+LEVEL_PLURAL = {"commune": "xã, phường, thị trấn", "district": "huyện, thị xã, thành phố"}
+RANK_METRICS = {
+    "on_time_rate": "Tỷ lệ giải quyết đúng hạn",
+    "digitised_input_rate": "Tỷ lệ số hóa thành phần hồ sơ",
+    "digitised_result_rate": "Tỷ lệ số hóa kết quả",
+}
+
+
+def child_level(unit: Unit, all_communes: bool = False) -> str | None:
+    """The level ranked under a unit: a district's communes, a province's districts (or all its
+    communes); None for a commune."""
+    if unit.level == "district":
+        return "commune"
+    if unit.level == "province":
+        return "commune" if all_communes else "district"
+    return None
+
+
+def ranking(db: Database, unit: Unit, p: periods.Period, all_communes: bool = False,
+            by: str = "on_time_rate") -> pl.DataFrame:
+    """The units under `unit` with their counts and rates, worst first on `by` (ties: the other
+    rates, then code), units without a rate (nothing resolved or received) last. `rank` is the
+    standard competition rank, 1 = best."""
+    level = child_level(unit, all_communes)
+    if level is None:
+        raise ValueError("a commune has no units under it")
+    if by not in RANK_METRICS:
+        raise ValueError(f"unknown ranking metric {by!r}")
+    df = db.run("unit_ranking", **unit.scope, start=p.start, end=p.end, child_level=level)
+
+    def rate(num: str, den: str) -> pl.Expr:
+        return pl.when(pl.col(den) > 0).then(pl.col(num) / pl.col(den)).otherwise(None)
+
+    df = df.with_columns(
+        overdue=pl.col("resolved_late") + pl.col("pending_overdue"),
+        on_time_rate=rate("resolved_on_time", "resolved_total"),
+        digitised_input_rate=rate("digitised_input", "received_new"),
+        digitised_result_rate=rate("digitised_result", "resolved_total"),
+    )
+    others = [m for m in RANK_METRICS if m != by]
+    df = df.sort([by, *others, "code"], nulls_last=True)
+    df = df.with_columns(rank=pl.col(by).rank(method="min", descending=True).cast(pl.Int64))
+    return df
+
+
+def ranking_label(df: pl.DataFrame) -> list[str]:
+    """Unit names for a chart axis; with the parent's name where names repeat (e.g. all communes)."""
+    names = df["name"].to_list()
+    dup = {n for n in names if names.count(n) > 1}
+    return [f"{n} ({p})" if n in dup else n for n, p in zip(names, df["parent_name"].to_list())]
+
+
+def ranking_figure(df: pl.DataFrame, by: str, unit: Unit, p: periods.Period, overall: float | None,
+                   target: Target | None, level: str, top: int = RANK_TOP) -> go.Figure:
+    """Horizontal bars of the `top` worst units on `by`, the worst at the top; red where below the
+    unit's own overall rate."""
+    d = df.filter(pl.col(by).is_not_null()).head(top)
+    labels = ranking_label(d)
+    values = d[by].to_list()
+    fig = go.Figure()
+    below = [overall is not None and v < overall - 1e-12 for v in values]
+    for flag, name, color in [(True, f"Thấp hơn mức chung của {unit.name}", charts.COLORS["bad"]),
+                              (False, f"Bằng hoặc cao hơn mức chung của {unit.name}", charts.COLORS["primary"])]:
+        idx = [i for i, b in enumerate(below) if b == flag]
+        if not idx:
+            continue
+        fig.add_trace(go.Bar(
+            y=[labels[i] for i in idx], x=[values[i] for i in idx], orientation="h", name=name,
+            marker_color=color, text=[fmt.percent(values[i]) for i in idx], textposition="outside", showlegend=True,
+            customdata=[[d["rank"][i], fmt.percent(values[i])] for i in idx],
+            hovertemplate="%{y}<br>" + RANK_METRICS[by] + ": %{customdata[1]}<br>Hạng %{customdata[0]}"
+                          f"/{df.height}<extra></extra>"))
+    marks = values + ([overall] if overall is not None else []) + ([target.target] if target else [])
+    lo = _floor_pct(min(marks)) if marks else 0.0
+    hi = min(1.0, max(marks)) if marks else 1.0
+    what = LEVEL_PLURAL[level]
+    note = f"; trục hoành bắt đầu từ {fmt.percent(lo, 0)}" if lo > 0 else ""
+    title = (f"{d.height} {what} có {RANK_METRICS[by].lower()} thấp nhất" if d.height < df.height
+             else f"Các {what} theo {RANK_METRICS[by].lower()}, thấp nhất ở trên")
+    charts.style(fig, title,
+                 subtitle=f"{unit.full_name} — {p.label}{note}",
+                 height=max(380, 150 + 32 * d.height))
+    fig.update_layout(barmode="overlay", bargap=0.3)
+    fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(labels)), autorange=None)
+    fig.update_xaxes(range=[lo, hi + (hi - lo) * 0.12], tickvals=_rate_ticks(lo, hi),
+                     tickformat=".0%" if hi - lo > 0.05 else ".1%")
+    if overall is not None:
+        fig.add_vline(x=overall, line=dict(color=charts.COLORS["neutral"], dash="dot", width=1.5), layer="above",
+                      annotation=dict(text=f"Chung: {fmt.percent(overall)}", font=dict(size=11)),
+                      annotation_position="top left")
+        fig.layout.annotations[-1].update(yanchor="bottom")  # above the plot, left of the line
+    if target is not None and target.target <= 1.0:
+        fig.add_vline(x=target.target, line=dict(color=charts.COLORS["threshold"], dash="dash", width=1.5), layer="above",
+                      annotation=dict(text=f"Mục tiêu {target.text}", font=dict(color=charts.COLORS["threshold"],
+                                                                                 size=11)),
+                      annotation_position="top right")
+        fig.layout.annotations[-1].update(yanchor="bottom")  # above the plot, right of the line
+    return fig
+
+
+RANK_COLUMNS = [
+    ("rank", "Hạng (1 = tốt nhất)"), ("code", "Mã"), ("name", "Đơn vị"), ("parent_name", "Thuộc"),
+    ("received_total", "Hồ sơ tiếp nhận"), ("resolved_total", "Đã giải quyết"),
+    ("resolved_on_time", "Giải quyết trước hạn, đúng hạn"), ("resolved_late", "Giải quyết quá hạn"),
+    ("pending_overdue", "Đang giải quyết quá hạn"), ("on_time_rate", "Tỷ lệ đúng hạn"),
+    ("digitised_input_rate", "Số hóa thành phần hồ sơ"), ("digitised_result_rate", "Số hóa kết quả"),
+]
+
+
+def ranking_table(df: pl.DataFrame, with_parent: bool) -> pl.DataFrame:
+    """The ranking as shown: Vietnamese headers, numbers and rates formatted, worst first."""
+    cols = [(k, v) for k, v in RANK_COLUMNS if with_parent or k != "parent_name"]
+    out = {}
+    for k, v in cols:
+        s = df[k].to_list()
+        if k.endswith("_rate"):
+            out[v] = [fmt.percent(x) for x in s]
+        elif k in ("code", "name", "parent_name"):
+            out[v] = s
+        else:
+            out[v] = [fmt.number(x) for x in s]
+    return pl.DataFrame(out, schema={v: pl.String for _, v in cols})
+
+
+def commune_note(db: Database, unit: Unit, p: periods.Period, now: dict) -> str | None:
+    """A commune's on-time rate against its district's, with its place among the district's communes."""
+    if unit.level != "commune" or not unit.district:
+        return None
+    district = kpis.resolve_unit(db, unit.district)
+    dk = kpis.dossier_kpis(db, district, p)
+    mine, theirs = now.get("on_time_rate"), dk.get("on_time_rate")
+    if mine is None or theirs is None:
+        return None
+    diff = mine - theirs
+    how = "cao hơn" if diff > 1e-12 else "thấp hơn" if diff < -1e-12 else "bằng"
+    s = (f"Tỷ lệ giải quyết đúng hạn của {unit.name}: {fmt.percent(mine)}, {how} mức chung của "
+         f"{district.name} ({fmt.percent(theirs)}")
+    s += f", {fmt.signed_percent_points(diff)})." if how != "bằng" else ")."
+    r = ranking(db, district, p)
+    row = r.filter(pl.col("code") == unit.code)
+    if row.height and row["rank"][0] is not None:
+        s += (f" Xếp thứ {row['rank'][0]}/{r.filter(pl.col('on_time_rate').is_not_null()).height} "
+              f"xã, phường, thị trấn của huyện về tỷ lệ đúng hạn.")
+    return s

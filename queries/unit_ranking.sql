@@ -1,0 +1,55 @@
+-- How do the units under a district (or a province) compare in the period? One row per child
+-- unit with the counts the overview ranks them on: received, resolved, on time (early + on the
+-- due day), late, pending overdue, digitised input (of the new dossiers) and digitised results
+-- (of the resolved ones). The children are the units of level $child_level ('commune' or
+-- 'district') inside the scope $province / $district / $unit: a district's communes, a
+-- province's districts, or every commune of a province. A unit in force during the period with
+-- no dossiers appears with zeros; a unit that had dossiers appears even if no longer in force.
+-- The counts follow dossier_kpis exactly (same dossiers_for macro, same flags), so a district's
+-- rows add up to its Biểu 06 totals.
+WITH d AS (
+    SELECT
+        CASE WHEN $child_level = 'district' THEN d.district_code ELSE d.unit_code END AS child_code,
+        d.is_new, d.resolved, d.days_past_due, d.pending_overdue, d.digitised_input, d.e_result
+    FROM dossiers_for($province, $district, $unit, $start, $end) d
+),
+counts AS (
+    SELECT
+        child_code,
+        count(*) AS received_total,
+        CAST(sum(CAST(is_new AS INTEGER)) AS BIGINT) AS received_new,
+        CAST(sum(CAST(resolved AS INTEGER)) AS BIGINT) AS resolved_total,
+        CAST(sum(CAST(resolved AND days_past_due <= 0 AS INTEGER)) AS BIGINT) AS resolved_on_time,
+        CAST(sum(CAST(resolved AND days_past_due > 0 AS INTEGER)) AS BIGINT) AS resolved_late,
+        CAST(sum(CAST(pending_overdue AS INTEGER)) AS BIGINT) AS pending_overdue,
+        CAST(sum(CAST(is_new AND digitised_input AS INTEGER)) AS BIGINT) AS digitised_input,
+        CAST(sum(CAST(resolved AND e_result AS INTEGER)) AS BIGINT) AS digitised_result
+    FROM d
+    GROUP BY child_code
+),
+children AS (
+    SELECT u.code, u.name, u.level, u.parent_code, p.name AS parent_name
+    FROM raw_units u
+    LEFT JOIN raw_units p ON p.code = u.parent_code
+    WHERE u.province_code = $province
+      AND u.level = $child_level
+      AND ($district IS NULL OR u.district_code = $district)
+      AND ($unit IS NULL OR u.code = $unit)
+      AND (((u.valid_from IS NULL OR u.valid_from <= $end) AND (u.valid_to IS NULL OR u.valid_to >= $start))
+           OR u.code IN (SELECT child_code FROM counts))
+),
+final AS (
+    SELECT
+        u.code, u.name, u.parent_code, u.parent_name,
+        coalesce(c.received_total, 0) AS received_total,
+        coalesce(c.received_new, 0) AS received_new,
+        coalesce(c.resolved_total, 0) AS resolved_total,
+        coalesce(c.resolved_on_time, 0) AS resolved_on_time,
+        coalesce(c.resolved_late, 0) AS resolved_late,
+        coalesce(c.pending_overdue, 0) AS pending_overdue,
+        coalesce(c.digitised_input, 0) AS digitised_input,
+        coalesce(c.digitised_result, 0) AS digitised_result
+    FROM children u
+    LEFT JOIN counts c ON c.child_code = u.code
+)
+SELECT * FROM final ORDER BY code;

@@ -51,13 +51,22 @@ class Target:
 
 
 def load_targets(path: str | Path | None = None) -> dict[str, Target]:
-    """cchc/reference/targets.csv (kpi, target, comparison, source) by KPI key. Targets are
-    fractions like the rates they apply to; every row needs a source."""
+    """cchc/reference/targets.csv (kpi, target, comparison, source, index, metric) by KPI key. Targets are
+    fractions like the rates they apply to; every row needs a source. A row naming an index and one
+    of its metrics takes its value from that index's definition file (the full-points threshold,
+    cchc.scoring.thresholds), so the index's numbers are written in one place only."""
+    from . import scoring
     path = Path(path) if path else TARGETS_CSV
     out: dict[str, Target] = {}
     with path.open(encoding="utf-8", newline="") as f:
         for i, row in enumerate(csv.DictReader(f), start=2):
             where = f"{path.name}, dòng {i}"
+            if (row.get("index") or "").strip():
+                th = scoring.thresholds(row["index"].strip()).get((row.get("metric") or "").strip())
+                if th is None:
+                    raise ValueError(f"{where}: bộ chỉ số {row['index']} không có chỉ tiêu đo {row.get('metric')!r}.")
+                out[row["kpi"]] = Target(row["kpi"], th.value, ">=", f"{th.label}. {row['source'].strip()}")
+                continue
             try:
                 value = float(row["target"])
             except (TypeError, ValueError):

@@ -43,11 +43,15 @@ from datetime import date
 import plotly.graph_objects as go
 import polars as pl
 
-from . import charts, fmt, periods, schema
+from . import charts, fmt, periods, schema, scoring
 from .fmt import ratio
 
-THRESHOLD_766 = 0.90   # full points from this rate on (766 indicator 5.4)
-POINTS_766 = 6.0       # points of indicator 5.4 within the 18 of the satisfaction group
+# Indicator 5.4 as the index definition (cchc/indexes/766.toml) states it: full points from this rate
+# on (0.9), its maximum points (6 of the 18 of the satisfaction group), the label of its threshold line.
+_T54 = scoring.thresholds("766")["dossier_satisfaction"]
+THRESHOLD_766 = _T54.value
+POINTS_766 = _T54.max
+THRESHOLD_LABEL = _T54.label
 TREND_MONTHS = 24
 
 SURVEY = "survey"
@@ -252,7 +256,7 @@ def fig_trend(rows: list[dict], subtitle: str) -> go.Figure:
     lows = [v for r in rows for v in (r["survey_rate"], r["rate_766"]) if v is not None]
     fig.update_yaxes(range=[min([THRESHOLD_766 - 0.05] + lows) - 0.01, 1.01])
     fig.update_xaxes(tickformat="%m/%Y", dtick="M3")
-    charts.threshold_line(fig, THRESHOLD_766, f"Ngưỡng đạt điểm tối đa chỉ tiêu 5.4: {fmt.percent(THRESHOLD_766, 0)}")
+    charts.threshold_line(fig, THRESHOLD_766, THRESHOLD_LABEL)
     return fig
 
 

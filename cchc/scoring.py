@@ -792,6 +792,12 @@ def _params(unit, period: periods.Period) -> dict[str, Any]:
             "fin_start": fin[0], "fin_end": fin[1], "year": period.end.year}
 
 
+def query_params(unit, period: periods.Period) -> dict[str, Any]:
+    """The parameters the engine gives every metric query: the unit's scope, $start/$end,
+    $proc_level, the budget months ($fin_start, $fin_end) and $year."""
+    return _params(unit, period)
+
+
 def _evaluate(db: Database, ix: IndexDef, d: IndicatorDef, base: dict, facts: dict[str, float],
               cache: dict, notes: list[str]) -> IndicatorResult:
     unit = "%" if d.is_percent else (d.unit or (_fact_units().get(d.fact, "") if d.fact else ""))
@@ -882,17 +888,25 @@ def _missing_fact(d: IndicatorDef, facts: dict[str, float]) -> bool:
                                  (d.fact_denominator is not None and facts.get(d.fact_denominator) is None))
 
 
-def score(db: Database, index_def: IndexDef | str, unit, period: periods.Period) -> IndexResult:
-    """Score an index for a unit (cchc.kpis.Unit) over a period (cchc.periods.Period)."""
+def score(db: Database, index_def: IndexDef | str, unit, period: periods.Period,
+          metrics: dict | None = None, facts: dict[str, float] | None = None) -> IndexResult:
+    """Score an index for a unit (cchc.kpis.Unit) over a period (cchc.periods.Period).
+
+    ``metrics`` (optional): rows already computed for this unit and period, ``{"on_time":
+    {"numerator": …, "denominator": …}, …}`` keyed by metric name (or by ``(name, params)`` for a
+    metric with params), e.g. by a grouped query that covers many periods or units in one pass
+    (cchc.index_views); a metric not in it is queried as usual. ``facts`` (optional): the unit's
+    self-reported facts of year(period.end) ({indicator code: value}), likewise read in one pass."""
     ix = load_index(index_def) if isinstance(index_def, str) else index_def
     if unit.level not in ix.levels:
         lv = {"province": "tỉnh", "district": "huyện", "commune": "xã"}
         raise ScoringError(f"{ix.short_name or ix.name} áp dụng cho cấp {', '.join(lv[x] for x in ix.levels)}; "
                            f"{unit.full_name} là đơn vị cấp {lv.get(unit.level, unit.level)}.")
     base = _params(unit, period)
-    fdf = db.run("index_facts", unit_code=unit.code, year=base["year"])
-    facts = {r["indicator"]: float(r["value"]) for r in fdf.to_dicts() if r["value"] is not None}
-    cache: dict = {}
+    if facts is None:
+        fdf = db.run("index_facts", unit_code=unit.code, year=base["year"])
+        facts = {r["indicator"]: float(r["value"]) for r in fdf.to_dicts() if r["value"] is not None}
+    cache: dict = {(k if isinstance(k, tuple) else (k, ())): v for k, v in (metrics or {}).items()}
     notes: list[str] = []
     if ix.placeholder:
         notes.append("Bộ chỉ số MẪU: cấu trúc, điểm tối đa và cách chấm là số giữ chỗ, chưa lấy từ quyết định của "
@@ -925,6 +939,70 @@ def score_units(db: Database, index_def: IndexDef | str, units: list, period: pe
     ix = load_index(index_def) if isinstance(index_def, str) else index_def
     out = [score(db, ix, u, period) for u in units]
     return sorted(out, key=lambda r: (r.total is None, -(r.total or 0), r.unit_code))
+
+
+# --------------------------------------------------------------------------------------------
+# Thresholds (for the trends other pages draw)
+# --------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Threshold:
+    """The value of a metric from which an indicator gets its full points, as a definition states it."""
+    value: float          # a fraction for a rate (0.8 = 80 %), the figure itself for a count
+    code: str             # indicator code ("4.2")
+    label: str            # "Ngưỡng đạt điểm tối đa chỉ tiêu 4.2 (Bộ chỉ số 766): 80 %"
+    name: str             # indicator name
+    max: float            # the indicator's maximum points
+    percent: bool
+    placeholder: bool     # the threshold is assumed, not from the decision
+    index: str            # index code
+
+
+def full_points_value(d: IndicatorDef) -> float | None:
+    """The value (in the indicator's unit: percent for rates) from which the rule gives full points;
+    None when no single value does (a manual rule)."""
+    r = d.rule
+    if r.kind == "threshold_linear":
+        return r.threshold
+    if r.kind == "proportional":
+        return 100.0
+    if r.kind == "stepped":
+        top = max(r.bands, key=lambda b: b[1])
+        return top[0]
+    if r.kind == "target":
+        return r.target
+    if r.kind == "inverse":
+        return r.best
+    if r.kind == "per_unit":
+        return d.max / r.per
+    return None
+
+
+def metric_key(d: IndicatorDef) -> str:
+    """'digitised_input'; with params 'finance_rate:thu_ngan_sach' (the values, in key order)."""
+    return d.metric + "".join(f":{v}" for _, v in d.params)
+
+
+def thresholds(index_code: str) -> dict[str, Threshold]:
+    """The full-points thresholds of an index's metric indicators, by metric (metric_key), read from
+    its definition file: ``thresholds("766")["digitised_input"].value == 0.8``. The first indicator
+    of a metric wins when an index scores one metric twice."""
+    ix = load_index(index_code)
+    out: dict[str, Threshold] = {}
+    for _, d in ix.indicators():  # bonus and penalty items have no "full points" to reach
+        if d.kind != "metric":
+            continue
+        v = full_points_value(d)
+        key = metric_key(d)
+        if v is None or key in out:
+            continue
+        shown = fmt.percent(v / 100, 0 if float(v).is_integer() else 2) if d.is_percent else \
+            f"{fmt.number(v, 0 if float(v).is_integer() else 2)} {d.unit}".strip()
+        label = (f"Ngưỡng đạt điểm tối đa chỉ tiêu {d.code} ({ix.short_name or ix.code}): {shown}"
+                 + (" (ngưỡng giả định)" if d.placeholder else ""))
+        out[key] = Threshold(value=v / 100 if d.is_percent else v, code=d.code, label=label, name=d.name, max=d.max,
+                             percent=d.is_percent, placeholder=d.placeholder, index=ix.code)
+    return out
 
 
 # --------------------------------------------------------------------------------------------
@@ -1006,4 +1084,5 @@ def report_lines(res: IndexResult) -> list[str]:
 
 __all__ = ["IndexDef", "GroupDef", "IndicatorDef", "Rule", "Band", "IndexResult", "GroupResult", "IndicatorResult",
            "IndexDefinitionError", "ScoringError", "load_index", "list_indexes", "score", "score_units",
-           "stage_fact_code", "report_lines", "value_text", "rule_short", "RULES", "STAGES", "STATUSES", "NO_DATA"]
+           "stage_fact_code", "report_lines", "value_text", "rule_short", "RULES", "STAGES", "STATUSES", "NO_DATA",
+           "Threshold", "thresholds", "full_points_value", "metric_key", "query_params"]

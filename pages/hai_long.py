@@ -43,10 +43,11 @@ widgets.kpi(c[2], "Chỉ tiêu 5.4 (Bộ chỉ số 766)", fmt.percent(o["rate_7
                  "bị đánh giá Không hài lòng hoặc có phản ánh, kiến nghị) / hồ sơ đã giải quyết trong kỳ. "
                  f"Đạt điểm tối đa khi từ {fmt.percent(sat.THRESHOLD_766, 0)}.")
 pts_prev = before(prev, "points_766")
-widgets.kpi(c[3], "Điểm chỉ tiêu 5.4 (tối đa 6)", fmt.number(o["points_766"], 2),
+widgets.kpi(c[3], f"Điểm chỉ tiêu 5.4 (tối đa {fmt.number(sat.POINTS_766)})", fmt.number(o["points_766"], 2),
             None if o["points_766"] is None or pts_prev is None else
             f"{fmt.signed_number(o['points_766'] - pts_prev, 2)} điểm so với cùng kỳ",
-            help=f"6 × min(1; tỷ lệ / {fmt.percent(sat.THRESHOLD_766, 0)}).")
+            help=f"{fmt.number(sat.POINTS_766)} × min(1; tỷ lệ / {fmt.percent(sat.THRESHOLD_766, 0)}) "
+                 "(ngưỡng và điểm tối đa theo tệp định nghĩa cchc/indexes/766.toml).")
 c = st.columns(4)
 widgets.kpi(c[0], "Hồ sơ đã giải quyết", fmt.number(o["resolved"]),
             widgets.delta_count(o["resolved"], before(prev, "resolved")), None)

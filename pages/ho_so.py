@@ -2,12 +2,12 @@
 channel mix, monthly trend and processing-time distribution of the current selection.
 
 Where the user is lives in the URL (field=, proc=, q=, pg=; see cchc.drill), so a copied link
-reproduces the view. Queries: dossier_kpis, processing_times, dossier_list, drill_procedure,
-channel_mix, monthly_trend, drill_processing_days.
+reproduces the view (and ct=<766 indicator> the indicator trend). Queries: dossier_kpis, processing_times,
+dossier_list, drill_procedure, channel_mix, monthly_trend, drill_processing_days, index_page_dossier_metrics.
 """
 import streamlit as st
 
-from cchc import drill, fmt, kpis
+from cchc import drill, fmt, index_views, kpis, scoring
 from cchc.drill import ALL, Drill
 from cchc.ui import state, widgets
 
@@ -126,6 +126,18 @@ tail = drill.selection_label(d, proc_name)
 st.subheader("Phân tích" + (tail.replace(" — ", ": ") if tail else ": tất cả lĩnh vực"))
 widgets.chart(drill.trend_figure(drill.trend_rows(db, sel.unit, sel.period, d), tail, sel.title_suffix),
               "Hồ sơ theo tháng" + tail, sel, key="hs_trend")
+# the 766 indicators computed from dossiers, month by month, against their full-points threshold
+inds = {x.code: x for x in index_views.dossier_indicators("766")}
+if "hs_766" not in st.session_state:
+    st.session_state["hs_766"] = state.page_param("ct") if state.page_param("ct") in inds else None
+ct = st.selectbox("Tỷ lệ theo tháng của chỉ tiêu Bộ chỉ số 766 (có ngưỡng điểm tối đa)", list(inds), key="hs_766",
+                  format_func=lambda c: f"{c} — {inds[c].name}", placeholder="Chọn một chỉ tiêu để vẽ")
+state.write_url({"ct": ct})
+if ct:
+    rows = index_views.metric_trend(db, sel.unit, sel.period, inds[ct].metric, d.sql_field, d.sql_procedure)
+    widgets.chart(index_views.metric_trend_figure(rows, inds[ct], scoring.thresholds("766").get(inds[ct].metric), tail,
+                                                  sel.title_suffix), f"Chỉ tiêu {ct} theo tháng" + tail, sel,
+                  key="hs_766_trend")
 channels = drill.channel_rows(db, sel.unit, sel.period, d)
 if channels:
     widgets.chart(drill.channel_figure(channels, tail, sel.title_suffix), "Kênh nộp hồ sơ" + tail, sel,

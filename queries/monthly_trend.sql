@@ -9,9 +9,9 @@ WITH d AS (
       AND ($unit IS NULL OR unit_code = $unit)
       AND ($field IS NULL OR field = $field)
       AND ($procedure IS NULL OR procedure_code = $procedure)
-      AND year BETWEEN year($start) - 1 AND year($end)
-      AND (received_at >= $start OR finished_at >= $start)
+      AND year <= year($end)
       AND received_at < $end + INTERVAL 1 DAY
+      AND (finished_at IS NULL OR finished_at >= $start)
 ),
 received AS (
     SELECT date_trunc('month', received_at) AS month,

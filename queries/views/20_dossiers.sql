@@ -27,8 +27,9 @@ FROM raw_dossiers d;
 --                 (trong hạn) if the due day is on or after p_end, else overdue (quá hạn).
 -- Every row is carried over or new, and resolved or pending, so (3) = (4)+(5)+(6) = (7)+(11).
 -- The unit is the province p_province, narrowed to district p_district and/or commune p_unit
--- when they are not NULL. Partitions of the period's years are read whole; earlier years only
--- for the dossiers still open when the period starts (one column read, the rest skipped).
+-- when they are not NULL. One scan: the partitions of years up to year(p_end); in those before the
+-- period only the rows still open when it starts pass the finished_at filter (DuckDB reads that
+-- column first and skips the others for rows that fail it).
 CREATE MACRO dossiers_for(p_province, p_district, p_unit, p_start, p_end) AS TABLE
 SELECT
     s.*,
@@ -39,19 +40,12 @@ SELECT
     (s.finished_at IS NULL OR s.finished_at >= p_end + INTERVAL 1 DAY) AND s.due_at < p_end AS pending_overdue,
     CASE WHEN s.finished_at IS NULL OR s.finished_at >= p_end + INTERVAL 1 DAY
          THEN CASE WHEN s.due_at >= p_end THEN 'trong_han' ELSE 'qua_han' END END AS pending_status
-FROM (
-    SELECT * FROM stg_dossiers
-    WHERE province_code = p_province
-      AND year BETWEEN year(p_start) AND year(p_end)
-      AND received_at < p_end + INTERVAL 1 DAY
-      AND (finished_at IS NULL OR finished_at >= p_start)
-    UNION ALL
-    SELECT * FROM stg_dossiers
-    WHERE province_code = p_province
-      AND year < year(p_start)
-      AND (finished_at IS NULL OR finished_at >= p_start)
-) s
-WHERE (p_district IS NULL OR s.district_code = p_district)
+FROM stg_dossiers s
+WHERE s.province_code = p_province
+  AND s.year <= year(p_end)
+  AND s.received_at < p_end + INTERVAL 1 DAY
+  AND (s.finished_at IS NULL OR s.finished_at >= p_start)
+  AND (p_district IS NULL OR s.district_code = p_district)
   AND (p_unit IS NULL OR s.unit_code = p_unit);
 
 -- Processing time in working days (received day excluded, finishing day included), net of the

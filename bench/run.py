@@ -1,0 +1,228 @@
+"""Query benchmark: `python bench/run.py [--sizes 1m,10m,50m,hd,hd3] [--reuse] [--data-root DIR]`.
+
+Builds (or, with --reuse, reuses) sample datasets with the project's generator, then measures every
+core KPI query on each, in fresh processes (bench/worker.py): cold (first run in the process) and the
+warm median of 5, the query process's peak RSS, and the scan floor (the same rows and columns read
+with a trivial aggregate, bench/floors.py) measured the same way. Writes docs/performance.md and the
+raw figures to <data-root>/results.json. See bench/README.md.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(HERE))
+
+import datasets  # noqa: E402
+import floors  # noqa: E402
+import report  # noqa: E402
+
+NATIONAL_SQL = (HERE / "sql" / "national_year.sql").read_text(encoding="utf-8")
+NATIONAL_SINGLE_SQL = (HERE / "sql" / "national_year_single_scan.sql").read_text(encoding="utf-8")
+TREND_START, TREND_END = date(2023, 7, 1), date(2025, 6, 30)  # 24 calendar months ending at the data's end
+OFFICIAL_2023 = ("year", 2023, None, 10)   # 10/12/2022–09/12/2023, Hải Dương's cut-off day
+CALENDAR_2024 = ("cal_year", 2024, None, 15)
+VARIANTS = ("no_union_by_name", "single_scan", "no_union_by_name,single_scan",
+            "no_union_by_name,single_scan,parallel")  # see bench/worker.py
+
+
+def scopes_for(root: Path) -> list[dict]:
+    """The units and periods measured on a dataset, resolved with the product's own lookups."""
+    from cchc import kpis, periods
+    from cchc.db import Database
+    db = Database(root)
+    big = db.sql("SELECT unit_code, count(*) AS n FROM raw_dossiers WHERE province_code = $p AND year = 2023 "
+                 "AND unit_code <> '10621' GROUP BY unit_code ORDER BY n DESC, unit_code LIMIT 1", p="30").row(0)[0]
+    out = []
+    for key, code, per, label in [
+        ("province_off2023", "30", OFFICIAL_2023, "tỉnh 30, năm 2023 (kỳ 10/12/2022–09/12/2023)"),
+        ("province_cal2024", "30", CALENDAR_2024, "tỉnh 30, năm dương lịch 2024"),
+        ("district_off2023", "291", OFFICIAL_2023, "huyện 291 Nam Sách, năm 2023"),
+        ("commune_off2023", "10621", OFFICIAL_2023, "xã 10621 Quốc Tuấn, năm 2023"),
+        ("bigcommune_off2023", big, OFFICIAL_2023, None),
+    ]:
+        unit = kpis.resolve_unit(db, code)
+        p = periods.make(*per)
+        months = kpis.finance_months(p)
+        out.append({"key": key, "code": code, "level": unit.level, "label": label or f"xã {code} {unit.name} "
+                    "(lớn nhất tỉnh 30), năm 2023", "scope": unit.scope, "period": list(per),
+                    "start": p.start.isoformat(), "end": p.end.isoformat(),
+                    "fin_start": months[0].isoformat(), "fin_end": months[1].isoformat()})
+    db.close()
+    return out
+
+
+def run_jobs(jobs: list[dict]) -> list[dict]:
+    """Run measurements in one fresh worker process (each with its own new Database)."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    r = subprocess.run([sys.executable, str(HERE / "worker.py"), json.dumps(jobs)], cwd=ROOT, env=env,
+                       capture_output=True, text=True)
+    if r.returncode != 0:
+        raise RuntimeError(f"worker failed: {r.stderr[-3000:]}")
+    out = [json.loads(line) for line in r.stdout.strip().splitlines() if line.startswith("{")]
+    if len(out) != len(jobs):
+        raise RuntimeError(f"worker returned {len(out)} results for {len(jobs)} jobs: {r.stderr[-3000:]}")
+    return out
+
+
+def measure(root: Path, scopes: list[dict], repeat: int, variants: bool, log) -> list[dict]:
+    """All measurements of one dataset. One worker process per batch (a scope, the trends, ...);
+    each measurement inside opens its own Database, so DuckDB starts cold for every one."""
+    batches: list[list[tuple[dict, dict, str | None]]] = []
+
+    def add(batch: list, group: str, scope: str, query: str, job: dict, floor_sql: str | None = None,
+            fparams: dict | None = None, bare_sql: str | None = None):
+        meta = {"group": group, "scope": scope, "query": query, "variant": job.get("variant")}
+        batch.append((meta, {"root": str(root), "repeat": repeat, **job}, None))
+        for role, sql in (("floor", floor_sql), ("bare", bare_sql)):
+            if sql is not None:
+                batch.append((meta, {"root": str(root), "repeat": repeat, "kind": "sql", "text": sql,
+                                     "params": fparams if fparams is not None else job["params"]}, role))
+
+    for s in scopes:
+        b: list = []
+        p = {**s["scope"], "start": s["start"], "end": s["end"]}
+        add(b, "kpi", s["key"], "kpi_set", {"kind": "kpis", "unit": s["code"], "period": s["period"]})
+        prov = s["scope"]["province"]
+        bare = {"dossier_kpis": floors.bare_dossiers(root, prov, s["start"], s["end"]),
+                "rating_kpis": floors.bare_ratings(root, prov, s["start"], s["end"])}
+        for q in ("dossier_kpis", "rating_kpis", "feedback_kpis"):
+            add(b, "kpi", s["key"], q, {"kind": "query", "name": q, "params": p}, floors.FLOORS[q],
+                bare_sql=bare.get(q))
+        fp = {**s["scope"], "start": s["fin_start"], "end": s["fin_end"]}
+        add(b, "kpi", s["key"], "finance_summary", {"kind": "query", "name": "finance_summary", "params": fp},
+            floors.FINANCE_SUMMARY)
+        batches.append(b)
+    b = []
+    for s in scopes:
+        if s["key"] == "province_cal2024":
+            continue
+        tp = {**s["scope"], "field": None, "procedure": None, "start": TREND_START.isoformat(), "end": TREND_END.isoformat()}
+        add(b, "trend", s["key"].split("_")[0] + "_24m", "monthly_trend",
+            {"kind": "query", "name": "monthly_trend", "params": tp}, floors.MONTHLY_TREND,
+            bare_sql=floors.bare_trend(root, s["scope"]["province"], tp["start"], tp["end"]))
+    batches.append(b)
+    b = []
+    np_ = {"start": "2024-01-01", "end": "2024-12-31"}
+    add(b, "national", "national_cal2024", "national_year", {"kind": "sql", "text": NATIONAL_SQL, "params": np_},
+        floors.NATIONAL_YEAR, bare_sql=floors.bare_dossiers(root, None, np_["start"], np_["end"]))
+    add(b, "overhead", "no_rows", "empty_scan", {"kind": "sql", "text": floors.EMPTY_SCAN, "params": {"province": "00"}})
+    batches.append(b)
+    if variants:  # what-ifs: the same queries with the raw views / the dossiers_for macro changed
+        b = []
+        for v in VARIANTS:
+            for s in scopes:
+                if s["key"] not in ("province_off2023", "commune_off2023"):
+                    continue
+                p = {**s["scope"], "start": s["start"], "end": s["end"]}
+                add(b, "variant", s["key"], "kpi_set", {"kind": "kpis", "unit": s["code"], "period": s["period"],
+                                                         "variant": v})
+                if "parallel" not in v:
+                    add(b, "variant", s["key"], "dossier_kpis", {"kind": "query", "name": "dossier_kpis",
+                                                                  "params": p, "variant": v})
+        add(b, "variant", "no_rows", "empty_scan", {"kind": "sql", "text": floors.EMPTY_SCAN,
+                                                     "params": {"province": "00"}, "variant": "no_union_by_name"})
+        np_ = {"start": "2024-01-01", "end": "2024-12-31"}
+        add(b, "variant", "national_cal2024", "national_year", {"kind": "sql", "text": NATIONAL_SQL, "params": np_,
+                                                                "variant": "no_union_by_name"})
+        add(b, "variant", "national_cal2024", "national_year", {"kind": "sql", "text": NATIONAL_SINGLE_SQL,
+                                                                "params": np_, "variant": "no_union_by_name,single_scan"})
+        batches.append(b)
+
+    rows: list[dict] = []
+    for b in batches:
+        results = run_jobs([job for _, job, _ in b])
+        for (meta, _, role), res in zip(b, results):
+            if role is not None:
+                rows[-1][role] = res
+                continue
+            rows.append({**meta, **res})
+        for r in rows[-sum(1 for _, _, role in b if role is None):]:
+            fl = r.get("floor", {}).get("warm_median_ms")
+            bl = r.get("bare", {}).get("warm_median_ms")
+            log(f"    {r['scope']:20} {r['query']:15} {r.get('variant') or '':28} warm {r['warm_median_ms']:8.1f} ms "
+                f"(cpu {r['warm_cpu_median_ms']:6.1f})  cold {r['cold_ms']:8.1f} ms  floor {fl if fl is not None else '-':>8}"
+                f"  bare {bl if bl is not None else '-':>8}  rss {r['rss_peak_mb']:.0f} MB")
+    return rows
+
+
+def machine() -> dict:
+    import duckdb
+    import numpy
+    import polars
+    import pyarrow
+    cpu = next((ln.split(":", 1)[1].strip() for ln in open("/proc/cpuinfo") if ln.startswith("model name")), "?")
+    mem = next((int(ln.split()[1]) for ln in open("/proc/meminfo") if ln.startswith("MemTotal")), 0)
+    return {"cpu": cpu, "cores": os.cpu_count(), "ram_gb": round(mem / 2**20, 1), "os": platform.platform(),
+            "python": platform.python_version(), "duckdb": duckdb.__version__, "polars": polars.__version__,
+            "pyarrow": pyarrow.__version__, "numpy": numpy.__version__}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", default="1m,10m,50m,hd,hd3",
+                    help=f"datasets to measure, comma-separated, of: {', '.join(datasets.SPECS)} (default all)")
+    ap.add_argument("--reuse", action="store_true", help="reuse a dataset already built with the same scale")
+    ap.add_argument("--data-root", default=str(HERE / "data"), help="where datasets live (default bench/data/)")
+    ap.add_argument("--repeat", type=int, default=5, help="warm runs per measurement (default 5)")
+    ap.add_argument("--no-variants", action="store_true", help="skip the no-union_by_name what-if runs")
+    ap.add_argument("--variant-sizes", default="10m,hd3,50m", help="datasets on which to run the what-ifs (default 10m,hd3,50m)")
+    ap.add_argument("--generate-only", action="store_true", help="build the datasets, measure nothing")
+    ap.add_argument("--out", default=str(ROOT / "docs" / "performance.md"), help="the report (default docs/performance.md)")
+    ap.add_argument("--report-only", metavar="RESULTS_JSON", help="rewrite the report from a saved results.json")
+    a = ap.parse_args(argv)
+    if a.report_only:
+        report.write(json.loads(Path(a.report_only).read_text(encoding="utf-8")), Path(a.out))
+        print(f"wrote {a.out}")
+        return 0
+    keys = [k.strip() for k in a.sizes.split(",") if k.strip()]
+    unknown = [k for k in keys if k not in datasets.SPECS]
+    if unknown:
+        ap.error(f"unknown size(s) {unknown}; choose from {list(datasets.SPECS)}")
+    data_root = Path(a.data_root).resolve()
+    log = lambda m: print(m, flush=True)  # noqa: E731
+    t0 = time.perf_counter()
+    results = {"date": date.today().isoformat(), "started": time.strftime("%Y-%m-%d %H:%M"), "machine": machine(),
+               "argv": sys.argv[1:], "load_start": os.getloadavg(), "repeat": a.repeat, "datasets": []}
+    built = []
+    for k in keys:
+        spec = datasets.SPECS[k]
+        log(f"dataset {k} ({spec.label})")
+        path, gen, reused = datasets.ensure(spec, data_root, a.reuse, log)
+        built.append((spec, path, gen, reused))
+    if a.generate_only:
+        return 0
+    for spec, path, gen, reused in built:
+        log(f"measuring {spec.key} at {path}")
+        st = datasets.stats(path)
+        scopes = scopes_for(path)
+        variants = not a.no_variants and spec.key in a.variant_sizes.split(",")
+        t1 = time.perf_counter()
+        rows = measure(path, scopes, a.repeat, variants, log)
+        results["datasets"].append({"key": spec.key, "label": spec.label, "provinces": spec.provinces,
+                                    "scale": spec.scale, "path": str(path), "reused": reused, "generation": gen,
+                                    "stats": st, "scopes": scopes, "rows": rows,
+                                    "measure_seconds": round(time.perf_counter() - t1, 1),
+                                    "load_after": os.getloadavg()})
+        data_root.mkdir(parents=True, exist_ok=True)
+        (data_root / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
+    results["load_end"] = os.getloadavg()
+    results["total_seconds"] = round(time.perf_counter() - t0, 1)
+    (data_root / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
+    report.write(results, Path(a.out))
+    log(f"wrote {a.out} and {data_root / 'results.json'} ({results['total_seconds']} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

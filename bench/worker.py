@@ -1,0 +1,118 @@
+"""Measurements in a fresh process: `python bench/worker.py '<job json or list of jobs>'` prints one
+JSON line per job.
+
+For each job the process opens a new cchc.db.Database over the dataset (a new DuckDB instance with
+the product's views and macros, so DuckDB's state is cold; the OS page cache is whatever earlier
+runs left, normally warm), runs the job once cold and `repeat` times warm. It reports the wall time
+of each run, the CPU time of the warm runs, and the process's peak RSS during the job (VmHWM, reset
+through /proc/self/clear_refs before the job, so imports, the open Database and the query are
+counted, earlier jobs are not) next to the RSS just before the first run.
+
+Job kinds:
+  {"kind": "query", "name": "dossier_kpis", "params": {...}}   Database.run(name, **params)
+  {"kind": "sql", "text": "...", "params": {...}}              Database.sql(text, **params)
+  {"kind": "kpis", "unit": "10621", "period": ["year", 2023, null, 10]}   cchc.kpis.kpis(db, unit, period)
+Parameters named start/end/day are ISO dates. "variant" (what-ifs for docs/performance.md, in this
+process only; the product is not changed), comma-separated: "no_union_by_name" opens the raw views
+without union_by_name; "single_scan" replaces the dossiers_for macro by bench/sql/dossiers_for_single_scan.sql;
+"parallel" runs the KPI set's five calls on a thread pool instead of one after the other.
+"""
+from __future__ import annotations
+
+import gc
+import json
+import resource
+import statistics
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def _status_mb(key: str) -> float:
+    for line in open("/proc/self/status"):
+        if line.startswith(key + ":"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _reset_peak() -> None:
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")  # resets VmHWM to the current RSS (Linux)
+    except OSError:
+        pass
+
+
+def _params(p: dict) -> dict:
+    return {k: (date.fromisoformat(v) if k in ("start", "end", "day") and isinstance(v, str) else v) for k, v in p.items()}
+
+
+def main(job: dict) -> dict:
+    from cchc import db as dbm
+    gc.collect()
+    _reset_peak()
+    variant = set(filter(None, (job.get("variant") or "").split(",")))
+    orig = dbm._source
+    if "no_union_by_name" in variant:
+        dbm._source = lambda t, root: orig(t, root).replace(", union_by_name = true", "")
+    try:
+        db = dbm.Database(job["root"], threads=job.get("threads"))
+    finally:
+        dbm._source = orig
+    if "single_scan" in variant:
+        db.con.execute((Path(__file__).parent / "sql" / "dossiers_for_single_scan.sql").read_text(encoding="utf-8"))
+    kind = job["kind"]
+    if kind == "query":
+        name, params = job["name"], _params(job["params"])
+        fn = lambda: db.run(name, **params)  # noqa: E731
+    elif kind == "sql":
+        text, params = job["text"], _params(job["params"])
+        fn = lambda: db.sql(text, **params)  # noqa: E731
+    elif kind == "kpis":
+        from cchc import kpis, periods
+        unit = kpis.resolve_unit(db, job["unit"])
+        pk, year, index, cutoff = job["period"]
+        period = periods.make(pk, year, index, cutoff)
+        fn = lambda: kpis.kpis(db, unit, period)  # noqa: E731
+        if "parallel" in variant:  # the same five calls as kpis.kpis, on a thread pool (own cursor each)
+            from concurrent.futures import ThreadPoolExecutor
+            pool = ThreadPoolExecutor(4)
+
+            def fn():
+                head = {"unit": unit.code, "unit_name": unit.full_name, "level": unit.level,
+                        "from": period.start.isoformat(), "to": period.end.isoformat(), "period": period.label}
+                futs = [pool.submit(f, db, unit, period) for f in
+                        (kpis.dossier_kpis, kpis.rating_kpis, kpis.feedback_kpis, kpis.finance_kpis)]
+                pif = pool.submit(kpis.procedures_in_force, db, period.end)
+                for f in futs:
+                    head.update(f.result())
+                head["procedures_in_force"] = pif.result()
+                return head
+    else:
+        raise ValueError(kind)
+    base = _status_mb("VmRSS")
+    wall, cpu, out = [], [], None
+    for _ in range(1 + int(job.get("repeat", 5))):
+        r0 = resource.getrusage(resource.RUSAGE_SELF)
+        t0 = time.perf_counter()
+        out = fn()
+        wall.append((time.perf_counter() - t0) * 1000)
+        r1 = resource.getrusage(resource.RUSAGE_SELF)
+        cpu.append((r1.ru_utime - r0.ru_utime + r1.ru_stime - r0.ru_stime) * 1000)
+    db.close()
+    rows = len(out) if isinstance(out, dict) else out.height
+    first = out.row(0)[0] if kind == "sql" and out.height else None  # a floor's count(*): rows scanned
+    return {"cold_ms": round(wall[0], 2), "warm_ms": [round(x, 2) for x in wall[1:]],
+            "warm_median_ms": round(statistics.median(wall[1:]), 2),
+            "warm_cpu_median_ms": round(statistics.median(cpu[1:]), 1),
+            "rss_base_mb": round(base, 1), "rss_peak_mb": round(_status_mb("VmHWM"), 1), "rows": rows, "n": first}
+
+
+if __name__ == "__main__":
+    jobs = json.loads(sys.argv[1])
+    for j in (jobs if isinstance(jobs, list) else [jobs]):
+        print(json.dumps(main(j)), flush=True)

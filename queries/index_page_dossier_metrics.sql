@@ -1,0 +1,180 @@
+-- Every dossier-based scoring metric (the numerator and denominator of queries/index_<metric>.sql)
+-- for several periods at once, and optionally for each child unit, in one pass over the dossiers.
+-- It answers "what would each index_<metric> query return for period i (and child unit c)?", so
+-- the index page can draw a score trend (periods = months / quarters / years) or rank units (one
+-- period, one row per child) without running every metric query per period and unit.
+--   $starts, $ends      the periods ("buckets"): lists of inclusive DATEs, bucket i = element i + 1
+--   $wstart, $wend      the window covering them all (first start, last end)
+--   $child              NULL = the unit as a whole; 'commune' / 'district' = one row per child unit
+--                       of that level within the unit (communes of a district, districts of a province)
+--   $proc_level         as for the metric queries: 'commune' when the scored units are communes
+--   $field, $procedure  optional narrowing to one field / procedure (NULL = all; the drill-down's
+--                       monthly trend); the procedure-count metrics (3.5, 3.5b) ignore it
+-- The roles of a dossier in a bucket (carried over, new, resolved, pending, overdue) are those of the
+-- dossiers_for macro for that bucket's dates; tests/test_chi_so.py checks every figure against the
+-- per-period queries. Columns: bucket, child_code, <metric>_num, <metric>_den.
+WITH buckets AS (
+    SELECT CAST(i AS INTEGER) AS bucket,
+           CAST($starts[i + 1] AS DATE) AS b_start,
+           CAST($ends[i + 1] AS DATE) AS b_end
+    FROM range(len($starts)) t(i)
+),
+children AS (
+    SELECT code AS child_code
+    FROM raw_units
+    WHERE level = $child
+      AND province_code = $province
+      AND ($district IS NULL OR district_code = $district)
+      AND ($unit IS NULL OR code = $unit)
+    UNION ALL
+    SELECT CAST(NULL AS VARCHAR) AS child_code
+    WHERE $child IS NULL
+),
+keys AS (
+    SELECT b.bucket, c.child_code FROM buckets b CROSS JOIN children c
+),
+w AS (
+    SELECT d.dossier_id, d.unit_code, d.district_code, d.procedure_code, d.channel, d.received_at, d.due_at,
+           d.finished_at, d.days_past_due, d.status, d.supplement_count, d.digitised_input, d.e_result,
+           d.reused_data, d.paid_online, d.fee_vnd, p.online_level, p.paper_result
+    FROM dossiers_for($province, $district, $unit, $wstart, $wend) d
+    LEFT JOIN raw_procedures p ON p.code = d.procedure_code
+    WHERE ($field IS NULL OR d.field = $field)
+      AND ($procedure IS NULL OR d.procedure_code = $procedure)
+),
+-- one row per dossier and bucket it belongs to, with its roles in that bucket
+x AS (
+    SELECT b.bucket, b.b_end,
+           CASE $child WHEN 'commune' THEN w.unit_code WHEN 'district' THEN w.district_code END AS child_code,
+           w.*,
+           w.received_at >= b.b_start AS is_new,
+           w.finished_at IS NOT NULL AND w.finished_at < b.b_end + INTERVAL 1 DAY AS resolved,
+           w.finished_at IS NULL OR w.finished_at >= b.b_end + INTERVAL 1 DAY AS pending,
+           (w.finished_at IS NULL OR w.finished_at >= b.b_end + INTERVAL 1 DAY) AND w.due_at < b.b_end AS pending_overdue
+    FROM w
+    JOIN buckets b
+      ON w.received_at < b.b_end + INTERVAL 1 DAY
+     AND coalesce(w.finished_at, TIMESTAMP '9999-12-31') >= b.b_start
+),
+-- 5.4: dossiers rated "không hài lòng" within the bucket, or named by a feedback received by its end
+disliked AS (
+    SELECT DISTINCT b.bucket, r.dossier_id
+    FROM stg_ratings r
+    JOIN buckets b
+      ON r.rated_date BETWEEN b.b_start AND b.b_end
+     AND r.year BETWEEN year(b.b_start) AND year(b.b_end)
+    WHERE r.province_code = $province
+      AND ($district IS NULL OR r.district_code = $district)
+      AND ($unit IS NULL OR r.unit_code = $unit)
+      AND r.year BETWEEN year(CAST($wstart AS DATE)) AND year(CAST($wend AS DATE))
+      AND r.level = 1
+),
+complained AS (
+    SELECT dossier_id, min(received_date) AS first_day
+    FROM stg_feedback
+    WHERE province_code = $province
+      AND dossier_id IS NOT NULL
+      AND received_date <= $wend
+    GROUP BY dossier_id
+),
+judged AS (
+    SELECT x.bucket, x.child_code,
+           x.days_past_due > 0 OR r.dossier_id IS NOT NULL OR coalesce(c.first_day <= x.b_end, false) AS bad
+    FROM x
+    LEFT JOIN disliked r ON r.bucket = x.bucket AND r.dossier_id = x.dossier_id
+    LEFT JOIN complained c ON c.dossier_id = x.dossier_id
+    WHERE x.resolved
+),
+satisfaction AS (
+    SELECT bucket, child_code,
+           CAST(sum(CAST(NOT bad AS INTEGER)) AS BIGINT) AS dossier_satisfaction_num,
+           count(*) AS dossier_satisfaction_den
+    FROM judged
+    GROUP BY ALL
+),
+agg AS (
+    SELECT bucket, child_code,
+           CAST(sum(CAST((resolved AND days_past_due <= 0)
+                         OR (pending AND NOT pending_overdue AND NOT (status = 'bo_sung' AND supplement_count > 1))
+                    AS INTEGER)) AS BIGINT) AS on_time_num,
+           count(*) AS on_time_den,
+           CAST(sum(CAST(resolved AND days_past_due <= 0 AS INTEGER)) AS BIGINT) AS resolved_on_time_num,
+           CAST(sum(CAST(resolved AS INTEGER)) AS BIGINT) AS resolved_on_time_den,
+           CAST(sum(CAST(resolved AND days_past_due > 0 AS INTEGER)) AS BIGINT) AS late_dossiers_num,
+           CAST(sum(CAST(is_new AND online_level = 'toan_trinh' AND channel = 'truc_tuyen' AS INTEGER)) AS BIGINT)
+               AS online_full_num,
+           CAST(sum(CAST(is_new AND online_level = 'toan_trinh' AS INTEGER)) AS BIGINT) AS online_full_den,
+           CAST(sum(CAST(is_new AND channel = 'truc_tuyen' AS INTEGER)) AS BIGINT) AS online_submission_num,
+           CAST(sum(CAST(is_new AS INTEGER)) AS BIGINT) AS new_total,
+           CAST(sum(CAST(is_new AND fee_vnd > 0 AND paid_online AS INTEGER)) AS BIGINT) AS paid_online_num,
+           CAST(sum(CAST(is_new AND fee_vnd > 0 AS INTEGER)) AS BIGINT) AS paid_online_den,
+           CAST(sum(CAST(resolved AND paper_result AND e_result AS INTEGER)) AS BIGINT) AS e_result_num,
+           CAST(sum(CAST(resolved AND paper_result AS INTEGER)) AS BIGINT) AS e_result_den,
+           CAST(sum(CAST(is_new AND digitised_input AS INTEGER)) AS BIGINT) AS digitised_input_num,
+           CAST(sum(CAST(resolved AND e_result AS INTEGER)) AS BIGINT) AS digitised_result_num,
+           CAST(sum(CAST(is_new AND reused_data AS INTEGER)) AS BIGINT) AS reused_data_num
+    FROM x
+    GROUP BY ALL
+),
+-- 3.5 / 3.5b: procedures with a fee in force on the bucket's last day, and whether a new dossier of
+-- the bucket (and child) carried a fee / was paid online
+fee_procs AS (
+    SELECT b.bucket, p.code
+    FROM raw_procedures p
+    JOIN buckets b ON p.valid_from <= b.b_end AND (p.valid_to IS NULL OR p.valid_to >= b.b_end)
+    WHERE p.fee_vnd > 0
+      AND ($proc_level IS NULL OR p.level = $proc_level)
+),
+used AS (
+    SELECT DISTINCT bucket, child_code, procedure_code FROM x WHERE is_new AND fee_vnd > 0
+),
+paid AS (
+    SELECT DISTINCT bucket, child_code, procedure_code FROM x WHERE is_new AND paid_online
+),
+fee AS (
+    SELECT k.bucket, k.child_code,
+           count(f.code) AS fee_den,
+           count(u.procedure_code) AS fee_procedures_synced_num,
+           count(pd.procedure_code) AS fee_procedures_paid_online_num
+    FROM keys k
+    JOIN fee_procs f ON f.bucket = k.bucket
+    LEFT JOIN used u
+      ON u.bucket = k.bucket AND u.child_code IS NOT DISTINCT FROM k.child_code AND u.procedure_code = f.code
+    LEFT JOIN paid pd
+      ON pd.bucket = k.bucket AND pd.child_code IS NOT DISTINCT FROM k.child_code AND pd.procedure_code = f.code
+    GROUP BY ALL
+),
+final AS (
+    SELECT k.bucket, k.child_code,
+           coalesce(a.on_time_num, 0) AS on_time_num,
+           coalesce(a.on_time_den, 0) AS on_time_den,
+           coalesce(a.resolved_on_time_num, 0) AS resolved_on_time_num,
+           coalesce(a.resolved_on_time_den, 0) AS resolved_on_time_den,
+           coalesce(a.late_dossiers_num, 0) AS late_dossiers_num,
+           CAST(NULL AS BIGINT) AS late_dossiers_den,
+           coalesce(a.online_full_num, 0) AS online_full_num,
+           coalesce(a.online_full_den, 0) AS online_full_den,
+           coalesce(a.online_submission_num, 0) AS online_submission_num,
+           coalesce(a.new_total, 0) AS online_submission_den,
+           coalesce(a.paid_online_num, 0) AS paid_online_num,
+           coalesce(a.paid_online_den, 0) AS paid_online_den,
+           coalesce(a.e_result_num, 0) AS e_result_num,
+           coalesce(a.e_result_den, 0) AS e_result_den,
+           coalesce(a.digitised_input_num, 0) AS digitised_input_num,
+           coalesce(a.new_total, 0) AS digitised_input_den,
+           coalesce(a.digitised_result_num, 0) AS digitised_result_num,
+           coalesce(a.resolved_on_time_den, 0) AS digitised_result_den,
+           coalesce(a.reused_data_num, 0) AS reused_data_num,
+           coalesce(a.new_total, 0) AS reused_data_den,
+           coalesce(s.dossier_satisfaction_num, 0) AS dossier_satisfaction_num,
+           coalesce(s.dossier_satisfaction_den, 0) AS dossier_satisfaction_den,
+           coalesce(f.fee_procedures_synced_num, 0) AS fee_procedures_synced_num,
+           coalesce(f.fee_den, 0) AS fee_procedures_synced_den,
+           coalesce(f.fee_procedures_paid_online_num, 0) AS fee_procedures_paid_online_num,
+           coalesce(f.fee_den, 0) AS fee_procedures_paid_online_den
+    FROM keys k
+    LEFT JOIN agg a ON a.bucket = k.bucket AND a.child_code IS NOT DISTINCT FROM k.child_code
+    LEFT JOIN satisfaction s ON s.bucket = k.bucket AND s.child_code IS NOT DISTINCT FROM k.child_code
+    LEFT JOIN fee f ON f.bucket = k.bucket AND f.child_code IS NOT DISTINCT FROM k.child_code
+)
+SELECT * FROM final ORDER BY bucket, child_code;

@@ -1,0 +1,63 @@
+-- The feedback (PAKN) scoring metrics feedback_on_time (766 §5.2) and feedback_satisfied (766 §5.3),
+-- numerator and denominator as queries/index_feedback_on_time.sql and index_feedback_satisfied.sql
+-- compute them, for several periods at once ($starts, $ends: lists of inclusive DATEs; bucket i =
+-- element i + 1) and optionally per child unit ($child = 'commune' | 'district' | NULL), for the
+-- index page's score trend and ranking. Each feedback counts in the bucket it was received in and is
+-- judged as it stood at that bucket's last day.
+WITH buckets AS (
+    SELECT CAST(i AS INTEGER) AS bucket,
+           CAST($starts[i + 1] AS DATE) AS b_start,
+           CAST($ends[i + 1] AS DATE) AS b_end
+    FROM range(len($starts)) t(i)
+),
+children AS (
+    SELECT code AS child_code
+    FROM raw_units
+    WHERE level = $child
+      AND province_code = $province
+      AND ($district IS NULL OR district_code = $district)
+      AND ($unit IS NULL OR code = $unit)
+    UNION ALL
+    SELECT CAST(NULL AS VARCHAR) AS child_code
+    WHERE $child IS NULL
+),
+keys AS (
+    SELECT b.bucket, c.child_code FROM buckets b CROSS JOIN children c
+),
+f AS (
+    SELECT b.bucket, b.b_end,
+           CASE $child WHEN 'commune' THEN f.unit_code WHEN 'district' THEN f.district_code END AS child_code,
+           f.handled_date, f.due_date, f.citizen_satisfied
+    FROM stg_feedback f
+    JOIN buckets b ON f.received_date BETWEEN b.b_start AND b.b_end
+    WHERE f.province_code = $province
+      AND ($district IS NULL OR f.district_code = $district)
+      AND ($unit IS NULL OR f.unit_code = $unit)
+),
+judged AS (
+    SELECT bucket, child_code,
+           (handled_date IS NOT NULL AND handled_date <= b_end AND handled_date <= due_date)
+           OR ((handled_date IS NULL OR handled_date > b_end) AND due_date >= b_end) AS on_time,
+           (handled_date IS NOT NULL AND handled_date <= b_end AND handled_date > due_date)
+           OR ((handled_date IS NULL OR handled_date > b_end) AND due_date < b_end) AS late,
+           coalesce(handled_date <= b_end AND citizen_satisfied = false, false) AS unsatisfied
+    FROM f
+),
+agg AS (
+    SELECT bucket, child_code,
+           CAST(sum(CAST(on_time AS INTEGER)) AS BIGINT) AS feedback_on_time_num,
+           CAST(sum(CAST(NOT (late OR unsatisfied) AS INTEGER)) AS BIGINT) AS feedback_satisfied_num,
+           count(*) AS feedback_total
+    FROM judged
+    GROUP BY ALL
+),
+final AS (
+    SELECT k.bucket, k.child_code,
+           coalesce(a.feedback_on_time_num, 0) AS feedback_on_time_num,
+           coalesce(a.feedback_total, 0) AS feedback_on_time_den,
+           coalesce(a.feedback_satisfied_num, 0) AS feedback_satisfied_num,
+           coalesce(a.feedback_total, 0) AS feedback_satisfied_den
+    FROM keys k
+    LEFT JOIN agg a ON a.bucket = k.bucket AND a.child_code IS NOT DISTINCT FROM k.child_code
+)
+SELECT * FROM final ORDER BY bucket, child_code;

@@ -1,0 +1,98 @@
+-- The dossiers that cost a unit points on one dossier-based scoring metric over [$start, $end]: those
+-- in the metric's denominator and not in its numerator (queries/index_<metric>.sql), e.g. for on_time
+-- (766 §2.1) the dossiers resolved late, pending past their due day or waiting for a second
+-- supplement; for digitised_input (§4.2) the new dossiers not digitised; for dossier_satisfaction
+-- (§5.4) the resolved ones late, rated "không hài lòng" or named by a feedback. $metric is one of
+-- on_time, resolved_on_time, late_dossiers, online_full, online_submission, paid_online, e_result,
+-- digitised_input, digitised_result, reused_data, dossier_satisfaction (another name: no rows).
+-- Paged: $limit rows from $offset, by receipt; every row carries the total of the whole list, and an
+-- empty page still returns one row with the total and a NULL dossier_id. reasons: comma-separated
+-- codes (late, overdue, supplement, not_online, not_paid_online, no_e_result, not_digitised,
+-- not_reused, disliked, complained).
+WITH d AS (
+    SELECT d.*, p.name AS procedure_name, p.online_level, p.paper_result
+    FROM dossiers_for($province, $district, $unit, $start, $end) d
+    LEFT JOIN raw_procedures p ON p.code = d.procedure_code
+),
+disliked AS (
+    SELECT DISTINCT dossier_id FROM stg_ratings
+    WHERE $metric = 'dossier_satisfaction'
+      AND province_code = $province
+      AND ($district IS NULL OR district_code = $district)
+      AND ($unit IS NULL OR unit_code = $unit)
+      AND year BETWEEN year($start) AND year($end)
+      AND rated_date BETWEEN $start AND $end
+      AND level = 1
+),
+complained AS (
+    SELECT DISTINCT dossier_id FROM stg_feedback
+    WHERE $metric = 'dossier_satisfaction'
+      AND province_code = $province
+      AND dossier_id IS NOT NULL
+      AND received_date <= $end
+),
+flags AS (
+    SELECT d.*,
+           d.resolved AND d.days_past_due > 0 AS f_late,
+           d.pending_overdue AS f_overdue,
+           d.pending AND d.status = 'bo_sung' AND d.supplement_count > 1 AS f_supplement,
+           r.dossier_id IS NOT NULL AS f_disliked,
+           c.dossier_id IS NOT NULL AS f_complained
+    FROM d
+    LEFT JOIN disliked r ON r.dossier_id = d.dossier_id
+    LEFT JOIN complained c ON c.dossier_id = d.dossier_id
+),
+lost AS (
+    SELECT *,
+           CASE $metric
+               WHEN 'on_time' THEN concat_ws(',', CASE WHEN f_late THEN 'late' END,
+                                             CASE WHEN f_overdue THEN 'overdue' END,
+                                             CASE WHEN f_supplement THEN 'supplement' END)
+               WHEN 'resolved_on_time' THEN 'late'
+               WHEN 'late_dossiers' THEN 'late'
+               WHEN 'online_full' THEN 'not_online'
+               WHEN 'online_submission' THEN 'not_online'
+               WHEN 'paid_online' THEN 'not_paid_online'
+               WHEN 'e_result' THEN 'no_e_result'
+               WHEN 'digitised_result' THEN 'no_e_result'
+               WHEN 'digitised_input' THEN 'not_digitised'
+               WHEN 'reused_data' THEN 'not_reused'
+               WHEN 'dossier_satisfaction' THEN concat_ws(',', CASE WHEN f_late THEN 'late' END,
+                                                          CASE WHEN f_disliked THEN 'disliked' END,
+                                                          CASE WHEN f_complained THEN 'complained' END)
+           END AS reasons
+    FROM flags
+    WHERE CASE $metric
+        WHEN 'on_time' THEN NOT coalesce((resolved AND days_past_due <= 0)
+                                         OR (pending AND NOT pending_overdue
+                                             AND NOT (status = 'bo_sung' AND supplement_count > 1)), false)
+        WHEN 'resolved_on_time' THEN resolved AND NOT coalesce(days_past_due <= 0, false)
+        WHEN 'late_dossiers' THEN coalesce(resolved AND days_past_due > 0, false)
+        WHEN 'online_full' THEN is_new AND online_level = 'toan_trinh' AND NOT coalesce(channel = 'truc_tuyen', false)
+        WHEN 'online_submission' THEN is_new AND NOT coalesce(channel = 'truc_tuyen', false)
+        WHEN 'paid_online' THEN is_new AND fee_vnd > 0 AND NOT coalesce(paid_online, false)
+        WHEN 'e_result' THEN resolved AND paper_result AND NOT coalesce(e_result, false)
+        WHEN 'digitised_result' THEN resolved AND NOT coalesce(e_result, false)
+        WHEN 'digitised_input' THEN is_new AND NOT coalesce(digitised_input, false)
+        WHEN 'reused_data' THEN is_new AND NOT coalesce(reused_data, false)
+        WHEN 'dossier_satisfaction' THEN resolved AND coalesce(days_past_due > 0 OR f_disliked OR f_complained, false)
+        ELSE false
+    END
+),
+totals AS (
+    SELECT count(*) AS total FROM lost
+),
+page AS (
+    SELECT * FROM lost
+    ORDER BY received_at, dossier_id
+    LIMIT $limit OFFSET $offset
+),
+final AS (
+    SELECT t.total, p.dossier_id, p.unit_code, p.field, p.procedure_code, p.procedure_name, p.channel,
+           p.received_at, p.due_at,
+           CASE WHEN p.resolved THEN p.finished_at END AS finished_at,
+           p.resolved, p.status, p.supplement_count, p.reasons
+    FROM totals t
+    LEFT JOIN page p ON true
+)
+SELECT * FROM final ORDER BY received_at, dossier_id;

@@ -1,0 +1,48 @@
+-- The rating-form scoring metric rating_satisfaction (forms "hài lòng" or "rất hài lòng" / forms
+-- filled), numerator and denominator as queries/index_rating_satisfaction.sql computes them, for
+-- several periods at once ($starts, $ends: lists of inclusive DATEs; bucket i = element i + 1;
+-- $wstart, $wend: the window covering them) and optionally per child unit ($child = 'commune' |
+-- 'district' | NULL), for the index page's score trend and ranking.
+WITH buckets AS (
+    SELECT CAST(i AS INTEGER) AS bucket,
+           CAST($starts[i + 1] AS DATE) AS b_start,
+           CAST($ends[i + 1] AS DATE) AS b_end
+    FROM range(len($starts)) t(i)
+),
+children AS (
+    SELECT code AS child_code
+    FROM raw_units
+    WHERE level = $child
+      AND province_code = $province
+      AND ($district IS NULL OR district_code = $district)
+      AND ($unit IS NULL OR code = $unit)
+    UNION ALL
+    SELECT CAST(NULL AS VARCHAR) AS child_code
+    WHERE $child IS NULL
+),
+keys AS (
+    SELECT b.bucket, c.child_code FROM buckets b CROSS JOIN children c
+),
+agg AS (
+    SELECT b.bucket,
+           CASE $child WHEN 'commune' THEN r.unit_code WHEN 'district' THEN r.district_code END AS child_code,
+           CAST(sum(CAST(r.satisfied AS INTEGER)) AS BIGINT) AS rating_satisfaction_num,
+           count(*) AS rating_satisfaction_den
+    FROM stg_ratings r
+    JOIN buckets b
+      ON r.rated_date BETWEEN b.b_start AND b.b_end
+     AND r.year BETWEEN year(b.b_start) AND year(b.b_end)
+    WHERE r.province_code = $province
+      AND ($district IS NULL OR r.district_code = $district)
+      AND ($unit IS NULL OR r.unit_code = $unit)
+      AND r.year BETWEEN year(CAST($wstart AS DATE)) AND year(CAST($wend AS DATE))
+    GROUP BY ALL
+),
+final AS (
+    SELECT k.bucket, k.child_code,
+           coalesce(a.rating_satisfaction_num, 0) AS rating_satisfaction_num,
+           coalesce(a.rating_satisfaction_den, 0) AS rating_satisfaction_den
+    FROM keys k
+    LEFT JOIN agg a ON a.bucket = k.bucket AND a.child_code IS NOT DISTINCT FROM k.child_code
+)
+SELECT * FROM final ORDER BY bucket, child_code;

@@ -12,7 +12,7 @@ groups: dict[str, list] = {}
 for i, (file, title, url, group, icon) in enumerate(pages.available()):
     groups.setdefault(group, []).append(st.Page(file, title=title, url_path=url, icon=icon, default=i == 0))
 
-nav = st.navigation(groups)  # first, so that a deep link's page is known before any slow work
+nav = st.navigation(groups, position="top")  # first, so that a deep link's page is known before any slow work
 db = state.get_db()
 state.sync_from_url(db)
 filter_bar(db)

@@ -58,13 +58,13 @@ def offsets(days: np.ndarray) -> np.ndarray:
 def add_working_days(day_offsets: np.ndarray, n: np.ndarray) -> np.ndarray:
     """Deadline day (as offset) for receipt on each day with n working days allowed.
 
-    n = 0 means the same day if it is a working day, else the next working day. A receipt on a day
-    off (a Saturday desk) starts counting from the next working day.
+    n = 0 means the same day if it is a working day. A receipt on a day off (a Saturday desk) counts
+    as received on the next working day: n = 0 is due that day, n = 1 the working day after.
     """
     working, cum, nth = _arrays()
     day_offsets = np.asarray(day_offsets, dtype=np.int64)
     n = np.asarray(n, dtype=np.int64)
-    k = cum[day_offsets] + np.where(working[day_offsets], n, np.maximum(n, 1))
+    k = cum[day_offsets] + np.where(working[day_offsets], n, n + 1)
     return nth[k - 1].astype(np.int64)
 
 

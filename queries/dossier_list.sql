@@ -29,7 +29,8 @@ page AS (
 -- finishing day included, supplement waiting days left out), for the page's rows only
 timed AS (
     SELECT p.*,
-           CASE WHEN p.resolved THEN cf.working_day_no - cr.working_day_no - p.supplement_days END
+           CASE WHEN p.resolved
+                THEN processing_days_of(cr.working_day_no, cr.is_working_day, cf.working_day_no, p.supplement_days) END
                AS processing_days
     FROM page p
     LEFT JOIN raw_calendar cr ON cr.day = p.received_date

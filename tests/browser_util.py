@@ -74,6 +74,7 @@ def choose(page, label: str, option: str, typed: str | None = None) -> None:
     from playwright.sync_api import expect
     box = page.get_by_test_id("stSelectbox").filter(has=page.get_by_text(label, exact=True))
     expect(box).to_have_count(1)
+    box.scroll_into_view_if_needed()
     box.locator("input").click()
     if typed:
         box.locator("input").fill(typed)

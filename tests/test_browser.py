@@ -40,7 +40,9 @@ def test_pick_unit_and_period_then_drill_into_a_field(sample_dir):
             expect(page).to_have_url(re.compile(r"unit=10621.*from=2022-12-10.*to=2023-12-09"))
 
             # the drill-down page, then the field Chứng thực
-            page.get_by_test_id("stSidebarNav").get_by_role("link", name="Hồ sơ TTHC").click()
+            # the pages are in the top bar, grouped: open "Điều hành", then the page
+            page.get_by_test_id("stTopNavSection").filter(has_text="Điều hành").click()
+            page.get_by_test_id("stTopNavDropdownLink").filter(has_text="Hồ sơ TTHC").click()
             wait_idle(page)
             expect(page.get_by_role("heading", name="Hồ sơ TTHC")).to_be_visible()
             expect(page.get_by_test_id("stPlotlyChart").first).to_be_visible()

@@ -101,3 +101,25 @@ def test_values_are_bound_not_formatted(fx):
     # a hostile unit code is just a value that matches nothing
     df = fx.run("unit_lookup", code="10621' OR '1'='1")
     assert df.is_empty()
+
+
+def test_saturday_receipt_counts_from_monday(tmp_path):
+    from datetime import date as d
+
+    from cchc import workdays
+    import numpy as np
+    sat, mon, tue = d(2023, 3, 18), d(2023, 3, 20), d(2023, 3, 21)
+    off = np.array([(sat - workdays.FIRST).days])
+    assert workdays.add_working_days(off, np.array([0]))[0] == (mon - workdays.FIRST).days
+    assert workdays.add_working_days(off, np.array([1]))[0] == (tue - workdays.FIRST).days
+    root = write_dataset(tmp_path, dossiers=[
+        dossier("S0", "2023-03-18 09:00", "2023-03-20 17:00", "2023-03-20 10:00", proc="P2", field="Chứng thực"),
+        dossier("S1", "2023-03-18 09:00", "2023-03-21 17:00", "2023-03-21 10:00"),
+        dossier("SS", "2023-03-18 09:00", "2023-03-20 17:00", "2023-03-18 11:00", proc="P2", field="Chứng thực"),
+    ])
+    db = Database(root)
+    try:
+        df = db.sql("SELECT dossier_id, processing_days FROM stg_dossier_times ORDER BY 1")
+        assert df.rows() == [("S0", 0), ("S1", 1), ("SS", 0)]
+    finally:
+        db.close()

@@ -48,12 +48,17 @@ WHERE s.province_code = p_province
   AND (p_district IS NULL OR s.district_code = p_district)
   AND (p_unit IS NULL OR s.unit_code = p_unit);
 
--- Processing time in working days (received day excluded, finishing day included), net of the
--- days spent waiting for supplements; NULL while pending.
+-- Processing time in working days, net of the days spent waiting for supplements: the working
+-- days after the day of receipt up to the finishing day; a dossier received on a day off (a
+-- Saturday desk) starts counting on the next working day, as its deadline does. Never negative.
+CREATE MACRO processing_days_of(wd_received, received_is_working, wd_finished, supplement_days) AS
+    greatest(wd_finished - wd_received - CASE WHEN received_is_working THEN 0 ELSE 1 END - supplement_days, 0);
+
+-- Dossiers with their processing time (NULL while pending).
 CREATE VIEW stg_dossier_times AS
 SELECT
     s.*,
-    cf.working_day_no - cr.working_day_no - s.supplement_days AS processing_days
+    processing_days_of(cr.working_day_no, cr.is_working_day, cf.working_day_no, s.supplement_days) AS processing_days
 FROM stg_dossiers s
 LEFT JOIN raw_calendar cr ON cr.day = s.received_date
 LEFT JOIN raw_calendar cf ON cf.day = s.finished_date;

@@ -35,6 +35,7 @@ DEFAULT_SEED = 20231209
 DEFAULT_START = date(2021, 1, 1)
 DEFAULT_END = date(2025, 6, 30)
 ROW_GROUP = 65_536
+CHUNK_COMMUNES = 25  # communes generated at once: bounds the generator's memory
 
 # --- Calibration targets (xã Quốc Tuấn, 2023 report). Used by the generator only. ----------------
 CALIBRATION = {
@@ -391,8 +392,8 @@ def _to_dossiers(b: dict[str, np.ndarray], communes: pl.DataFrame, cat: Catalogu
         "status": status,
         "supplement_count": b["sup_count"], "supplement_days": b["sup_days"],
         "digitised_input": b["digitised_input"], "e_result": b["e_result"], "reused_data": b["reused_data"],
-        "paid_online": b["paid_online"], "fee_vnd": b["fee"],
-    }).sort(["unit_code", "received_at"])
+        "paid_online": b["paid_online"], "fee_vnd": b["fee"], "_row": np.arange(len(b["day"])),
+    }).sort(["unit_code", "received_at"], maintain_order=True)
     df = df.with_columns(
         pl.col("received_at").dt.year().cast(pl.Int16).alias("year"),
         pl.lit(province).alias("province_code"),
@@ -401,15 +402,16 @@ def _to_dossiers(b: dict[str, np.ndarray], communes: pl.DataFrame, cat: Catalogu
     df = df.with_columns(seq=pl.int_range(1, pl.len() + 1).over(["unit_code", "_d"]))
     df = df.with_columns(dossier_id=pl.concat_str([pl.col("unit_code"), pl.lit("-"), pl.col("_d"), pl.lit("-"),
                                                    pl.col("seq").cast(pl.Utf8).str.zfill(4)]))
-    return df.select([c.name for c in schema.DOSSIERS.columns]).cast(
+    return df.select([c.name for c in schema.DOSSIERS.columns] + ["_row"]).cast(
         {c.name: pl.from_arrow(pa.array([], c.type)).dtype for c in schema.DOSSIERS.columns})
 
 
 def _ratings(rng, d: pl.DataFrame, attrs, communes: pl.DataFrame, calibrated: np.ndarray | None) -> pl.DataFrame:
     """One rating form for a share of resolved dossiers (all of them in the calibration window)."""
     res = d.filter(pl.col("finished_at").is_not_null() & pl.col("status").is_in(["da_tra", "da_xu_ly"]))
-    code_idx = {c: i for i, c in enumerate(communes["code"].to_list())}
-    ci = np.array([code_idx[c] for c in res["unit_code"].to_list()]) if res.height else np.zeros(0, int)
+    codes = communes["code"].to_list()
+    ci = (res["unit_code"].replace_strict(codes, list(range(len(codes))), return_dtype=pl.Int64).to_numpy()
+          if res.height else np.zeros(0, int))
     n = res.height
     yr = res["finished_at"].dt.year().to_numpy() if n else np.zeros(0)
     p = np.clip(attrs["rate_prop"][ci] + 0.04 * (yr - 2023), 0.3, 0.99)
@@ -615,28 +617,38 @@ def generate(data_dir: Path, seed: int = DEFAULT_SEED, scale: float = 1.0, provi
             if cal_i is not None:
                 unit_scale[cal_i] = 0.0
             for y in range(start.year, end.year + 1):
-                rng = np.random.default_rng([seed, 3, int(p), y])
                 days = np.arange(np.datetime64(max(start, date(y, 1, 1))), np.datetime64(min(end, date(y, 12, 31))) + 1)
-                cnt = _daily_counts(rng, attrs, days, unit_scale)
-                ci, di = np.nonzero(cnt)
-                reps = cnt[ci, di]
-                block = _dossier_block(rng, cat, attrs, np.repeat(ci, reps), np.repeat(workdays.offsets(days)[di], reps))
-                calibrated = None
-                if cal_block is not None:
-                    yr = (workdays.EPOCH + cal_block["day"]).astype("datetime64[Y]").astype(int) + 1970
-                    mine = _take(cal_block, yr == y)
-                    calibrated = np.concatenate([np.zeros(len(block["day"]), bool), mine.pop("calibrated_window")])
-                    block = _concat([block, mine])
-                d = _to_dossiers(block, communes, cat, p, end)
-                if calibrated is not None:  # _to_dossiers sorts: carry the flag along by id
-                    flag_ids = pl.Series(_dossier_ids_in_order(block, communes, cat, p, end))
-                    calibrated = d["dossier_id"].is_in(flag_ids.filter(pl.Series(calibrated)).implode()).to_numpy()
-                _write(d, schema.DOSSIERS, tmp)
-                r = _ratings(np.random.default_rng([seed, 4, int(p), y]), d, attrs, communes, calibrated)
-                _write(r, schema.RATINGS, tmp)
-                counts["dossiers"] += d.height
-                counts["ratings"] += r.height
-                say(f"Tỉnh {p}, năm {y}: {d.height:_} hồ sơ".replace("_", "."))
+                n_year = 0
+                # Communes in chunks, so memory is bounded by a chunk, not by the province-year.
+                for c0 in range(0, communes.height, CHUNK_COMMUNES):
+                    idx = np.arange(c0, min(c0 + CHUNK_COMMUNES, communes.height))
+                    rng = np.random.default_rng([seed, 3, int(p), y, c0])
+                    sub = {k: v[idx] for k, v in attrs.items()}
+                    cnt = _daily_counts(rng, sub, days, unit_scale[idx])
+                    ci, di = np.nonzero(cnt)
+                    reps = cnt[ci, di]
+                    block = _dossier_block(rng, cat, attrs, np.repeat(idx[ci], reps),
+                                           np.repeat(workdays.offsets(days)[di], reps))
+                    calibrated = None
+                    if cal_block is not None and cal_i in idx:
+                        yr = (workdays.EPOCH + cal_block["day"]).astype("datetime64[Y]").astype(int) + 1970
+                        mine = _take(cal_block, yr == y)
+                        calibrated = np.concatenate([np.zeros(len(block["day"]), bool), mine.pop("calibrated_window")])
+                        block = _concat([block, mine])
+                    if len(block["day"]) == 0:
+                        continue
+                    d = _to_dossiers(block, communes, cat, p, end)
+                    if calibrated is not None:  # _to_dossiers sorts: follow each row to its new place
+                        calibrated = calibrated[d["_row"].to_numpy()]
+                    d = d.drop("_row")
+                    _write(d, schema.DOSSIERS, tmp)
+                    r = _ratings(np.random.default_rng([seed, 4, int(p), y, c0]), d, attrs, communes, calibrated)
+                    _write(r, schema.RATINGS, tmp)
+                    counts["dossiers"] += d.height
+                    counts["ratings"] += r.height
+                    n_year += d.height
+                    del block, d, r
+                say(f"Tỉnh {p}, năm {y}: {n_year:_} hồ sơ".replace("_", "."))
             frng = np.random.default_rng([seed, 5, int(p)])
             feedback.append(_feedback(frng, communes, p, start, end))
             finances.append(_finances(frng, communes, start, end))
@@ -664,21 +676,6 @@ def generate(data_dir: Path, seed: int = DEFAULT_SEED, scale: float = 1.0, provi
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return meta
-
-
-def _dossier_ids_in_order(block, communes, cat, p, end) -> list[str]:
-    """Dossier ids in the row order of `block` (the order before _to_dossiers sorts)."""
-    d = _to_dossiers({**block, "fee": block["fee"]}, communes, cat, p, end)
-    # Re-derive ids for the unsorted order: sort is by (unit_code, received_at); received_at is unique per unit
-    # except for ties, which get consecutive sequence numbers in a stable sort — reproduce that ordering.
-    epoch_s = np.datetime64(workdays.FIRST.isoformat(), "s")
-    recv = epoch_s + (block["day"].astype(np.int64) * 86400 + block["recv_sec"]).astype("timedelta64[s]")
-    key = pl.DataFrame({"u": communes["code"].to_numpy()[block["commune"]], "r": recv.astype("datetime64[ms]"),
-                        "i": np.arange(len(recv))})
-    order = key.sort(["u", "r"], maintain_order=True)["i"].to_numpy()
-    ids = np.empty(len(recv), dtype=object)
-    ids[order] = d["dossier_id"].to_numpy()
-    return ids.tolist()
 
 
 def _swap_in(tmp: Path, data_dir: Path) -> None:

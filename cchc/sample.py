@@ -559,6 +559,32 @@ def _facts(rng, communes: pl.DataFrame, start: date, end: date, procs: pl.DataFr
 
 
 # --- Writing ---------------------------------------------------------------------------------
+class _PartitionWriter:
+    """Appends the chunks of a partitioned table to one file per partition (row groups of ROW_GROUP
+    rows), so generating in chunks does not multiply the files a query must open."""
+
+    def __init__(self, t: schema.Table, root: Path):
+        self.t, self.root = t, root
+        self.schema = pa.schema([t.arrow_schema.field(c) for c in t.file_columns])
+        self.writers: dict[tuple, pq.ParquetWriter] = {}
+
+    def write(self, df: pl.DataFrame) -> None:
+        t = self.t
+        for key in df.select(list(t.partition_by)).unique().sort(list(t.partition_by)).rows():
+            w = self.writers.get(key)
+            if w is None:
+                d = self.root / t.name / "/".join(f"{c}={v}" for c, v in zip(t.partition_by, key))
+                d.mkdir(parents=True, exist_ok=True)
+                w = self.writers[key] = pq.ParquetWriter(d / "part-0000.parquet", self.schema)
+            part = df.filter(pl.all_horizontal([pl.col(c) == v for c, v in zip(t.partition_by, key)]))
+            w.write_table(part.select(t.file_columns).to_arrow().cast(self.schema), row_group_size=ROW_GROUP)
+
+    def close(self) -> None:
+        for w in self.writers.values():
+            w.close()
+        self.writers.clear()
+
+
 def _write(df: pl.DataFrame, t: schema.Table, root: Path) -> None:
     tbl = df.select([c.name for c in t.columns]).to_arrow().cast(t.arrow_schema)
     if not t.partition_by:
@@ -616,6 +642,7 @@ def generate(data_dir: Path, seed: int = DEFAULT_SEED, scale: float = 1.0, provi
             unit_scale = np.full(communes.height, scale)
             if cal_i is not None:
                 unit_scale[cal_i] = 0.0
+            dossier_out, rating_out = _PartitionWriter(schema.DOSSIERS, tmp), _PartitionWriter(schema.RATINGS, tmp)
             for y in range(start.year, end.year + 1):
                 days = np.arange(np.datetime64(max(start, date(y, 1, 1))), np.datetime64(min(end, date(y, 12, 31))) + 1)
                 n_year = 0
@@ -641,14 +668,16 @@ def generate(data_dir: Path, seed: int = DEFAULT_SEED, scale: float = 1.0, provi
                     if calibrated is not None:  # _to_dossiers sorts: follow each row to its new place
                         calibrated = calibrated[d["_row"].to_numpy()]
                     d = d.drop("_row")
-                    _write(d, schema.DOSSIERS, tmp)
+                    dossier_out.write(d)
                     r = _ratings(np.random.default_rng([seed, 4, int(p), y, c0]), d, attrs, communes, calibrated)
-                    _write(r, schema.RATINGS, tmp)
+                    rating_out.write(r)
                     counts["dossiers"] += d.height
                     counts["ratings"] += r.height
                     n_year += d.height
                     del block, d, r
                 say(f"Tỉnh {p}, năm {y}: {n_year:_} hồ sơ".replace("_", "."))
+            dossier_out.close()
+            rating_out.close()
             frng = np.random.default_rng([seed, 5, int(p)])
             feedback.append(_feedback(frng, communes, p, start, end))
             finances.append(_finances(frng, communes, start, end))

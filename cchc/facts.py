@@ -38,6 +38,8 @@ GROUPS = {
     "tai_chinh": "Cải cách tài chính công",
     "chinh_quyen_so": "Xây dựng chính quyền điện tử, chính quyền số",
 }
+# Units of measure whose values may have decimals; every other indicator must be a whole number.
+FRACTIONAL_UNITS = {"%", "m²"}
 # How a district or province adds up its communes' values: sum | mean | none.
 # code -> (short Vietnamese name, why it does not add up)
 NOT_ADDITIVE = {"unit_class": ("phân loại đơn vị hành chính", "mỗi xã một loại"),
@@ -57,6 +59,16 @@ class Indicator:
     @property
     def is_percent(self) -> bool:
         return self.unit == "%"
+
+    @property
+    def is_integer(self) -> bool:
+        """Counts (people, documents, plans, the class 1–3 …) are whole numbers; % and m² are not."""
+        return self.unit not in FRACTIONAL_UNITS
+
+    @property
+    def label(self) -> str:
+        """How a message names it: Vietnamese name and code."""
+        return f"{self.name} ({self.code})"
 
     @property
     def aggregation(self) -> str:

@@ -23,7 +23,6 @@ facts_units, units_all); only the rewrite reads the Parquet file directly, under
 """
 from __future__ import annotations
 
-import csv
 import fcntl
 import math
 import os
@@ -34,7 +33,6 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -42,29 +40,20 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .. import fmt, schema
+from .. import facts, fmt, schema
 from ..db import Database
 
-FACTS_CSV = Path(__file__).resolve().parent.parent / "reference" / "facts.csv"
+FACTS_CSV = facts.FACTS_CSV
 VN_TIME = timezone(timedelta(hours=7), "ICT")
 LOCK_NAME = ".facts.lock"
 LOCK_TIMEOUT_S = 30.0
 NOTE_MAX = 500
 WHO_MAX = 100
 
-# Groups of facts.csv as the annual CCHC report orders and names them.
-GROUPS = {
-    "chi_dao": "Công tác chỉ đạo, điều hành",
-    "the_che": "Cải cách thể chế",
-    "tthc": "Cải cách thủ tục hành chính",
-    "to_chuc": "Cải cách tổ chức bộ máy",
-    "cong_vu": "Cải cách chế độ công vụ",
-    "tai_chinh": "Cải cách tài chính công",
-    "chinh_quyen_so": "Chính quyền điện tử, chính quyền số",
-}
-# Units of measure whose values may have decimals; every other indicator counts things (people,
-# documents, plans, sessions, the class 1–3 …) and must be a whole number.
-FRACTIONAL_UNITS = {"%", "m²"}
+# Groups and indicators of facts.csv: one definition, in cchc.facts.
+GROUPS = facts.GROUPS
+FRACTIONAL_UNITS = facts.FRACTIONAL_UNITS
+Definition = facts.Indicator
 LEVEL_NAMES = {"province": "cấp tỉnh", "district": "cấp huyện", "commune": "cấp xã"}
 
 
@@ -76,35 +65,9 @@ class EntryError(ValueError):
         self.messages = messages
 
 
-@dataclass(frozen=True)
-class Definition:
-    code: str
-    group: str
-    name: str
-    unit: str
-    min: float
-    max: float
-
-    @property
-    def is_percent(self) -> bool:
-        return self.unit == "%"
-
-    @property
-    def is_integer(self) -> bool:
-        return self.unit not in FRACTIONAL_UNITS
-
-    @property
-    def label(self) -> str:
-        """How a message names it: Vietnamese name and code."""
-        return f"{self.name} ({self.code})"
-
-
-@lru_cache(maxsize=4)
 def definitions(path: Path = FACTS_CSV) -> dict[str, Definition]:
     """The indicators of facts.csv, in file order."""
-    with open(path, encoding="utf-8", newline="") as f:
-        return {r["code"]: Definition(r["code"], r["group"], r["name"], r["unit"], float(r["min"]), float(r["max"]))
-                for r in csv.DictReader(f)}
+    return facts.indicators(path)
 
 
 def group_name(group: str) -> str:

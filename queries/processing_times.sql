@@ -3,22 +3,9 @@
 -- excluded, finishing day included, supplement waiting days left out) against the statutory time,
 -- and how many took no longer than it. One unit; optionally one field ($field) and one procedure
 -- ($procedure), NULL = all. "Resolved in the period" is the Biểu 06 rule: finished within it.
-WITH d AS (
-    SELECT field, procedure_code, processing_days
-    FROM stg_dossier_times
-    WHERE province_code = $province
-      AND ($district IS NULL OR district_code = $district)
-      AND ($unit IS NULL OR unit_code = $unit)
-      AND ($field IS NULL OR field = $field)
-      AND ($procedure IS NULL OR procedure_code = $procedure)
-      AND year <= year($end)
-      AND finished_at >= $start
-      AND finished_at < $end + INTERVAL 1 DAY
-),
-with_statutory AS (
-    SELECT d.*, p.statutory_days
-    FROM d
-    LEFT JOIN raw_procedures p ON p.code = d.procedure_code
+WITH with_statutory AS (
+    SELECT field, procedure_code, processing_days, statutory_days
+    FROM resolved_times_for($province, $district, $unit, $field, $procedure, $start, $end)
 ),
 final AS (
     SELECT

@@ -62,3 +62,18 @@ SELECT
 FROM stg_dossiers s
 LEFT JOIN raw_calendar cr ON cr.day = s.received_date
 LEFT JOIN raw_calendar cf ON cf.day = s.finished_date;
+
+-- The dossiers of one unit resolved (finished) in [p_start, p_end], with their processing time
+-- and their procedure's statutory time; optionally one field / one procedure (NULL = all).
+CREATE MACRO resolved_times_for(p_province, p_district, p_unit, p_field, p_procedure, p_start, p_end) AS TABLE
+SELECT t.*, p.statutory_days
+FROM stg_dossier_times t
+LEFT JOIN raw_procedures p ON p.code = t.procedure_code
+WHERE t.province_code = p_province
+  AND (p_district IS NULL OR t.district_code = p_district)
+  AND (p_unit IS NULL OR t.unit_code = p_unit)
+  AND (p_field IS NULL OR t.field = p_field)
+  AND (p_procedure IS NULL OR t.procedure_code = p_procedure)
+  AND t.year <= year(p_end)
+  AND t.finished_at >= p_start
+  AND t.finished_at < p_end + INTERVAL 1 DAY;

@@ -120,7 +120,7 @@ def verdicts(results: dict) -> list[str]:
             out.append(f"- Generating 10 M dossiers ≤ 5 minutes with bounded memory ({d['label']}): time "
                        f"{_verdict(g['seconds'] <= 300)} ({num(g['seconds'], 1)} s wall, {num(_cpu(g), 1)} s CPU); "
                        f"memory, taking bounded as ≤ 1 GB: {_verdict(g['peak_rss_mb'] <= 1024)} (peak RSS "
-                       f"{num(g['peak_rss_mb'])} MB; it grows with the largest province-year, not with the total: "
+                       f"{num(g['peak_rss_mb'])} MB; bounded by a chunk of 25 communes, not by the total: "
                        "see the dataset table and the notes on the generator).")
     return out
 

@@ -9,15 +9,25 @@ from cchc.ui.filters import filter_bar
 st.set_page_config(page_title="CCHC — Bảng điều khiển cải cách hành chính", page_icon="📊", layout="wide")
 
 groups: dict[str, list] = {}
-for i, (file, title, url, group, icon) in enumerate(pages.available()):
-    groups.setdefault(group, []).append(st.Page(file, title=title, url_path=url, icon=icon, default=i == 0))
+for file, title, url, group, icon in pages.available():
+    groups.setdefault(group, []).append(st.Page(file, title=title, url_path=url, icon=icon))
+first = next(iter(groups.values()))[0]
 
-nav = st.navigation(groups, position="top")  # first, so that a deep link's page is known before any slow work
+
+def _home() -> None:
+    """The root URL opens the first page under its own path, keeping the link's parameters.
+    (Streamlit serves the default page at "/" only, so /tong-quan would not resolve if the overview
+    itself were the default page.)"""
+    st.switch_page(first, query_params=dict(st.query_params))
+
+
+home = st.Page(_home, title="Trang chủ", url_path="trang-chu", default=True, visibility="hidden")
+nav = st.navigation({"": [home], **groups}, position="top")  # first, so a deep link's page is known early
 db = state.get_db()
 state.sync_from_url(db)
 filter_bar(db)
-warn = st.session_state.pop("_url_warning", None)
-if warn:
+warn = st.session_state.pop("_url_warning", None) if nav.title != home.title else None
+if warn:  # shown on the page itself, not on the root's switch to it
     st.warning(warn)
 state.write_url()
 nav.run()

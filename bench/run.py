@@ -28,12 +28,10 @@ import floors  # noqa: E402
 import report  # noqa: E402
 
 NATIONAL_SQL = (HERE / "sql" / "national_year.sql").read_text(encoding="utf-8")
-NATIONAL_SINGLE_SQL = (HERE / "sql" / "national_year_single_scan.sql").read_text(encoding="utf-8")
 TREND_START, TREND_END = date(2023, 7, 1), date(2025, 6, 30)  # 24 calendar months ending at the data's end
 OFFICIAL_2023 = ("year", 2023, None, 10)   # 10/12/2022–09/12/2023, Hải Dương's cut-off day
 CALENDAR_2024 = ("cal_year", 2024, None, 15)
-VARIANTS = ("no_union_by_name", "single_scan", "no_union_by_name,single_scan",
-            "no_union_by_name,single_scan,parallel")  # see bench/worker.py
+VARIANTS = ("parallel",)  # see bench/worker.py (no_union_by_name and single_scan are now the product's)
 
 
 def scopes_for(root: Path) -> list[dict]:
@@ -130,13 +128,6 @@ def measure(root: Path, scopes: list[dict], repeat: int, variants: bool, log) ->
                 if "parallel" not in v:
                     add(b, "variant", s["key"], "dossier_kpis", {"kind": "query", "name": "dossier_kpis",
                                                                   "params": p, "variant": v})
-        add(b, "variant", "no_rows", "empty_scan", {"kind": "sql", "text": floors.EMPTY_SCAN,
-                                                     "params": {"province": "00"}, "variant": "no_union_by_name"})
-        np_ = {"start": "2024-01-01", "end": "2024-12-31"}
-        add(b, "variant", "national_cal2024", "national_year", {"kind": "sql", "text": NATIONAL_SQL, "params": np_,
-                                                                "variant": "no_union_by_name"})
-        add(b, "variant", "national_cal2024", "national_year", {"kind": "sql", "text": NATIONAL_SINGLE_SQL,
-                                                                "params": np_, "variant": "no_union_by_name,single_scan"})
         batches.append(b)
 
     rows: list[dict] = []

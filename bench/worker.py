@@ -56,15 +56,7 @@ def main(job: dict) -> dict:
     gc.collect()
     _reset_peak()
     variant = set(filter(None, (job.get("variant") or "").split(",")))
-    orig = dbm._source
-    if "no_union_by_name" in variant:
-        dbm._source = lambda t, root: orig(t, root).replace(", union_by_name = true", "")
-    try:
-        db = dbm.Database(job["root"], threads=job.get("threads"))
-    finally:
-        dbm._source = orig
-    if "single_scan" in variant:
-        db.con.execute((Path(__file__).parent / "sql" / "dossiers_for_single_scan.sql").read_text(encoding="utf-8"))
+    db = dbm.Database(job["root"], threads=job.get("threads"))
     kind = job["kind"]
     if kind == "query":
         name, params = job["name"], _params(job["params"])

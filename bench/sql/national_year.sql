@@ -1,17 +1,12 @@
 -- Bench only (not a product query): the national Biểu 06 counts for [$start, $end], one row per
 -- province and field, over every province's dossiers. The same row selection as the
--- dossiers_for macro (period years whole, earlier years only for dossiers still open at $start)
+-- dossiers_for macro (one scan: years up to year($end), rows still open at $start)
 -- without the province narrowing, which the product's Unit model has no scope for.
 WITH s AS (
     SELECT province_code, field, channel, received_at, due_at, finished_at, digitised_input, e_result
     FROM raw_dossiers
-    WHERE year BETWEEN year($start) AND year($end)
+    WHERE year <= year($end)
       AND received_at < $end + INTERVAL 1 DAY
-      AND (finished_at IS NULL OR finished_at >= $start)
-    UNION ALL
-    SELECT province_code, field, channel, received_at, due_at, finished_at, digitised_input, e_result
-    FROM raw_dossiers
-    WHERE year < year($start)
       AND (finished_at IS NULL OR finished_at >= $start)
 ),
 d AS (

@@ -608,7 +608,7 @@ def generate(data_dir: Path, seed: int = DEFAULT_SEED, scale: float = 1.0, provi
     say = progress or (lambda s: None)
     t0 = time.perf_counter()
     data_dir = Path(data_dir)
-    if data_dir.exists() and any(data_dir.iterdir()) and not (data_dir / MARKER).exists() and not force:
+    if data_dir.exists() and any(data_dir.rglob("*.parquet")) and not (data_dir / MARKER).exists() and not force:
         raise SampleError(f"Thư mục {data_dir} đã có dữ liệu không phải dữ liệu mẫu; không ghi đè "
                           "(dùng --force nếu thật sự muốn thay thế).")
     provinces = provinces or ["30"]
@@ -714,6 +714,10 @@ def _swap_in(tmp: Path, data_dir: Path) -> None:
         data_dir.rename(old)
     tmp.rename(data_dir)
     if old is not None:
+        # keep what is not data (the folder's README.md in a clone)
+        for f in old.iterdir():
+            if f.is_file() and f.suffix != ".parquet" and f.name != MARKER and not (data_dir / f.name).exists():
+                shutil.copy2(f, data_dir / f.name)
         shutil.rmtree(old, ignore_errors=True)
 
 

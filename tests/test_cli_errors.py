@@ -75,3 +75,16 @@ def test_sample_refuses_to_overwrite_real_data(small):
     before = sorted(p.relative_to(small) for p in small.rglob("*"))
     _clean_failure(cli("--data-dir", str(small), "sample"), "không ghi đè")
     assert sorted(p.relative_to(small) for p in small.rglob("*")) == before
+
+
+def test_sample_fills_a_folder_with_only_a_readme(tmp_path):
+    """A fresh clone's data/ holds only its README.md: `make run` must generate into it and keep the README."""
+    from datetime import date
+
+    from cchc import sample
+    d = tmp_path / "data"
+    d.mkdir()
+    (d / "README.md").write_text("# data/\n", encoding="utf-8")
+    sample.generate(d, seed=1, scale=0.01, start=date(2023, 1, 1), end=date(2023, 1, 31))
+    assert (d / sample.MARKER).exists() and (d / "units.parquet").exists()
+    assert (d / "README.md").read_text(encoding="utf-8") == "# data/\n"

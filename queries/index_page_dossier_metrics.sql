@@ -14,21 +14,10 @@
 -- dossiers_for macro for that bucket's dates; tests/test_chi_so.py checks every figure against the
 -- per-period queries. Columns: bucket, child_code, <metric>_num, <metric>_den.
 WITH buckets AS (
-    SELECT CAST(i AS INTEGER) AS bucket,
-           CAST($starts[i + 1] AS DATE) AS b_start,
-           CAST($ends[i + 1] AS DATE) AS b_end
-    FROM range(len($starts)) t(i)
+    SELECT * FROM period_buckets($starts, $ends)
 ),
 children AS (
-    SELECT code AS child_code
-    FROM raw_units
-    WHERE level = $child
-      AND province_code = $province
-      AND ($district IS NULL OR district_code = $district)
-      AND ($unit IS NULL OR code = $unit)
-    UNION ALL
-    SELECT CAST(NULL AS VARCHAR) AS child_code
-    WHERE $child IS NULL
+    SELECT * FROM child_units($child, $province, $district, $unit)
 ),
 keys AS (
     SELECT b.bucket, c.child_code FROM buckets b CROSS JOIN children c

@@ -4,21 +4,10 @@
 -- $wstart, $wend: the window covering them) and optionally per child unit ($child = 'commune' |
 -- 'district' | NULL), for the index page's score trend and ranking.
 WITH buckets AS (
-    SELECT CAST(i AS INTEGER) AS bucket,
-           CAST($starts[i + 1] AS DATE) AS b_start,
-           CAST($ends[i + 1] AS DATE) AS b_end
-    FROM range(len($starts)) t(i)
+    SELECT * FROM period_buckets($starts, $ends)
 ),
 children AS (
-    SELECT code AS child_code
-    FROM raw_units
-    WHERE level = $child
-      AND province_code = $province
-      AND ($district IS NULL OR district_code = $district)
-      AND ($unit IS NULL OR code = $unit)
-    UNION ALL
-    SELECT CAST(NULL AS VARCHAR) AS child_code
-    WHERE $child IS NULL
+    SELECT * FROM child_units($child, $province, $district, $unit)
 ),
 keys AS (
     SELECT b.bucket, c.child_code FROM buckets b CROSS JOIN children c

@@ -7,13 +7,8 @@ WITH d AS (
     WHERE resolved
 ),
 disliked AS (
-    SELECT DISTINCT dossier_id FROM stg_ratings
-    WHERE province_code = $province
-      AND ($district IS NULL OR district_code = $district)
-      AND ($unit IS NULL OR unit_code = $unit)
-      AND year BETWEEN year($start) AND year($end)
-      AND rated_date BETWEEN $start AND $end
-      AND level = 1
+    SELECT DISTINCT dossier_id FROM ratings_for($province, $district, $unit, $start, $end)
+    WHERE level = 1
 ),
 complained AS (
     SELECT DISTINCT dossier_id FROM stg_feedback

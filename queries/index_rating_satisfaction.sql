@@ -1,12 +1,7 @@
 -- Scoring metric: rating forms (phiếu đánh giá) filled in the period that say "hài lòng" or
 -- "rất hài lòng" (level 3 or 4), out of all forms filled in the period.
 WITH r AS (
-    SELECT * FROM stg_ratings
-    WHERE province_code = $province
-      AND ($district IS NULL OR district_code = $district)
-      AND ($unit IS NULL OR unit_code = $unit)
-      AND year BETWEEN year($start) AND year($end)
-      AND rated_date BETWEEN $start AND $end
+    SELECT * FROM ratings_for($province, $district, $unit, $start, $end)
 ),
 final AS (
     SELECT

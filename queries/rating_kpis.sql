@@ -1,11 +1,6 @@
 -- Rating forms received in the period for one unit, per field and in total (field NULL).
 WITH r AS (
-    SELECT * FROM stg_ratings
-    WHERE province_code = $province
-      AND ($district IS NULL OR district_code = $district)
-      AND ($unit IS NULL OR unit_code = $unit)
-      AND year BETWEEN year($start) AND year($end)
-      AND rated_date BETWEEN $start AND $end
+    SELECT * FROM ratings_for($province, $district, $unit, $start, $end)
 ),
 final AS (
     SELECT

@@ -5,12 +5,7 @@
 WITH r AS (
     SELECT field, procedure_code, level, satisfied,
            CASE WHEN $district IS NULL THEN district_code ELSE unit_code END AS child_code
-    FROM stg_ratings
-    WHERE province_code = $province
-      AND ($district IS NULL OR district_code = $district)
-      AND ($unit IS NULL OR unit_code = $unit)
-      AND year BETWEEN year($start) AND year($end)
-      AND rated_date BETWEEN $start AND $end
+    FROM ratings_for($province, $district, $unit, $start, $end)
 ),
 grouped AS (
     SELECT

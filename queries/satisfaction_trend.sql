@@ -43,12 +43,7 @@ rated AS (
     SELECT CAST(date_trunc('month', rated_date) AS DATE) AS month,
            count(*) AS ratings_total,
            CAST(sum(CAST(satisfied AS INTEGER)) AS BIGINT) AS ratings_satisfied
-    FROM stg_ratings
-    WHERE province_code = $province
-      AND ($district IS NULL OR district_code = $district)
-      AND ($unit IS NULL OR unit_code = $unit)
-      AND year BETWEEN year($start) AND year($end)
-      AND rated_date BETWEEN $start AND $end
+    FROM ratings_for($province, $district, $unit, $start, $end)
     GROUP BY 1
 ),
 months AS (

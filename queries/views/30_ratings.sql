@@ -11,3 +11,13 @@ SELECT f.*,
     CAST(f.handled_at AS DATE) AS handled_date,
     f.handled_at IS NOT NULL AND CAST(f.handled_at AS DATE) <= CAST(f.due_at AS DATE) AS handled_on_time
 FROM raw_feedback f;
+
+-- The rating forms of one unit filled in [p_start, p_end] (dates, both included); the unit is the
+-- province p_province, narrowed to district p_district and/or commune p_unit when not NULL.
+CREATE MACRO ratings_for(p_province, p_district, p_unit, p_start, p_end) AS TABLE
+SELECT * FROM stg_ratings
+WHERE province_code = p_province
+  AND (p_district IS NULL OR district_code = p_district)
+  AND (p_unit IS NULL OR unit_code = p_unit)
+  AND year BETWEEN year(p_start) AND year(p_end)
+  AND rated_date BETWEEN p_start AND p_end;

@@ -6,6 +6,7 @@ Rates are fractions (0.9997), None when the denominator is 0.
 from __future__ import annotations
 
 import calendar
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 
@@ -179,11 +180,14 @@ def kpis(db: Database, unit: Unit, p: periods.Period) -> dict:
     """All core KPIs of a unit and period, as one flat dict (the CLI's --json output)."""
     out: dict = {"unit": unit.code, "unit_name": unit.full_name, "level": unit.level,
                  "from": p.start.isoformat(), "to": p.end.isoformat(), "period": p.label}
-    out.update(dossier_kpis(db, unit, p))
-    out.update(rating_kpis(db, unit, p))
-    out.update(feedback_kpis(db, unit, p))
-    out.update(finance_kpis(db, unit, p))
-    out["procedures_in_force"] = procedures_in_force(db, p.end)
+    # The five queries are independent: run them side by side (each Database.run takes its own
+    # cursor and DuckDB releases the GIL), so the set costs about its slowest query, not the sum.
+    with ThreadPoolExecutor(max_workers=5) as pool:
+        parts = [pool.submit(f, db, unit, p) for f in (dossier_kpis, rating_kpis, feedback_kpis, finance_kpis)]
+        in_force = pool.submit(procedures_in_force, db, p.end)
+        for part in parts:
+            out.update(part.result())
+        out["procedures_in_force"] = in_force.result()
     return out
 
 

@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from . import fmt, periods
-from .db import QUERIES, Database
+from .db import FILE_PARAMS, QUERIES, Database
 
 INDEXES = Path(__file__).resolve().parent / "indexes"
 FACTS_CSV = Path(__file__).resolve().parent / "reference" / "facts.csv"
@@ -50,7 +50,8 @@ _PARAM = re.compile(r"(?<![:$\w])\$([A-Za-z_]\w*)")
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
 
 # Parameters every metric query may use (filled in by the engine).
-ENGINE_PARAMS = {"province", "district", "unit", "start", "end", "proc_level", "fin_start", "fin_end", "year"}
+ENGINE_PARAMS = {"province", "district", "unit", "start", "end", "proc_level", "fin_start", "fin_end", "year",
+                 *FILE_PARAMS}
 
 RULES = {
     "threshold_linear": "Tỷ lệ theo ngưỡng",

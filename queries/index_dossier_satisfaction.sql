@@ -3,11 +3,11 @@
 -- − those with a feedback item (PAKN) received by the end of the period) / dossiers resolved.
 WITH d AS (
     SELECT dossier_id, days_past_due
-    FROM dossiers_for($province, $district, $unit, $start, $end)
+    FROM dossiers_for($dossier_files, $province, $district, $unit, $start, $end)
     WHERE resolved
 ),
 disliked AS (
-    SELECT DISTINCT dossier_id FROM ratings_for($province, $district, $unit, $start, $end)
+    SELECT DISTINCT dossier_id FROM ratings_for($rating_files, $province, $district, $unit, $start, $end)
     WHERE level = 1
 ),
 complained AS (

@@ -26,7 +26,7 @@ w AS (
     SELECT d.dossier_id, d.unit_code, d.district_code, d.procedure_code, d.channel, d.received_at, d.due_at,
            d.finished_at, d.days_past_due, d.status, d.supplement_count, d.digitised_input, d.e_result,
            d.reused_data, d.paid_online, d.fee_vnd, p.online_level, p.paper_result
-    FROM dossiers_for($province, $district, $unit, $wstart, $wend) d
+    FROM dossiers_for($dossier_files, $province, $district, $unit, $wstart, $wend) d
     LEFT JOIN raw_procedures p ON p.code = d.procedure_code
     WHERE ($field IS NULL OR d.field = $field)
       AND ($procedure IS NULL OR d.procedure_code = $procedure)
@@ -48,7 +48,7 @@ x AS (
 -- 5.4: dossiers rated "không hài lòng" within the bucket, or named by a feedback received by its end
 disliked AS (
     SELECT DISTINCT b.bucket, r.dossier_id
-    FROM stg_ratings r
+    FROM stg_ratings_in($rating_files) r
     JOIN buckets b
       ON r.rated_date BETWEEN b.b_start AND b.b_end
      AND r.year BETWEEN year(b.b_start) AND year(b.b_end)

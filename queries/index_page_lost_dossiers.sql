@@ -11,11 +11,11 @@
 -- not_reused, disliked, complained).
 WITH d AS (
     SELECT d.*, p.name AS procedure_name, p.online_level, p.paper_result
-    FROM dossiers_for($province, $district, $unit, $start, $end) d
+    FROM dossiers_for($dossier_files, $province, $district, $unit, $start, $end) d
     LEFT JOIN raw_procedures p ON p.code = d.procedure_code
 ),
 disliked AS (
-    SELECT DISTINCT dossier_id FROM stg_ratings
+    SELECT DISTINCT dossier_id FROM stg_ratings_in($rating_files)
     WHERE $metric = 'dossier_satisfaction'
       AND province_code = $province
       AND ($district IS NULL OR district_code = $district)

@@ -17,7 +17,7 @@ agg AS (
            CASE $child WHEN 'commune' THEN r.unit_code WHEN 'district' THEN r.district_code END AS child_code,
            CAST(sum(CAST(r.satisfied AS INTEGER)) AS BIGINT) AS rating_satisfaction_num,
            count(*) AS rating_satisfaction_den
-    FROM stg_ratings r
+    FROM stg_ratings_in($rating_files) r
     JOIN buckets b
       ON r.rated_date BETWEEN b.b_start AND b.b_end
      AND r.year BETWEEN year(b.b_start) AND year(b.b_end)

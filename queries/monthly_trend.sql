@@ -3,7 +3,7 @@
 -- ($field) or one procedure ($procedure); NULL means all.
 WITH d AS (
     SELECT field, procedure_code, channel, received_at, finished_at, days_past_due, digitised_input, e_result
-    FROM stg_dossiers
+    FROM stg_dossiers_in($dossier_files)
     WHERE province_code = $province
       AND ($district IS NULL OR district_code = $district)
       AND ($unit IS NULL OR unit_code = $unit)

@@ -1,6 +1,6 @@
 -- Rating forms received in the period for one unit, per field and in total (field NULL).
 WITH r AS (
-    SELECT * FROM ratings_for($province, $district, $unit, $start, $end)
+    SELECT * FROM ratings_for($rating_files, $province, $district, $unit, $start, $end)
 ),
 final AS (
     SELECT

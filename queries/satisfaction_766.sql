@@ -12,13 +12,13 @@ WITH d AS (
     SELECT dossier_id, field, procedure_code,
            CASE WHEN $district IS NULL THEN district_code ELSE unit_code END AS child_code,
            days_past_due > 0 AS late
-    FROM dossiers_for($province, $district, $unit, $start, $end)
+    FROM dossiers_for($dossier_files, $province, $district, $unit, $start, $end)
     WHERE resolved
 ),
 disliked AS (
     -- a rating comes after the result, so a dossier resolved in the period is rated in it or later
     SELECT DISTINCT dossier_id
-    FROM stg_ratings
+    FROM stg_ratings_in($rating_files)
     WHERE province_code = $province
       AND year BETWEEN year($start) AND year($end)
       AND rated_date BETWEEN $start AND $end

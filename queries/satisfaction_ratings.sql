@@ -5,7 +5,7 @@
 WITH r AS (
     SELECT field, procedure_code, level, satisfied,
            CASE WHEN $district IS NULL THEN district_code ELSE unit_code END AS child_code
-    FROM ratings_for($province, $district, $unit, $start, $end)
+    FROM ratings_for($rating_files, $province, $district, $unit, $start, $end)
 ),
 grouped AS (
     SELECT

@@ -5,12 +5,12 @@
 -- satisfaction_766.sql). Months without data come back with zero counts.
 WITH d AS (
     SELECT dossier_id, finished_at, days_past_due > 0 AS late
-    FROM dossiers_for($province, $district, $unit, $start, $end)
+    FROM dossiers_for($dossier_files, $province, $district, $unit, $start, $end)
     WHERE resolved
 ),
 disliked AS (
     SELECT dossier_id, min(rated_date) AS first_day
-    FROM stg_ratings
+    FROM stg_ratings_in($rating_files)
     WHERE province_code = $province
       AND year BETWEEN year($start) AND year($end)
       AND rated_date BETWEEN $start AND $end
@@ -43,7 +43,7 @@ rated AS (
     SELECT CAST(date_trunc('month', rated_date) AS DATE) AS month,
            count(*) AS ratings_total,
            CAST(sum(CAST(satisfied AS INTEGER)) AS BIGINT) AS ratings_satisfied
-    FROM ratings_for($province, $district, $unit, $start, $end)
+    FROM ratings_for($rating_files, $province, $district, $unit, $start, $end)
     GROUP BY 1
 ),
 months AS (

@@ -46,7 +46,7 @@ def fx(tmp_path_factory):
 
 def test_roles_of_each_dossier(fx):
     df = fx.sql("SELECT dossier_id, carried_over, is_new, resolved, pending, pending_status, finish_status "
-                "FROM dossiers_for('30', NULL, '10621', $s, $e) ORDER BY dossier_id",
+                "FROM dossiers_for(dossiers_files_all(), '30', NULL, '10621', $s, $e) ORDER BY dossier_id",
                 s=date(2023, 3, 1), e=date(2023, 3, 31))
     got = {r["dossier_id"]: r for r in df.to_dicts()}
     assert sorted(got) == ["A", "C", "D", "E", "F", "G", "H"]

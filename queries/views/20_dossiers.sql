@@ -2,7 +2,9 @@
 --   trước hạn: finished on a day before the due day;  đúng hạn: finished on the due day;
 --   quá hạn:   finished on a day after the due day.
 -- The due day already includes the time spent waiting for supplements (supplement_days).
-CREATE VIEW stg_dossiers AS
+-- stg_dossiers_in(p_files) stages the given files of the table (cchc.db: the files of one province,
+-- or dossiers_files_all()); the view stg_dossiers stages them all.
+CREATE MACRO stg_dossiers_in(p_files) AS TABLE
 SELECT
     d.*,
     CAST(d.received_at AS DATE) AS received_date,
@@ -16,7 +18,9 @@ SELECT
         WHEN date_diff('day', d.due_at, d.finished_at) = 0 THEN 'dung_han'
         ELSE 'qua_han'
     END AS finish_status
-FROM raw_dossiers d;
+FROM raw_dossiers_in(p_files) d;
+
+CREATE VIEW stg_dossiers AS SELECT * FROM stg_dossiers_in(dossiers_files_all());
 
 -- The dossiers a report over [p_start, p_end] (dates, both included) counts for one unit, with
 -- their role in it:
@@ -26,11 +30,12 @@ FROM raw_dossiers d;
 --   pending:      not finished by the end of the period (đang giải quyết), within its deadline
 --                 (trong hạn) if the due day is on or after p_end, else overdue (quá hạn).
 -- Every row is carried over or new, and resolved or pending, so (3) = (4)+(5)+(6) = (7)+(11).
--- The unit is the province p_province, narrowed to district p_district and/or commune p_unit
+-- The unit is the province p_province (read from the files p_files: queries pass $dossier_files, which
+-- cchc.db fills with that province's files), narrowed to district p_district and/or commune p_unit
 -- when they are not NULL. One scan: the partitions of years up to year(p_end); in those before the
 -- period only the rows still open when it starts pass the finished_at filter (DuckDB reads that
 -- column first and skips the others for rows that fail it).
-CREATE MACRO dossiers_for(p_province, p_district, p_unit, p_start, p_end) AS TABLE
+CREATE MACRO dossiers_for(p_files, p_province, p_district, p_unit, p_start, p_end) AS TABLE
 SELECT
     s.*,
     s.received_at < p_start AS carried_over,
@@ -40,7 +45,7 @@ SELECT
     (s.finished_at IS NULL OR s.finished_at >= p_end + INTERVAL 1 DAY) AND s.due_at < p_end AS pending_overdue,
     CASE WHEN s.finished_at IS NULL OR s.finished_at >= p_end + INTERVAL 1 DAY
          THEN CASE WHEN s.due_at >= p_end THEN 'trong_han' ELSE 'qua_han' END END AS pending_status
-FROM stg_dossiers s
+FROM stg_dossiers_in(p_files) s
 WHERE s.province_code = p_province
   AND s.year <= year(p_end)
   AND s.received_at < p_end + INTERVAL 1 DAY

@@ -1,4 +1,4 @@
-"""Command line: python -m cchc {sample,kpis,index,import-results,schema-doc} ...
+"""Command line: python -m cchc {sample,kpis,index,import-results,rollup,schema-doc} ...
 
 Errors a user can act on are printed as one line (Vietnamese) with exit code 2; never a traceback
 (set CCHC_DEBUG=1 to see one).
@@ -78,6 +78,10 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--quarter", type=int, help="quý của kỳ (JSON danh sách bản ghi)")
     r.add_argument("--data-dir", dest="data_dir_sub", help=argparse.SUPPRESS)
 
+    u = sub.add_parser("rollup", help="tổng hợp lại hồ sơ và phiếu đánh giá theo ngày (sau khi nạp dữ liệu thật)")
+    u.add_argument("--provinces", default=None, help="mã tỉnh, cách nhau bằng dấu phẩy (mặc định: mọi tỉnh có dữ liệu)")
+    u.add_argument("--data-dir", dest="data_dir_sub", help=argparse.SUPPRESS)
+
     d = sub.add_parser("schema-doc", help="ghi docs/data-model.md từ cchc/schema.py")
     d.add_argument("--out", default=str(dbm.ROOT / "docs" / "data-model.md"))
     return ap
@@ -145,6 +149,16 @@ def cmd_kpis(args) -> int:
     return 0
 
 
+def cmd_rollup(args) -> int:
+    from . import rollup
+    root = dbm.data_dir(args.data_dir_sub or args.data_dir)
+    dbm.check_data_dir(root)
+    provinces = [p.strip() for p in args.provinces.split(",") if p.strip()] if args.provinces else None
+    for name, r in rollup.build(root, provinces, progress=lambda m: print(m, file=sys.stderr)).items():
+        print(f"{name}: {len(r['provinces'])} tỉnh, {fmt.number(r['rows'])} dòng ({fmt.number(r['seconds'], 1)} giây).")
+    return 0
+
+
 def cmd_schema_doc(args) -> int:
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -181,7 +195,7 @@ def cmd_import_results(args) -> int:
 
 
 COMMANDS = {"sample": cmd_sample, "kpis": cmd_kpis, "index": cmd_index, "import-results": cmd_import_results,
-            "schema-doc": cmd_schema_doc}
+            "rollup": cmd_rollup, "schema-doc": cmd_schema_doc}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -20,13 +20,22 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from . import schema
+from . import rollup, schema
 
 ROOT = Path(__file__).resolve().parent.parent
 QUERIES = ROOT / "queries"
 # Query parameters the Database fills in itself when a query uses them and the caller did not give
-# them: the files of the province $province (partition_files), for the *_for macros.
-FILE_PARAMS = {"dossier_files": "dossiers", "rating_files": "ratings"}
+# them: the files of the province $province in a table (partition_files), for the *_for macros and
+# the rollup twins, and the horizon of its dossier_daily rollup (cchc.rollup.horizon).
+FILE_PARAMS = {"dossier_files": "dossiers", "rating_files": "ratings", "daily_files": "dossier_daily",
+               "rating_daily_files": "rating_daily"}
+AUTO_PARAMS = (*FILE_PARAMS, "daily_horizon")
+# Queries with a twin over the dossier_daily rollup (cchc.rollup): for a whole province whose
+# rollup matches its dossier files, run() runs the twin instead; same columns, same figures
+# (tests/test_rollup.py), a few thousand rows read instead of every dossier.
+ROLLUP_TWINS = {"dossier_kpis": ("dossier_kpis_daily", "dossier_daily"),
+                "monthly_trend": ("monthly_trend_daily", "dossier_daily"),
+                "rating_kpis": ("rating_kpis_daily", "rating_daily")}
 _PARAM = re.compile(r"(?<![:$\w])\$([A-Za-z_]\w*)")
 
 
@@ -62,6 +71,8 @@ def _raw_view_ddl(t: schema.Table, root: Path) -> list[str]:
     raw_<table>_in(p_files), the same over a given list of its files (bound as a parameter, see
     Database.partition_files), and <table>_files_all(), the list that means every file. The table name
     comes from cchc.schema, the path is quoted as a literal."""
+    if t.derived:  # may be absent: no view over "every file", which would fail to bind
+        return ["CREATE MACRO raw_" + t.name + "_in(p_files) AS TABLE SELECT * FROM " + _read(t, "p_files")]
     if not t.partition_by:
         return ["CREATE VIEW raw_" + t.name + " AS SELECT * FROM " + _read(t, _literal(t.glob(root)))]
     return ["CREATE MACRO " + t.name + "_files_all() AS [" + _literal(t.glob(root)) + "]",
@@ -78,7 +89,7 @@ def check_data_dir(root: Path) -> None:
     if not root.exists():
         raise DataError(f"Không tìm thấy thư mục dữ liệu {root}. Hãy tạo dữ liệu mẫu: python -m cchc sample "
                         f"--data-dir {root}")
-    missing = [t.name for t in schema.TABLES.values()
+    missing = [t.name for t in schema.TABLES.values() if not t.derived
                if not (t.path(root).exists() and (not t.partition_by or any(t.path(root).rglob("*.parquet"))))]
     if missing:
         raise DataError(f"Thư mục dữ liệu {root} thiếu bảng: {', '.join(missing)}. Hãy tạo dữ liệu mẫu "
@@ -90,8 +101,10 @@ def _sql_files(folder: Path) -> dict[str, str]:
 
 
 class Database:
-    def __init__(self, root: str | os.PathLike | None = None, threads: int | None = None):
+    def __init__(self, root: str | os.PathLike | None = None, threads: int | None = None,
+                 use_rollup: bool = True):
         self.root = data_dir(root)
+        self.use_rollup = use_rollup
         check_data_dir(self.root)
         self.con = duckdb.connect(":memory:", config={"threads": int(threads)} if threads else {})
         for t in schema.TABLES.values():
@@ -113,21 +126,32 @@ class Database:
         return sorted(self._queries)
 
     def params_of(self, name: str) -> list[str]:
-        """The parameters a caller gives the query (those in FILE_PARAMS the Database fills in)."""
-        return sorted(set(_PARAM.findall(self._queries[name])) - FILE_PARAMS.keys())
+        """The parameters a caller gives the query (those in AUTO_PARAMS the Database fills in)."""
+        return sorted(set(_PARAM.findall(self._queries[name])) - set(AUTO_PARAMS))
 
     def run(self, name: str, **params: Any) -> pl.DataFrame:
         """Run queries/<name>.sql with its named parameters bound; extra keyword arguments are ignored,
         missing ones are an error."""
         if name not in self._queries:
             raise KeyError(f"no query named {name!r}")
-        return self.sql(self._queries[name], **params)
+        return self.sql(self._queries[self.routed(name, params)], **params)
+
+    def routed(self, name: str, params: dict) -> str:
+        """The query run for ``name``: its rollup twin (ROLLUP_TWINS) for a whole province whose
+        rollup is fresh, else itself."""
+        twin, table = ROLLUP_TWINS.get(name, (None, None))
+        if (twin and self.use_rollup and params.get("province") is not None and params.get("district") is None
+                and params.get("unit") is None and rollup.fresh(self.root, table, str(params["province"]))):
+            return twin
+        return name
 
     def sql(self, text: str, **params: Any) -> pl.DataFrame:
         wanted = set(_PARAM.findall(text))
         for name, table in FILE_PARAMS.items():
             if name in wanted and name not in params:
                 params = {**params, name: self.partition_files(table, params.get("province"))}
+        if "daily_horizon" in wanted and "daily_horizon" not in params:
+            params = {**params, "daily_horizon": rollup.horizon(self.root, params.get("province"))}
         missing = wanted - params.keys()
         if missing:
             raise TypeError(f"missing query parameters: {', '.join(sorted(missing))}")

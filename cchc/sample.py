@@ -684,9 +684,11 @@ def generate(data_dir: Path, seed: int = DEFAULT_SEED, scale: float = 1.0, provi
             facts.append(_facts(frng, communes, start, end, procs))
         fb = pl.concat(feedback)
         counts["feedback"] = fb.height
-        _write(fb, schema.FEEDBACK, tmp)
-        _write(pl.concat(finances), schema.FINANCES, tmp)
-        _write(pl.concat(facts), schema.FACTS, tmp)
+        # Sorted by unit code across provinces (province order alone interleaves codes: Hà Nội's run
+        # past 10000), so a unit's rows sit in one row group and DuckDB skips the others.
+        _write(fb.sort("unit_code", "received_at", "feedback_id"), schema.FEEDBACK, tmp)
+        _write(pl.concat(finances).sort("unit_code", "year", "month", "item"), schema.FINANCES, tmp)
+        _write(pl.concat(facts).sort("unit_code", "year", "indicator"), schema.FACTS, tmp)
         _write(units.select([c.name for c in schema.UNITS.columns]), schema.UNITS, tmp)
         _write(procs.with_columns(level=pl.lit("commune"), paper_result=pl.col("paper_result").cast(pl.Boolean)), schema.PROCEDURES, tmp)
         cal = workdays.calendar_table(date(start.year - 1, 1, 1), date(end.year + 2, 12, 31))
@@ -699,6 +701,10 @@ def generate(data_dir: Path, seed: int = DEFAULT_SEED, scale: float = 1.0, provi
         meta = {"kind": "sample", "seed": seed, "scale": scale, "provinces": provinces, "start": start.isoformat(),
                 "end": end.isoformat(), "counts": counts, "seconds": round(time.perf_counter() - t0, 1),
                 "generated_at": datetime.now().isoformat(timespec="seconds")}
+        # The daily rollups (cchc.rollup) of what was just written, so province-wide figures read them.
+        from . import rollup
+        rollup.build(tmp, progress=say)
+        meta["seconds"] = round(time.perf_counter() - t0, 1)
         (tmp / MARKER).write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
         _swap_in(tmp, data_dir)
     except BaseException:

@@ -32,6 +32,9 @@ class Table:
     key: tuple[str, ...]
     # Hive partition columns (directories), in order. Empty: one file ``<name>.parquet``.
     partition_by: tuple[str, ...] = field(default=())
+    # Derived from other tables by the product (cchc.rollup), not loaded: may be absent, and is
+    # only used while it matches its sources.
+    derived: bool = False
 
     @property
     def arrow_schema(self) -> pa.Schema:
@@ -247,8 +250,71 @@ CALENDAR = Table(
     key=("day",),
 )
 
+_COUNT = "number of dossiers"
+DOSSIER_DAILY = Table(
+    "dossier_daily", "Tổng hợp hồ sơ theo ngày",
+    "Derived (cchc.rollup, `python -m cchc rollup`): the dossiers of one province added up per field, "
+    "procedure and day, written with the data so that a province-wide Biểu 06 or trend reads a few "
+    "thousand rows instead of every dossier. Flows count the dossiers received or finished that day; "
+    "stocks count the dossiers still being handled at the end of that day. One row per field, procedure "
+    "and day from the procedure's first dossier to the province's horizon (the last day anything changes: "
+    "a receipt, a finish, or a pending dossier passing its due day) on which a flow or a stock is not "
+    "zero, plus one row per procedure on the horizon; a missing row means zero, and after the horizon "
+    "nothing changes. `_built.json` in the folder records, per province, the dossier files it was built "
+    "from; the queries use the rollup only while those files are unchanged (docs/kpis.md).",
+    (
+        C("field", S, "Lĩnh vực", "Field of the dossiers (dossiers.field)", "Chứng thực"),
+        C("procedure_code", S, "Mã TTHC", "Procedure (dossiers.procedure_code)", "XA.CT.001"),
+        C("day", D, "Ngày", "The day", "2023-03-15"),
+        C("received_new", I32, "Tiếp nhận mới", f"{_COUNT} received that day", "12"),
+        C("received_online", I32, "Tiếp nhận trực tuyến", f"{_COUNT} received that day online (channel truc_tuyen)", "3"),
+        C("received_offline", I32, "Tiếp nhận trực tiếp, bưu chính", f"{_COUNT} received that day by another channel", "9"),
+        C("digitised_input", I32, "Số hóa hồ sơ đầu vào", f"{_COUNT} received that day with digitised_input", "12"),
+        C("reused_data", I32, "Tái sử dụng dữ liệu", f"{_COUNT} received that day with reused_data", "1"),
+        C("new_with_fee", I32, "Có phí, lệ phí", f"{_COUNT} received that day with fee_vnd > 0", "4"),
+        C("new_paid_online", I32, "Thanh toán trực tuyến", f"{_COUNT} received that day with a fee paid online", "1"),
+        C("resolved_total", I32, "Đã giải quyết", f"{_COUNT} finished that day", "11"),
+        C("resolved_early", I32, "Giải quyết trước hạn", f"{_COUNT} finished that day before their due day", "9"),
+        C("resolved_on_time", I32, "Giải quyết đúng hạn", f"{_COUNT} finished that day on their due day", "2"),
+        C("resolved_late", I32, "Giải quyết quá hạn", f"{_COUNT} finished that day after their due day", "0"),
+        C("digitised_result", I32, "Số hóa kết quả", f"{_COUNT} finished that day with e_result", "11"),
+        C("resolved_with_supplement", I32, "Giải quyết có yêu cầu bổ sung", f"{_COUNT} finished that day after a supplement request", "0"),
+        C("open_end", I32, "Đang giải quyết cuối ngày", "Stock: dossiers received on or before the day and not finished by its end", "5"),
+        C("overdue_end", I32, "Quá hạn cuối ngày",
+          "Stock: of those, the ones whose due day is before the day (quá hạn if a period ended that day)", "0"),
+        C("year", I16, "Năm (phân vùng)", "Partition: year of day", "2023"),
+        C("province_code", S, "Mã tỉnh (phân vùng)", "Partition: province", "30"),
+    ),
+    key=("province_code", "field", "procedure_code", "day"),
+    partition_by=("year", "province_code"),
+    derived=True,
+)
+
+RATING_DAILY = Table(
+    "rating_daily", "Tổng hợp phiếu đánh giá theo ngày",
+    "Derived (cchc.rollup, `python -m cchc rollup`): the rating forms of one province counted per field "
+    "and day of rating, by level, so that a province-wide satisfaction figure reads a few thousand rows "
+    "instead of every form. `_built.json` records the rating files it was built from; it is used only "
+    "while they are unchanged.",
+    (
+        C("field", S, "Lĩnh vực", "Field of the rated dossiers (ratings.field)", "Chứng thực"),
+        C("day", D, "Ngày đánh giá", "Day the forms were filled (ratings.rated_at)", "2023-03-17"),
+        C("ratings_total", I32, "Số phiếu", "Forms filled that day", "25"),
+        C("ratings_satisfied", I32, "Số phiếu hài lòng", "Of which level 3 or 4", "25"),
+        C("level_4", I32, "Rất hài lòng", "Forms at level 4", "20"),
+        C("level_3", I32, "Hài lòng", "Forms at level 3", "5"),
+        C("level_2", I32, "Bình thường", "Forms at level 2", "0"),
+        C("level_1", I32, "Không hài lòng", "Forms at level 1", "0"),
+        C("year", I16, "Năm (phân vùng)", "Partition: year of day", "2023"),
+        C("province_code", S, "Mã tỉnh (phân vùng)", "Partition: province", "30"),
+    ),
+    key=("province_code", "field", "day"),
+    partition_by=("year", "province_code"),
+    derived=True,
+)
+
 TABLES: dict[str, Table] = {t.name: t for t in (UNITS, PROCEDURES, DOSSIERS, RATINGS, FEEDBACK, FINANCES, FACTS,
-                                                INDEX_RESULTS, CALENDAR)}
+                                                INDEX_RESULTS, CALENDAR, DOSSIER_DAILY, RATING_DAILY)}
 
 # Code lists used by the tables above, with their Vietnamese labels (the one place they are named).
 CHANNELS = {"truc_tiep": "Trực tiếp", "truc_tuyen": "Trực tuyến", "buu_chinh": "Bưu chính công ích"}

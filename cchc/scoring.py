@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from . import fmt, periods
-from .db import FILE_PARAMS, QUERIES, Database
+from .db import AUTO_PARAMS, QUERIES, Database
 
 INDEXES = Path(__file__).resolve().parent / "indexes"
 FACTS_CSV = Path(__file__).resolve().parent / "reference" / "facts.csv"
@@ -51,7 +51,7 @@ _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
 
 # Parameters every metric query may use (filled in by the engine).
 ENGINE_PARAMS = {"province", "district", "unit", "start", "end", "proc_level", "fin_start", "fin_end", "year",
-                 *FILE_PARAMS}
+                 *AUTO_PARAMS}
 
 RULES = {
     "threshold_linear": "Tỷ lệ theo ngưỡng",

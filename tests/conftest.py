@@ -15,6 +15,8 @@ def _generator_key() -> str:
     h = hashlib.sha256()
     ref = ROOT / "cchc" / "reference"
     for p in [ROOT / "cchc" / "sample.py", ROOT / "cchc" / "workdays.py", ROOT / "cchc" / "schema.py",
+              ROOT / "cchc" / "rollup.py", ROOT / "queries" / "build_dossier_daily.sql",
+              ROOT / "queries" / "build_rating_daily.sql",
               ROOT / "cchc" / "ingest" / "results.py", ref / "units.csv", ref / "procedures.csv",
               ref / "holidays.csv", ref / "facts.csv", ref / "provinces-2025.csv", ref / "chi-so-766-2025-thang-10.xlsx"]:
         h.update(p.read_bytes())

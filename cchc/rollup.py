@@ -1,0 +1,158 @@
+"""The daily rollups: each province's dossiers added up per field, procedure and day (dossier_daily),
+and its rating forms per field and day (rating_daily).
+
+A province-wide Biểu 06 or trend over the dossiers reads every dossier of the province's partitions
+(2,2 M rows a year for a province of 10 M dossiers); the same figures from the rollup read a few
+thousand rows. The rollup is exact, not an estimate: flows per day and stocks at the end of each day
+give every column of Biểu 06 for any range of days (queries/build_dossier_daily.sql explains how).
+
+    build(root)                          # (re)build both for every province that has data
+    build(root, ["30"])                  # only these provinces
+    fresh(root, "dossier_daily", "30")   # does it match the province's dossier files as they are now?
+
+They are written by the sample generator, and by ``python -m cchc rollup`` after real data are loaded.
+``_built.json`` in each rollup's folder records, per province, the name, size and modification time of
+each source file it was built from; ``cchc.db.Database`` uses a rollup for a province only while they
+match, and falls back to the source table otherwise, so a stale rollup costs speed, never correctness.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from datetime import date
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from . import schema
+
+BUILT = "_built.json"
+ROW_GROUP = 4096
+# rollup table -> (source table, the query that builds one province's rows)
+ROLLUPS = {schema.DOSSIER_DAILY.name: (schema.DOSSIERS, "build_dossier_daily"),
+           schema.RATING_DAILY.name: (schema.RATINGS, "build_rating_daily")}
+
+
+def source_signature(root: Path, table: schema.Table, province: str) -> list[list]:
+    """[relative path, size, mtime_ns] of each file of the province in a partitioned table, sorted."""
+    folder = table.path(root)
+    out = []
+    if folder.is_dir():
+        for y in sorted(os.listdir(folder)):
+            d = folder / y / f"province_code={province}"
+            if y.startswith("year=") and d.is_dir():
+                for f in sorted(d.glob("*.parquet")):
+                    st = f.stat()
+                    out.append([f"{y}/province_code={province}/{f.name}", st.st_size, st.st_mtime_ns])
+    return out
+
+
+def provinces_with_data(root: Path, table: schema.Table) -> list[str]:
+    folder = table.path(root)
+    found = {p.name.split("=", 1)[1] for y in folder.glob("year=*") for p in y.glob("province_code=*")
+             if any(p.glob("*.parquet"))} if folder.is_dir() else set()
+    return sorted(found)
+
+
+_BUILT_CACHE: dict[str, tuple[int, dict]] = {}
+
+
+def built(root: Path, name: str) -> dict:
+    """The recorded sources of a rollup under root ({} if there is none), cached by file mtime."""
+    f = schema.TABLES[name].path(root) / BUILT
+    try:
+        mtime = f.stat().st_mtime_ns
+    except FileNotFoundError:
+        return {}
+    key = str(f)
+    if key not in _BUILT_CACHE or _BUILT_CACHE[key][0] != mtime:
+        _BUILT_CACHE[key] = (mtime, json.loads(f.read_text(encoding="utf-8")))
+    return _BUILT_CACHE[key][1]
+
+
+def fresh(root: Path, name: str, province: str) -> bool:
+    """True if the rollup ``name`` of the province was built from its source files exactly as they are now."""
+    b = built(root, name)
+    rec = b.get("provinces", {}).get(province)
+    if name == schema.DOSSIER_DAILY.name and province not in b.get("horizons", {}):
+        return False  # its stock lookups need the horizon
+    return rec is not None and rec == source_signature(root, ROLLUPS[name][0], province)
+
+
+def horizon(root: Path, province: str | None):
+    """The last day of the province's dossier_daily rollup (after it no stock changes), or None."""
+    h = built(root, schema.DOSSIER_DAILY.name).get("horizons", {}).get(province) if province else None
+    return date.fromisoformat(h) if h else None
+
+
+def build(root: str | os.PathLike, provinces: list[str] | None = None, progress=None) -> dict:
+    """(Re)build every rollup for the given provinces (default: all with data) under root."""
+    root = Path(root)
+    return {name: _build_one(root, name, provinces, progress) for name in ROLLUPS}
+
+
+def _build_one(root: Path, name: str, provinces: list[str] | None, progress) -> dict:
+    """One rollup. The new folder is written beside the old one and swapped in; provinces not rebuilt
+    are kept as they were."""
+    from .db import Database  # the views and the query runner; imported here to avoid a cycle
+
+    table = schema.TABLES[name]
+    source, query = ROLLUPS[name]
+    say = progress or (lambda s: None)
+    t0 = time.perf_counter()
+    todo = sorted(provinces) if provinces else provinces_with_data(root, source)
+    folder = table.path(root)
+    tmp = root / f".{name}.tmp-{os.getpid()}-{int(time.time() * 1000)}"
+    record: dict = {"provinces": {}, "horizons": {}}
+    old = built(root, name) if folder.is_dir() else {}
+    try:
+        tmp.mkdir()
+        for p, sig in old.get("provinces", {}).items():  # keep the provinces not rebuilt now
+            if p in todo:
+                continue
+            for y in folder.glob(f"year=*/province_code={p}"):
+                shutil.copytree(y, tmp / y.relative_to(folder))
+            record["provinces"][p] = sig
+            if p in old.get("horizons", {}):
+                record["horizons"][p] = old["horizons"][p]
+        db = Database(root, use_rollup=False)
+        file_schema = pa.schema([table.arrow_schema.field(c) for c in table.file_columns])
+        rows = 0
+        try:
+            for p in todo:
+                sig = source_signature(root, source, p)
+                if not sig:
+                    continue
+                t = db.run(query, province=p).to_arrow()
+                t = t.select(file_schema.names).cast(file_schema)
+                years = pc.year(t["day"])
+                for y in sorted(set(years.to_pylist())):
+                    d = tmp / f"year={y}" / f"province_code={p}"
+                    d.mkdir(parents=True, exist_ok=True)
+                    # rows sorted by day in small row groups: a lookup of one day's stocks reads one group
+                    pq.write_table(t.filter(pc.equal(years, y)), d / "part-0000.parquet", row_group_size=ROW_GROUP)
+                record["provinces"][p] = sig
+                if t.num_rows and "open_end" in file_schema.names:
+                    record["horizons"][p] = pc.max(t["day"]).as_py().isoformat()
+                rows += t.num_rows
+                say(f"{table.vi}, tỉnh {p}: {t.num_rows:_} dòng".replace("_", "."))
+        finally:
+            db.close()
+        record["rows_built"] = rows
+        record["seconds"] = round(time.perf_counter() - t0, 2)
+        (tmp / BUILT).write_text(json.dumps(record, indent=0), encoding="utf-8")
+        if folder.exists():
+            trash = root / f".{name}.old-{os.getpid()}-{int(time.time() * 1000)}"
+            folder.rename(trash)
+            tmp.rename(folder)
+            shutil.rmtree(trash, ignore_errors=True)
+        else:
+            tmp.rename(folder)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return {"provinces": sorted(record["provinces"]), "rows": rows, "seconds": record["seconds"]}

@@ -1,0 +1,40 @@
+-- monthly_trend for a whole province ($district and $unit NULL) from the dossier_daily rollup: the
+-- same months and columns (flows only: receipts by their day, finishes by theirs). cchc.db runs it
+-- in place of monthly_trend while the province's rollup matches its dossier files.
+WITH r AS (
+    SELECT * FROM raw_dossier_daily_in($daily_files)
+    WHERE province_code = $province AND $district IS NULL AND $unit IS NULL
+      AND ($field IS NULL OR field = $field)
+      AND ($procedure IS NULL OR procedure_code = $procedure)
+      AND year BETWEEN year($start) AND year($end)
+      AND day BETWEEN $start AND $end
+),
+by_month AS (
+    SELECT CAST(date_trunc('month', day) AS DATE) AS month,
+        CAST(sum(received_new) AS BIGINT) AS received_new,
+        CAST(sum(received_online) AS BIGINT) AS received_online,
+        CAST(sum(digitised_input) AS BIGINT) AS digitised_input,
+        CAST(sum(resolved_total) AS BIGINT) AS resolved_total,
+        CAST(sum(resolved_early) + sum(resolved_on_time) AS BIGINT) AS resolved_on_time,
+        CAST(sum(resolved_late) AS BIGINT) AS resolved_late,
+        CAST(sum(digitised_result) AS BIGINT) AS digitised_result
+    FROM r
+    GROUP BY 1
+),
+months AS (
+    SELECT CAST(m AS DATE) AS month
+    FROM range(date_trunc('month', CAST($start AS DATE)), CAST($end AS DATE) + INTERVAL 1 DAY, INTERVAL 1 MONTH) t(m)
+),
+final AS (
+    SELECT m.month,
+           coalesce(b.received_new, 0) AS received_new,
+           coalesce(b.received_online, 0) AS received_online,
+           coalesce(b.digitised_input, 0) AS digitised_input,
+           coalesce(b.resolved_total, 0) AS resolved_total,
+           coalesce(b.resolved_on_time, 0) AS resolved_on_time,
+           coalesce(b.resolved_late, 0) AS resolved_late,
+           coalesce(b.digitised_result, 0) AS digitised_result
+    FROM months m
+    LEFT JOIN by_month b ON b.month = m.month
+)
+SELECT * FROM final ORDER BY month;

@@ -1,0 +1,163 @@
+"""The daily rollups (cchc.rollup): a province's Biểu 06, trend and ratings read from them equal the
+same queries over the dossiers and forms, on hand-built edge cases and on the default sample; they
+are used only while they match the files they were built from."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import date, timedelta
+
+import polars as pl
+import pytest
+
+from cchc import kpis, periods, rollup, schema
+from cchc.db import Database
+from cchc.sample import _pl_schema, _write
+
+from fixtures import dossier, write_dataset
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+# Edge cases for the stocks. Deadlines at 17:00 on the due day.
+ROWS = [
+    # finished the day it was received
+    dossier("A", "2023-03-01 08:00", "2023-03-03 17:00", "2023-03-01 16:00"),
+    # overdue from 07/03 (the day after its due day), finished 09/03: open 02/03–08/03, overdue 07/03–08/03
+    dossier("B", "2023-03-02 09:00", "2023-03-06 17:00", "2023-03-09 10:00"),
+    # finished on the day it would have become overdue (due 06/03, finished 07/03): late, never overdue-pending at a day's end
+    dossier("C", "2023-03-02 09:00", "2023-03-06 17:00", "2023-03-07 10:00"),
+    # never finished, due 10/03: open from 03/03 on, overdue from 11/03 on, for ever
+    dossier("D", "2023-03-03 09:00", "2023-03-10 17:00", None),
+    # never finished, due far in the future (after every other event): the horizon is 02/06/2023
+    dossier("E", "2023-03-04 09:00", "2023-06-01 17:00", None, proc="P2", field="Chứng thực"),
+    # received in 2022 (older partition), finished in 2023 late
+    dossier("F", "2022-12-28 09:00", "2022-12-30 17:00", "2023-01-05 11:00"),
+    # received after its due day (bad but possible in real exports): overdue from the day of receipt
+    dossier("G", "2023-03-08 09:00", "2023-03-07 17:00", "2023-03-10 09:00", channel="truc_tuyen"),
+    # another commune of the province
+    dossier("H", "2023-03-05 09:00", "2023-03-08 17:00", "2023-03-08 09:00", unit="10606"),
+]
+
+
+@pytest.fixture(scope="module")
+def fx(tmp_path_factory):
+    root = write_dataset(tmp_path_factory.mktemp("rollup"), dossiers=ROWS)
+    rollup.build(root)
+    on, off = Database(root), Database(root, use_rollup=False)
+    yield root, on, off
+    on.close()
+    off.close()
+
+
+def _province(db, start, end, query="dossier_kpis", **kw):
+    return db.run(query, province="30", district=None, unit=None, start=start, end=end, **kw)
+
+
+def test_stocks_by_hand(fx):
+    root, on, _ = fx
+    rows = on.sql("SELECT day, sum(open_end) AS open_end, sum(overdue_end) AS overdue_end "
+                  "FROM raw_dossier_daily_in($daily_files) WHERE province_code = $province GROUP BY day ORDER BY day",
+                  province="30").to_dicts()
+    stock = {r["day"]: (r["open_end"], r["overdue_end"]) for r in rows}
+    # 28/12/2022: F open; 01/01/2023 (no event): F open and overdue since 31/12
+    assert stock[date(2022, 12, 28)] == (1, 0) and stock[date(2023, 1, 1)] == (1, 1)
+    assert stock[date(2023, 1, 5)] == (0, 0)  # F finished
+    # 06/03: B, C, D, E and H (other commune, received 05/03) open; A finished the day it came
+    assert stock[date(2023, 3, 6)] == (5, 0)
+    # 07/03: B and C past due 06/03, C finishes that day: open B, D, E, H; overdue B
+    assert stock[date(2023, 3, 7)] == (4, 1)
+    # 08/03: G received after its due day (overdue at once); H finished: open B, D, E, G; overdue B, G
+    assert stock[date(2023, 3, 8)] == (4, 2)
+    # 11/03: D past due 10/03; B finished 09/03, G 10/03: open D, E; overdue D
+    assert stock[date(2023, 3, 11)] == (2, 1)
+    # the horizon: the day after E's due day, when E becomes overdue; nothing changes after it
+    horizon = max(stock)
+    assert horizon == date(2023, 6, 2) and stock[horizon] == (2, 2)
+
+
+def test_province_biểu_06_by_hand_from_the_rollup(fx):
+    root, on, _ = fx
+    assert on.routed("dossier_kpis", {"province": "30", "district": None, "unit": None}) == "dossier_kpis_daily"
+    k = kpis.dossier_kpis(on, kpis.resolve_unit(on, "30"), periods.calendar_month(2023, 3))
+    # (3) A B C D E G H new (7) + nothing carried (F finished in January)
+    assert (k["received_total"], k["received_new"], k["carried_over"], k["received_online"]) == (7, 7, 0, 1)
+    # resolved in March: A (early), B (late), C (late), G (late), H (on the due day)
+    assert (k["resolved_total"], k["resolved_early"], k["resolved_on_time"], k["resolved_late"]) == (5, 1, 1, 3)
+    # pending at 31/03: D overdue, E within
+    assert (k["pending_total"], k["pending_within"], k["pending_overdue"]) == (2, 1, 1)
+    # a year later (after the horizon): D and E carried over, both overdue
+    k = kpis.dossier_kpis(on, kpis.resolve_unit(on, "30"), periods.calendar_year(2024))
+    assert (k["received_total"], k["carried_over"], k["pending_total"], k["pending_overdue"]) == (2, 2, 2, 2)
+
+
+def test_every_period_of_the_fixture_matches_the_dossiers(fx):
+    """Every one-day period and every period ending on each day from December 2022 to July 2023
+    (and one long after the data): the rollup gives the dossier query's exact frame."""
+    _, on, off = fx
+    days = [date(2022, 12, 20) + timedelta(days=i) for i in range(0, 225)]
+    cases = [(d, d) for d in days] + [(date(2022, 12, 25), d) for d in days[::3]] + [(date(2023, 3, 7), date(2030, 1, 1))]
+    for s, e in cases:
+        a, b = _province(on, s, e), _province(off, s, e)
+        assert a.equals(b), (s, e, a, b)
+
+
+def _sample_periods():
+    out = [periods.make("year", 2023, None, 10), periods.make("year", 2021, None, 10),
+           periods.make("quarter", 2024, 1, 10), periods.make("month", 2025, 6, 10), periods.make("half", 2022, None, 10),
+           periods.calendar_year(2024), periods.calendar_month(2021, 1), periods.custom(date(2020, 6, 1), date(2021, 2, 3)),
+           periods.custom(date(2025, 6, 20), date(2026, 12, 31)), periods.custom(date(2023, 7, 14), date(2023, 7, 14))]
+    return out
+
+
+@pytest.mark.parametrize("period", _sample_periods(), ids=lambda p: f"{p.start}..{p.end}")
+def test_sample_province_matches_the_dossiers(sample_dir, period):
+    on, off = Database(sample_dir), Database(sample_dir, use_rollup=False)
+    try:
+        for q, extra in (("dossier_kpis", {}), ("rating_kpis", {}), ("monthly_trend", {"field": None, "procedure": None}),
+                         ("monthly_trend", {"field": "Hộ tịch", "procedure": None})):
+            p = {"province": "30", "district": None, "unit": None}
+            assert on.routed(q, p) != q, f"{q}: the sample's rollup should be fresh"
+            a, b = _province(on, period.start, period.end, q, **extra), _province(off, period.start, period.end, q, **extra)
+            assert a.height > 0 and a.equals(b), (q, period.label)
+    finally:
+        on.close()
+        off.close()
+
+
+def test_only_whole_provinces_use_the_rollup(db):
+    for scope in ({"province": "30", "district": "291", "unit": None}, {"province": "30", "district": "291", "unit": "10621"}):
+        assert db.routed("dossier_kpis", scope) == "dossier_kpis"
+        assert db.routed("rating_kpis", scope) == "rating_kpis"
+
+
+def test_a_changed_file_is_not_read_through_the_stale_rollup(tmp_path):
+    root = write_dataset(tmp_path / "d", dossiers=ROWS)
+    rollup.build(root)
+    db = Database(root)
+    scope = {"province": "30", "district": None, "unit": None}
+    march = periods.calendar_month(2023, 3)
+    assert db.routed("dossier_kpis", scope) == "dossier_kpis_daily"
+    before = kpis.dossier_kpis(db, kpis.resolve_unit(db, "30"), march)["received_new"]
+    # one more dossier file in the 2023 partition: the rollup no longer matches, so the dossiers are read
+    x = dossier("X", "2023-03-20 09:00", "2023-03-23 17:00", None)
+    _write(pl.DataFrame([x], schema=_pl_schema(schema.DOSSIERS), orient="row"), schema.DOSSIERS, root)
+    assert not rollup.fresh(root, "dossier_daily", "30")
+    assert db.routed("dossier_kpis", scope) == "dossier_kpis"
+    assert kpis.dossier_kpis(db, kpis.resolve_unit(db, "30"), march)["received_new"] == before + 1
+    # rebuilt from the command line: used again, same figures
+    r = subprocess.run([sys.executable, "-m", "cchc", "--data-dir", str(root), "rollup"], cwd=ROOT,
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert "dossier_daily: 1 tỉnh" in r.stdout
+    assert db.routed("dossier_kpis", scope) == "dossier_kpis_daily"
+    assert kpis.dossier_kpis(db, kpis.resolve_unit(db, "30"), march)["received_new"] == before + 1
+    db.close()
+
+
+def test_data_without_a_rollup_still_answers(tmp_path):
+    root = write_dataset(tmp_path / "d", dossiers=ROWS)
+    db = Database(root)
+    assert db.routed("dossier_kpis", {"province": "30", "district": None, "unit": None}) == "dossier_kpis"
+    assert kpis.dossier_kpis(db, kpis.resolve_unit(db, "30"), periods.calendar_month(2023, 3))["received_new"] == 7
+    db.close()

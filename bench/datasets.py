@@ -104,4 +104,11 @@ def stats(target: Path) -> dict:
     return {"dossiers": meta.get("counts", {}).get("dossiers"), "ratings": meta.get("counts", {}).get("ratings"),
             "feedback": meta.get("counts", {}).get("feedback"), "provinces": len(meta.get("provinces", [])),
             "partitions": len(parts), "files": len(files), "dossiers_mb": round(_du(target / "dossiers") / 2**20, 1),
-            "total_mb": round(_du(target) / 2**20, 1), "generator_seconds": meta.get("seconds")}
+            "total_mb": round(_du(target) / 2**20, 1), "generator_seconds": meta.get("seconds"),
+            "rollup_rows": _built(target, "dossier_daily").get("rows_built"),
+            "rollup_mb": round(_du(target / "dossier_daily") / 2**20, 1) if (target / "dossier_daily").is_dir() else None,
+            "rollup_seconds": _built(target, "dossier_daily").get("seconds")}
+
+
+def _built(target: Path, name: str) -> dict:
+    return _read(target / name / "_built.json") or {}

@@ -1,7 +1,10 @@
 """Scan floors: for each benchmarked query, the same rows and the same columns read through the same
-raw views with the same WHERE, but aggregated trivially (count(*) and max() of every column the
-query touches). max() forces every touched column to be decoded; nothing is grouped or joined
-beyond what selecting the rows needs. A query's cost over its floor is what its own work adds.
+sources as the product (the province's partition files, $dossier_files / $rating_files, filled in by
+cchc.db; the rollup files for the rollup twins) with the same WHERE, but aggregated trivially
+(count(*) and max() of every column the query touches). max() forces every touched column to be
+decoded; nothing is grouped or joined beyond what selecting the rows needs. A query's cost over its
+floor is what its own work adds. The key of FLOORS is the query that actually ran
+(cchc.db.Database.routed): a whole province reads the rollup while it is fresh.
 """
 from __future__ import annotations
 
@@ -13,19 +16,13 @@ def _maxes(cols: str) -> str:
     return ", ".join(f"max({c.strip()}) AS max_{c.strip()}" for c in cols.split(","))
 
 
-# dossier_kpis: the rows of the dossiers_for macro (two branches), the columns the query reads.
+# dossier_kpis: the rows of the dossiers_for macro, the columns the query reads.
 DOSSIER_KPIS = f"""
-WITH s AS (
-    SELECT {_DOSSIER_COLS} FROM raw_dossiers
-    WHERE province_code = $province AND year BETWEEN year($start) AND year($end)
+WITH final AS (
+    SELECT count(*) AS n, {_maxes(_DOSSIER_COLS)} FROM raw_dossiers_in($dossier_files)
+    WHERE province_code = $province AND year <= year($end)
       AND received_at < $end + INTERVAL 1 DAY AND (finished_at IS NULL OR finished_at >= $start)
-    UNION ALL
-    SELECT {_DOSSIER_COLS} FROM raw_dossiers
-    WHERE province_code = $province AND year < year($start) AND (finished_at IS NULL OR finished_at >= $start)
-),
-final AS (
-    SELECT count(*) AS n, {_maxes(_DOSSIER_COLS)} FROM s
-    WHERE ($district IS NULL OR district_code = $district) AND ($unit IS NULL OR unit_code = $unit)
+      AND ($district IS NULL OR district_code = $district) AND ($unit IS NULL OR unit_code = $unit)
 )
 SELECT * FROM final
 """
@@ -33,7 +30,7 @@ SELECT * FROM final
 _RATING_COLS = "district_code, unit_code, field, rated_at, level"
 RATING_KPIS = f"""
 WITH final AS (
-    SELECT count(*) AS n, {_maxes(_RATING_COLS)} FROM raw_ratings
+    SELECT count(*) AS n, {_maxes(_RATING_COLS)} FROM raw_ratings_in($rating_files)
     WHERE province_code = $province
       AND ($district IS NULL OR district_code = $district)
       AND ($unit IS NULL OR unit_code = $unit)
@@ -74,49 +71,99 @@ SELECT * FROM final
 _TREND_COLS = "field, procedure_code, channel, received_at, finished_at, due_at, digitised_input, e_result"
 MONTHLY_TREND = f"""
 WITH final AS (
-    SELECT count(*) AS n, {_maxes(_TREND_COLS)} FROM raw_dossiers
+    SELECT count(*) AS n, {_maxes(_TREND_COLS)} FROM raw_dossiers_in($dossier_files)
     WHERE province_code = $province
       AND ($district IS NULL OR district_code = $district)
       AND ($unit IS NULL OR unit_code = $unit)
       AND ($field IS NULL OR field = $field)
       AND ($procedure IS NULL OR procedure_code = $procedure)
-      AND year BETWEEN year($start) - 1 AND year($end)
-      AND (received_at >= $start OR finished_at >= $start)
+      AND year <= year($end)
       AND received_at < $end + INTERVAL 1 DAY
+      AND (finished_at IS NULL OR finished_at >= $start)
 )
 SELECT * FROM final
 """
 
 _NATIONAL_COLS = "province_code, field, channel, received_at, due_at, finished_at, digitised_input, e_result"
 NATIONAL_YEAR = f"""
-WITH s AS (
-    SELECT {_NATIONAL_COLS} FROM raw_dossiers
-    WHERE year BETWEEN year($start) AND year($end)
+WITH final AS (
+    SELECT count(*) AS n, {_maxes(_NATIONAL_COLS)} FROM raw_dossiers
+    WHERE year <= year($end)
       AND received_at < $end + INTERVAL 1 DAY AND (finished_at IS NULL OR finished_at >= $start)
-    UNION ALL
-    SELECT {_NATIONAL_COLS} FROM raw_dossiers
-    WHERE year < year($start) AND (finished_at IS NULL OR finished_at >= $start)
-),
-final AS (SELECT count(*) AS n, {_maxes(_NATIONAL_COLS)} FROM s)
+)
 SELECT * FROM final
 """
 
-# The fixed cost of touching the dossiers table at all: a province that does not exist, so the
-# hive filter leaves no file to read; what remains is listing the files and binding the view.
-EMPTY_SCAN = """
-WITH final AS (SELECT count(*) AS n FROM raw_dossiers WHERE province_code = $province AND year = 2023)
+# The rollup twins: the rollup rows the twin reads (the days of the period for the flows, the one
+# or two days looked up for the stocks) and the columns it takes from them.
+_FLOW_COLS = ("field, procedure_code, received_new, received_online, received_offline, digitised_input, reused_data, "
+              "new_with_fee, new_paid_online, resolved_total, resolved_early, resolved_on_time, resolved_late, "
+              "digitised_result, resolved_with_supplement")
+DOSSIER_KPIS_DAILY = f"""
+WITH final AS (
+    SELECT count(*) AS n, max(day) AS max_day, {_maxes(_FLOW_COLS)}, max(open_end) AS max_open, max(overdue_end) AS max_overdue
+    FROM raw_dossier_daily_in($daily_files)
+    WHERE province_code = $province
+      AND year BETWEEN year(least(CAST($start AS DATE) - 1, $daily_horizon)) AND year($end)
+      AND day BETWEEN least(CAST($start AS DATE) - 1, $daily_horizon) AND $end
+)
+SELECT * FROM final
+"""
+
+MONTHLY_TREND_DAILY = """
+WITH final AS (
+    SELECT count(*) AS n, max(field), max(procedure_code), max(day), max(received_new), max(received_online),
+           max(digitised_input), max(resolved_total), max(resolved_early), max(resolved_on_time), max(resolved_late),
+           max(digitised_result)
+    FROM raw_dossier_daily_in($daily_files)
+    WHERE province_code = $province
+      AND ($field IS NULL OR field = $field) AND ($procedure IS NULL OR procedure_code = $procedure)
+      AND year BETWEEN year($start) AND year($end) AND day BETWEEN $start AND $end
+)
+SELECT * FROM final
+"""
+
+RATING_KPIS_DAILY = """
+WITH final AS (
+    SELECT count(*) AS n, max(field), max(ratings_total), max(ratings_satisfied), max(level_4), max(level_3),
+           max(level_2), max(level_1)
+    FROM raw_rating_daily_in($rating_daily_files)
+    WHERE province_code = $province AND year BETWEEN year($start) AND year($end) AND day BETWEEN $start AND $end
+)
+SELECT * FROM final
+"""
+
+NATIONAL_YEAR_DAILY = """
+WITH flows AS (
+    SELECT count(*) AS n, max(province_code) AS p, max(field) AS f, max(received_new) AS a, max(received_online) AS b,
+           max(digitised_input) AS c, max(resolved_total) AS d, max(resolved_early) AS e, max(resolved_on_time) AS g,
+           max(resolved_late) AS h, max(digitised_result) AS i
+    FROM raw_dossier_daily_in($daily_files)
+    WHERE year BETWEEN year($start) AND year($end) AND day BETWEEN $start AND $end
+),
+stocks AS (
+    SELECT count(*) AS n, max(province_code) AS sp, max(field) AS sf, max(open_end) AS so, max(overdue_end) AS sd
+    FROM raw_dossier_daily_in($daily_files)
+    WHERE (year BETWEEN year(least(CAST($start AS DATE) - 1, CAST($min_horizon AS DATE))) AND year(CAST($start AS DATE) - 1)
+           AND day BETWEEN least(CAST($start AS DATE) - 1, CAST($min_horizon AS DATE)) AND CAST($start AS DATE) - 1)
+       OR (year BETWEEN year(least(CAST($end AS DATE), CAST($min_horizon AS DATE))) AND year($end)
+           AND day BETWEEN least(CAST($end AS DATE), CAST($min_horizon AS DATE)) AND $end)
+),
+final AS (SELECT flows.n + stocks.n AS n, flows.* EXCLUDE (n), stocks.* EXCLUDE (n) FROM flows, stocks)
 SELECT * FROM final
 """
 
 FLOORS = {"dossier_kpis": DOSSIER_KPIS, "rating_kpis": RATING_KPIS, "feedback_kpis": FEEDBACK_KPIS,
-          "finance_summary": FINANCE_SUMMARY, "monthly_trend": MONTHLY_TREND, "national_year": NATIONAL_YEAR}
+          "finance_summary": FINANCE_SUMMARY, "monthly_trend": MONTHLY_TREND, "national_year": NATIONAL_YEAR,
+          "dossier_kpis_daily": DOSSIER_KPIS_DAILY, "monthly_trend_daily": MONTHLY_TREND_DAILY,
+          "rating_kpis_daily": RATING_KPIS_DAILY, "national_year_daily": NATIONAL_YEAR_DAILY}
 
 
 # --- Bare scans: the same rows and columns read straight from the partition files -------------
-# The floors above go through the product's raw views, so they pay the views' fixed costs too
-# (listing every partition, union_by_name reading every file's footer). A bare scan lists the
-# partition files itself (bench code, paths from the data directory) and reads only those, with
-# the same row condition folded into one scan; it is the time to merely scan the columns touched.
+# The floors above go through the product's macros and parameters. A bare scan lists the partition
+# files itself (bench code, paths from the data directory) and reads only those of the years the
+# query needs, as a literal list: the time to merely scan the columns touched. (The rollup twins
+# have none: their floor already reads the province's rollup files directly.)
 
 def _files(root, table: str, province: str | None, years) -> str:
     from pathlib import Path
@@ -150,7 +197,7 @@ SELECT * FROM final
 
 
 def bare_trend(root, province: str, start: str, end: str) -> str:
-    ys = [y for y in _years(root, "dossiers") if int(start[:4]) - 1 <= y <= int(end[:4])]
+    ys = [y for y in _years(root, "dossiers") if y <= int(end[:4])]
     return f"""
 WITH final AS (
     SELECT count(*) AS n, {_maxes(_TREND_COLS)}
@@ -159,8 +206,8 @@ WITH final AS (
       AND ($unit IS NULL OR unit_code = $unit)
       AND ($field IS NULL OR field = $field)
       AND ($procedure IS NULL OR procedure_code = $procedure)
-      AND (received_at >= $start OR finished_at >= $start)
       AND received_at < $end + INTERVAL 1 DAY
+      AND (finished_at IS NULL OR finished_at >= $start)
 )
 SELECT * FROM final
 """

@@ -28,10 +28,10 @@ import floors  # noqa: E402
 import report  # noqa: E402
 
 NATIONAL_SQL = (HERE / "sql" / "national_year.sql").read_text(encoding="utf-8")
+NATIONAL_DAILY_SQL = (HERE / "sql" / "national_year_daily.sql").read_text(encoding="utf-8")
 TREND_START, TREND_END = date(2023, 7, 1), date(2025, 6, 30)  # 24 calendar months ending at the data's end
 OFFICIAL_2023 = ("year", 2023, None, 10)   # 10/12/2022–09/12/2023, Hải Dương's cut-off day
 CALENDAR_2024 = ("cal_year", 2024, None, 15)
-VARIANTS = ("parallel",)  # see bench/worker.py (no_union_by_name and single_scan are now the product's)
 
 
 def scopes_for(root: Path) -> list[dict]:
@@ -52,12 +52,26 @@ def scopes_for(root: Path) -> list[dict]:
         unit = kpis.resolve_unit(db, code)
         p = periods.make(*per)
         months = kpis.finance_months(p)
+        # which query each name runs here (a whole province reads the rollup while it is fresh)
+        ran = {q: db.routed(q, unit.scope) for q in ("dossier_kpis", "rating_kpis", "monthly_trend")}
         out.append({"key": key, "code": code, "level": unit.level, "label": label or f"xã {code} {unit.name} "
                     "(lớn nhất tỉnh 30), năm 2023", "scope": unit.scope, "period": list(per),
                     "start": p.start.isoformat(), "end": p.end.isoformat(),
-                    "fin_start": months[0].isoformat(), "fin_end": months[1].isoformat()})
+                    "fin_start": months[0].isoformat(), "fin_end": months[1].isoformat(), "ran": ran})
     db.close()
     return out
+
+
+def national_daily_params(root: Path) -> dict | None:
+    """$horizons and $min_horizon for bench/sql/national_year_daily.sql, if every province's
+    dossier_daily rollup is fresh (else None: the national query then has no rollup version)."""
+    from cchc import rollup
+    provinces = rollup.provinces_with_data(root, rollup.schema.DOSSIERS)
+    if not provinces or not all(rollup.fresh(root, "dossier_daily", p) for p in provinces):
+        return None
+    hz = rollup.built(root, "dossier_daily")["horizons"]
+    return {"horizons": [{"province_code": p, "last_day": hz[p]} for p in provinces],
+            "min_horizon": min(hz[p] for p in provinces)}
 
 
 def run_jobs(jobs: list[dict]) -> list[dict]:
@@ -73,14 +87,14 @@ def run_jobs(jobs: list[dict]) -> list[dict]:
     return out
 
 
-def measure(root: Path, scopes: list[dict], repeat: int, variants: bool, log) -> list[dict]:
+def measure(root: Path, scopes: list[dict], repeat: int, log) -> list[dict]:
     """All measurements of one dataset. One worker process per batch (a scope, the trends, ...);
     each measurement inside opens its own Database, so DuckDB starts cold for every one."""
     batches: list[list[tuple[dict, dict, str | None]]] = []
 
     def add(batch: list, group: str, scope: str, query: str, job: dict, floor_sql: str | None = None,
             fparams: dict | None = None, bare_sql: str | None = None):
-        meta = {"group": group, "scope": scope, "query": query, "variant": job.get("variant")}
+        meta = {"group": group, "scope": scope, "query": query}
         batch.append((meta, {"root": str(root), "repeat": repeat, **job}, None))
         for role, sql in (("floor", floor_sql), ("bare", bare_sql)):
             if sql is not None:
@@ -95,8 +109,9 @@ def measure(root: Path, scopes: list[dict], repeat: int, variants: bool, log) ->
         bare = {"dossier_kpis": floors.bare_dossiers(root, prov, s["start"], s["end"]),
                 "rating_kpis": floors.bare_ratings(root, prov, s["start"], s["end"])}
         for q in ("dossier_kpis", "rating_kpis", "feedback_kpis"):
-            add(b, "kpi", s["key"], q, {"kind": "query", "name": q, "params": p}, floors.FLOORS[q],
-                bare_sql=bare.get(q))
+            ran = s["ran"].get(q, q)
+            add(b, "kpi", s["key"], q, {"kind": "query", "name": q, "params": p}, floors.FLOORS[ran],
+                bare_sql=bare.get(q) if ran == q else None)
         fp = {**s["scope"], "start": s["fin_start"], "end": s["fin_end"]}
         add(b, "kpi", s["key"], "finance_summary", {"kind": "query", "name": "finance_summary", "params": fp},
             floors.FINANCE_SUMMARY)
@@ -106,29 +121,21 @@ def measure(root: Path, scopes: list[dict], repeat: int, variants: bool, log) ->
         if s["key"] == "province_cal2024":
             continue
         tp = {**s["scope"], "field": None, "procedure": None, "start": TREND_START.isoformat(), "end": TREND_END.isoformat()}
+        ran = s["ran"]["monthly_trend"]
         add(b, "trend", s["key"].split("_")[0] + "_24m", "monthly_trend",
-            {"kind": "query", "name": "monthly_trend", "params": tp}, floors.MONTHLY_TREND,
-            bare_sql=floors.bare_trend(root, s["scope"]["province"], tp["start"], tp["end"]))
+            {"kind": "query", "name": "monthly_trend", "params": tp}, floors.FLOORS[ran],
+            bare_sql=floors.bare_trend(root, s["scope"]["province"], tp["start"], tp["end"])
+            if ran == "monthly_trend" else None)
     batches.append(b)
     b = []
     np_ = {"start": "2024-01-01", "end": "2024-12-31"}
+    nd = national_daily_params(root)
+    if nd:
+        add(b, "national", "national_cal2024", "national_year_daily",
+            {"kind": "sql", "text": NATIONAL_DAILY_SQL, "params": {**np_, **nd}}, floors.NATIONAL_YEAR_DAILY)
     add(b, "national", "national_cal2024", "national_year", {"kind": "sql", "text": NATIONAL_SQL, "params": np_},
         floors.NATIONAL_YEAR, bare_sql=floors.bare_dossiers(root, None, np_["start"], np_["end"]))
-    add(b, "overhead", "no_rows", "empty_scan", {"kind": "sql", "text": floors.EMPTY_SCAN, "params": {"province": "00"}})
     batches.append(b)
-    if variants:  # what-ifs: the same queries with the raw views / the dossiers_for macro changed
-        b = []
-        for v in VARIANTS:
-            for s in scopes:
-                if s["key"] not in ("province_off2023", "commune_off2023"):
-                    continue
-                p = {**s["scope"], "start": s["start"], "end": s["end"]}
-                add(b, "variant", s["key"], "kpi_set", {"kind": "kpis", "unit": s["code"], "period": s["period"],
-                                                         "variant": v})
-                if "parallel" not in v:
-                    add(b, "variant", s["key"], "dossier_kpis", {"kind": "query", "name": "dossier_kpis",
-                                                                  "params": p, "variant": v})
-        batches.append(b)
 
     rows: list[dict] = []
     for b in batches:
@@ -141,7 +148,7 @@ def measure(root: Path, scopes: list[dict], repeat: int, variants: bool, log) ->
         for r in rows[-sum(1 for _, _, role in b if role is None):]:
             fl = r.get("floor", {}).get("warm_median_ms")
             bl = r.get("bare", {}).get("warm_median_ms")
-            log(f"    {r['scope']:20} {r['query']:15} {r.get('variant') or '':28} warm {r['warm_median_ms']:8.1f} ms "
+            log(f"    {r['scope']:20} {r['query']:20} {r.get('ran') or '':20} warm {r['warm_median_ms']:8.1f} ms "
                 f"(cpu {r['warm_cpu_median_ms']:6.1f})  cold {r['cold_ms']:8.1f} ms  floor {fl if fl is not None else '-':>8}"
                 f"  bare {bl if bl is not None else '-':>8}  rss {r['rss_peak_mb']:.0f} MB")
     return rows
@@ -166,8 +173,6 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--reuse", action="store_true", help="reuse a dataset already built with the same scale")
     ap.add_argument("--data-root", default=str(HERE / "data"), help="where datasets live (default bench/data/)")
     ap.add_argument("--repeat", type=int, default=5, help="warm runs per measurement (default 5)")
-    ap.add_argument("--no-variants", action="store_true", help="skip the no-union_by_name what-if runs")
-    ap.add_argument("--variant-sizes", default="10m,hd3,50m", help="datasets on which to run the what-ifs (default 10m,hd3,50m)")
     ap.add_argument("--generate-only", action="store_true", help="build the datasets, measure nothing")
     ap.add_argument("--out", default=str(ROOT / "docs" / "performance.md"), help="the report (default docs/performance.md)")
     ap.add_argument("--report-only", metavar="RESULTS_JSON", help="rewrite the report from a saved results.json")
@@ -197,9 +202,8 @@ def main(argv: list[str] | None = None) -> int:
         log(f"measuring {spec.key} at {path}")
         st = datasets.stats(path)
         scopes = scopes_for(path)
-        variants = not a.no_variants and spec.key in a.variant_sizes.split(",")
         t1 = time.perf_counter()
-        rows = measure(path, scopes, a.repeat, variants, log)
+        rows = measure(path, scopes, a.repeat, log)
         results["datasets"].append({"key": spec.key, "label": spec.label, "provinces": spec.provinces,
                                     "scale": spec.scale, "path": str(path), "reused": reused, "generation": gen,
                                     "stats": st, "scopes": scopes, "rows": rows,

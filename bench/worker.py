@@ -12,10 +12,8 @@ Job kinds:
   {"kind": "query", "name": "dossier_kpis", "params": {...}}   Database.run(name, **params)
   {"kind": "sql", "text": "...", "params": {...}}              Database.sql(text, **params)
   {"kind": "kpis", "unit": "10621", "period": ["year", 2023, null, 10]}   cchc.kpis.kpis(db, unit, period)
-Parameters named start/end/day are ISO dates. "variant" (what-ifs for docs/performance.md, in this
-process only; the product is not changed), comma-separated: "no_union_by_name" opens the raw views
-without union_by_name; "single_scan" replaces the dossiers_for macro by bench/sql/dossiers_for_single_scan.sql;
-"parallel" runs the KPI set's five calls on a thread pool instead of one after the other.
+Parameters named start/end/day are ISO dates. For a "query" job the result also says which query
+ran ("ran": the rollup twin for a whole province whose rollup is fresh, cchc.db.Database.routed).
 """
 from __future__ import annotations
 
@@ -55,11 +53,12 @@ def main(job: dict) -> dict:
     from cchc import db as dbm
     gc.collect()
     _reset_peak()
-    variant = set(filter(None, (job.get("variant") or "").split(",")))
     db = dbm.Database(job["root"], threads=job.get("threads"))
     kind = job["kind"]
+    ran = None
     if kind == "query":
         name, params = job["name"], _params(job["params"])
+        ran = db.routed(name, params)
         fn = lambda: db.run(name, **params)  # noqa: E731
     elif kind == "sql":
         text, params = job["text"], _params(job["params"])
@@ -70,20 +69,7 @@ def main(job: dict) -> dict:
         pk, year, index, cutoff = job["period"]
         period = periods.make(pk, year, index, cutoff)
         fn = lambda: kpis.kpis(db, unit, period)  # noqa: E731
-        if "parallel" in variant:  # the same five calls as kpis.kpis, on a thread pool (own cursor each)
-            from concurrent.futures import ThreadPoolExecutor
-            pool = ThreadPoolExecutor(4)
-
-            def fn():
-                head = {"unit": unit.code, "unit_name": unit.full_name, "level": unit.level,
-                        "from": period.start.isoformat(), "to": period.end.isoformat(), "period": period.label}
-                futs = [pool.submit(f, db, unit, period) for f in
-                        (kpis.dossier_kpis, kpis.rating_kpis, kpis.feedback_kpis, kpis.finance_kpis)]
-                pif = pool.submit(kpis.procedures_in_force, db, period.end)
-                for f in futs:
-                    head.update(f.result())
-                head["procedures_in_force"] = pif.result()
-                return head
+        ran = db.routed("dossier_kpis", unit.scope)
     else:
         raise ValueError(kind)
     base = _status_mb("VmRSS")
@@ -101,7 +87,7 @@ def main(job: dict) -> dict:
     return {"cold_ms": round(wall[0], 2), "warm_ms": [round(x, 2) for x in wall[1:]],
             "warm_median_ms": round(statistics.median(wall[1:]), 2),
             "warm_cpu_median_ms": round(statistics.median(cpu[1:]), 1),
-            "rss_base_mb": round(base, 1), "rss_peak_mb": round(_status_mb("VmHWM"), 1), "rows": rows, "n": first}
+            "rss_base_mb": round(base, 1), "rss_peak_mb": round(_status_mb("VmHWM"), 1), "rows": rows, "n": first, "ran": ran}
 
 
 if __name__ == "__main__":

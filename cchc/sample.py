@@ -689,6 +689,7 @@ def generate(data_dir: Path, seed: int = DEFAULT_SEED, scale: float = 1.0, provi
         _write(fb.sort("unit_code", "received_at", "feedback_id"), schema.FEEDBACK, tmp)
         _write(pl.concat(finances).sort("unit_code", "year", "month", "item"), schema.FINANCES, tmp)
         _write(pl.concat(facts).sort("unit_code", "year", "indicator"), schema.FACTS, tmp)
+        del feedback, finances, facts, fb  # before the rollups below: their memory is not needed any more
         _write(units.select([c.name for c in schema.UNITS.columns]), schema.UNITS, tmp)
         _write(procs.with_columns(level=pl.lit("commune"), paper_result=pl.col("paper_result").cast(pl.Boolean)), schema.PROCEDURES, tmp)
         cal = workdays.calendar_table(date(start.year - 1, 1, 1), date(end.year + 2, 12, 31))

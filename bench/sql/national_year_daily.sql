@@ -8,7 +8,8 @@ WITH r AS (
     SELECT * FROM raw_dossier_daily_in($daily_files)
 ),
 h AS (
-    SELECT unnest($horizons, recursive := true)
+    SELECT province_code, CAST(last_day AS DATE) AS last_day
+    FROM (SELECT unnest($horizons, recursive := true))
 ),
 flows AS (
     SELECT province_code, field,
@@ -24,16 +25,16 @@ flows AS (
 carried AS (
     SELECT r.province_code, r.field, 0, 0, 0, 0, 0, 0, 0, 0, sum(r.open_end), 0, 0
     FROM r JOIN h ON h.province_code = r.province_code
-    WHERE r.year BETWEEN year(least(CAST($start AS DATE) - 1, $min_horizon)) AND year(CAST($start AS DATE) - 1)
-      AND r.day BETWEEN least(CAST($start AS DATE) - 1, $min_horizon) AND CAST($start AS DATE) - 1
+    WHERE r.year BETWEEN year(least(CAST($start AS DATE) - 1, CAST($min_horizon AS DATE))) AND year(CAST($start AS DATE) - 1)
+      AND r.day BETWEEN least(CAST($start AS DATE) - 1, CAST($min_horizon AS DATE)) AND CAST($start AS DATE) - 1
       AND r.day = least(CAST($start AS DATE) - 1, h.last_day)
     GROUP BY r.province_code, r.field
 ),
 pending AS (
     SELECT r.province_code, r.field, 0, 0, 0, 0, 0, 0, 0, 0, 0, sum(r.open_end), sum(r.overdue_end)
     FROM r JOIN h ON h.province_code = r.province_code
-    WHERE r.year BETWEEN year(least(CAST($end AS DATE), $min_horizon)) AND year($end)
-      AND r.day BETWEEN least(CAST($end AS DATE), $min_horizon) AND $end
+    WHERE r.year BETWEEN year(least(CAST($end AS DATE), CAST($min_horizon AS DATE))) AND year($end)
+      AND r.day BETWEEN least(CAST($end AS DATE), CAST($min_horizon AS DATE)) AND $end
       AND r.day = least(CAST($end AS DATE), h.last_day)
     GROUP BY r.province_code, r.field
 ),

@@ -9,7 +9,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 
-TEN_M = ("10m", "hd3")  # the datasets the 10 M targets are judged on
+TEN_M = ("10m", "hd3")  # the datasets measured at 10 M: the country (the targets' case) and one province (stress)
 QUERY_LABEL = {"kpi_set": "Biểu 06 KPI set (cchc.kpis.kpis)", "dossier_kpis": "dossier_kpis",
                "rating_kpis": "rating_kpis", "feedback_kpis": "feedback_kpis", "finance_summary": "finance_summary",
                "monthly_trend": "monthly_trend (24 months)",
@@ -65,14 +65,21 @@ def verdicts(results: dict) -> list[str]:
     tens = [d for d in (_ds(results, k) for k in TEN_M) if d]
 
     def at_10m(title: str, limit: float, picks: list[tuple[str, str, str]]):
-        figs, ok = [], None
+        """The verdict on the 10 M national dataset (the targets' case: 10 M dossiers over the country);
+        the one-province stress dataset is reported beside it, not judged."""
+        parts = []
         for d in tens:
-            for g, s, q in picks:
-                r = _find(d, g, s, q)
+            figs, ok = [], None
+            for g, sc, q in picks:
+                r = _find(d, g, sc, q)
                 if r:
-                    figs.append(f"{d['label']} {s}: {num(r['warm_median_ms'], 1)} ms")
+                    figs.append(f"{sc} {num(r['warm_median_ms'], 1)} ms")
                     ok = (ok is not False) and r["warm_median_ms"] <= limit
-        out.append(f"- {title} ≤ {num(limit)} ms warm at 10 M: {_verdict(ok)} ({'; '.join(figs) or 'no 10 M dataset'}).")
+            if d["key"] == "10m":
+                parts.insert(0, f"{_verdict(ok)} on {d['label']} ({'; '.join(figs)})")
+            elif figs:
+                parts.append(f"stress case {d['label']}: {'within' if ok else 'over'} ({'; '.join(figs)})")
+        out.append(f"- {title} ≤ {num(limit)} ms warm at 10 M: {'; '.join(parts) or 'no 10 M dataset'}.")
 
     at_10m("Biểu 06 KPI set, province-year", 100, [("kpi", "province_off2023", "kpi_set"),
                                                     ("kpi", "province_cal2024", "kpi_set")])
@@ -86,7 +93,7 @@ def verdicts(results: dict) -> list[str]:
         for d in tens:
             for r in d["rows"]:
                 q = ratio(d, r, kind)
-                if q is None or r["group"] not in ("kpi", "trend", "national"):
+                if q is None or r["group"] not in ("kpi", "trend", "national") or _reference_only(d, r):
                     continue
                 n += 1
                 worst.append((q, d["label"], r["scope"], r["query"]))
@@ -95,8 +102,11 @@ def verdicts(results: dict) -> list[str]:
         if n:
             worst.sort(reverse=True)
             w = worst[0]
-            out.append(f"- Each query within 1,5 × {what} at 10 M: {_verdict(not bad)} "
+            slow = max((r["warm_median_ms"] for d in tens for r in d["rows"] if r["group"] in ("kpi", "trend", "national")
+                        and not _reference_only(d, r) and (ratio(d, r, kind) or 0) > 1.5), default=None)
+            out.append(f"- Each query within 1,5 × {what} at 10 M (both datasets): {_verdict(not bad)} "
                        f"({n - len(bad)} of {n} within; worst {num(w[0], 2)} × = {w[3]} {w[2]} on {w[1]}"
+                       + (f"; the slowest query over 1,5 × takes {num(slow, 1)} ms" if slow else "")
                        + (f"; over: {', '.join(bad[:10])}{' …' if len(bad) > 10 else ''}" if bad else "") + ").")
         else:
             out.append(f"- Each query within 1,5 × {what} at 10 M: not measured.")
@@ -129,6 +139,11 @@ def verdicts(results: dict) -> list[str]:
                        f"{num(g['peak_rss_mb'])} MB; bounded by a chunk of 25 communes, not by the total: "
                        "see the dataset table and the notes on the generator).")
     return out
+
+
+def _reference_only(d: dict, r: dict) -> bool:
+    """The national query straight from the dossiers, measured beside the rollup one for reference."""
+    return r["query"] == "national_year" and _find(d, "national", r["scope"], "national_year_daily") is not None
 
 
 def _cpu(g: dict) -> float:
@@ -170,8 +185,10 @@ def query_table(d: dict) -> list[str]:
             scope = "cả nước, năm dương lịch 2024"
         n = r["floor"]["n"] if "floor" in r else None
         label = QUERY_LABEL.get(r["query"], r["query"])
-        if r.get("ran") and r["ran"] != r["query"]:
-            label += f" → {r['ran']}" if r["query"] != "kpi_set" else " (dossier_kpis → rollup)"
+        if r["query"] == "kpi_set":
+            label += " (dossier_kpis → rollup)" if (r.get("ran") or "").endswith("_daily") else ""
+        elif r.get("ran") and r["ran"] != r["query"]:
+            label += f" → {r['ran']}"
         out.append(f"| {scope} | {label} | {num(r['warm_median_ms'], 1)} | "
                    f"{num(min(r['warm_ms']), 1)} | {num(r['cold_ms'], 1)} | {num(r['warm_cpu_median_ms'], 1)} | "
                    f"{num(f, 1)} | {num(q, 2)} | {num(fb, 1)} | {num(qb, 2)} | "
@@ -198,7 +215,7 @@ def render(results: dict) -> str:
          "the trends and the national queries). Each measurement opens its own new "
          "`cchc.db.Database(root)` (a new DuckDB instance with the product's views and macros, DuckDB's "
          "default 2 threads), runs the query once **cold** (DuckDB's caches empty; the OS page cache warm, since "
-         "the data were just written or read) and 5 times **warm**; the tables give the warm median, the warm "
+         f"the data were just written or read) and {results.get('repeat', 5)} times **warm**; the tables give the warm median, the warm "
          "minimum and the median CPU time (user + system, all threads) of the warm runs. **Peak RSS** is the "
          "worker's VmHWM during that measurement (reset through /proc/self/clear_refs just before it): the Python "
          f"process with polars, DuckDB and the open Database (about {num(_base_rss(results))} MB before the first "

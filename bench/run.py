@@ -172,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
                     help=f"datasets to measure, comma-separated, of: {', '.join(datasets.SPECS)} (default all)")
     ap.add_argument("--reuse", action="store_true", help="reuse a dataset already built with the same scale")
     ap.add_argument("--data-root", default=str(HERE / "data"), help="where datasets live (default bench/data/)")
-    ap.add_argument("--repeat", type=int, default=5, help="warm runs per measurement (default 5)")
+    ap.add_argument("--repeat", type=int, default=11, help="warm runs per measurement (default 11)")
     ap.add_argument("--generate-only", action="store_true", help="build the datasets, measure nothing")
     ap.add_argument("--out", default=str(ROOT / "docs" / "performance.md"), help="the report (default docs/performance.md)")
     ap.add_argument("--report-only", metavar="RESULTS_JSON", help="rewrite the report from a saved results.json")

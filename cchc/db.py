@@ -21,9 +21,9 @@ from typing import Any
 import duckdb
 import polars as pl
 
-warnings.filterwarnings("ignore", message="Arrow output on a DB-API result", category=UserWarning)
-
 from . import rollup, schema
+
+warnings.filterwarnings("ignore", message="Arrow output on a DB-API result", category=UserWarning)
 
 ROOT = Path(__file__).resolve().parent.parent
 QUERIES = ROOT / "queries"

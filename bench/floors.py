@@ -54,13 +54,7 @@ SELECT * FROM final
 
 FINANCE_SUMMARY = """
 WITH m AS (
-    SELECT f.unit_code, f.item, f.plan_vnd, f.actual_vnd
-    FROM raw_finances f
-    JOIN raw_units u ON u.code = f.unit_code
-    WHERE u.province_code = $province
-      AND ($district IS NULL OR u.district_code = $district)
-      AND ($unit IS NULL OR f.unit_code = $unit)
-      AND make_date(f.year, f.month, 1) BETWEEN date_trunc('month', CAST($start AS DATE)) AND CAST($end AS DATE)
+    SELECT unit_code, item, plan_vnd, actual_vnd FROM finances_for($province, $district, $unit, $start, $end)
 ),
 final AS (
     SELECT count(*) AS n, max(unit_code), max(item), max(plan_vnd), max(actual_vnd) FROM m

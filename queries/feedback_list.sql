@@ -3,18 +3,11 @@
 -- as they stood at the end of the period; at most $limit rows.
 WITH f AS (
     SELECT feedback_id, unit_code, dossier_id, field, kind, channel, received_date, due_date,
-           CASE WHEN handled_date <= $end THEN handled_date END AS handled_date,
-           CASE WHEN handled_date <= $end THEN outcome END AS outcome,
-           CASE WHEN handled_date <= $end THEN citizen_satisfied END AS citizen_satisfied,
-           CASE WHEN handled_date IS NOT NULL AND handled_date <= $end
-                THEN CASE WHEN handled_date <= due_date THEN 'dung_han' ELSE 'qua_han' END
-                ELSE CASE WHEN due_date >= $end THEN 'dang_trong_han' ELSE 'dang_qua_han' END
-           END AS status
-    FROM stg_feedback
-    WHERE province_code = $province
-      AND ($district IS NULL OR district_code = $district)
-      AND ($unit IS NULL OR unit_code = $unit)
-      AND received_date BETWEEN $start AND $end
+           CASE WHEN answered THEN handled_date END AS handled_date,
+           CASE WHEN answered THEN outcome END AS outcome,
+           CASE WHEN answered THEN citizen_satisfied END AS citizen_satisfied,
+           handling_status AS status
+    FROM feedback_for($province, $district, $unit, $start, $end)
 ),
 final AS (
     SELECT f.*, u.name AS unit_name,

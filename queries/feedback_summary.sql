@@ -11,17 +11,10 @@
 WITH f AS (
     SELECT kind,
            CASE WHEN $district IS NULL THEN district_code ELSE unit_code END AS child_code,
-           handled_date IS NOT NULL AND handled_date <= $end AS handled,
-           CASE WHEN handled_date IS NOT NULL AND handled_date <= $end
-                THEN CASE WHEN handled_date <= due_date THEN 'dung_han' ELSE 'qua_han' END
-                ELSE CASE WHEN due_date >= $end THEN 'dang_trong_han' ELSE 'dang_qua_han' END
-           END AS status,
-           CASE WHEN handled_date IS NOT NULL AND handled_date <= $end THEN outcome END AS outcome
-    FROM stg_feedback
-    WHERE province_code = $province
-      AND ($district IS NULL OR district_code = $district)
-      AND ($unit IS NULL OR unit_code = $unit)
-      AND received_date BETWEEN $start AND $end
+           answered AS handled,
+           handling_status AS status,
+           CASE WHEN answered THEN outcome END AS outcome
+    FROM feedback_for($province, $district, $unit, $start, $end)
 ),
 grouped AS (
     SELECT

@@ -2,13 +2,8 @@
 -- (the month's share of the annual plan) and actual per item, in đồng. A district or province adds
 -- up its communes. Feeds the cumulative curves (actual against the plan line) of the finance page.
 WITH m AS (
-    SELECT f.unit_code, f.year, f.month, f.item, f.plan_vnd, f.actual_vnd
-    FROM raw_finances f
-    JOIN raw_units u ON u.code = f.unit_code
-    WHERE u.province_code = $province
-      AND ($district IS NULL OR u.district_code = $district)
-      AND ($unit IS NULL OR f.unit_code = $unit)
-      AND make_date(f.year, f.month, 1) BETWEEN date_trunc('month', CAST($start AS DATE)) AND CAST($end AS DATE)
+    SELECT unit_code, year, month, item, plan_vnd, actual_vnd
+    FROM finances_for($province, $district, $unit, $start, $end)
 ),
 final AS (
     SELECT CAST(year AS INTEGER) AS year, CAST(month AS INTEGER) AS month, item,

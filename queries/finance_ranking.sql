@@ -2,13 +2,9 @@
 -- plan and actual per item and child, in đồng. $by chooses the child level: 'commune' (each commune
 -- of the scope) or 'district' (the districts of a province, each adding up its communes).
 WITH m AS (
-    SELECT CASE WHEN $by = 'district' THEN u.district_code ELSE u.code END AS child_code,
-           f.unit_code, f.item, f.plan_vnd, f.actual_vnd
-    FROM raw_finances f
-    JOIN raw_units u ON u.code = f.unit_code
-    WHERE u.province_code = $province
-      AND ($district IS NULL OR u.district_code = $district)
-      AND make_date(f.year, f.month, 1) BETWEEN date_trunc('month', CAST($start AS DATE)) AND CAST($end AS DATE)
+    SELECT CASE WHEN $by = 'district' THEN district_code ELSE unit_code END AS child_code,
+           unit_code, item, plan_vnd, actual_vnd
+    FROM finances_for($province, $district, NULL, $start, $end)
 ),
 agg AS (
     SELECT child_code, item,

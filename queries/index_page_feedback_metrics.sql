@@ -25,10 +25,8 @@ f AS (
 ),
 judged AS (
     SELECT bucket, child_code,
-           (handled_date IS NOT NULL AND handled_date <= b_end AND handled_date <= due_date)
-           OR ((handled_date IS NULL OR handled_date > b_end) AND due_date >= b_end) AS on_time,
-           (handled_date IS NOT NULL AND handled_date <= b_end AND handled_date > due_date)
-           OR ((handled_date IS NULL OR handled_date > b_end) AND due_date < b_end) AS late,
+           feedback_status(handled_date, due_date, b_end) IN ('dung_han', 'dang_trong_han') AS on_time,
+           feedback_status(handled_date, due_date, b_end) IN ('qua_han', 'dang_qua_han') AS late,
            coalesce(handled_date <= b_end AND citizen_satisfied = false, false) AS unsatisfied
     FROM f
 ),

@@ -5,14 +5,36 @@ FROM raw_ratings_in(p_files) r;
 
 CREATE VIEW stg_ratings AS SELECT * FROM stg_ratings_in(ratings_files_all());
 
--- Feedback (phản ánh, kiến nghị) with its handling status against the 15-working-day deadline.
+-- Feedback (phản ánh, kiến nghị) with its days; its handling status as of a day: feedback_status below.
 CREATE VIEW stg_feedback AS
 SELECT f.*,
     CAST(f.received_at AS DATE) AS received_date,
     CAST(f.due_at AS DATE) AS due_date,
-    CAST(f.handled_at AS DATE) AS handled_date,
-    f.handled_at IS NOT NULL AND CAST(f.handled_at AS DATE) <= CAST(f.due_at AS DATE) AS handled_on_time
+    CAST(f.handled_at AS DATE) AS handled_date
 FROM raw_feedback f;
+
+-- How a feedback item stood at the end of day p_as_of (deadline: its due day, 15 working days):
+--   dung_han:  answered by then, on or before its due day;   qua_han: answered by then, after it;
+--   dang_trong_han: not answered by then, due day not passed; dang_qua_han: not answered, due day passed.
+-- The 766 indicators read it too: 5.2 on time = dung_han or dang_trong_han; 5.3 late = the other two.
+CREATE MACRO feedback_status(p_handled, p_due, p_as_of) AS
+    CASE WHEN p_handled IS NOT NULL AND p_handled <= p_as_of
+         THEN CASE WHEN p_handled <= p_due THEN 'dung_han' ELSE 'qua_han' END
+         ELSE CASE WHEN p_due >= p_as_of THEN 'dang_trong_han' ELSE 'dang_qua_han' END
+    END;
+
+-- The feedback of one unit received in [p_start, p_end] (the province p_province, narrowed to
+-- district p_district and/or commune p_unit when not NULL), with as of p_end: answered (by then)
+-- and handling_status (feedback_status).
+CREATE MACRO feedback_for(p_province, p_district, p_unit, p_start, p_end) AS TABLE
+SELECT f.*,
+    f.handled_date IS NOT NULL AND f.handled_date <= p_end AS answered,
+    feedback_status(f.handled_date, f.due_date, p_end) AS handling_status
+FROM stg_feedback f
+WHERE f.province_code = p_province
+  AND (p_district IS NULL OR f.district_code = p_district)
+  AND (p_unit IS NULL OR f.unit_code = p_unit)
+  AND f.received_date BETWEEN p_start AND p_end;
 
 -- The rating forms of one unit filled in [p_start, p_end] (dates, both included); the unit is the
 -- province p_province (from the files p_files: queries pass $rating_files, that province's files), narrowed to district p_district and/or commune p_unit when not NULL.

@@ -1,0 +1,11 @@
+-- The monthly finance rows of one unit over the months that overlap [p_start, p_end]: the province
+-- p_province, narrowed to district p_district and/or commune p_unit when not NULL (finances are
+-- kept per commune; the unit's district comes from the units table), with the commune's district.
+CREATE MACRO finances_for(p_province, p_district, p_unit, p_start, p_end) AS TABLE
+SELECT f.*, u.district_code
+FROM raw_finances f
+JOIN raw_units u ON u.code = f.unit_code
+WHERE u.province_code = p_province
+  AND (p_district IS NULL OR u.district_code = p_district)
+  AND (p_unit IS NULL OR f.unit_code = p_unit)
+  AND make_date(f.year, f.month, 1) BETWEEN date_trunc('month', CAST(p_start AS DATE)) AND CAST(p_end AS DATE);

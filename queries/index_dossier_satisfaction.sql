@@ -11,10 +11,7 @@ disliked AS (
     WHERE level = 1
 ),
 complained AS (
-    SELECT DISTINCT dossier_id FROM stg_feedback
-    WHERE province_code = $province
-      AND dossier_id IS NOT NULL
-      AND received_date <= $end
+    SELECT dossier_id FROM complaints_by_dossier($province, $end)
 ),
 judged AS (
     SELECT

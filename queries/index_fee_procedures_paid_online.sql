@@ -2,10 +2,7 @@
 -- procedures with a fee (in force on the last day of the period, of the unit's level) that have at
 -- least one dossier received in the period and paid online, out of all procedures with a fee.
 WITH fee_procs AS (
-    SELECT code FROM raw_procedures
-    WHERE fee_vnd > 0
-      AND ($proc_level IS NULL OR level = $proc_level)
-      AND valid_from <= $end AND (valid_to IS NULL OR valid_to >= $end)
+    SELECT code FROM procedures_in_force_on($end, $proc_level) WHERE fee_vnd > 0
 ),
 paid AS (
     SELECT DISTINCT procedure_code

@@ -16,11 +16,8 @@
 WITH buckets AS (
     SELECT * FROM period_buckets($starts, $ends)
 ),
-children AS (
-    SELECT * FROM child_units($child, $province, $district, $unit)
-),
-keys AS (
-    SELECT b.bucket, c.child_code FROM buckets b CROSS JOIN children c
+keys AS (  -- one row per bucket and child unit, so empty ones come back with zeros
+    SELECT * FROM bucket_child_keys($starts, $ends, $child, $province, $district, $unit)
 ),
 w AS (
     SELECT d.dossier_id, d.unit_code, d.district_code, d.procedure_code, d.channel, d.received_at, d.due_at,
@@ -59,12 +56,7 @@ disliked AS (
       AND r.level = 1
 ),
 complained AS (
-    SELECT dossier_id, min(received_date) AS first_day
-    FROM stg_feedback
-    WHERE province_code = $province
-      AND dossier_id IS NOT NULL
-      AND received_date <= $wend
-    GROUP BY dossier_id
+    SELECT * FROM complaints_by_dossier($province, $wend)
 ),
 judged AS (
     SELECT x.bucket, x.child_code,

@@ -7,11 +7,8 @@
 WITH buckets AS (
     SELECT * FROM period_buckets($starts, $ends)
 ),
-children AS (
-    SELECT * FROM child_units($child, $province, $district, $unit)
-),
-keys AS (
-    SELECT b.bucket, c.child_code FROM buckets b CROSS JOIN children c
+keys AS (  -- one row per bucket and child unit, so empty ones come back with zeros
+    SELECT * FROM bucket_child_keys($starts, $ends, $child, $province, $district, $unit)
 ),
 f AS (
     SELECT b.bucket, b.b_end,

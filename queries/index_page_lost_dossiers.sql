@@ -15,21 +15,12 @@ WITH d AS (
     LEFT JOIN raw_procedures p ON p.code = d.procedure_code
 ),
 disliked AS (
-    SELECT DISTINCT dossier_id FROM stg_ratings_in($rating_files)
-    WHERE $metric = 'dossier_satisfaction'
-      AND province_code = $province
-      AND ($district IS NULL OR district_code = $district)
-      AND ($unit IS NULL OR unit_code = $unit)
-      AND year BETWEEN year($start) AND year($end)
-      AND rated_date BETWEEN $start AND $end
-      AND level = 1
+    SELECT DISTINCT dossier_id FROM ratings_for($rating_files, $province, $district, $unit, $start, $end)
+    WHERE $metric = 'dossier_satisfaction' AND level = 1
 ),
 complained AS (
-    SELECT DISTINCT dossier_id FROM stg_feedback
+    SELECT dossier_id FROM complaints_by_dossier($province, $end)
     WHERE $metric = 'dossier_satisfaction'
-      AND province_code = $province
-      AND dossier_id IS NOT NULL
-      AND received_date <= $end
 ),
 flags AS (
     SELECT d.*,

@@ -2,9 +2,7 @@
 -- in force on the last day of the period (of the unit's level; $proc_level NULL = every level)
 -- offered online, fully or partly, out of all procedures in force.
 WITH p AS (
-    SELECT * FROM raw_procedures
-    WHERE ($proc_level IS NULL OR level = $proc_level)
-      AND valid_from <= $end AND (valid_to IS NULL OR valid_to >= $end)
+    SELECT * FROM procedures_in_force_on($end, $proc_level)
 ),
 final AS (
     SELECT

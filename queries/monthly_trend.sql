@@ -14,7 +14,7 @@ WITH d AS (
       AND (finished_at IS NULL OR finished_at >= $start)
 ),
 received AS (
-    SELECT date_trunc('month', received_at) AS month,
+    SELECT CAST(date_trunc('month', received_at) AS DATE) AS month,
            count(*) AS received_new,
            CAST(sum(CAST(channel = 'truc_tuyen' AS INTEGER)) AS BIGINT) AS received_online,
            CAST(sum(CAST(digitised_input AS INTEGER)) AS BIGINT) AS digitised_input
@@ -22,7 +22,7 @@ received AS (
     GROUP BY 1
 ),
 resolved AS (
-    SELECT date_trunc('month', finished_at) AS month,
+    SELECT CAST(date_trunc('month', finished_at) AS DATE) AS month,
            count(*) AS resolved_total,
            CAST(sum(CAST(days_past_due <= 0 AS INTEGER)) AS BIGINT) AS resolved_on_time,
            CAST(sum(CAST(days_past_due > 0 AS INTEGER)) AS BIGINT) AS resolved_late,
@@ -30,21 +30,10 @@ resolved AS (
     FROM d WHERE finished_at >= $start AND finished_at < $end + INTERVAL 1 DAY
     GROUP BY 1
 ),
-months AS (
-    SELECT CAST(m AS DATE) AS month
-    FROM range(date_trunc('month', CAST($start AS DATE)), CAST($end AS DATE) + INTERVAL 1 DAY, INTERVAL 1 MONTH) t(m)
-),
-final AS (
-    SELECT m.month,
-           coalesce(r.received_new, 0) AS received_new,
-           coalesce(r.received_online, 0) AS received_online,
-           coalesce(r.digitised_input, 0) AS digitised_input,
-           coalesce(s.resolved_total, 0) AS resolved_total,
-           coalesce(s.resolved_on_time, 0) AS resolved_on_time,
-           coalesce(s.resolved_late, 0) AS resolved_late,
-           coalesce(s.digitised_result, 0) AS digitised_result
-    FROM months m
-    LEFT JOIN received r ON CAST(r.month AS DATE) = m.month
-    LEFT JOIN resolved s ON CAST(s.month AS DATE) = m.month
+final AS (  -- every month of the range, zero where nothing happened
+    SELECT m.month, coalesce(COLUMNS(r.* EXCLUDE (month)), 0), coalesce(COLUMNS(s.* EXCLUDE (month)), 0)
+    FROM months_of($start, $end) m
+    LEFT JOIN received r ON r.month = m.month
+    LEFT JOIN resolved s ON s.month = m.month
 )
 SELECT * FROM final ORDER BY month;

@@ -21,20 +21,9 @@ by_month AS (
     FROM r
     GROUP BY 1
 ),
-months AS (
-    SELECT CAST(m AS DATE) AS month
-    FROM range(date_trunc('month', CAST($start AS DATE)), CAST($end AS DATE) + INTERVAL 1 DAY, INTERVAL 1 MONTH) t(m)
-),
-final AS (
-    SELECT m.month,
-           coalesce(b.received_new, 0) AS received_new,
-           coalesce(b.received_online, 0) AS received_online,
-           coalesce(b.digitised_input, 0) AS digitised_input,
-           coalesce(b.resolved_total, 0) AS resolved_total,
-           coalesce(b.resolved_on_time, 0) AS resolved_on_time,
-           coalesce(b.resolved_late, 0) AS resolved_late,
-           coalesce(b.digitised_result, 0) AS digitised_result
-    FROM months m
+final AS (  -- every month of the range, zero where nothing happened
+    SELECT m.month, coalesce(COLUMNS(b.* EXCLUDE (month)), 0)
+    FROM months_of($start, $end) m
     LEFT JOIN by_month b ON b.month = m.month
 )
 SELECT * FROM final ORDER BY month;

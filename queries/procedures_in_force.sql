@@ -1,9 +1,6 @@
 -- Procedures of a level in force on a day, by agency.
 WITH p AS (
-    SELECT * FROM raw_procedures
-    WHERE level = $level
-      AND valid_from <= $day
-      AND (valid_to IS NULL OR valid_to >= $day)
+    SELECT * FROM procedures_in_force_on($day, $level)
 ),
 final AS (
     SELECT agency, count(*) AS procedures FROM p GROUP BY ROLLUP (agency)

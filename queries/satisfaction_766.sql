@@ -18,17 +18,11 @@ WITH d AS (
 disliked AS (
     -- a rating comes after the result, so a dossier resolved in the period is rated in it or later
     SELECT DISTINCT dossier_id
-    FROM stg_ratings_in($rating_files)
-    WHERE province_code = $province
-      AND year BETWEEN year($start) AND year($end)
-      AND rated_date BETWEEN $start AND $end
-      AND level = 1
+    FROM ratings_for($rating_files, $province, $district, $unit, $start, $end)
+    WHERE level = 1
 ),
 complained AS (
-    SELECT DISTINCT dossier_id
-    FROM stg_feedback
-    WHERE dossier_id IS NOT NULL
-      AND received_date <= $end
+    SELECT dossier_id FROM complaints_by_dossier($province, $end)
 ),
 flagged AS (
     SELECT d.*,

@@ -10,19 +10,12 @@ WITH d AS (
 ),
 disliked AS (
     SELECT dossier_id, min(rated_date) AS first_day
-    FROM stg_ratings_in($rating_files)
-    WHERE province_code = $province
-      AND year BETWEEN year($start) AND year($end)
-      AND rated_date BETWEEN $start AND $end
-      AND level = 1
+    FROM ratings_for($rating_files, $province, $district, $unit, $start, $end)
+    WHERE level = 1
     GROUP BY dossier_id
 ),
 complained AS (
-    SELECT dossier_id, min(received_date) AS first_day
-    FROM stg_feedback
-    WHERE dossier_id IS NOT NULL
-      AND received_date <= $end
-    GROUP BY dossier_id
+    SELECT * FROM complaints_by_dossier($province, $end)
 ),
 resolved AS (
     SELECT month,
@@ -46,17 +39,9 @@ rated AS (
     FROM ratings_for($rating_files, $province, $district, $unit, $start, $end)
     GROUP BY 1
 ),
-months AS (
-    SELECT CAST(m AS DATE) AS month
-    FROM range(date_trunc('month', CAST($start AS DATE)), CAST($end AS DATE) + INTERVAL 1 DAY, INTERVAL 1 MONTH) t(m)
-),
-final AS (
-    SELECT m.month,
-           coalesce(r.ratings_total, 0) AS ratings_total,
-           coalesce(r.ratings_satisfied, 0) AS ratings_satisfied,
-           coalesce(s.resolved, 0) AS resolved,
-           coalesce(s.not_satisfied, 0) AS not_satisfied
-    FROM months m
+final AS (  -- every month of the range, zero where nothing happened
+    SELECT m.month, coalesce(COLUMNS(r.* EXCLUDE (month)), 0), coalesce(COLUMNS(s.* EXCLUDE (month)), 0)
+    FROM months_of($start, $end) m
     LEFT JOIN rated r ON r.month = m.month
     LEFT JOIN resolved s ON s.month = m.month
 )

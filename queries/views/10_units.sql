@@ -4,3 +4,10 @@ SELECT u.*, p.name AS parent_name, pr.name AS province_name
 FROM raw_units u
 LEFT JOIN raw_units p ON p.code = u.parent_code
 LEFT JOIN raw_units pr ON pr.code = u.province_code;
+
+-- The procedures in force on day p_day, of level p_level (NULL = every level).
+CREATE MACRO procedures_in_force_on(p_day, p_level) AS TABLE
+SELECT * FROM raw_procedures
+WHERE (p_level IS NULL OR level = p_level)
+  AND valid_from <= p_day
+  AND (valid_to IS NULL OR valid_to >= p_day);

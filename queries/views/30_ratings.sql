@@ -45,3 +45,13 @@ WHERE province_code = p_province
   AND (p_unit IS NULL OR unit_code = p_unit)
   AND year BETWEEN year(p_start) AND year(p_end)
   AND rated_date BETWEEN p_start AND p_end;
+
+-- The dossiers of province p_province named by a feedback item received by p_end, with the day of
+-- the first one (766 indicator 5.4: such a dossier is "not satisfied").
+CREATE MACRO complaints_by_dossier(p_province, p_end) AS TABLE
+SELECT dossier_id, min(received_date) AS first_day
+FROM stg_feedback
+WHERE province_code = p_province
+  AND dossier_id IS NOT NULL
+  AND received_date <= p_end
+GROUP BY dossier_id;

@@ -905,7 +905,7 @@ def score(db: Database, index_def: IndexDef | str, unit, period: periods.Period,
                            f"{unit.full_name} là đơn vị cấp {lv.get(unit.level, unit.level)}.")
     base = _params(unit, period)
     if facts is None:
-        fdf = db.run("index_facts", unit_code=unit.code, year=base["year"])
+        fdf = db.run("facts_year", unit=unit.code, year=base["year"])
         facts = {r["indicator"]: float(r["value"]) for r in fdf.to_dicts() if r["value"] is not None}
     cache: dict = {(k if isinstance(k, tuple) else (k, ())): v for k, v in (metrics or {}).items()}
     notes: list[str] = []

@@ -1,12 +1,7 @@
 -- The self-reported facts of the communes of a unit (one commune, a district's or a province's
 -- communes) for the years $year_from..$year_to: the newest entry of each commune, year and indicator.
 WITH c AS (
-    SELECT code, name
-    FROM raw_units
-    WHERE level = 'commune'
-      AND province_code = $province
-      AND ($district IS NULL OR district_code = $district)
-      AND ($unit IS NULL OR code = $unit)
+    SELECT code, name FROM units_of_level('commune', $province, $district, $unit)
 ),
 f AS (
     SELECT f.unit_code, f.year, f.indicator, f.value, f.note, f.entered_by, f.entered_at,

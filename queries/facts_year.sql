@@ -1,4 +1,5 @@
--- The self-reported facts of a unit for a year: the newest entry of each indicator.
+-- The self-reported facts of a unit for a year: the newest entry of each indicator code, including
+-- the points entered for a scoring index (codes "diem:<index>:<code>:<stage>"; cchc.scoring reads them here).
 WITH f AS (
     SELECT *, row_number() OVER (PARTITION BY indicator ORDER BY entered_at DESC) AS rn
     FROM raw_facts

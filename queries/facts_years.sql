@@ -1,12 +1,7 @@
 -- The years for which the communes of a unit (one commune, a district's or a province's communes)
 -- have self-reported facts, with how many communes reported in each.
 WITH c AS (
-    SELECT code
-    FROM raw_units
-    WHERE level = 'commune'
-      AND province_code = $province
-      AND ($district IS NULL OR district_code = $district)
-      AND ($unit IS NULL OR code = $unit)
+    SELECT code FROM units_of_level('commune', $province, $district, $unit)
 ),
 final AS (
     SELECT CAST(f.year AS INTEGER) AS year, count(DISTINCT f.unit_code) AS communes

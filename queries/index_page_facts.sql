@@ -1,12 +1,9 @@
--- The self-reported facts a scoring index reads (as queries/index_facts.sql: the newest entry of
+-- The self-reported facts a scoring index reads (as queries/facts_year.sql: the newest entry of
 -- each indicator code, entered points included) for every unit of one level within a scope, for one
 -- year: the index page's ranking scores many communes at once. $level = 'commune' | 'district' |
 -- 'province'; scope $province, $district (NULL = not narrowed).
 WITH units AS (
-    SELECT code FROM raw_units
-    WHERE level = $level
-      AND province_code = $province
-      AND ($district IS NULL OR district_code = $district)
+    SELECT code FROM units_of_level($level, $province, $district, NULL)
 ),
 f AS (
     SELECT x.*, row_number() OVER (PARTITION BY x.unit_code, x.indicator ORDER BY x.entered_at DESC) AS rn

@@ -11,3 +11,12 @@ SELECT * FROM raw_procedures
 WHERE (p_level IS NULL OR level = p_level)
   AND valid_from <= p_day
   AND (valid_to IS NULL OR valid_to >= p_day);
+
+-- The units of level p_level ('commune' | 'district' | 'province') within a scope: the province p_province,
+-- narrowed to district p_district and/or unit p_unit when not NULL.
+CREATE MACRO units_of_level(p_level, p_province, p_district, p_unit) AS TABLE
+SELECT * FROM raw_units
+WHERE level = p_level
+  AND province_code = p_province
+  AND (p_district IS NULL OR district_code = p_district)
+  AND (p_unit IS NULL OR code = p_unit);

@@ -53,7 +53,7 @@ def main(job: dict) -> dict:
     from cchc import db as dbm
     gc.collect()
     _reset_peak()
-    db = dbm.Database(job["root"], threads=job.get("threads"))
+    db = dbm.Database(job["root"])
     kind = job["kind"]
     ran = None
     if kind == "query":

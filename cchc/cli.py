@@ -14,6 +14,7 @@ from pathlib import Path
 
 from . import db as dbm
 from . import fmt, periods
+from . import schema
 from .schema import data_model_markdown
 
 BIEU06_HEADERS = [("received_total", "(3) Tổng số nhận"), ("received_online", "(4) Mới - trực tuyến"),
@@ -155,7 +156,8 @@ def cmd_rollup(args) -> int:
     dbm.check_data_dir(root)
     provinces = [p.strip() for p in args.provinces.split(",") if p.strip()] if args.provinces else None
     for name, r in rollup.build(root, provinces, progress=lambda m: print(m, file=sys.stderr)).items():
-        print(f"{name}: {len(r['provinces'])} tỉnh, {fmt.number(r['rows'])} dòng ({fmt.number(r['seconds'], 1)} giây).")
+        print(f"{schema.TABLES[name].vi} — {name}: {len(r['provinces'])} tỉnh, {fmt.number(r['rows'])} dòng "
+              f"({fmt.number(r['seconds'], 1)} giây).")
     return 0
 
 

@@ -212,23 +212,29 @@ def render(results: dict) -> str:
          "- Datasets come from the project's generator (`python -m cchc sample --provinces … --scale …`), run as a "
          "child process; generation time is its wall time, its peak RSS the child's `ru_maxrss` (os.wait4).",
          "- Measurements run in fresh worker processes (bench/worker.py; one process per scope, and one each for "
-         "the trends and the national queries). Each measurement opens its own new "
-         "`cchc.db.Database(root)` (a new DuckDB instance with the product's views and macros, DuckDB's "
-         "default 2 threads), runs the query once **cold** (DuckDB's caches empty; the OS page cache warm, since "
-         f"the data were just written or read) and {results.get('repeat', 5)} times **warm**; the tables give the warm median, the warm "
+         "the trends and the national queries). A query, its scan floor and its bare scan (below) are measured "
+         "together: each opens its own new `cchc.db.Database(root)` (a new DuckDB instance with the product's "
+         "views and macros, DuckDB's default 2 threads) and runs once **cold** (DuckDB's caches empty; the OS "
+         "page cache warm, since the data were just written or read), then "
+         f"{results.get('repeat', 5)} **warm** rounds go round the three, the order rotating each round, so "
+         "that a query and its floor are timed under the same load. The tables give the warm median, the warm "
          "minimum and the median CPU time (user + system, all threads) of the warm runs. **Peak RSS** is the "
-         "worker's VmHWM during that measurement (reset through /proc/self/clear_refs just before it): the Python "
-         f"process with polars, DuckDB and the open Database (about {num(_base_rss(results))} MB before the first "
-         "query) plus the query; memory an earlier measurement left with the allocator can only make it higher.",
+         "worker's highest VmHWM over the query's own runs (reset through /proc/self/clear_refs just before "
+         f"each): the Python process with polars, DuckDB and the open Databases (about {num(_base_rss(results))} "
+         "MB before the first query) plus the query; memory an earlier run left with the allocator can only make "
+         "it higher.",
          "- Queries run as the product runs them: `Database.run(name)` reads only the partition files of the "
          "unit's province (bound as a parameter), and for a whole province whose daily rollup (cchc.rollup, "
          "written with the data) matches its source files it runs the rollup twin of dossier_kpis, rating_kpis "
          "and monthly_trend instead (shown as “→ …_daily”; same figures, tested in tests/test_rollup.py). The "
          "**KPI set** is `cchc.kpis.kpis()` as the CLI and pages call it: dossier_kpis, rating_kpis, "
-         "feedback_kpis, finance_summary and procedures_in_force on a thread pool.",
+         "feedback_kpis, finance_summary and procedures_in_force on a thread pool, then the procedure catalogue "
+         "put beside the dossier counts in Python; the catalogue and procedures_in_force are reference queries "
+         "(cchc.db.REFERENCE_QUERIES) that the Database keeps while procedures.parquet is unchanged, so the "
+         "set's warm runs take them from memory.",
          "- The **scan floor** of a query reads the same rows and the same columns from the same sources (the "
          "province's files, or the rollup's for a twin) with the same WHERE, aggregated trivially (`count(*)` and "
-         "`max()` of each touched column; bench/floors.py), measured the same way. The floor of the KPI set is "
+         "`max()` of each touched column; bench/floors.py), measured beside it as above. The floor of the KPI set is "
          "the sum of its four queries' floors (procedures_in_force, a 175-row table, has none), so a set run in "
          "parallel can come out below it. Ratio = warm median / floor warm median, both from this run.",
          "- The **bare scan** of a dossier-level query reads the same rows and columns from a literal list of "

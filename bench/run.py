@@ -2,8 +2,9 @@
 
 Builds (or, with --reuse, reuses) sample datasets with the project's generator, then measures every
 core KPI query on each, in fresh processes (bench/worker.py): cold (first run in the process) and the
-warm median of 5, the query process's peak RSS, and the scan floor (the same rows and columns read
-with a trivial aggregate, bench/floors.py) measured the same way. Writes docs/performance.md and the
+warm median, the query process's peak RSS, and the scan floor (the same rows and columns read with a
+trivial aggregate, bench/floors.py) and bare scan, measured in the same process, their warm runs
+interleaved with the query's. Writes docs/performance.md and the
 raw figures to <data-root>/results.json. See bench/README.md.
 """
 from __future__ import annotations
@@ -94,12 +95,16 @@ def measure(root: Path, scopes: list[dict], repeat: int, log) -> list[dict]:
 
     def add(batch: list, group: str, scope: str, query: str, job: dict, floor_sql: str | None = None,
             fparams: dict | None = None, bare_sql: str | None = None):
+        """One measurement: the query, interleaved with its floor and bare scan when it has them
+        (bench/worker.py, job kind "group")."""
         meta = {"group": group, "scope": scope, "query": query}
-        batch.append((meta, {"root": str(root), "repeat": repeat, **job}, None))
+        members, roles = [{"root": str(root), "repeat": repeat, **job}], [None]
         for role, sql in (("floor", floor_sql), ("bare", bare_sql)):
             if sql is not None:
-                batch.append((meta, {"root": str(root), "repeat": repeat, "kind": "sql", "text": sql,
-                                     "params": fparams if fparams is not None else job["params"]}, role))
+                members.append({"root": str(root), "repeat": repeat, "kind": "sql", "text": sql,
+                                "params": fparams if fparams is not None else job["params"]})
+                roles.append(role)
+        batch.append((meta, {"kind": "group", "members": members}, roles))
 
     for s in scopes:
         b: list = []
@@ -140,12 +145,12 @@ def measure(root: Path, scopes: list[dict], repeat: int, log) -> list[dict]:
     rows: list[dict] = []
     for b in batches:
         results = run_jobs([job for _, job, _ in b])
-        for (meta, _, role), res in zip(b, results):
-            if role is not None:
-                rows[-1][role] = res
-                continue
-            rows.append({**meta, **res})
-        for r in rows[-sum(1 for _, _, role in b if role is None):]:
+        for (meta, _, roles), res in zip(b, results):
+            row = {**meta, **res["members"][0]}
+            for role, member in zip(roles[1:], res["members"][1:]):
+                row[role] = member
+            rows.append(row)
+        for r in rows[-len(b):]:
             fl = r.get("floor", {}).get("warm_median_ms")
             bl = r.get("bare", {}).get("warm_median_ms")
             log(f"    {r['scope']:20} {r['query']:20} {r.get('ran') or '':20} warm {r['warm_median_ms']:8.1f} ms "

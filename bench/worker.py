@@ -12,8 +12,14 @@ Job kinds:
   {"kind": "query", "name": "dossier_kpis", "params": {...}}   Database.run(name, **params)
   {"kind": "sql", "text": "...", "params": {...}}              Database.sql(text, **params)
   {"kind": "kpis", "unit": "10621", "period": ["year", 2023, null, 10]}   cchc.kpis.kpis(db, unit, period)
+  {"kind": "group", "members": [job, job, ...]}                 the members interleaved (below)
 Parameters named start/end/day are ISO dates. For a "query" job the result also says which query
 ran ("ran": the rollup twin for a whole province whose rollup is fresh, cchc.db.Database.routed).
+
+A group (a query with its scan floor and bare scan) is measured interleaved, so that the ratio of
+their medians compares runs made under the same load: each member opens its own Database and runs
+once cold (in order), then the warm runs go round the members (the order rotating each round).
+Each member's peak RSS is the highest VmHWM over its own runs (reset just before each).
 """
 from __future__ import annotations
 
@@ -49,10 +55,9 @@ def _params(p: dict) -> dict:
     return {k: (date.fromisoformat(v) if k in ("start", "end", "day") and isinstance(v, str) else v) for k, v in p.items()}
 
 
-def main(job: dict) -> dict:
+def _prepare(job: dict):
+    """(function to time, which query ran, Database) for a query, sql or kpis job."""
     from cchc import db as dbm
-    gc.collect()
-    _reset_peak()
     db = dbm.Database(job["root"])
     kind = job["kind"]
     ran = None
@@ -72,22 +77,51 @@ def main(job: dict) -> dict:
         ran = db.routed("dossier_kpis", unit.scope)
     else:
         raise ValueError(kind)
-    base = _status_mb("VmRSS")
-    wall, cpu, out = [], [], None
-    for _ in range(1 + int(job.get("repeat", 5))):
-        r0 = resource.getrusage(resource.RUSAGE_SELF)
-        t0 = time.perf_counter()
-        out = fn()
-        wall.append((time.perf_counter() - t0) * 1000)
-        r1 = resource.getrusage(resource.RUSAGE_SELF)
-        cpu.append((r1.ru_utime - r0.ru_utime + r1.ru_stime - r0.ru_stime) * 1000)
-    db.close()
+    return fn, ran, db
+
+
+def _timed(fn) -> tuple[float, float, float, object]:
+    """(wall ms, cpu ms, peak RSS MB during the call, result)."""
+    _reset_peak()
+    r0 = resource.getrusage(resource.RUSAGE_SELF)
+    t0 = time.perf_counter()
+    out = fn()
+    wall = (time.perf_counter() - t0) * 1000
+    r1 = resource.getrusage(resource.RUSAGE_SELF)
+    return wall, (r1.ru_utime - r0.ru_utime + r1.ru_stime - r0.ru_stime) * 1000, _status_mb("VmHWM"), out
+
+
+def _summary(kind: str, wall: list, cpu: list, peaks: list, base: float, out, ran) -> dict:
     rows = len(out) if isinstance(out, dict) else out.height
     first = out.row(0)[0] if kind == "sql" and out.height else None  # a floor's count(*): rows scanned
     return {"cold_ms": round(wall[0], 2), "warm_ms": [round(x, 2) for x in wall[1:]],
             "warm_median_ms": round(statistics.median(wall[1:]), 2),
             "warm_cpu_median_ms": round(statistics.median(cpu[1:]), 1),
-            "rss_base_mb": round(base, 1), "rss_peak_mb": round(_status_mb("VmHWM"), 1), "rows": rows, "n": first, "ran": ran}
+            "rss_base_mb": round(base, 1), "rss_peak_mb": round(max(peaks), 1), "rows": rows, "n": first, "ran": ran}
+
+
+def main(job: dict) -> dict:
+    gc.collect()
+    members = job["members"] if job["kind"] == "group" else [job]
+    prepared, base = [], []
+    for m in members:
+        _reset_peak()
+        base.append(_status_mb("VmRSS"))
+        prepared.append(_prepare(m))
+    runs = [([], [], [], None) for _ in members]
+    repeat = max(int(m.get("repeat", 5)) for m in members)
+    order = list(range(len(members)))
+    for rnd in range(1 + repeat):
+        for i in (order if rnd == 0 else order[rnd % len(order):] + order[:rnd % len(order)]):
+            wall, cpu, peak, out = _timed(prepared[i][0])
+            w, c, pk, _ = runs[i]
+            w.append(wall), c.append(cpu), pk.append(peak)
+            runs[i] = (w, c, pk, out)
+    results = [_summary(m["kind"], w, c, pk, b, out, prep[1])
+               for m, (w, c, pk, out), b, prep in zip(members, runs, base, prepared)]
+    for _, _, db in prepared:
+        db.close()
+    return {"members": results} if job["kind"] == "group" else results[0]
 
 
 if __name__ == "__main__":

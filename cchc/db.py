@@ -13,7 +13,9 @@ Two things happen on the way (both tested to give the same figures):
   parameter, the partition files of the province ``province`` only (FILE_PARAMS), so DuckDB neither
   lists nor filters the other provinces' files;
 - ``dossier_kpis``, ``monthly_trend`` and ``rating_kpis`` for a whole province run their twin over the
-  daily rollup (ROLLUP_TWINS, cchc.rollup) while the rollup matches the province's files.
+  daily rollup (ROLLUP_TWINS, cchc.rollup) while the rollup matches the province's files;
+- reference queries (REFERENCE_QUERIES: the procedure catalogue, procedures in force, a unit's
+  lookup) are answered from memory while the files of their tables are unchanged.
 """
 from __future__ import annotations
 
@@ -46,6 +48,12 @@ AUTO_PARAMS = (*FILE_PARAMS, "daily_horizon")
 ROLLUP_TWINS = {"dossier_kpis": ("dossier_kpis_daily", "dossier_daily"),
                 "monthly_trend": ("monthly_trend_daily", "dossier_daily"),
                 "rating_kpis": ("rating_kpis_daily", "rating_daily")}
+# Reference queries: small lookups over reference tables that many calls repeat (the procedure
+# catalogue beside every KPI table, the procedures in force on a day). Their results are kept per
+# Database, per parameters, while the files of the tables named here are unchanged (inode, size and
+# mtime).
+REFERENCE_QUERIES = {"procedure_catalogue": ("procedures",), "procedures_in_force": ("procedures",),
+                     "unit_lookup": ("units",)}
 _PARAM = re.compile(r"(?<![:$\w])\$([A-Za-z_]\w*)")
 
 
@@ -131,6 +139,7 @@ class Database:
         self.con.execute("SET lock_configuration = true")
         self._queries = _sql_files(QUERIES)
         self._lock = threading.Lock()
+        self._reference: dict[tuple, tuple[tuple, pl.DataFrame]] = {}
 
     def query_names(self) -> list[str]:
         return sorted(self._queries)
@@ -144,7 +153,27 @@ class Database:
         missing ones are an error."""
         if name not in self._queries:
             raise KeyError(f"no query named {name!r}")
+        if name in REFERENCE_QUERIES:
+            return self._run_reference(name, params)
         return self.sql(self._queries[self.routed(name, params)], **params)
+
+    def _run_reference(self, name: str, params: dict) -> pl.DataFrame:
+        """A reference query (REFERENCE_QUERIES), from this Database's memory while its tables' files
+        are unchanged."""
+        key = (name, tuple(sorted((k, params.get(k)) for k in self.params_of(name))))
+        stamp = []
+        for table in REFERENCE_QUERIES[name]:
+            try:
+                st = schema.TABLES[table].path(self.root).stat()
+                stamp.append((st.st_ino, st.st_size, st.st_mtime_ns))
+            except OSError:
+                stamp.append(None)
+        kept = self._reference.get(key)
+        if kept is not None and kept[0] == tuple(stamp):
+            return kept[1]
+        df = self.sql(self._queries[name], **params)
+        self._reference[key] = (tuple(stamp), df)
+        return df
 
     def routed(self, name: str, params: dict) -> str:
         """The query run for ``name``: its rollup twin (ROLLUP_TWINS) for a whole province whose

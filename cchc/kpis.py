@@ -115,9 +115,21 @@ def _sum_counts(rows: list[dict]) -> dict:
     return out
 
 
+ONLINE_CAPABLE = ("toan_trinh", "mot_phan")  # online levels whose resolved dossiers 766 §3 counts
+
+
 def dossier_rows(db: Database, unit: Unit, p: periods.Period) -> list[dict]:
-    """Biểu 06 counts per procedure (with field, name, statutory days, online level)."""
-    return db.run("dossier_kpis", **unit.scope, start=p.start, end=p.end).to_dicts()
+    """Biểu 06 counts per procedure, by field and procedure code, with the procedure's name, statutory
+    days and online level from the catalogue (None for a code not in it) and resolved_online_capable
+    (its resolved dossiers if it can be done online, else 0)."""
+    rows = db.run("dossier_kpis", **unit.scope, start=p.start, end=p.end).to_dicts()
+    catalogue = {r["procedure_code"]: r for r in db.run("procedure_catalogue").to_dicts()}
+    blank = {"procedure_name": None, "statutory_days": None, "online_level": None}
+    for r in rows:
+        c = catalogue.get(r["procedure_code"], blank)
+        r.update(procedure_name=c["procedure_name"], statutory_days=c["statutory_days"], online_level=c["online_level"],
+                 resolved_online_capable=r["resolved_total"] if c["online_level"] in ONLINE_CAPABLE else 0)
+    return sorted(rows, key=lambda r: (r["field"], r["procedure_code"]))
 
 
 def dossier_kpis(db: Database, unit: Unit, p: periods.Period) -> dict:
@@ -138,15 +150,14 @@ def procedure_kpis(db: Database, unit: Unit, p: periods.Period, field: str | Non
 
 
 def rating_kpis(db: Database, unit: Unit, p: periods.Period) -> dict:
-    df = db.run("rating_kpis", **unit.scope, start=p.start, end=p.end)
-    rows = df.to_dicts()
+    """Rating forms of the period in total and by field (sorted by field), with satisfaction rates."""
+    rows = sorted(db.run("rating_kpis", **unit.scope, start=p.start, end=p.end).to_dicts(), key=lambda r: r["field"])
     keys = ["ratings_total", "ratings_satisfied", "level_4", "level_3", "level_2", "level_1"]
-    total = next((r for r in rows if r["field"] is None), None) or {k: 0 for k in keys}
-    out = {k: int(total[k]) for k in keys}
+    out = {k: sum(int(r[k]) for r in rows) for k in keys}
     out["satisfaction_rate"] = ratio(out["ratings_satisfied"], out["ratings_total"])
     out["ratings_by_field"] = [{"field": r["field"], **{k: int(r[k]) for k in keys},
                                 "satisfaction_rate": ratio(r["ratings_satisfied"], r["ratings_total"])}
-                               for r in rows if r["field"] is not None]
+                               for r in rows]
     return out
 
 

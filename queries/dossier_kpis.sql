@@ -1,11 +1,13 @@
 -- Biểu 06 (TT 01/2020/TT-VPCP) counts and digitisation for one unit and period, one row per
--- procedure (with its field). cchc.kpis adds them up by field and in total and derives the rates.
+-- procedure (with its field), in no particular order. cchc.kpis adds them up by field and in total,
+-- derives the rates and puts the procedure's name, statutory time and online level beside them
+-- (procedure_catalogue): a join and a sort here cost more than the aggregate (docs/performance.md).
 -- Column numbers of the official form are given beside each count. Counts are sums of 0/1
 -- flags: in DuckDB 2.0 that is ~1,6x faster than count(*) FILTER (WHERE ...) here.
 WITH d AS (
     SELECT * FROM dossiers_for($dossier_files, $province, $district, $unit, $start, $end)
 ),
-by_procedure AS (
+final AS (
     SELECT
         d.field,
         d.procedure_code,
@@ -29,17 +31,5 @@ by_procedure AS (
         CAST(sum(CAST(d.is_new AND d.fee_vnd > 0 AND d.paid_online AS INTEGER)) AS BIGINT) AS new_paid_online
     FROM d
     GROUP BY d.field, d.procedure_code
-),
-final AS (
-    SELECT
-        b.*,
-        p.name AS procedure_name,
-        p.statutory_days,
-        p.online_level,
-        CASE WHEN p.online_level IN ('toan_trinh', 'mot_phan') THEN b.resolved_total ELSE 0 END
-            AS resolved_online_capable
-    FROM by_procedure b
-    LEFT JOIN raw_procedures p ON p.code = b.procedure_code
 )
-SELECT * FROM final
-ORDER BY field, procedure_code;
+SELECT * FROM final;

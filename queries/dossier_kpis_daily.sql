@@ -1,22 +1,19 @@
 -- dossier_kpis for a whole province ($district and $unit NULL) from the dossier_daily rollup: the
--- same rows and columns, read from a few thousand rows per year instead of every dossier.
+-- same rows and columns (in no particular order), read from a few thousand rows per year instead
+-- of every dossier.
 -- cchc.db runs it in place of dossier_kpis while the province's rollup matches its dossier files.
 --   flows (new, resolved, …): the sums over the days of [$start, $end];
 --   carried over: the open stock at the end of the day before $start;
 --   pending and overdue: the stocks at the end of $end.
 -- A stock asked for after the horizon ($daily_horizon: the province's last day in the rollup, after
 -- which nothing changes) is the stock on the horizon. One scan of the days from the first looked-up
--- day (b.before_start) to $end: only those rows and their partitions are read.
-WITH b AS (
-    SELECT least(CAST($start AS DATE) - 1, $daily_horizon) AS before_start,
-           least(CAST($end AS DATE), $daily_horizon) AS at_end
-),
-r AS (
+-- day (the day before $start, or the horizon) to $end: only those rows and their partitions are read.
+WITH r AS (
     SELECT d.*,
         d.day >= $start AS in_period,
-        d.day = b.before_start AS is_before_start,
-        d.day = b.at_end AS is_end
-    FROM raw_dossier_daily_in($daily_files) d, b
+        d.day = least(CAST($start AS DATE) - 1, $daily_horizon) AS is_before_start,
+        d.day = least(CAST($end AS DATE), $daily_horizon) AS is_end
+    FROM raw_dossier_daily_in($daily_files) d
     WHERE d.province_code = $province AND $district IS NULL AND $unit IS NULL
       AND d.year BETWEEN year(least(CAST($start AS DATE) - 1, $daily_horizon)) AND year($end)
       AND d.day BETWEEN least(CAST($start AS DATE) - 1, $daily_horizon) AND $end
@@ -44,18 +41,5 @@ by_procedure AS (
         CAST(sum(CASE WHEN in_period THEN new_paid_online ELSE 0 END) AS BIGINT) AS new_paid_online
     FROM r
     GROUP BY field, procedure_code
-),
-final AS (
-    SELECT
-        b.*,
-        p.name AS procedure_name,
-        p.statutory_days,
-        p.online_level,
-        CASE WHEN p.online_level IN ('toan_trinh', 'mot_phan') THEN b.resolved_total ELSE 0 END
-            AS resolved_online_capable
-    FROM by_procedure b
-    LEFT JOIN raw_procedures p ON p.code = b.procedure_code
-    WHERE b.received_total > 0
 )
-SELECT * FROM final
-ORDER BY field, procedure_code;
+SELECT * FROM by_procedure WHERE received_total > 0;

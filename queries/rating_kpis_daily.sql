@@ -10,13 +10,13 @@ WITH r AS (
 final AS (
     SELECT
         field,
-        CAST(coalesce(sum(ratings_total), 0) AS BIGINT) AS ratings_total,
-        CAST(coalesce(sum(ratings_satisfied), 0) AS BIGINT) AS ratings_satisfied,
-        CAST(coalesce(sum(level_4), 0) AS BIGINT) AS level_4,
-        CAST(coalesce(sum(level_3), 0) AS BIGINT) AS level_3,
-        CAST(coalesce(sum(level_2), 0) AS BIGINT) AS level_2,
-        CAST(coalesce(sum(level_1), 0) AS BIGINT) AS level_1
+        CAST(sum(ratings_total) AS BIGINT) AS ratings_total,
+        CAST(sum(ratings_satisfied) AS BIGINT) AS ratings_satisfied,
+        CAST(sum(level_4) AS BIGINT) AS level_4,
+        CAST(sum(level_3) AS BIGINT) AS level_3,
+        CAST(sum(level_2) AS BIGINT) AS level_2,
+        CAST(sum(level_1) AS BIGINT) AS level_1
     FROM r
-    GROUP BY ROLLUP (field)
+    GROUP BY field
 )
-SELECT * FROM final ORDER BY field NULLS FIRST;
+SELECT * FROM final;

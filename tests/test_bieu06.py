@@ -185,12 +185,16 @@ def test_province_total_is_the_sum_of_its_districts(db):
 
 
 class _FakeDb:
-    """Stands in for the database: dossier_kpis rows (one per procedure) given by the test."""
+    """Stands in for the database: dossier_kpis rows (one per procedure) given by the test, and an empty
+    procedure catalogue."""
 
     def __init__(self, rows):
         self.rows = rows
 
     def run(self, name, **params):
+        if name == "procedure_catalogue":
+            return pl.DataFrame(schema={"procedure_code": pl.String, "procedure_name": pl.String,
+                                        "statutory_days": pl.Int16, "online_level": pl.String})
         assert name == "dossier_kpis"
         return pl.DataFrame(self.rows)
 

@@ -51,7 +51,10 @@ def fx(tmp_path_factory):
 
 
 def _province(db, start, end, query="dossier_kpis", **kw):
-    return db.run(query, province="30", district=None, unit=None, start=start, end=end, **kw)
+    """The query's frame for the whole province, sorted by its keys (dossier_kpis and rating_kpis
+    leave the order to the caller)."""
+    df = db.run(query, province="30", district=None, unit=None, start=start, end=end, **kw)
+    return df.sort([c for c in ("month", "field", "procedure_code") if c in df.columns])
 
 
 def test_stocks_by_hand(fx):

@@ -123,3 +123,38 @@ def test_saturday_receipt_counts_from_monday(tmp_path):
         assert df.rows() == [("S0", 0), ("S1", 1), ("SS", 0)]
     finally:
         db.close()
+
+
+def test_procedure_rows_carry_the_catalogue_by_hand(fx):
+    rows = kpis.dossier_rows(fx, kpis.resolve_unit(fx, "10621"), periods.calendar_month(2023, 3))
+    # sorted by field, then code: Chứng thực (H, P2) before Hộ tịch (A,C,D,E,F,G, P1)
+    assert [(r["field"], r["procedure_code"], r["received_total"]) for r in rows] == [
+        ("Chứng thực", "P2", 1), ("Hộ tịch", "P1", 6)]
+    p2, p1 = rows
+    assert (p1["procedure_name"], p1["statutory_days"], p1["online_level"]) == ("Đăng ký khai sinh", 3, "toan_trinh")
+    assert (p2["procedure_name"], p2["statutory_days"], p2["online_level"]) == ("Chứng thực bản sao", 0, "khong")
+    # resolved in March: A, C, D (P1, online capable) and H (P2, not online)
+    assert (p1["resolved_online_capable"], p2["resolved_online_capable"]) == (3, 0)
+
+
+def test_reference_queries_are_kept_until_their_file_changes(tmp_path):
+    import os
+
+    import pyarrow.parquet as pq
+    root = write_dataset(tmp_path, dossiers=ROWS)
+    db = Database(root)
+    try:
+        first = db.run("procedure_catalogue")
+        assert db.run("procedure_catalogue") is first  # kept
+        assert sorted(first["procedure_code"]) == ["P1", "P2"]
+        # rewrite procedures.parquet with P1 renamed: the next call reads the new file
+        path = root / "procedures.parquet"
+        t = pq.read_table(path)
+        names = [("Khai sinh (mới)" if c == "P1" else n) for c, n in zip(t["code"].to_pylist(), t["name"].to_pylist())]
+        pq.write_table(t.set_column(t.schema.get_field_index("name"), "name", [names]), str(path) + ".new")
+        os.replace(str(path) + ".new", path)
+        again = db.run("procedure_catalogue")
+        assert again is not first
+        assert dict(zip(again["procedure_code"], again["procedure_name"]))["P1"] == "Khai sinh (mới)"
+    finally:
+        db.close()

@@ -1,0 +1,5 @@
+-- The procedure catalogue as the KPI tables show it beside their counts: name, statutory time and
+-- online level of each procedure code. A reference query (cchc.db.REFERENCE_QUERIES): read once per
+-- Database and again only when procedures.parquet changes.
+SELECT code AS procedure_code, name AS procedure_name, statutory_days, online_level
+FROM raw_procedures;

@@ -7,15 +7,9 @@ WITH r AS (
       AND year BETWEEN year($start) AND year($end)
       AND day BETWEEN $start AND $end
 ),
-final AS (
-    SELECT
-        field,
-        CAST(sum(ratings_total) AS BIGINT) AS ratings_total,
-        CAST(sum(ratings_satisfied) AS BIGINT) AS ratings_satisfied,
-        CAST(sum(level_4) AS BIGINT) AS level_4,
-        CAST(sum(level_3) AS BIGINT) AS level_3,
-        CAST(sum(level_2) AS BIGINT) AS level_2,
-        CAST(sum(level_1) AS BIGINT) AS level_1
+final AS (  -- the sums of the six counts, named as in rating_kpis
+    SELECT field, CAST(sum(COLUMNS(['ratings_total', 'ratings_satisfied', 'level_4', 'level_3', 'level_2', 'level_1']))
+                       AS BIGINT)
     FROM r
     GROUP BY field
 )

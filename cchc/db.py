@@ -54,6 +54,7 @@ ROLLUP_TWINS = {"dossier_kpis": ("dossier_kpis_daily", "dossier_daily"),
 # mtime).
 REFERENCE_QUERIES = {"procedure_catalogue": ("procedures",), "procedures_in_force": ("procedures",),
                      "unit_lookup": ("units",)}
+REFERENCE_KEEP = 4096  # results kept at most (then forgotten all at once)
 _PARAM = re.compile(r"(?<![:$\w])\$([A-Za-z_]\w*)")
 
 
@@ -172,6 +173,8 @@ class Database:
         if kept is not None and kept[0] == tuple(stamp):
             return kept[1]
         df = self.sql(self._queries[name], **params)
+        if len(self._reference) >= REFERENCE_KEEP:  # one entry per unit code looked up: keep it bounded
+            self._reference.clear()
         self._reference[key] = (tuple(stamp), df)
         return df
 

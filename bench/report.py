@@ -243,7 +243,9 @@ def render(results: dict) -> str:
          "and the rollup twins use their floor.",
          "- Scopes: province 30 (Hải Dương) over the official year 2023 with cut-off day 10 (10/12/2022–09/12/2023) "
          "and over calendar 2024; district 291 (Nam Sách) and commune 10621 (Quốc Tuấn) over official 2023; the "
-         "largest commune of province 30 over official 2023; the 24-month trend from 07/2023 to 06/2025; and a "
+         "largest commune of province 30 over official 2023; the 24-month trend from 07/2023 to 06/2025 at each "
+         "level, as the pages get it (`cchc.kpis.monthly_trend`: the query and the months without activity "
+         "filled with zeros); and a "
          "national calendar-2024 aggregate, the Biểu 06 counts of every province by field, from the rollup "
          "(bench/sql/national_year_daily.sql) and straight from the dossiers (bench/sql/national_year.sql).",
          "", "## Verdicts", "", *verdicts(results), "",

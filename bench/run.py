@@ -128,7 +128,7 @@ def measure(root: Path, scopes: list[dict], repeat: int, log) -> list[dict]:
         tp = {**s["scope"], "field": None, "procedure": None, "start": TREND_START.isoformat(), "end": TREND_END.isoformat()}
         ran = s["ran"]["monthly_trend"]
         add(b, "trend", s["key"].split("_")[0] + "_24m", "monthly_trend",
-            {"kind": "query", "name": "monthly_trend", "params": tp}, floors.FLOORS[ran],
+            {"kind": "trend", "params": tp}, floors.FLOORS[ran],
             bare_sql=floors.bare_trend(root, s["scope"]["province"], tp["start"], tp["end"])
             if ran == "monthly_trend" else None)
     batches.append(b)

@@ -12,6 +12,7 @@ Job kinds:
   {"kind": "query", "name": "dossier_kpis", "params": {...}}   Database.run(name, **params)
   {"kind": "sql", "text": "...", "params": {...}}              Database.sql(text, **params)
   {"kind": "kpis", "unit": "10621", "period": ["year", 2023, null, 10]}   cchc.kpis.kpis(db, unit, period)
+  {"kind": "trend", "params": {...}}                           cchc.kpis.monthly_trend (query + empty months)
   {"kind": "group", "members": [job, job, ...]}                 the members interleaved (below)
 Parameters named start/end/day are ISO dates. For a "query" job the result also says which query
 ran ("ran": the rollup twin for a whole province whose rollup is fresh, cchc.db.Database.routed).
@@ -68,6 +69,13 @@ def _prepare(job: dict):
     elif kind == "sql":
         text, params = job["text"], _params(job["params"])
         fn = lambda: db.sql(text, **params)  # noqa: E731
+    elif kind == "trend":
+        from cchc import kpis
+        params = _params(job["params"])
+        scope = {k: params[k] for k in ("province", "district", "unit")}
+        ran = db.routed("monthly_trend", params)
+        fn = lambda: kpis.monthly_trend(db, scope, params["start"], params["end"], params["field"],  # noqa: E731
+                                        params["procedure"])
     elif kind == "kpis":
         from cchc import kpis, periods
         unit = kpis.resolve_unit(db, job["unit"])

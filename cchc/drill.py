@@ -288,7 +288,8 @@ def channel_figure(rows: list[dict], title_tail: str, subtitle: str) -> go.Figur
 
 
 def trend_rows(db, unit: Unit, p: Period, d: Drill) -> pl.DataFrame:
-    return db.run("monthly_trend", **scope(unit, p, d))
+    """One row per calendar month of the period (cchc.kpis.monthly_trend)."""
+    return kpis.monthly_trend(db, unit.scope, p.start, p.end, field=d.sql_field, procedure=d.sql_procedure)
 
 
 def trend_figure(df: pl.DataFrame, title_tail: str, subtitle: str) -> go.Figure:

@@ -10,6 +10,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 
+import polars as pl
+
 from . import periods
 from .db import Database, DataError
 from .fmt import ratio
@@ -177,6 +179,27 @@ def finance_kpis(db: Database, unit: Unit, p: periods.Period) -> dict:
             items[r["item"]] = {"plan_vnd": int(r["plan_vnd"]), "actual_vnd": int(r["actual_vnd"]),
                                 "rate": ratio(r["actual_vnd"], r["plan_vnd"])}
     return {"finance_months": [m.isoformat() for m in months] if months else None, "finance": items}
+
+
+TREND_COLUMNS = ["received_new", "received_online", "digitised_input", "resolved_total", "resolved_on_time",
+                 "resolved_late", "digitised_result"]
+
+
+def monthly_trend(db: Database, scope: dict, start: date, end: date, field: str | None = None,
+                  procedure: str | None = None) -> pl.DataFrame:
+    """The calendar months from start's month to end's month, one row each in order, with the counts
+    of queries/monthly_trend.sql (received new, online, digitised; resolved, on time, late, with an
+    e-result); 0 in a month when nothing was received or finished."""
+    df = db.run("monthly_trend", **scope, field=field, procedure=procedure, start=start, end=end)
+    rows = {r[0]: r for r in df.select("month", *TREND_COLUMNS).iter_rows()}
+    months, y, m = [], start.year, start.month
+    while (y, m) <= (end.year, end.month):
+        months.append(date(y, m, 1))
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    zero = (None,) + (0,) * len(TREND_COLUMNS)
+    cols = list(zip(*[rows.get(month, zero) for month in months])) or [()] * (1 + len(TREND_COLUMNS))
+    return pl.DataFrame({"month": months, **{c: list(cols[i + 1]) for i, c in enumerate(TREND_COLUMNS)}},
+                        schema={"month": pl.Date, **{c: pl.Int64 for c in TREND_COLUMNS}})
 
 
 def procedures_in_force(db: Database, day: date, level: str = "commune") -> dict:

@@ -282,7 +282,7 @@ def trend(db: Database, unit: Unit, p: periods.Period) -> tuple[pl.DataFrame, da
     """Monthly received (new), resolved and on-time rate over trend_window(); one row a month."""
     _, last = data_range(db)
     start, end = trend_window(p, last)
-    df = db.run("monthly_trend", **unit.scope, field=None, procedure=None, start=start, end=end)
+    df = kpis.monthly_trend(db, unit.scope, start, end)
     df = df.with_columns(
         on_time_rate=pl.when(pl.col("resolved_total") > 0)
         .then(pl.col("resolved_on_time") / pl.col("resolved_total")).otherwise(None))

@@ -1,6 +1,9 @@
 -- Calendar-month trend of one unit from $start to $end: dossiers received (new), resolved and
 -- their deadline status, online receipts and digitisation. Optional narrowing to one field
--- ($field) or one procedure ($procedure); NULL means all.
+-- ($field) or one procedure ($procedure); NULL means all. One row per month in which something
+-- was received or finished, in no particular order: cchc.kpis.monthly_trend adds the months
+-- without any (zeros) and sorts (a join with every month and a sort cost more here than the
+-- aggregate, docs/performance.md).
 WITH d AS (
     SELECT field, procedure_code, channel, received_at, finished_at, days_past_due, digitised_input, e_result
     FROM stg_dossiers_in($dossier_files)
@@ -13,27 +16,20 @@ WITH d AS (
       AND received_at < $end + INTERVAL 1 DAY
       AND (finished_at IS NULL OR finished_at >= $start)
 ),
-received AS (
-    SELECT CAST(date_trunc('month', received_at) AS DATE) AS month,
-           count(*) AS received_new,
-           CAST(sum(CAST(channel = 'truc_tuyen' AS INTEGER)) AS BIGINT) AS received_online,
-           CAST(sum(CAST(digitised_input AS INTEGER)) AS BIGINT) AS digitised_input
+events AS (  -- a row per dossier received in the range and per dossier finished in it
+    SELECT CAST(date_trunc('month', received_at) AS DATE) AS month, 1 AS received_new,
+           CAST(channel = 'truc_tuyen' AS INTEGER) AS received_online,
+           CAST(digitised_input AS INTEGER) AS digitised_input,
+           0 AS resolved_total, 0 AS resolved_on_time, 0 AS resolved_late, 0 AS digitised_result
     FROM d WHERE received_at >= $start
-    GROUP BY 1
-),
-resolved AS (
-    SELECT CAST(date_trunc('month', finished_at) AS DATE) AS month,
-           count(*) AS resolved_total,
-           CAST(sum(CAST(days_past_due <= 0 AS INTEGER)) AS BIGINT) AS resolved_on_time,
-           CAST(sum(CAST(days_past_due > 0 AS INTEGER)) AS BIGINT) AS resolved_late,
-           CAST(sum(CAST(e_result AS INTEGER)) AS BIGINT) AS digitised_result
+    UNION ALL
+    SELECT CAST(date_trunc('month', finished_at) AS DATE), 0, 0, 0,
+           1, CAST(days_past_due <= 0 AS INTEGER), CAST(days_past_due > 0 AS INTEGER), CAST(e_result AS INTEGER)
     FROM d WHERE finished_at >= $start AND finished_at < $end + INTERVAL 1 DAY
-    GROUP BY 1
 ),
-final AS (  -- every month of the range, zero where nothing happened
-    SELECT m.month, coalesce(COLUMNS(r.* EXCLUDE (month)), 0), coalesce(COLUMNS(s.* EXCLUDE (month)), 0)
-    FROM months_of($start, $end) m
-    LEFT JOIN received r ON r.month = m.month
-    LEFT JOIN resolved s ON s.month = m.month
+final AS (
+    SELECT month, CAST(sum(COLUMNS(* EXCLUDE (month))) AS BIGINT)
+    FROM events
+    GROUP BY month
 )
-SELECT * FROM final ORDER BY month;
+SELECT * FROM final;

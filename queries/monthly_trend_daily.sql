@@ -1,5 +1,6 @@
 -- monthly_trend for a whole province ($district and $unit NULL) from the dossier_daily rollup: the
--- same months and columns (flows only: receipts by their day, finishes by theirs). cchc.db runs it
+-- same columns (flows only: receipts by their day, finishes by theirs), a row per month with a row
+-- in the rollup, in no particular order (cchc.kpis.monthly_trend fills and sorts). cchc.db runs it
 -- in place of monthly_trend while the province's rollup matches its dossier files.
 WITH r AS (
     SELECT * FROM raw_dossier_daily_in($daily_files)
@@ -20,10 +21,5 @@ by_month AS (
         CAST(sum(digitised_result) AS BIGINT) AS digitised_result
     FROM r
     GROUP BY 1
-),
-final AS (  -- every month of the range, zero where nothing happened
-    SELECT m.month, coalesce(COLUMNS(b.* EXCLUDE (month)), 0)
-    FROM months_of($start, $end) m
-    LEFT JOIN by_month b ON b.month = m.month
 )
-SELECT * FROM final ORDER BY month;
+SELECT * FROM by_month;

@@ -51,10 +51,13 @@ def fx(tmp_path_factory):
 
 
 def _province(db, start, end, query="dossier_kpis", **kw):
-    """The query's frame for the whole province, sorted by its keys (dossier_kpis and rating_kpis
-    leave the order to the caller)."""
-    df = db.run(query, province="30", district=None, unit=None, start=start, end=end, **kw)
-    return df.sort([c for c in ("month", "field", "procedure_code") if c in df.columns])
+    """The query's frame for the whole province, sorted by its keys (the KPI queries leave the order,
+    and the trend the months without activity, to cchc.kpis)."""
+    scope = {"province": "30", "district": None, "unit": None}
+    if query == "monthly_trend":  # the months as the pages get them: every month, in order
+        return kpis.monthly_trend(db, scope, start, end, **kw)
+    df = db.run(query, **scope, start=start, end=end, **kw)
+    return df.sort([c for c in ("field", "procedure_code") if c in df.columns])
 
 
 def test_stocks_by_hand(fx):

@@ -158,3 +158,22 @@ def test_reference_queries_are_kept_until_their_file_changes(tmp_path):
         assert dict(zip(again["procedure_code"], again["procedure_name"]))["P1"] == "Khai sinh (mới)"
     finally:
         db.close()
+
+
+def test_monthly_trend_by_hand_with_an_empty_month(fx):
+    u = kpis.resolve_unit(fx, "10621")
+    df = kpis.monthly_trend(fx, u.scope, date(2023, 1, 1), date(2023, 4, 30))
+    got = {r["month"]: r for r in df.to_dicts()}
+    assert list(got) == [date(2023, 1, 1), date(2023, 2, 1), date(2023, 3, 1), date(2023, 4, 1)]
+    cols = ("received_new", "received_online", "resolved_total", "resolved_on_time", "resolved_late")
+    # January: nothing received or finished in the commune -> a row of zeros
+    assert tuple(got[date(2023, 1, 1)][c] for c in cols) == (0, 0, 0, 0, 0)
+    # February: A and B received; B finished before its due day
+    assert tuple(got[date(2023, 2, 1)][c] for c in cols) == (2, 0, 1, 1, 0)
+    # March: C (online), D, E, G, H received; A, C, D, H finished, D a day late
+    assert tuple(got[date(2023, 3, 1)][c] for c in cols) == (5, 1, 4, 3, 1)
+    # April: J received; G (due 31/03, late) and J (early) finished
+    assert tuple(got[date(2023, 4, 1)][c] for c in cols) == (1, 0, 2, 1, 1)
+    # one procedure: Chứng thực's P2 only has H, in March
+    p2 = kpis.monthly_trend(fx, u.scope, date(2023, 1, 1), date(2023, 4, 30), procedure="P2")
+    assert p2["received_new"].to_list() == [0, 0, 1, 0] and p2["resolved_on_time"].to_list() == [0, 0, 1, 0]

@@ -5,7 +5,7 @@
 -- Column numbers of the official form are given beside each count. Counts are sums of 0/1
 -- flags: in DuckDB 2.0 that is ~1,6x faster than count(*) FILTER (WHERE ...) here.
 WITH d AS (
-    SELECT * FROM dossiers_for($dossier_files, $province, $district, $unit, $start, $end)
+    SELECT * FROM report_rows_for($dossier_files, $province, $district, $unit, $start, $end)
 ),
 final AS (
     SELECT

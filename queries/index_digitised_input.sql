@@ -1,7 +1,7 @@
 -- Scoring metric (QĐ 766 indicator 4.2, số hóa thành phần hồ sơ): dossiers received in the period
 -- whose input components were digitised at receipt, out of all dossiers received in the period.
 WITH d AS (
-    SELECT * FROM dossiers_for($dossier_files, $province, $district, $unit, $start, $end) WHERE is_new
+    SELECT * FROM report_rows_for($dossier_files, $province, $district, $unit, $start, $end) WHERE is_new
 ),
 final AS (
     SELECT

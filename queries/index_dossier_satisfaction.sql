@@ -3,7 +3,7 @@
 -- − those with a feedback item (PAKN) received by the end of the period) / dossiers resolved.
 WITH d AS (
     SELECT dossier_id, days_past_due
-    FROM dossiers_for($dossier_files, $province, $district, $unit, $start, $end)
+    FROM report_rows_for($dossier_files, $province, $district, $unit, $start, $end)
     WHERE resolved
 ),
 disliked AS (

@@ -3,7 +3,7 @@
 -- was also issued electronically, out of all resolved dossiers of such procedures.
 WITH d AS (
     SELECT d.e_result
-    FROM dossiers_for($dossier_files, $province, $district, $unit, $start, $end) d
+    FROM report_rows_for($dossier_files, $province, $district, $unit, $start, $end) d
     JOIN raw_procedures p ON p.code = d.procedure_code
     WHERE d.resolved AND p.paper_result
 ),

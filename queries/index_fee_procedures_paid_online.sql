@@ -6,7 +6,7 @@ WITH fee_procs AS (
 ),
 paid AS (
     SELECT DISTINCT procedure_code
-    FROM dossiers_for($dossier_files, $province, $district, $unit, $start, $end)
+    FROM report_rows_for($dossier_files, $province, $district, $unit, $start, $end)
     WHERE is_new AND paid_online
 ),
 final AS (

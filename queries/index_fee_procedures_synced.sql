@@ -6,7 +6,7 @@ WITH fee_procs AS (
 ),
 used AS (
     SELECT DISTINCT procedure_code
-    FROM dossiers_for($dossier_files, $province, $district, $unit, $start, $end)
+    FROM report_rows_for($dossier_files, $province, $district, $unit, $start, $end)
     WHERE is_new AND fee_vnd > 0
 ),
 final AS (

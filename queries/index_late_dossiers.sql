@@ -1,6 +1,6 @@
 -- Scoring metric (a count, no denominator): dossiers resolved in the period after their due day.
 WITH d AS (
-    SELECT * FROM dossiers_for($dossier_files, $province, $district, $unit, $start, $end)
+    SELECT * FROM report_rows_for($dossier_files, $province, $district, $unit, $start, $end)
 ),
 final AS (
     SELECT

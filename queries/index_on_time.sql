@@ -3,7 +3,7 @@
 -- due day, or are still pending within their deadline at the end of the period. As the 766 rules
 -- say, a dossier still waiting for a supplement after more than one request counts as late.
 WITH d AS (
-    SELECT * FROM dossiers_for($dossier_files, $province, $district, $unit, $start, $end)
+    SELECT * FROM report_rows_for($dossier_files, $province, $district, $unit, $start, $end)
 ),
 final AS (
     SELECT

@@ -3,7 +3,7 @@
 -- procedures offered fully online (online_level = 'toan_trinh'), how many were submitted online.
 WITH d AS (
     SELECT d.channel
-    FROM dossiers_for($dossier_files, $province, $district, $unit, $start, $end) d
+    FROM report_rows_for($dossier_files, $province, $district, $unit, $start, $end) d
     JOIN raw_procedures p ON p.code = d.procedure_code
     WHERE d.is_new AND p.online_level = 'toan_trinh'
 ),

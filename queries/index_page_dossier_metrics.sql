@@ -23,7 +23,7 @@ w AS (
     SELECT d.dossier_id, d.unit_code, d.district_code, d.procedure_code, d.channel, d.received_at, d.due_at,
            d.finished_at, d.days_past_due, d.status, d.supplement_count, d.digitised_input, d.e_result,
            d.reused_data, d.paid_online, d.fee_vnd, p.online_level, p.paper_result
-    FROM dossiers_for($dossier_files, $province, $district, $unit, $wstart, $wend) d
+    FROM report_rows_for($dossier_files, $province, $district, $unit, $wstart, $wend) d
     LEFT JOIN raw_procedures p ON p.code = d.procedure_code
     WHERE ($field IS NULL OR d.field = $field)
       AND ($procedure IS NULL OR d.procedure_code = $procedure)

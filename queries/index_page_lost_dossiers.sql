@@ -11,7 +11,7 @@
 -- not_reused, disliked, complained).
 WITH d AS (
     SELECT d.*, p.name AS procedure_name, p.online_level, p.paper_result
-    FROM dossiers_for($dossier_files, $province, $district, $unit, $start, $end) d
+    FROM report_rows_for($dossier_files, $province, $district, $unit, $start, $end) d
     LEFT JOIN raw_procedures p ON p.code = d.procedure_code
 ),
 disliked AS (

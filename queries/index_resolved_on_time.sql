@@ -1,7 +1,7 @@
 -- Scoring metric: dossiers resolved early or on the due day out of all dossiers resolved in the
 -- period (Biểu 06: ((8)+(9)) / (7); the seed report's "tỷ lệ giải quyết đúng hạn").
 WITH d AS (
-    SELECT * FROM dossiers_for($dossier_files, $province, $district, $unit, $start, $end)
+    SELECT * FROM report_rows_for($dossier_files, $province, $district, $unit, $start, $end)
 ),
 final AS (
     SELECT

@@ -2,7 +2,7 @@
 -- dossiers received in the period with at least one component reused from digitised data, out of
 -- all dossiers received in the period.
 WITH d AS (
-    SELECT * FROM dossiers_for($dossier_files, $province, $district, $unit, $start, $end) WHERE is_new
+    SELECT * FROM report_rows_for($dossier_files, $province, $district, $unit, $start, $end) WHERE is_new
 ),
 final AS (
     SELECT

@@ -4,17 +4,11 @@
 -- was received or finished, in no particular order: cchc.kpis.monthly_trend adds the months
 -- without any (zeros) and sorts (a join with every month and a sort cost more here than the
 -- aggregate, docs/performance.md).
-WITH d AS (
-    SELECT field, procedure_code, channel, received_at, finished_at, days_past_due, digitised_input, e_result
-    FROM stg_dossiers_in($dossier_files)
-    WHERE province_code = $province
-      AND ($district IS NULL OR district_code = $district)
-      AND ($unit IS NULL OR unit_code = $unit)
-      AND ($field IS NULL OR field = $field)
+WITH d AS (  -- the unit's dossiers received by $end and not finished before $start
+    SELECT channel, received_at, finished_at, days_past_due, digitised_input, e_result
+    FROM report_rows_for($dossier_files, $province, $district, $unit, $start, $end)
+    WHERE ($field IS NULL OR field = $field)
       AND ($procedure IS NULL OR procedure_code = $procedure)
-      AND year <= year($end)
-      AND received_at < $end + INTERVAL 1 DAY
-      AND (finished_at IS NULL OR finished_at >= $start)
 ),
 events AS (  -- a row per dossier received in the range and per dossier finished in it
     SELECT CAST(date_trunc('month', received_at) AS DATE) AS month, 1 AS received_new,

@@ -12,7 +12,7 @@ WITH d AS (
     SELECT dossier_id, field, procedure_code,
            CASE WHEN $district IS NULL THEN district_code ELSE unit_code END AS child_code,
            days_past_due > 0 AS late
-    FROM dossiers_for($dossier_files, $province, $district, $unit, $start, $end)
+    FROM report_rows_for($dossier_files, $province, $district, $unit, $start, $end)
     WHERE resolved
 ),
 disliked AS (

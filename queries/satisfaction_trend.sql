@@ -5,7 +5,7 @@
 -- satisfaction_766.sql). Months without data come back with zero counts.
 WITH d AS (
     SELECT dossier_id, finished_at, days_past_due > 0 AS late
-    FROM dossiers_for($dossier_files, $province, $district, $unit, $start, $end)
+    FROM report_rows_for($dossier_files, $province, $district, $unit, $start, $end)
     WHERE resolved
 ),
 disliked AS (

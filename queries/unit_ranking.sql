@@ -11,7 +11,7 @@ WITH d AS (
     SELECT
         CASE WHEN $child_level = 'district' THEN d.district_code ELSE d.unit_code END AS child_code,
         d.is_new, d.resolved, d.days_past_due, d.pending_overdue, d.digitised_input, d.e_result
-    FROM dossiers_for($dossier_files, $province, $district, $unit, $start, $end) d
+    FROM report_rows_for($dossier_files, $province, $district, $unit, $start, $end) d
 ),
 counts AS (
     SELECT

@@ -4,20 +4,26 @@
 -- The due day already includes the time spent waiting for supplements (supplement_days).
 -- stg_dossiers_in(p_files) stages the given files of the table (cchc.db: the files of one province,
 -- or dossiers_files_all()); the view stg_dossiers stages them all.
+
+-- Calendar days between the due day and the finishing day: < 0 early, 0 on the day, > 0 late.
+CREATE MACRO days_past_due_of(p_due_at, p_finished_at) AS date_diff('day', p_due_at, p_finished_at);
+
+CREATE MACRO finish_status_of(p_due_at, p_finished_at) AS
+    CASE
+        WHEN p_finished_at IS NULL THEN NULL
+        WHEN days_past_due_of(p_due_at, p_finished_at) < 0 THEN 'truoc_han'
+        WHEN days_past_due_of(p_due_at, p_finished_at) = 0 THEN 'dung_han'
+        ELSE 'qua_han'
+    END;
+
 CREATE MACRO stg_dossiers_in(p_files) AS TABLE
 SELECT
     d.*,
     CAST(d.received_at AS DATE) AS received_date,
     CAST(d.due_at AS DATE) AS due_date,
     CAST(d.finished_at AS DATE) AS finished_date,
-    -- calendar days between the due day and the finishing day: < 0 early, 0 on the day, > 0 late
-    date_diff('day', d.due_at, d.finished_at) AS days_past_due,
-    CASE
-        WHEN d.finished_at IS NULL THEN NULL
-        WHEN date_diff('day', d.due_at, d.finished_at) < 0 THEN 'truoc_han'
-        WHEN date_diff('day', d.due_at, d.finished_at) = 0 THEN 'dung_han'
-        ELSE 'qua_han'
-    END AS finish_status
+    days_past_due_of(d.due_at, d.finished_at) AS days_past_due,
+    finish_status_of(d.due_at, d.finished_at) AS finish_status
 FROM raw_dossiers_in(p_files) d;
 
 CREATE VIEW stg_dossiers AS SELECT * FROM stg_dossiers_in(dossiers_files_all());
@@ -27,31 +33,42 @@ CREATE VIEW stg_dossiers AS SELECT * FROM stg_dossiers_in(dossiers_files_all());
 --   carried_over: received before p_start, not finished before p_start (từ kỳ trước);
 --   is_new:       received in the period (mới tiếp nhận);
 --   resolved:     finished in the period (đã giải quyết);
---   pending:      not finished by the end of the period (đang giải quyết), within its deadline
---                 (trong hạn) if the due day is on or after p_end, else overdue (quá hạn).
+--   pending:      not finished by the end of the period (đang giải quyết), overdue (quá hạn,
+--                 pending_overdue) if its due day is before p_end, else within its deadline (trong hạn).
 -- Every row is carried over or new, and resolved or pending, so (3) = (4)+(5)+(6) = (7)+(11).
 -- The unit is the province p_province (read from the files p_files: queries pass $dossier_files, which
 -- cchc.db fills with that province's files), narrowed to district p_district and/or commune p_unit
 -- when they are not NULL. One scan: the partitions of years up to year(p_end); in those before the
 -- period only the rows still open when it starts pass the finished_at filter (DuckDB reads that
 -- column first and skips the others for rows that fail it).
+-- report_rows_for gives the stored columns, days_past_due and the roles only (what the counting
+-- queries read: fewer expressions to bind); dossiers_for adds the staged dates and the statuses.
+CREATE MACRO report_rows_for(p_files, p_province, p_district, p_unit, p_start, p_end) AS TABLE
+SELECT
+    d.*,
+    days_past_due_of(d.due_at, d.finished_at) AS days_past_due,
+    d.received_at < p_start AS carried_over,
+    d.received_at >= p_start AS is_new,
+    d.finished_at IS NOT NULL AND d.finished_at < p_end + INTERVAL 1 DAY AS resolved,
+    d.finished_at IS NULL OR d.finished_at >= p_end + INTERVAL 1 DAY AS pending,
+    (d.finished_at IS NULL OR d.finished_at >= p_end + INTERVAL 1 DAY) AND d.due_at < p_end AS pending_overdue
+FROM raw_dossiers_in(p_files) d
+WHERE d.province_code = p_province
+  AND d.year <= year(p_end)
+  AND d.received_at < p_end + INTERVAL 1 DAY
+  AND (d.finished_at IS NULL OR d.finished_at >= p_start)
+  AND (p_district IS NULL OR d.district_code = p_district)
+  AND (p_unit IS NULL OR d.unit_code = p_unit);
+
 CREATE MACRO dossiers_for(p_files, p_province, p_district, p_unit, p_start, p_end) AS TABLE
 SELECT
-    s.*,
-    s.received_at < p_start AS carried_over,
-    s.received_at >= p_start AS is_new,
-    s.finished_at IS NOT NULL AND s.finished_at < p_end + INTERVAL 1 DAY AS resolved,
-    s.finished_at IS NULL OR s.finished_at >= p_end + INTERVAL 1 DAY AS pending,
-    (s.finished_at IS NULL OR s.finished_at >= p_end + INTERVAL 1 DAY) AND s.due_at < p_end AS pending_overdue,
-    CASE WHEN s.finished_at IS NULL OR s.finished_at >= p_end + INTERVAL 1 DAY
-         THEN CASE WHEN s.due_at >= p_end THEN 'trong_han' ELSE 'qua_han' END END AS pending_status
-FROM stg_dossiers_in(p_files) s
-WHERE s.province_code = p_province
-  AND s.year <= year(p_end)
-  AND s.received_at < p_end + INTERVAL 1 DAY
-  AND (s.finished_at IS NULL OR s.finished_at >= p_start)
-  AND (p_district IS NULL OR s.district_code = p_district)
-  AND (p_unit IS NULL OR s.unit_code = p_unit);
+    r.*,
+    CAST(r.received_at AS DATE) AS received_date,
+    CAST(r.due_at AS DATE) AS due_date,
+    CAST(r.finished_at AS DATE) AS finished_date,
+    finish_status_of(r.due_at, r.finished_at) AS finish_status,
+    CASE WHEN r.pending THEN CASE WHEN r.pending_overdue THEN 'qua_han' ELSE 'trong_han' END END AS pending_status
+FROM report_rows_for(p_files, p_province, p_district, p_unit, p_start, p_end) r;
 
 -- Processing time in working days, net of the days spent waiting for supplements: the working
 -- days after the day of receipt up to the finishing day; a dossier received on a day off (a

@@ -34,13 +34,13 @@ x AS (
            CASE $child WHEN 'commune' THEN w.unit_code WHEN 'district' THEN w.district_code END AS child_code,
            w.*,
            w.received_at >= b.b_start AS is_new,
-           w.finished_at IS NOT NULL AND w.finished_at < b.b_end + INTERVAL 1 DAY AS resolved,
-           w.finished_at IS NULL OR w.finished_at >= b.b_end + INTERVAL 1 DAY AS pending,
-           (w.finished_at IS NULL OR w.finished_at >= b.b_end + INTERVAL 1 DAY) AND w.due_at < b.b_end AS pending_overdue
+           resolved_by(w.finished_at, b.b_end) AS resolved,
+           pending_at(w.finished_at, b.b_end) AS pending,
+           overdue_at(w.finished_at, w.due_at, b.b_end) AS pending_overdue
     FROM w
     JOIN buckets b
       ON w.received_at < b.b_end + INTERVAL 1 DAY
-     AND coalesce(w.finished_at, TIMESTAMP '9999-12-31') >= b.b_start
+     AND coalesce(w.finished_at, TIMESTAMP '9999-12-31') >= b.b_start  -- in_report(), written as a range join
 ),
 -- 5.4: dossiers rated "không hài lòng" within the bucket, or named by a feedback received by its end
 disliked AS (

@@ -28,14 +28,24 @@ FROM raw_dossiers_in(p_files) d;
 
 CREATE VIEW stg_dossiers AS SELECT * FROM stg_dossiers_in(dossiers_files_all());
 
--- The dossiers a report over [p_start, p_end] (dates, both included) counts for one unit, with
--- their role in it:
---   carried_over: received before p_start, not finished before p_start (từ kỳ trước);
---   is_new:       received in the period (mới tiếp nhận);
---   resolved:     finished in the period (đã giải quyết);
---   pending:      not finished by the end of the period (đang giải quyết), overdue (quá hạn,
---                 pending_overdue) if its due day is before p_end, else within its deadline (trong hạn).
--- Every row is carried over or new, and resolved or pending, so (3) = (4)+(5)+(6) = (7)+(11).
+-- A dossier's role in a report over [p_start, p_end] (dates, both included), as of the end of that
+-- day (one definition, used by report_rows_for and by the index page's per-bucket query):
+--   in_report:    received by p_end and not finished before p_start (counted at all);
+--   carried_over: of those, received before p_start (từ kỳ trước); is_new: received in the period;
+--   resolved:     finished by the end of p_end (đã giải quyết in the period);
+--   pending:      not finished by then (đang giải quyết), overdue (quá hạn, pending_overdue) if its
+--                 due day is before p_end, else within its deadline (trong hạn).
+-- Every counted row is carried over or new, and resolved or pending, so (3) = (4)+(5)+(6) = (7)+(11).
+CREATE MACRO in_report(p_received_at, p_finished_at, p_start, p_end) AS
+    p_received_at < p_end + INTERVAL 1 DAY AND (p_finished_at IS NULL OR p_finished_at >= p_start);
+CREATE MACRO resolved_by(p_finished_at, p_end) AS
+    p_finished_at IS NOT NULL AND p_finished_at < p_end + INTERVAL 1 DAY;
+CREATE MACRO pending_at(p_finished_at, p_end) AS
+    p_finished_at IS NULL OR p_finished_at >= p_end + INTERVAL 1 DAY;
+CREATE MACRO overdue_at(p_finished_at, p_due_at, p_end) AS
+    pending_at(p_finished_at, p_end) AND p_due_at < p_end;
+
+-- The dossiers a report over [p_start, p_end] counts for one unit, with their roles in it (above).
 -- The unit is the province p_province (read from the files p_files: queries pass $dossier_files, which
 -- cchc.db fills with that province's files), narrowed to district p_district and/or commune p_unit
 -- when they are not NULL. One scan: the partitions of years up to year(p_end); in those before the
@@ -49,14 +59,13 @@ SELECT
     days_past_due_of(d.due_at, d.finished_at) AS days_past_due,
     d.received_at < p_start AS carried_over,
     d.received_at >= p_start AS is_new,
-    d.finished_at IS NOT NULL AND d.finished_at < p_end + INTERVAL 1 DAY AS resolved,
-    d.finished_at IS NULL OR d.finished_at >= p_end + INTERVAL 1 DAY AS pending,
-    (d.finished_at IS NULL OR d.finished_at >= p_end + INTERVAL 1 DAY) AND d.due_at < p_end AS pending_overdue
+    resolved_by(d.finished_at, p_end) AS resolved,
+    pending_at(d.finished_at, p_end) AS pending,
+    overdue_at(d.finished_at, d.due_at, p_end) AS pending_overdue
 FROM raw_dossiers_in(p_files) d
 WHERE d.province_code = p_province
   AND d.year <= year(p_end)
-  AND d.received_at < p_end + INTERVAL 1 DAY
-  AND (d.finished_at IS NULL OR d.finished_at >= p_start)
+  AND in_report(d.received_at, d.finished_at, p_start, p_end)
   AND (p_district IS NULL OR d.district_code = p_district)
   AND (p_unit IS NULL OR d.unit_code = p_unit);
 

@@ -512,14 +512,8 @@ def dossier_indicators(index_code: str = "766") -> list[scoring.IndicatorDef]:
 
 def month_buckets(period: Period) -> list[Period]:
     """The calendar months of a period, the first and last cut to the period's days."""
-    out = []
-    y, m = period.start.year, period.start.month
-    while date(y, m, 1) <= period.end:
-        ny, nm = (y + 1, 1) if m == 12 else (y, m + 1)
-        last = date(ny, nm, 1) - timedelta(days=1)
-        out.append(periods.custom(max(period.start, date(y, m, 1)), min(period.end, last)))
-        y, m = ny, nm
-    return out
+    return [periods.custom(max(period.start, first), min(period.end, periods.add_months(first, 1) - timedelta(days=1)))
+            for first in periods.month_starts(period.start, period.end)]
 
 
 def metric_trend(db, unit: Unit, period: Period, metric: str, field: str | None = None,

@@ -90,13 +90,11 @@ def finance_months(p: periods.Period) -> tuple[date, date] | None:
     if p.kind in ("month", "cal_month"):
         return date(p.year, p.index, 1), date(p.year, p.index, 1)
     months = []
-    y, m = p.start.year, p.start.month
-    while date(y, m, 1) <= p.end:
-        ndays = calendar.monthrange(y, m)[1]
-        inside = (min(p.end, date(y, m, ndays)) - max(p.start, date(y, m, 1))).days + 1
+    for first in periods.month_starts(p.start, p.end):
+        ndays = calendar.monthrange(first.year, first.month)[1]
+        inside = (min(p.end, date(first.year, first.month, ndays)) - max(p.start, first)).days + 1
         if inside * 2 >= ndays:
-            months.append(date(y, m, 1))
-        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+            months.append(first)
     return (months[0], months[-1]) if months else None
 
 
@@ -192,10 +190,7 @@ def monthly_trend(db: Database, scope: dict, start: date, end: date, field: str 
     e-result); 0 in a month when nothing was received or finished."""
     df = db.run("monthly_trend", **scope, field=field, procedure=procedure, start=start, end=end)
     rows = {r[0]: r for r in df.select("month", *TREND_COLUMNS).iter_rows()}
-    months, y, m = [], start.year, start.month
-    while (y, m) <= (end.year, end.month):
-        months.append(date(y, m, 1))
-        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    months = periods.month_starts(start, end)
     zero = (None,) + (0,) * len(TREND_COLUMNS)
     cols = list(zip(*[rows.get(month, zero) for month in months])) or [()] * (1 + len(TREND_COLUMNS))
     return pl.DataFrame({"month": months, **{c: list(cols[i + 1]) for i, c in enumerate(TREND_COLUMNS)}},

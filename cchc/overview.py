@@ -263,19 +263,14 @@ def overview(db: Database, unit: Unit, period: periods.Period, compare: bool = T
 
 
 # --- monthly trend ------------------------------------------------------------------------------
-def _add_months(d: date, n: int) -> date:
-    m = d.year * 12 + d.month - 1 + n
-    return date(m // 12, m % 12 + 1, 1)
-
-
 def trend_window(p: periods.Period, last_day: date | None = None) -> tuple[date, date]:
     """The 24 calendar months ending with the period's end month (or with the month of the last
     day of data, if the period runs past it): first day of the first month, last day covered."""
     end = p.end if last_day is None else min(p.end, last_day)
     last_month = date(end.year, end.month, 1)
-    month_end = _add_months(last_month, 1) - timedelta(days=1)
+    month_end = periods.add_months(last_month, 1) - timedelta(days=1)
     stop = month_end if last_day is None else min(month_end, max(last_day, last_month))
-    return _add_months(last_month, 1 - TREND_MONTHS), stop
+    return periods.add_months(last_month, 1 - TREND_MONTHS), stop
 
 
 def trend(db: Database, unit: Unit, p: periods.Period) -> tuple[pl.DataFrame, date, date]:
@@ -295,7 +290,7 @@ def _month(d: date) -> str:
 
 def trend_subtitle(unit: Unit, start: date, end: date) -> str:
     s = f"{unit.full_name} — {TREND_MONTHS} tháng, từ tháng {_month(start)} đến tháng {_month(end)}"
-    month_end = _add_months(date(end.year, end.month, 1), 1) - timedelta(days=1)
+    month_end = periods.add_months(date(end.year, end.month, 1), 1) - timedelta(days=1)
     if end < month_end:
         s += f" (số liệu đến {fmt.day(end)})"
     return s

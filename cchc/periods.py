@@ -400,6 +400,21 @@ def custom(start: date, end: date) -> Period:
     return Period("custom", None, None, start, end)
 
 
+def add_months(d: date, n: int) -> date:
+    """The first day of the month n months after d's month (n may be negative)."""
+    m = d.year * 12 + d.month - 1 + n
+    return date(m // 12, m % 12 + 1, 1)
+
+
+def month_starts(first: date, last: date) -> list[date]:
+    """The first day of every calendar month from first's month to last's month, in order (empty
+    when last is in an earlier month)."""
+    out = [date(first.year, first.month, 1)]
+    while out[-1] <= last:
+        out.append(add_months(out[-1], 1))
+    return out[:-1]
+
+
 # ---------------------------------------------------------------------------
 # URL parameters
 # ---------------------------------------------------------------------------

@@ -652,3 +652,15 @@ def test_module_does_not_import_streamlit():
     code = "import sys, cchc.periods; print('streamlit' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+@settings(max_examples=200, deadline=None)
+@given(a=st.dates(D(2000, 1, 1), D(2099, 12, 31)), days=st.integers(0, 1200))
+def test_month_starts_cover_every_day_once(a, days):
+    b = a + timedelta(days=days)
+    months = P.month_starts(a, b)
+    assert all(m.day == 1 for m in months) and months == sorted(set(months))
+    assert months[0] == D(a.year, a.month, 1) and months[-1] == D(b.year, b.month, 1)
+    for m, n in zip(months, months[1:]):
+        assert P.add_months(m, 1) == n and (n - m).days in (28, 29, 30, 31)
+    assert P.month_starts(b + timedelta(days=40), a) == []

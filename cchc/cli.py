@@ -43,6 +43,15 @@ def _date(s: str) -> date:
         raise argparse.ArgumentTypeError(str(e)) from None
 
 
+def _unit_period_args(p: argparse.ArgumentParser) -> None:
+    """--unit, --from, --to, --json (and --data-dir after the command) of a command about a unit and period."""
+    p.add_argument("--unit", required=True, help="mã đơn vị (TCTK): tỉnh 2 số, huyện 3 số, xã 5 số")
+    p.add_argument("--from", dest="start", required=True, type=_date, help="YYYY-MM-DD hoặc DD/MM/YYYY")
+    p.add_argument("--to", dest="end", required=True, type=_date, help="YYYY-MM-DD hoặc DD/MM/YYYY")
+    p.add_argument("--json", action="store_true", help="in một đối tượng JSON")
+    p.add_argument("--data-dir", dest="data_dir_sub", help=argparse.SUPPRESS)
+
+
 def build_parser() -> argparse.ArgumentParser:
     ap = _Parser(prog="python -m cchc", description="Bảng điều khiển cải cách hành chính (CCHC): dòng lệnh.")
     ap.add_argument("--data-dir", help="thư mục dữ liệu (mặc định: biến CCHC_DATA_DIR, nếu không có thì data/)")
@@ -58,19 +67,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--data-dir", dest="data_dir_sub", help=argparse.SUPPRESS)
 
     k = sub.add_parser("kpis", help="chỉ tiêu của một đơn vị trong một kỳ (Biểu 06 và các tỷ lệ)")
-    k.add_argument("--unit", required=True, help="mã đơn vị (TCTK): tỉnh 2 số, huyện 3 số, xã 5 số")
-    k.add_argument("--from", dest="start", required=True, type=_date, help="YYYY-MM-DD hoặc DD/MM/YYYY")
-    k.add_argument("--to", dest="end", required=True, type=_date, help="YYYY-MM-DD hoặc DD/MM/YYYY")
-    k.add_argument("--json", action="store_true", help="in một đối tượng JSON")
-    k.add_argument("--data-dir", dest="data_dir_sub", help=argparse.SUPPRESS)
+    _unit_period_args(k)
 
     x = sub.add_parser("index", help="điểm một bộ chỉ số (ví dụ 766) của một đơn vị trong một kỳ")
     x.add_argument("--index", required=True, help="mã bộ chỉ số: tên tệp trong cchc/indexes/ (ví dụ 766)")
-    x.add_argument("--unit", required=True, help="mã đơn vị (TCTK): tỉnh 2 số, huyện 3 số, xã 5 số")
-    x.add_argument("--from", dest="start", required=True, type=_date, help="YYYY-MM-DD hoặc DD/MM/YYYY")
-    x.add_argument("--to", dest="end", required=True, type=_date, help="YYYY-MM-DD hoặc DD/MM/YYYY")
-    x.add_argument("--json", action="store_true", help="in một đối tượng JSON")
-    x.add_argument("--data-dir", dest="data_dir_sub", help=argparse.SUPPRESS)
+    _unit_period_args(x)
 
     r = sub.add_parser("import-results", help="nạp kết quả chỉ số đã công bố (xlsx hoặc JSON của Cổng DVCQG)")
     r.add_argument("file", help="tệp .xlsx hoặc .json")

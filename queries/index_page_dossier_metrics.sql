@@ -10,8 +10,8 @@
 --   $proc_level         as for the metric queries: 'commune' when the scored units are communes
 --   $field, $procedure  optional narrowing to one field / procedure (NULL = all; the drill-down's
 --                       monthly trend); the procedure-count metrics (3.5, 3.5b) ignore it
--- The roles of a dossier in a bucket (carried over, new, resolved, pending, overdue) are those of the
--- dossiers_for macro for that bucket's dates; tests/test_chi_so.py checks every figure against the
+-- The roles of a dossier in a bucket (carried over, new, resolved, pending, overdue) are those of
+-- report_rows_for for that bucket's dates (the role macros of queries/views/20_dossiers.sql); tests/test_chi_so.py checks every figure against the
 -- per-period queries. Columns: bucket, child_code, <metric>_num, <metric>_den.
 WITH buckets AS (
     SELECT * FROM period_buckets($starts, $ends)
@@ -44,16 +44,9 @@ x AS (
 ),
 -- 5.4: dossiers rated "không hài lòng" within the bucket, or named by a feedback received by its end
 disliked AS (
-    SELECT DISTINCT b.bucket, r.dossier_id
-    FROM stg_ratings_in($rating_files) r
-    JOIN buckets b
-      ON r.rated_date BETWEEN b.b_start AND b.b_end
-     AND r.year BETWEEN year(b.b_start) AND year(b.b_end)
-    WHERE r.province_code = $province
-      AND ($district IS NULL OR r.district_code = $district)
-      AND ($unit IS NULL OR r.unit_code = $unit)
-      AND r.year BETWEEN year(CAST($wstart AS DATE)) AND year(CAST($wend AS DATE))
-      AND r.level = 1
+    SELECT DISTINCT bucket, dossier_id
+    FROM ratings_in_buckets($rating_files, $starts, $ends, $wstart, $wend, $province, $district, $unit)
+    WHERE level = 1
 ),
 complained AS (
     SELECT * FROM complaints_by_dossier($province, $wend)

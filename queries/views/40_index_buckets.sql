@@ -14,6 +14,20 @@ SELECT CAST(i AS INTEGER) AS bucket,
        CAST(p_ends[i + 1] AS DATE) AS b_end
 FROM range(len(p_starts)) t(i);
 
+-- The rating forms of one unit (as ratings_for) filled in each bucket, with the bucket's number:
+-- a form belongs to every bucket whose days include the day it was filled. p_wstart and p_wend
+-- cover all the buckets (the years of files read).
+CREATE MACRO ratings_in_buckets(p_files, p_starts, p_ends, p_wstart, p_wend, p_province, p_district, p_unit) AS TABLE
+SELECT b.bucket, r.*
+FROM stg_ratings_in(p_files) r
+JOIN period_buckets(p_starts, p_ends) b
+  ON r.rated_date BETWEEN b.b_start AND b.b_end
+ AND r.year BETWEEN year(b.b_start) AND year(b.b_end)
+WHERE r.province_code = p_province
+  AND (p_district IS NULL OR r.district_code = p_district)
+  AND (p_unit IS NULL OR r.unit_code = p_unit)
+  AND r.year BETWEEN year(CAST(p_wstart AS DATE)) AND year(CAST(p_wend AS DATE));
+
 -- The child units a ranking has one row for: the units of level p_child ('commune' | 'district')
 -- within the scope, or one NULL row (the unit as a whole) when p_child is NULL.
 CREATE MACRO child_units(p_child, p_province, p_district, p_unit) AS TABLE

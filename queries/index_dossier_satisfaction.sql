@@ -6,19 +6,11 @@ WITH d AS (
     FROM report_rows_for($dossier_files, $province, $district, $unit, $start, $end)
     WHERE resolved
 ),
-disliked AS (
-    SELECT DISTINCT dossier_id FROM ratings_for($rating_files, $province, $district, $unit, $start, $end)
-    WHERE level = 1
-),
-complained AS (
-    SELECT dossier_id FROM complaints_by_dossier($province, $end)
-),
 judged AS (
-    SELECT
-        d.days_past_due > 0 OR r.dossier_id IS NOT NULL OR c.dossier_id IS NOT NULL AS bad
+    SELECT d.days_past_due > 0 OR coalesce(s.disliked OR s.complained, false) AS bad
     FROM d
-    LEFT JOIN disliked r ON r.dossier_id = d.dossier_id
-    LEFT JOIN complained c ON c.dossier_id = d.dossier_id
+    LEFT JOIN dissatisfaction_for($rating_files, $province, $district, $unit, $start, $end) s
+      ON s.dossier_id = d.dossier_id
 ),
 final AS (
     SELECT

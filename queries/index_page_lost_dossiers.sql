@@ -14,24 +14,18 @@ WITH d AS (
     FROM report_rows_for($dossier_files, $province, $district, $unit, $start, $end) d
     LEFT JOIN raw_procedures p ON p.code = d.procedure_code
 ),
-disliked AS (
-    SELECT DISTINCT dossier_id FROM ratings_for($rating_files, $province, $district, $unit, $start, $end)
-    WHERE $metric = 'dossier_satisfaction' AND level = 1
-),
-complained AS (
-    SELECT dossier_id FROM complaints_by_dossier($province, $end)
-    WHERE $metric = 'dossier_satisfaction'
-),
 flags AS (
     SELECT d.*,
            d.resolved AND d.days_past_due > 0 AS f_late,
            d.pending_overdue AS f_overdue,
            d.pending AND d.status = 'bo_sung' AND d.supplement_count > 1 AS f_supplement,
-           r.dossier_id IS NOT NULL AS f_disliked,
-           c.dossier_id IS NOT NULL AS f_complained
+           coalesce(s.disliked, false) AS f_disliked,
+           coalesce(s.complained, false) AS f_complained
     FROM d
-    LEFT JOIN disliked r ON r.dossier_id = d.dossier_id
-    LEFT JOIN complained c ON c.dossier_id = d.dossier_id
+    LEFT JOIN (  -- read only for the 5.4 list
+        SELECT * FROM dissatisfaction_for($rating_files, $province, $district, $unit, $start, $end)
+        WHERE $metric = 'dossier_satisfaction'
+    ) s ON s.dossier_id = d.dossier_id
 ),
 lost AS (
     SELECT *,

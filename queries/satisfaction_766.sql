@@ -15,22 +15,11 @@ WITH d AS (
     FROM report_rows_for($dossier_files, $province, $district, $unit, $start, $end)
     WHERE resolved
 ),
-disliked AS (
-    -- a rating comes after the result, so a dossier resolved in the period is rated in it or later
-    SELECT DISTINCT dossier_id
-    FROM ratings_for($rating_files, $province, $district, $unit, $start, $end)
-    WHERE level = 1
-),
-complained AS (
-    SELECT dossier_id FROM complaints_by_dossier($province, $end)
-),
 flagged AS (
-    SELECT d.*,
-           r.dossier_id IS NOT NULL AS disliked,
-           f.dossier_id IS NOT NULL AS complained
+    SELECT d.*, coalesce(s.disliked, false) AS disliked, coalesce(s.complained, false) AS complained
     FROM d
-    LEFT JOIN disliked r ON r.dossier_id = d.dossier_id
-    LEFT JOIN complained f ON f.dossier_id = d.dossier_id
+    LEFT JOIN dissatisfaction_for($rating_files, $province, $district, $unit, $start, $end) s
+      ON s.dossier_id = d.dossier_id
 ),
 grouped AS (
     SELECT

@@ -55,3 +55,19 @@ WHERE province_code = p_province
   AND dossier_id IS NOT NULL
   AND received_date <= p_end
 GROUP BY dossier_id;
+
+-- The dossiers of one unit that 766 indicator 5.4 counts as "not satisfied" for a reason other than
+-- being late, as of p_end: disliked (a rating form at level 1, không hài lòng, filled in
+-- [p_start, p_end]; a rating comes after the result, so a dossier resolved in the period is rated
+-- in it or later) and/or complained (named by a feedback item received by p_end). One row per
+-- dossier with either reason; a query LEFT JOINs it on dossier_id.
+CREATE MACRO dissatisfaction_for(p_rating_files, p_province, p_district, p_unit, p_start, p_end) AS TABLE
+SELECT dossier_id, bool_or(disliked) AS disliked, bool_or(complained) AS complained
+FROM (
+    SELECT dossier_id, true AS disliked, false AS complained
+    FROM ratings_for(p_rating_files, p_province, p_district, p_unit, p_start, p_end)
+    WHERE level = 1
+    UNION ALL
+    SELECT dossier_id, false, true FROM complaints_by_dossier(p_province, p_end)
+) u
+GROUP BY dossier_id;

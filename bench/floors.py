@@ -17,12 +17,15 @@ def _maxes(cols: str) -> str:
 
 
 # dossier_kpis: the rows of the dossiers_for macro, the columns the query reads.
+# The rows of report_rows_for (queries/views/20_dossiers.sql), with its own role macro.
+_REPORT_WHERE = """province_code = $province AND year <= year($end)
+      AND in_report(received_at, finished_at, $start, $end)
+      AND ($district IS NULL OR district_code = $district) AND ($unit IS NULL OR unit_code = $unit)"""
+
 DOSSIER_KPIS = f"""
 WITH final AS (
     SELECT count(*) AS n, {_maxes(_DOSSIER_COLS)} FROM raw_dossiers_in($dossier_files)
-    WHERE province_code = $province AND year <= year($end)
-      AND received_at < $end + INTERVAL 1 DAY AND (finished_at IS NULL OR finished_at >= $start)
-      AND ($district IS NULL OR district_code = $district) AND ($unit IS NULL OR unit_code = $unit)
+    WHERE {_REPORT_WHERE}
 )
 SELECT * FROM final
 """
@@ -66,14 +69,8 @@ _TREND_COLS = "field, procedure_code, channel, received_at, finished_at, due_at,
 MONTHLY_TREND = f"""
 WITH final AS (
     SELECT count(*) AS n, {_maxes(_TREND_COLS)} FROM raw_dossiers_in($dossier_files)
-    WHERE province_code = $province
-      AND ($district IS NULL OR district_code = $district)
-      AND ($unit IS NULL OR unit_code = $unit)
-      AND ($field IS NULL OR field = $field)
-      AND ($procedure IS NULL OR procedure_code = $procedure)
-      AND year <= year($end)
-      AND received_at < $end + INTERVAL 1 DAY
-      AND (finished_at IS NULL OR finished_at >= $start)
+    WHERE {_REPORT_WHERE}
+      AND ($field IS NULL OR field = $field) AND ($procedure IS NULL OR procedure_code = $procedure)
 )
 SELECT * FROM final
 """

@@ -115,20 +115,17 @@ def _sum_counts(rows: list[dict]) -> dict:
     return out
 
 
-ONLINE_CAPABLE = ("toan_trinh", "mot_phan")  # online levels whose resolved dossiers 766 §3 counts
-
-
 def dossier_rows(db: Database, unit: Unit, p: periods.Period) -> list[dict]:
     """Biểu 06 counts per procedure, by field and procedure code, with the procedure's name, statutory
     days and online level from the catalogue (None for a code not in it) and resolved_online_capable
-    (its resolved dossiers if it can be done online, else 0)."""
+    (its resolved dossiers if it is offered online, procedure_catalogue.online_capable, else 0)."""
     rows = db.run("dossier_kpis", **unit.scope, start=p.start, end=p.end).to_dicts()
     catalogue = {r["procedure_code"]: r for r in db.run("procedure_catalogue").to_dicts()}
-    blank = {"procedure_name": None, "statutory_days": None, "online_level": None}
+    blank = {"procedure_name": None, "statutory_days": None, "online_level": None, "online_capable": False}
     for r in rows:
         c = catalogue.get(r["procedure_code"], blank)
         r.update(procedure_name=c["procedure_name"], statutory_days=c["statutory_days"], online_level=c["online_level"],
-                 resolved_online_capable=r["resolved_total"] if c["online_level"] in ONLINE_CAPABLE else 0)
+                 resolved_online_capable=r["resolved_total"] if c["online_capable"] else 0)
     return sorted(rows, key=lambda r: (r["field"], r["procedure_code"]))
 
 

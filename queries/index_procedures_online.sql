@@ -6,7 +6,7 @@ WITH p AS (
 ),
 final AS (
     SELECT
-        CAST(coalesce(sum(CAST(p.online_level IN ('toan_trinh', 'mot_phan') AS INTEGER)), 0) AS BIGINT) AS numerator,
+        CAST(coalesce(sum(CAST(online_capable(p.online_level) AS INTEGER)), 0) AS BIGINT) AS numerator,
         count(*) AS denominator
     FROM p
 )

@@ -194,7 +194,8 @@ class _FakeDb:
     def run(self, name, **params):
         if name == "procedure_catalogue":
             return pl.DataFrame(schema={"procedure_code": pl.String, "procedure_name": pl.String,
-                                        "statutory_days": pl.Int16, "online_level": pl.String})
+                                        "statutory_days": pl.Int16, "online_level": pl.String,
+                                        "online_capable": pl.Boolean})
         assert name == "dossier_kpis"
         return pl.DataFrame(self.rows)
 

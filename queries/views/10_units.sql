@@ -5,6 +5,10 @@ FROM raw_units u
 LEFT JOIN raw_units p ON p.code = u.parent_code
 LEFT JOIN raw_units pr ON pr.code = u.province_code;
 
+-- A procedure offered online, fully (toàn trình) or partly (một phần) (766 indicator 3.1; its
+-- resolved dossiers are Biểu 06's resolved_online_capable).
+CREATE MACRO online_capable(p_online_level) AS p_online_level IN ('toan_trinh', 'mot_phan');
+
 -- The procedures in force on day p_day, of level p_level (NULL = every level).
 CREATE MACRO procedures_in_force_on(p_day, p_level) AS TABLE
 SELECT * FROM raw_procedures

@@ -153,17 +153,16 @@ def measure_766(db, unit, p: periods.Period) -> dict:
 
 def trend_window(p: periods.Period, months: int = TREND_MONTHS) -> tuple[date, date]:
     """The calendar months ending with the period's last day: (first day of the first month, end)."""
-    y, m = p.end.year, p.end.month - (months - 1)
-    while m < 1:
-        y, m = y - 1, m + 12
-    return date(y, m, 1), p.end
+    return periods.add_months(p.end, 1 - months), p.end
 
 
 def trend(db, unit, p: periods.Period, months: int = TREND_MONTHS) -> list[dict]:
-    """Month by month over the ``months`` calendar months ending at the period end: survey rate and
-    766 indicator 5.4 (None in a month without ratings / resolved dossiers)."""
+    """Month by month over the ``months`` calendar months ending at the period end, in order: survey
+    rate and 766 indicator 5.4 (None in a month without ratings / resolved dossiers)."""
     start, end = trend_window(p, months)
-    rows = db.run("satisfaction_trend", **unit.scope, start=start, end=end).to_dicts()
+    got = {r["month"]: r for r in db.run("satisfaction_trend", **unit.scope, start=start, end=end).to_dicts()}
+    rows = [got.get(m) or {"month": m, "ratings_total": 0, "ratings_satisfied": 0, "resolved": 0, "not_satisfied": 0}
+            for m in periods.month_starts(start, end)]
     for r in rows:
         r["survey_rate"] = ratio(r["ratings_satisfied"], r["ratings_total"])
         r["rate_766"] = ratio(r["resolved"] - r["not_satisfied"], r["resolved"])

@@ -2,7 +2,8 @@
 -- forms by month filled: total and satisfied, level >= 3) and the 766 indicator 5.4 (dossiers by
 -- month resolved: total and not satisfied = late, or rated level 1, or named by a feedback row,
 -- the rating or feedback recorded by the end of that month; each dossier once; see
--- satisfaction_766.sql). Months without data come back with zero counts.
+-- satisfaction_766.sql). One row per month with a rating or a resolved dossier, in no particular
+-- order: cchc.satisfaction.trend adds the other months (zeros) and sorts, as cchc.kpis.monthly_trend.
 WITH d AS (
     SELECT dossier_id, finished_at, days_past_due > 0 AS late
     FROM report_rows_for($dossier_files, $province, $district, $unit, $start, $end)
@@ -39,10 +40,11 @@ rated AS (
     FROM ratings_for($rating_files, $province, $district, $unit, $start, $end)
     GROUP BY 1
 ),
-final AS (  -- every month of the range, zero where nothing happened
-    SELECT m.month, coalesce(COLUMNS(r.* EXCLUDE (month)), 0), coalesce(COLUMNS(s.* EXCLUDE (month)), 0)
-    FROM months_of($start, $end) m
-    LEFT JOIN rated r ON r.month = m.month
-    LEFT JOIN resolved s ON s.month = m.month
+final AS (
+    SELECT coalesce(r.month, s.month) AS month,
+           coalesce(r.ratings_total, 0) AS ratings_total, coalesce(r.ratings_satisfied, 0) AS ratings_satisfied,
+           coalesce(s.resolved, 0) AS resolved, coalesce(s.not_satisfied, 0) AS not_satisfied
+    FROM rated r
+    FULL JOIN resolved s ON s.month = r.month
 )
-SELECT * FROM final ORDER BY month;
+SELECT * FROM final;

@@ -1,11 +1,5 @@
 -- Periods and units shared by the trend and ranking queries.
 
--- The first days of the calendar months from the month of p_start to that of p_end: the rows of a
--- monthly trend, so months without data come back (with zero counts) instead of missing.
-CREATE MACRO months_of(p_start, p_end) AS TABLE
-SELECT CAST(m AS DATE) AS month
-FROM range(date_trunc('month', CAST(p_start AS DATE)), CAST(p_end AS DATE) + INTERVAL 1 DAY, INTERVAL 1 MONTH) t(m);
-
 -- The periods ("buckets") of the index page's grouped metric queries (queries/index_page_*_metrics.sql):
 -- bucket i (0-based) runs from p_starts[i + 1] to p_ends[i + 1].
 CREATE MACRO period_buckets(p_starts, p_ends) AS TABLE

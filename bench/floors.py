@@ -171,12 +171,13 @@ def _years(root, table: str) -> list[int]:
     return sorted(int(p.name.split("=")[1]) for p in (Path(root) / table).glob("year=*"))
 
 
-def bare_dossiers(root, province: str | None, start: str, end: str) -> str:
-    """dossier_kpis (province given) or national_year (province None): years up to year(end)."""
-    cols = _DOSSIER_COLS if province else _NATIONAL_COLS
+def bare_dossiers(root, province: str | None, start: str, end: str, cols: str | None = None, narrow: str = "") -> str:
+    """dossier_kpis (province given) or national_year (province None): the report's rows of the years
+    up to year(end), the columns `cols` (default: those of the query), optionally narrowed further."""
+    cols = cols or (_DOSSIER_COLS if province else _NATIONAL_COLS)
     ys = [y for y in _years(root, "dossiers") if y <= int(end[:4])]
-    narrow = "AND ($district IS NULL OR district_code = $district) AND ($unit IS NULL OR unit_code = $unit)" \
-        if province else ""
+    if province:
+        narrow = "AND ($district IS NULL OR district_code = $district) AND ($unit IS NULL OR unit_code = $unit) " + narrow
     return f"""
 WITH final AS (
     SELECT count(*) AS n, {_maxes(cols)}
@@ -188,20 +189,8 @@ SELECT * FROM final
 
 
 def bare_trend(root, province: str, start: str, end: str) -> str:
-    ys = [y for y in _years(root, "dossiers") if y <= int(end[:4])]
-    return f"""
-WITH final AS (
-    SELECT count(*) AS n, {_maxes(_TREND_COLS)}
-    FROM read_parquet({_files(root, 'dossiers', province, ys)})
-    WHERE ($district IS NULL OR district_code = $district)
-      AND ($unit IS NULL OR unit_code = $unit)
-      AND ($field IS NULL OR field = $field)
-      AND ($procedure IS NULL OR procedure_code = $procedure)
-      AND received_at < $end + INTERVAL 1 DAY
-      AND (finished_at IS NULL OR finished_at >= $start)
-)
-SELECT * FROM final
-"""
+    return bare_dossiers(root, province, start, end, _TREND_COLS,
+                         "AND ($field IS NULL OR field = $field) AND ($procedure IS NULL OR procedure_code = $procedure)")
 
 
 def bare_ratings(root, province: str, start: str, end: str) -> str:

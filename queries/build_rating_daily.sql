@@ -4,11 +4,11 @@ SELECT
     field,
     CAST(rated_at AS DATE) AS day,
     count(*) AS ratings_total,
-    CAST(sum(CAST(level >= 3 AS INTEGER)) AS BIGINT) AS ratings_satisfied,
-    CAST(sum(CAST(level = 4 AS INTEGER)) AS BIGINT) AS level_4,
-    CAST(sum(CAST(level = 3 AS INTEGER)) AS BIGINT) AS level_3,
-    CAST(sum(CAST(level = 2 AS INTEGER)) AS BIGINT) AS level_2,
-    CAST(sum(CAST(level = 1 AS INTEGER)) AS BIGINT) AS level_1
+    CAST(count_if(level >= 3) AS BIGINT) AS ratings_satisfied,
+    CAST(count_if(level = 4) AS BIGINT) AS level_4,
+    CAST(count_if(level = 3) AS BIGINT) AS level_3,
+    CAST(count_if(level = 2) AS BIGINT) AS level_2,
+    CAST(count_if(level = 1) AS BIGINT) AS level_1
 FROM raw_ratings_in($rating_files)
 WHERE province_code = $province
 GROUP BY field, CAST(rated_at AS DATE)

@@ -25,11 +25,11 @@ grouped AS (
              ELSE 'total' END AS grp,
         kind, outcome, status, child_code,
         count(*) AS feedback_total,
-        CAST(sum(CAST(handled AS INTEGER)) AS BIGINT) AS handled,
-        CAST(sum(CAST(status = 'dung_han' AS INTEGER)) AS BIGINT) AS on_time,
-        CAST(sum(CAST(status = 'qua_han' AS INTEGER)) AS BIGINT) AS late,
-        CAST(sum(CAST(status = 'dang_trong_han' AS INTEGER)) AS BIGINT) AS open_within,
-        CAST(sum(CAST(status = 'dang_qua_han' AS INTEGER)) AS BIGINT) AS open_overdue
+        CAST(count_if(handled) AS BIGINT) AS handled,
+        CAST(count_if(status = 'dung_han') AS BIGINT) AS on_time,
+        CAST(count_if(status = 'qua_han') AS BIGINT) AS late,
+        CAST(count_if(status = 'dang_trong_han') AS BIGINT) AS open_within,
+        CAST(count_if(status = 'dang_qua_han') AS BIGINT) AS open_overdue
     FROM f
     GROUP BY GROUPING SETS ((), (kind), (outcome), (status), (child_code))
 ),

@@ -5,7 +5,7 @@ WITH d AS (
 ),
 final AS (
     SELECT
-        CAST(coalesce(sum(CAST(d.digitised_input AS INTEGER)), 0) AS BIGINT) AS numerator,
+        CAST(coalesce(count_if(d.digitised_input), 0) AS BIGINT) AS numerator,
         count(*) AS denominator
     FROM d
 )

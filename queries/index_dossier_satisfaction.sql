@@ -14,7 +14,7 @@ judged AS (
 ),
 final AS (
     SELECT
-        CAST(coalesce(sum(CAST(NOT bad AS INTEGER)), 0) AS BIGINT) AS numerator,
+        CAST(coalesce(count_if(NOT bad), 0) AS BIGINT) AS numerator,
         count(*) AS denominator
     FROM judged
 )

@@ -6,7 +6,7 @@ WITH f AS (
 ),
 final AS (
     SELECT
-        CAST(coalesce(sum(CAST(handling_status IN ('dung_han', 'dang_trong_han') AS INTEGER)), 0) AS BIGINT) AS numerator,
+        CAST(coalesce(count_if(handling_status IN ('dung_han', 'dang_trong_han')), 0) AS BIGINT) AS numerator,
         count(*) AS denominator
     FROM f
 )

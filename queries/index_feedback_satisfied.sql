@@ -10,7 +10,7 @@ WITH judged AS (
 ),
 final AS (
     SELECT
-        CAST(coalesce(sum(CAST(NOT (late OR unsatisfied) AS INTEGER)), 0) AS BIGINT) AS numerator,
+        CAST(coalesce(count_if(NOT (late OR unsatisfied)), 0) AS BIGINT) AS numerator,
         count(*) AS denominator
     FROM judged
 )

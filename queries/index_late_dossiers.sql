@@ -4,7 +4,7 @@ WITH d AS (
 ),
 final AS (
     SELECT
-        CAST(coalesce(sum(CAST(d.resolved AND d.days_past_due > 0 AS INTEGER)), 0) AS BIGINT) AS numerator,
+        CAST(coalesce(count_if(d.resolved AND d.days_past_due > 0), 0) AS BIGINT) AS numerator,
         CAST(NULL AS BIGINT) AS denominator
     FROM d
 )

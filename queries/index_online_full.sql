@@ -9,7 +9,7 @@ WITH d AS (
 ),
 final AS (
     SELECT
-        CAST(coalesce(sum(CAST(d.channel = 'truc_tuyen' AS INTEGER)), 0) AS BIGINT) AS numerator,
+        CAST(coalesce(count_if(d.channel = 'truc_tuyen'), 0) AS BIGINT) AS numerator,
         count(*) AS denominator
     FROM d
 )

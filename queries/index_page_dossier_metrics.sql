@@ -61,32 +61,32 @@ judged AS (
 ),
 satisfaction AS (
     SELECT bucket, child_code,
-           CAST(sum(CAST(NOT bad AS INTEGER)) AS BIGINT) AS dossier_satisfaction_num,
+           CAST(count_if(NOT bad) AS BIGINT) AS dossier_satisfaction_num,
            count(*) AS dossier_satisfaction_den
     FROM judged
     GROUP BY ALL
 ),
 agg AS (
     SELECT bucket, child_code,
-           CAST(sum(CAST((resolved AND days_past_due <= 0)
-                         OR (pending AND NOT pending_overdue AND NOT (status = 'bo_sung' AND supplement_count > 1))
-                    AS INTEGER)) AS BIGINT) AS on_time_num,
+           CAST(count_if((resolved AND days_past_due <= 0)
+                         OR (pending AND NOT pending_overdue AND NOT (status = 'bo_sung' AND supplement_count > 1)))
+                AS BIGINT) AS on_time_num,
            count(*) AS on_time_den,
-           CAST(sum(CAST(resolved AND days_past_due <= 0 AS INTEGER)) AS BIGINT) AS resolved_on_time_num,
-           CAST(sum(CAST(resolved AS INTEGER)) AS BIGINT) AS resolved_on_time_den,
-           CAST(sum(CAST(resolved AND days_past_due > 0 AS INTEGER)) AS BIGINT) AS late_dossiers_num,
-           CAST(sum(CAST(is_new AND online_level = 'toan_trinh' AND channel = 'truc_tuyen' AS INTEGER)) AS BIGINT)
+           CAST(count_if(resolved AND days_past_due <= 0) AS BIGINT) AS resolved_on_time_num,
+           CAST(count_if(resolved) AS BIGINT) AS resolved_on_time_den,
+           CAST(count_if(resolved AND days_past_due > 0) AS BIGINT) AS late_dossiers_num,
+           CAST(count_if(is_new AND online_level = 'toan_trinh' AND channel = 'truc_tuyen') AS BIGINT)
                AS online_full_num,
-           CAST(sum(CAST(is_new AND online_level = 'toan_trinh' AS INTEGER)) AS BIGINT) AS online_full_den,
-           CAST(sum(CAST(is_new AND channel = 'truc_tuyen' AS INTEGER)) AS BIGINT) AS online_submission_num,
-           CAST(sum(CAST(is_new AS INTEGER)) AS BIGINT) AS new_total,
-           CAST(sum(CAST(is_new AND fee_vnd > 0 AND paid_online AS INTEGER)) AS BIGINT) AS paid_online_num,
-           CAST(sum(CAST(is_new AND fee_vnd > 0 AS INTEGER)) AS BIGINT) AS paid_online_den,
-           CAST(sum(CAST(resolved AND paper_result AND e_result AS INTEGER)) AS BIGINT) AS e_result_num,
-           CAST(sum(CAST(resolved AND paper_result AS INTEGER)) AS BIGINT) AS e_result_den,
-           CAST(sum(CAST(is_new AND digitised_input AS INTEGER)) AS BIGINT) AS digitised_input_num,
-           CAST(sum(CAST(resolved AND e_result AS INTEGER)) AS BIGINT) AS digitised_result_num,
-           CAST(sum(CAST(is_new AND reused_data AS INTEGER)) AS BIGINT) AS reused_data_num
+           CAST(count_if(is_new AND online_level = 'toan_trinh') AS BIGINT) AS online_full_den,
+           CAST(count_if(is_new AND channel = 'truc_tuyen') AS BIGINT) AS online_submission_num,
+           CAST(count_if(is_new) AS BIGINT) AS new_total,
+           CAST(count_if(is_new AND fee_vnd > 0 AND paid_online) AS BIGINT) AS paid_online_num,
+           CAST(count_if(is_new AND fee_vnd > 0) AS BIGINT) AS paid_online_den,
+           CAST(count_if(resolved AND paper_result AND e_result) AS BIGINT) AS e_result_num,
+           CAST(count_if(resolved AND paper_result) AS BIGINT) AS e_result_den,
+           CAST(count_if(is_new AND digitised_input) AS BIGINT) AS digitised_input_num,
+           CAST(count_if(resolved AND e_result) AS BIGINT) AS digitised_result_num,
+           CAST(count_if(is_new AND reused_data) AS BIGINT) AS reused_data_num
     FROM x
     GROUP BY ALL
 ),

@@ -29,8 +29,8 @@ judged AS (
 ),
 agg AS (
     SELECT bucket, child_code,
-           CAST(sum(CAST(on_time AS INTEGER)) AS BIGINT) AS feedback_on_time_num,
-           CAST(sum(CAST(NOT (late OR unsatisfied) AS INTEGER)) AS BIGINT) AS feedback_satisfied_num,
+           CAST(count_if(on_time) AS BIGINT) AS feedback_on_time_num,
+           CAST(count_if(NOT (late OR unsatisfied)) AS BIGINT) AS feedback_satisfied_num,
            count(*) AS feedback_total
     FROM judged
     GROUP BY ALL

@@ -6,7 +6,7 @@ WITH p AS (
 ),
 final AS (
     SELECT
-        CAST(coalesce(sum(CAST(online_capable(p.online_level) AS INTEGER)), 0) AS BIGINT) AS numerator,
+        CAST(coalesce(count_if(online_capable(p.online_level)), 0) AS BIGINT) AS numerator,
         count(*) AS denominator
     FROM p
 )

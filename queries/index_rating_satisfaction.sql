@@ -5,7 +5,7 @@ WITH r AS (
 ),
 final AS (
     SELECT
-        CAST(coalesce(sum(CAST(r.satisfied AS INTEGER)), 0) AS BIGINT) AS numerator,
+        CAST(coalesce(count_if(r.satisfied), 0) AS BIGINT) AS numerator,
         count(*) AS denominator
     FROM r
 )

@@ -6,7 +6,7 @@ WITH d AS (
 ),
 final AS (
     SELECT
-        CAST(coalesce(sum(CAST(d.reused_data AS INTEGER)), 0) AS BIGINT) AS numerator,
+        CAST(coalesce(count_if(d.reused_data), 0) AS BIGINT) AS numerator,
         count(*) AS denominator
     FROM d
 )

@@ -17,11 +17,11 @@ grouped AS (
         procedure_code,
         child_code,
         count(*) AS ratings_total,
-        CAST(sum(CAST(satisfied AS INTEGER)) AS BIGINT) AS ratings_satisfied,
-        CAST(sum(CAST(level = 4 AS INTEGER)) AS BIGINT) AS level_4,
-        CAST(sum(CAST(level = 3 AS INTEGER)) AS BIGINT) AS level_3,
-        CAST(sum(CAST(level = 2 AS INTEGER)) AS BIGINT) AS level_2,
-        CAST(sum(CAST(level = 1 AS INTEGER)) AS BIGINT) AS level_1
+        CAST(count_if(satisfied) AS BIGINT) AS ratings_satisfied,
+        CAST(count_if(level = 4) AS BIGINT) AS level_4,
+        CAST(count_if(level = 3) AS BIGINT) AS level_3,
+        CAST(count_if(level = 2) AS BIGINT) AS level_2,
+        CAST(count_if(level = 1) AS BIGINT) AS level_1
     FROM r
     GROUP BY GROUPING SETS ((), (field), (field, procedure_code), (child_code))
 ),

@@ -17,13 +17,13 @@ counts AS (
     SELECT
         child_code,
         count(*) AS received_total,
-        CAST(sum(CAST(is_new AS INTEGER)) AS BIGINT) AS received_new,
-        CAST(sum(CAST(resolved AS INTEGER)) AS BIGINT) AS resolved_total,
-        CAST(sum(CAST(resolved AND days_past_due <= 0 AS INTEGER)) AS BIGINT) AS resolved_on_time,
-        CAST(sum(CAST(resolved AND days_past_due > 0 AS INTEGER)) AS BIGINT) AS resolved_late,
-        CAST(sum(CAST(pending_overdue AS INTEGER)) AS BIGINT) AS pending_overdue,
-        CAST(sum(CAST(is_new AND digitised_input AS INTEGER)) AS BIGINT) AS digitised_input,
-        CAST(sum(CAST(resolved AND e_result AS INTEGER)) AS BIGINT) AS digitised_result
+        CAST(count_if(is_new) AS BIGINT) AS received_new,
+        CAST(count_if(resolved) AS BIGINT) AS resolved_total,
+        CAST(count_if(resolved AND days_past_due <= 0) AS BIGINT) AS resolved_on_time,
+        CAST(count_if(resolved AND days_past_due > 0) AS BIGINT) AS resolved_late,
+        CAST(count_if(pending_overdue) AS BIGINT) AS pending_overdue,
+        CAST(count_if(is_new AND digitised_input) AS BIGINT) AS digitised_input,
+        CAST(count_if(resolved AND e_result) AS BIGINT) AS digitised_result
     FROM d
     GROUP BY child_code
 ),

@@ -10,19 +10,18 @@ WITH d AS (  -- the unit's dossiers received by $end and not finished before $st
     WHERE ($field IS NULL OR field = $field)
       AND ($procedure IS NULL OR procedure_code = $procedure)
 ),
-events AS (  -- a row per dossier received in the range and per dossier finished in it
-    SELECT CAST(date_trunc('month', received_at) AS DATE) AS month, 1 AS received_new,
-           CAST(channel = 'truc_tuyen' AS INTEGER) AS received_online,
-           CAST(digitised_input AS INTEGER) AS digitised_input,
-           0 AS resolved_total, 0 AS resolved_on_time, 0 AS resolved_late, 0 AS digitised_result
+events AS (  -- a row per dossier received in the range and per dossier finished in it, with its flags
+    SELECT CAST(date_trunc('month', received_at) AS DATE) AS month, true AS received_new,
+           channel = 'truc_tuyen' AS received_online, digitised_input,
+           false AS resolved_total, false AS resolved_on_time, false AS resolved_late, false AS digitised_result
     FROM d WHERE received_at >= $start
     UNION ALL
-    SELECT CAST(date_trunc('month', finished_at) AS DATE), 0, 0, 0,
-           1, CAST(days_past_due <= 0 AS INTEGER), CAST(days_past_due > 0 AS INTEGER), CAST(e_result AS INTEGER)
+    SELECT CAST(date_trunc('month', finished_at) AS DATE), false, false, false,
+           true, days_past_due <= 0, days_past_due > 0, e_result
     FROM d WHERE finished_at >= $start AND finished_at < $end + INTERVAL 1 DAY
 ),
 final AS (
-    SELECT month, CAST(sum(COLUMNS(* EXCLUDE (month))) AS BIGINT)
+    SELECT month, CAST(count_if(COLUMNS(* EXCLUDE (month))) AS BIGINT)
     FROM events
     GROUP BY month
 )

@@ -85,8 +85,8 @@ WITH final AS (
 SELECT * FROM final
 """
 
-# The rollup twins: the rollup rows the twin reads (the days of the period for the flows, the one
-# or two days looked up for the stocks) and the columns it takes from them.
+# The rollup twins: the rollup rows the twin reads (the days of the period: flows summed, the stocks
+# of its last day) and the columns it takes from them.
 _FLOW_COLS = ("field, procedure_code, received_new, received_online, received_offline, digitised_input, reused_data, "
               "new_with_fee, new_paid_online, resolved_total, resolved_early, resolved_on_time, resolved_late, "
               "digitised_result, resolved_with_supplement")
@@ -95,8 +95,8 @@ WITH final AS (
     SELECT count(*) AS n, max(day) AS max_day, {_maxes(_FLOW_COLS)}, max(open_end) AS max_open, max(overdue_end) AS max_overdue
     FROM raw_dossier_daily_in($daily_files)
     WHERE province_code = $province
-      AND year BETWEEN year(least(CAST($start AS DATE) - 1, $daily_horizon)) AND year($end)
-      AND day BETWEEN least(CAST($start AS DATE) - 1, $daily_horizon) AND $end
+      AND year BETWEEN year($start) AND year($end)
+      AND day BETWEEN $start AND $end
 )
 SELECT * FROM final
 """

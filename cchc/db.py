@@ -48,6 +48,10 @@ AUTO_PARAMS = (*FILE_PARAMS, "daily_horizon")
 ROLLUP_TWINS = {"dossier_kpis": ("dossier_kpis_daily", "dossier_daily"),
                 "monthly_trend": ("monthly_trend_daily", "dossier_daily"),
                 "rating_kpis": ("rating_kpis_daily", "rating_daily")}
+# Twins that read only the days of the period (dossier_kpis_daily: the flows in it, the stocks at its
+# end): a period starting after the province's rollup horizon has no rows there, so it is answered
+# from the dossiers (nothing has changed since the horizon; such periods are rare).
+TWINS_FROM_START = {"dossier_kpis_daily"}
 # Reference queries: small lookups over reference tables that many calls repeat (the procedure
 # catalogue beside every KPI table, the procedures in force on a day). Their results are kept per
 # Database, per parameters, while the files of the tables named here are unchanged (inode, size and
@@ -180,12 +184,17 @@ class Database:
 
     def routed(self, name: str, params: dict) -> str:
         """The query run for ``name``: its rollup twin (ROLLUP_TWINS) for a whole province whose
-        rollup is fresh, else itself."""
+        rollup is fresh (and, for TWINS_FROM_START, whose horizon the period does not start after),
+        else itself."""
         twin, table = ROLLUP_TWINS.get(name, (None, None))
-        if (twin and self.use_rollup and params.get("province") is not None and params.get("district") is None
+        if not (twin and self.use_rollup and params.get("province") is not None and params.get("district") is None
                 and params.get("unit") is None and rollup.fresh(self.root, table, str(params["province"]))):
-            return twin
-        return name
+            return name
+        if twin in TWINS_FROM_START and params.get("start") is not None:
+            horizon = rollup.horizon(self.root, str(params["province"]))
+            if horizon is None or as_date(params["start"]) > horizon:
+                return name
+        return twin
 
     def sql(self, text: str, **params: Any) -> pl.DataFrame:
         wanted = set(_PARAM.findall(text))

@@ -216,7 +216,11 @@ def render(results: dict) -> str:
          "together: each opens its own new `cchc.db.Database(root)` (a new DuckDB instance with the product's "
          "views and macros, DuckDB's default 2 threads) and runs once **cold** (DuckDB's caches empty; the OS "
          "page cache warm, since the data were just written or read), then "
-         f"{results.get('repeat', 5)} **warm** rounds go round the three, the order rotating each round, so "
+         f"{results.get('repeat', 5)} **warm** rounds go round the three"
+         + (f" ({results['ratio_repeat']} for a KPI query or trend: their ratio to the floor is compared with a "
+            "target, and with few rounds a burst of load on the shared cores moved it by ±0,15)"
+            if results.get("ratio_repeat") else "")
+         + ", the order rotating each round, so "
          "that a query and its floor are timed under the same load. The tables give the warm median, the warm "
          "minimum and the median CPU time (user + system, all threads) of the warm runs. **Peak RSS** is the "
          "worker's highest VmHWM over the query's own runs (reset through /proc/self/clear_refs just before "

@@ -13,7 +13,9 @@ Two things happen on the way (both tested to give the same figures):
   parameter, the partition files of the province ``province`` only (FILE_PARAMS), so DuckDB neither
   lists nor filters the other provinces' files;
 - ``dossier_kpis``, ``monthly_trend`` and ``rating_kpis`` for a whole province run their twin over the
-  daily rollup (ROLLUP_TWINS, cchc.rollup) while the rollup matches the province's files;
+  daily rollup (ROLLUP_TWINS, cchc.rollup) while the rollup matches the province's files (for
+  ``dossier_kpis``, whose twin reads only the period's days, while the period starts by the rollup's
+  horizon: TWINS_FROM_START);
 - reference queries (REFERENCE_QUERIES: the procedure catalogue, procedures in force, a unit's
   lookup) are answered from memory while the files of their tables are unchanged.
 """

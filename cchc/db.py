@@ -8,7 +8,7 @@ cursors are), binds the parameters by name and returns a polars DataFrame. SQL n
 formatted into it: the only text the loader puts into SQL is the path of each table's files, which
 comes from the configured data directory, not from a user.
 
-Two things happen on the way (both tested to give the same figures):
+Three things happen on the way (each tested to give the same figures):
 - a query that names ``$dossier_files`` / ``$rating_files`` / ``$daily_files`` gets, bound as a
   parameter, the partition files of the province ``province`` only (FILE_PARAMS), so DuckDB neither
   lists nor filters the other provinces' files;
@@ -62,6 +62,11 @@ REFERENCE_QUERIES = {"procedure_catalogue": ("procedures",), "procedures_in_forc
                      "unit_lookup": ("units",)}
 REFERENCE_KEEP = 4096  # results kept at most (then forgotten all at once)
 _PARAM = re.compile(r"(?<![:$\w])\$([A-Za-z_]\w*)")
+
+
+def params_in(text: str) -> set[str]:
+    """The named parameters ($name) an SQL text uses."""
+    return set(_PARAM.findall(text))
 
 
 class DataError(RuntimeError):
@@ -153,7 +158,7 @@ class Database:
 
     def params_of(self, name: str) -> list[str]:
         """The parameters a caller gives the query (those in AUTO_PARAMS the Database fills in)."""
-        return sorted(set(_PARAM.findall(self._queries[name])) - set(AUTO_PARAMS))
+        return sorted(params_in(self._queries[name]) - set(AUTO_PARAMS))
 
     def run(self, name: str, **params: Any) -> pl.DataFrame:
         """Run queries/<name>.sql with its named parameters bound; extra keyword arguments are ignored,
@@ -199,7 +204,7 @@ class Database:
         return twin
 
     def sql(self, text: str, **params: Any) -> pl.DataFrame:
-        wanted = set(_PARAM.findall(text))
+        wanted = params_in(text)
         for name, table in FILE_PARAMS.items():
             if name in wanted and name not in params:
                 params = {**params, name: self.partition_files(table, params.get("province"))}
@@ -224,13 +229,8 @@ class Database:
         province then opens only these instead of listing and filtering every partition (≈ 10 ms with
         315 files). Every file (the glob) when no province is given or it has none."""
         t = schema.TABLES[table]
-        folder = t.path(self.root)
-        if province is not None and str(province).isdigit() and t.partition_by == ("year", "province_code"):
-            files = sorted(str(f) for y in sorted(os.listdir(folder)) if y.startswith("year=")
-                           for f in (folder / y / f"province_code={province}").glob("*.parquet"))
-            if files:
-                return files
-        return [t.glob(self.root)]
+        files = t.province_files(self.root, str(province)) if province is not None and str(province).isdigit() else []
+        return [str(f) for f in files] or [t.glob(self.root)]
 
     def fingerprint(self) -> str:
         """Changes whenever a data file is added, removed or rewritten (cache key for the app)."""

@@ -26,7 +26,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from . import charts, fmt, kpis, periods, schema, scoring
-from .db import QUERIES
+from .db import QUERIES, params_in
 from .kpis import Unit
 from .periods import Period
 
@@ -91,7 +91,7 @@ def not_applicable_text(ix: scoring.IndexDef, unit: Unit) -> str:
 
 def _scope_free(metric: str) -> bool:
     """A metric query that does not depend on the unit (e.g. procedures_online: the catalogue)."""
-    used = set(scoring._PARAM.findall((QUERIES / f"index_{metric}.sql").read_text(encoding="utf-8")))
+    used = params_in((QUERIES / f"index_{metric}.sql").read_text(encoding="utf-8"))
     return not used & {"province", "district", "unit"}
 
 

@@ -178,8 +178,6 @@ def finance_kpis(db: Database, unit: Unit, p: periods.Period) -> dict:
 
 TREND_COLUMNS = ["received_new", "received_online", "digitised_input", "resolved_total", "resolved_on_time",
                  "resolved_late", "digitised_result"]
-
-
 _TREND_SCHEMA = {"month": pl.Date, **{c: pl.Int64 for c in TREND_COLUMNS}}
 
 

@@ -40,15 +40,8 @@ ROLLUPS = {schema.DOSSIER_DAILY.name: (schema.DOSSIERS, "build_dossier_daily"),
 def source_signature(root: Path, table: schema.Table, province: str) -> list[list]:
     """[relative path, size, mtime_ns] of each file of the province in a partitioned table, sorted."""
     folder = table.path(root)
-    out = []
-    if folder.is_dir():
-        for y in sorted(os.listdir(folder)):
-            d = folder / y / f"province_code={province}"
-            if y.startswith("year=") and d.is_dir():
-                for f in sorted(d.glob("*.parquet")):
-                    st = f.stat()
-                    out.append([f"{y}/province_code={province}/{f.name}", st.st_size, st.st_mtime_ns])
-    return out
+    return [[f.relative_to(folder).as_posix(), st.st_size, st.st_mtime_ns]
+            for f in table.province_files(root, province) for st in (f.stat(),)]
 
 
 def provinces_with_data(root: Path, table: schema.Table) -> list[str]:

@@ -7,6 +7,7 @@ document (docs/data-model.md) is generated from it by ``python -m cchc schema-do
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,6 +48,15 @@ class Table:
 
     def path(self, data_dir: Path) -> Path:
         return data_dir / (self.name if self.partition_by else f"{self.name}.parquet")
+
+    def province_files(self, data_dir: Path, province: str) -> list[Path]:
+        """The Parquet files of one province in a table partitioned by (year, province_code), every
+        year, in path order ([] if it has none)."""
+        folder = self.path(data_dir)
+        if self.partition_by != ("year", "province_code") or not folder.is_dir():
+            return []
+        return sorted(f for y in sorted(os.listdir(folder)) if y.startswith("year=")
+                      for f in (folder / y / f"province_code={province}").glob("*.parquet"))
 
     def glob(self, data_dir: Path) -> str:
         if self.partition_by:

@@ -42,11 +42,10 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from . import fmt, periods
-from .db import AUTO_PARAMS, QUERIES, Database
+from .db import AUTO_PARAMS, QUERIES, Database, params_in
 
 INDEXES = Path(__file__).resolve().parent / "indexes"
 FACTS_CSV = Path(__file__).resolve().parent / "reference" / "facts.csv"
-_PARAM = re.compile(r"(?<![:$\w])\$([A-Za-z_]\w*)")
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
 
 # Parameters every metric query may use (filled in by the engine).
@@ -427,7 +426,7 @@ def _indicator(r: _Reader, index_code: str, default_placeholder: bool, queries: 
             if isinstance(v, (dict, list)):
                 r.fail(f"params.{k}", "giá trị tham số phải là chuỗi hoặc số")
         params = dict(raw_params)
-        used = set(_PARAM.findall(queries[qname]))
+        used = params_in(queries[qname])
         unknown = used - ENGINE_PARAMS - params.keys()
         if unknown:
             r.fail("params", f"truy vấn queries/{qname}.sql cần tham số {', '.join(sorted(unknown))}")

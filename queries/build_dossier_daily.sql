@@ -18,7 +18,7 @@ WITH d AS (
         CAST(received_at AS DATE) AS rd,
         CAST(finished_at AS DATE) AS fd,
         greatest(CAST(received_at AS DATE), CAST(due_at AS DATE) + 1) AS od,
-        date_diff('day', due_at, finished_at) AS days_past_due
+        days_past_due_of(due_at, finished_at) AS days_past_due
     FROM raw_dossiers_in($dossier_files)
     WHERE province_code = $province
 ),

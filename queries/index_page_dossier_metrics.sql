@@ -11,8 +11,9 @@
 --   $field, $procedure  optional narrowing to one field / procedure (NULL = all; the drill-down's
 --                       monthly trend); the procedure-count metrics (3.5, 3.5b) ignore it
 -- The roles of a dossier in a bucket (carried over, new, resolved, pending, overdue) are those of
--- report_rows_for for that bucket's dates (the role macros of queries/views/20_dossiers.sql); tests/test_chi_so.py checks every figure against the
--- per-period queries. Columns: bucket, child_code, <metric>_num, <metric>_den.
+-- report_rows_for for that bucket's dates (the role macros of queries/views/20_dossiers.sql);
+-- tests/test_chi_so.py checks every figure against the per-period queries.
+-- Columns: bucket, child_code, <metric>_num, <metric>_den.
 WITH buckets AS (
     SELECT * FROM period_buckets($starts, $ends)
 ),

@@ -37,7 +37,8 @@ WHERE f.province_code = p_province
   AND f.received_date BETWEEN p_start AND p_end;
 
 -- The rating forms of one unit filled in [p_start, p_end] (dates, both included); the unit is the
--- province p_province (from the files p_files: queries pass $rating_files, that province's files), narrowed to district p_district and/or commune p_unit when not NULL.
+-- province p_province (from the files p_files: queries pass $rating_files, that province's files),
+-- narrowed to district p_district and/or commune p_unit when not NULL.
 CREATE MACRO ratings_for(p_files, p_province, p_district, p_unit, p_start, p_end) AS TABLE
 SELECT * FROM stg_ratings_in(p_files)
 WHERE province_code = p_province

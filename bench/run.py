@@ -53,8 +53,10 @@ def scopes_for(root: Path) -> list[dict]:
         unit = kpis.resolve_unit(db, code)
         p = periods.make(*per)
         months = kpis.finance_months(p)
-        # which query each name runs here (a whole province reads the rollup while it is fresh)
-        ran = {q: db.routed(q, unit.scope) for q in ("dossier_kpis", "rating_kpis", "monthly_trend")}
+        # which query each name runs here (a whole province reads the rollup while it is fresh and,
+        # for dossier_kpis, the period starts by its horizon), for the floor that goes with it
+        ran = {q: db.routed(q, {**unit.scope, "start": TREND_START if q == "monthly_trend" else p.start})
+               for q in ("dossier_kpis", "rating_kpis", "monthly_trend")}
         out.append({"key": key, "code": code, "level": unit.level, "label": label or f"xã {code} {unit.name} "
                     "(lớn nhất tỉnh 30), năm 2023", "scope": unit.scope, "period": list(per),
                     "start": p.start.isoformat(), "end": p.end.isoformat(),

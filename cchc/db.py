@@ -31,6 +31,7 @@ from typing import Any
 
 import duckdb
 import polars as pl
+import pyarrow as pa
 
 from . import rollup, schema
 
@@ -130,6 +131,18 @@ def _sql_files(folder: Path) -> dict[str, str]:
     return {p.stem: p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.sql"))}
 
 
+
+def _whole_numbers_as_int64(t: pa.Table) -> pa.Table:
+    """DuckDB's count_if and sum of integers are HUGEINT, which reach Arrow as decimal128(38, 0); they
+    come back as Int64 like every other count. Converting here (≈ 20 µs, a checked cast: a value
+    beyond Int64 is an error, not a wrap) instead of CAST(… AS BIGINT) around each aggregate in the
+    SQL, which DuckDB binds and plans one by one: 17 of them cost dossier_kpis ≈ 0,3 ms (docs/performance.md)."""
+    whole = [i for i, f in enumerate(t.schema) if pa.types.is_decimal(f.type) and f.type.scale == 0]
+    if not whole:
+        return t
+    return t.cast(pa.schema([f.with_type(pa.int64()) if i in whole else f for i, f in enumerate(t.schema)]))
+
+
 class Database:
     def __init__(self, root: str | os.PathLike | None = None, threads: int | None = None,
                  use_rollup: bool = True):
@@ -220,7 +233,7 @@ class Database:
             # execute + Arrow, not cur.sql(...).pl(): the relational path binds every statement a
             # second time in Python (≈ 5 ms a query, docs/performance.md); the results are small, so
             # the extra copy DuckDB warns about costs nothing that matters.
-            return pl.from_arrow(cur.execute(text, bound or None).to_arrow_table())
+            return pl.from_arrow(_whole_numbers_as_int64(cur.execute(text, bound or None).to_arrow_table()))
         finally:
             cur.close()
 

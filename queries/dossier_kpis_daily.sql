@@ -19,21 +19,21 @@ WITH r AS (
 ),
 by_procedure AS (
     SELECT field, procedure_code,
-        CAST(sum(received_online) AS BIGINT) AS received_online,                                 -- (4)
-        CAST(sum(received_offline) AS BIGINT) AS received_offline,                               -- (5)
-        CAST(sum(received_new) AS BIGINT) AS received_new,
-        CAST(sum(resolved_total) AS BIGINT) AS resolved_total,                                   -- (7)
-        CAST(sum(resolved_early) AS BIGINT) AS resolved_early,                                   -- (8)
-        CAST(sum(resolved_on_time) AS BIGINT) AS resolved_on_time,                               -- (9)
-        CAST(sum(resolved_late) AS BIGINT) AS resolved_late,                                     -- (10)
-        CAST(sum(CASE WHEN is_end THEN open_end ELSE 0 END) AS BIGINT) AS pending_total,         -- (11)
-        CAST(sum(CASE WHEN is_end THEN overdue_end ELSE 0 END) AS BIGINT) AS pending_overdue,    -- (13)
-        CAST(sum(digitised_input) AS BIGINT) AS digitised_input,
-        CAST(sum(digitised_result) AS BIGINT) AS digitised_result,
-        CAST(sum(reused_data) AS BIGINT) AS reused_data,
-        CAST(sum(resolved_with_supplement) AS BIGINT) AS resolved_with_supplement,
-        CAST(sum(new_with_fee) AS BIGINT) AS new_with_fee,
-        CAST(sum(new_paid_online) AS BIGINT) AS new_paid_online
+        sum(received_online) AS received_online,                                 -- (4)
+        sum(received_offline) AS received_offline,                               -- (5)
+        sum(received_new) AS received_new,
+        sum(resolved_total) AS resolved_total,                                   -- (7)
+        sum(resolved_early) AS resolved_early,                                   -- (8)
+        sum(resolved_on_time) AS resolved_on_time,                               -- (9)
+        sum(resolved_late) AS resolved_late,                                     -- (10)
+        sum(CASE WHEN is_end THEN open_end ELSE 0 END) AS pending_total,         -- (11)
+        sum(CASE WHEN is_end THEN overdue_end ELSE 0 END) AS pending_overdue,    -- (13)
+        sum(digitised_input) AS digitised_input,
+        sum(digitised_result) AS digitised_result,
+        sum(reused_data) AS reused_data,
+        sum(resolved_with_supplement) AS resolved_with_supplement,
+        sum(new_with_fee) AS new_with_fee,
+        sum(new_paid_online) AS new_paid_online
     FROM r
     GROUP BY field, procedure_code
 )

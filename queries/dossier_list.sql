@@ -16,7 +16,7 @@ WITH d AS (
       AND ($pattern IS NULL OR dossier_id ILIKE $pattern ESCAPE '\')
 ),
 totals AS (
-    SELECT count(*) AS total, CAST(coalesce(count_if(is_late), 0) AS BIGINT) AS late_total
+    SELECT count(*) AS total, coalesce(count_if(is_late), 0) AS late_total
     FROM d
 ),
 page AS (

@@ -8,10 +8,10 @@ WITH f AS (
 final AS (
     SELECT
         count(*) AS feedback_total,
-        CAST(coalesce(count_if(answered), 0) AS BIGINT) AS feedback_handled,
-        CAST(coalesce(count_if(status = 'dung_han'), 0) AS BIGINT) AS feedback_handled_on_time,
-        CAST(coalesce(count_if(NOT answered), 0) AS BIGINT) AS feedback_open,
-        CAST(coalesce(count_if(status IN ('dung_han', 'dang_trong_han')), 0) AS BIGINT) AS feedback_on_time
+        coalesce(count_if(answered), 0) AS feedback_handled,
+        coalesce(count_if(status = 'dung_han'), 0) AS feedback_handled_on_time,
+        coalesce(count_if(NOT answered), 0) AS feedback_open,
+        coalesce(count_if(status IN ('dung_han', 'dang_trong_han')), 0) AS feedback_on_time
     FROM f
 )
 SELECT * FROM final;

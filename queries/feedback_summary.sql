@@ -25,11 +25,11 @@ grouped AS (
              ELSE 'total' END AS grp,
         kind, outcome, status, child_code,
         count(*) AS feedback_total,
-        CAST(count_if(handled) AS BIGINT) AS handled,
-        CAST(count_if(status = 'dung_han') AS BIGINT) AS on_time,
-        CAST(count_if(status = 'qua_han') AS BIGINT) AS late,
-        CAST(count_if(status = 'dang_trong_han') AS BIGINT) AS open_within,
-        CAST(count_if(status = 'dang_qua_han') AS BIGINT) AS open_overdue
+        count_if(handled) AS handled,
+        count_if(status = 'dung_han') AS on_time,
+        count_if(status = 'qua_han') AS late,
+        count_if(status = 'dang_trong_han') AS open_within,
+        count_if(status = 'dang_qua_han') AS open_overdue
     FROM f
     GROUP BY GROUPING SETS ((), (kind), (outcome), (status), (child_code))
 ),

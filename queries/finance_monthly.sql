@@ -7,8 +7,8 @@ WITH m AS (
 ),
 final AS (
     SELECT CAST(year AS INTEGER) AS year, CAST(month AS INTEGER) AS month, item,
-           CAST(sum(plan_vnd) AS BIGINT) AS plan_vnd,
-           CAST(sum(actual_vnd) AS BIGINT) AS actual_vnd,
+           sum(plan_vnd) AS plan_vnd,
+           sum(actual_vnd) AS actual_vnd,
            count(DISTINCT unit_code) AS units
     FROM m
     GROUP BY year, month, item

@@ -8,8 +8,8 @@ WITH m AS (
 ),
 agg AS (
     SELECT child_code, item,
-           CAST(sum(plan_vnd) AS BIGINT) AS plan_vnd,
-           CAST(sum(actual_vnd) AS BIGINT) AS actual_vnd,
+           sum(plan_vnd) AS plan_vnd,
+           sum(actual_vnd) AS actual_vnd,
            count(DISTINCT unit_code) AS communes
     FROM m
     GROUP BY child_code, item

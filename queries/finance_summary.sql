@@ -4,7 +4,7 @@ WITH m AS (
     SELECT * FROM finances_for($province, $district, $unit, $start, $end)
 ),
 final AS (
-    SELECT item, CAST(sum(plan_vnd) AS BIGINT) AS plan_vnd, CAST(sum(actual_vnd) AS BIGINT) AS actual_vnd,
+    SELECT item, sum(plan_vnd) AS plan_vnd, sum(actual_vnd) AS actual_vnd,
            count(DISTINCT unit_code) AS units
     FROM m
     GROUP BY item

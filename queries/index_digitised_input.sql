@@ -5,7 +5,7 @@ WITH d AS (
 ),
 final AS (
     SELECT
-        CAST(coalesce(count_if(d.digitised_input), 0) AS BIGINT) AS numerator,
+        coalesce(count_if(d.digitised_input), 0) AS numerator,
         count(*) AS denominator
     FROM d
 )

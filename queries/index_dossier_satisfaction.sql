@@ -14,7 +14,7 @@ judged AS (
 ),
 final AS (
     SELECT
-        CAST(coalesce(count_if(NOT bad), 0) AS BIGINT) AS numerator,
+        coalesce(count_if(NOT bad), 0) AS numerator,
         count(*) AS denominator
     FROM judged
 )

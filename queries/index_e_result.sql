@@ -9,7 +9,7 @@ WITH d AS (
 ),
 final AS (
     SELECT
-        CAST(coalesce(count_if(d.e_result), 0) AS BIGINT) AS numerator,
+        coalesce(count_if(d.e_result), 0) AS numerator,
         count(*) AS denominator
     FROM d
 )

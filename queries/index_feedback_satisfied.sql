@@ -10,7 +10,7 @@ WITH judged AS (
 ),
 final AS (
     SELECT
-        CAST(coalesce(count_if(NOT (late OR unsatisfied)), 0) AS BIGINT) AS numerator,
+        coalesce(count_if(NOT (late OR unsatisfied)), 0) AS numerator,
         count(*) AS denominator
     FROM judged
 )

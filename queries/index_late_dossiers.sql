@@ -4,7 +4,7 @@ WITH d AS (
 ),
 final AS (
     SELECT
-        CAST(coalesce(count_if(d.resolved AND d.days_past_due > 0), 0) AS BIGINT) AS numerator,
+        coalesce(count_if(d.resolved AND d.days_past_due > 0), 0) AS numerator,
         CAST(NULL AS BIGINT) AS denominator
     FROM d
 )

@@ -7,10 +7,10 @@ WITH d AS (
 ),
 final AS (
     SELECT
-        CAST(coalesce(count_if(
+        coalesce(count_if(
             (d.resolved AND d.days_past_due <= 0)
             OR (d.pending AND NOT d.pending_overdue AND NOT (d.status = 'bo_sung' AND d.supplement_count > 1))
-        ), 0) AS BIGINT) AS numerator,
+        ), 0) AS numerator,
         count(*) AS denominator
     FROM d
 )

@@ -62,32 +62,31 @@ judged AS (
 ),
 satisfaction AS (
     SELECT bucket, child_code,
-           CAST(count_if(NOT bad) AS BIGINT) AS dossier_satisfaction_num,
+           count_if(NOT bad) AS dossier_satisfaction_num,
            count(*) AS dossier_satisfaction_den
     FROM judged
     GROUP BY ALL
 ),
 agg AS (
     SELECT bucket, child_code,
-           CAST(count_if((resolved AND days_past_due <= 0)
-                         OR (pending AND NOT pending_overdue AND NOT (status = 'bo_sung' AND supplement_count > 1)))
-                AS BIGINT) AS on_time_num,
+           count_if((resolved AND days_past_due <= 0)
+                         OR (pending AND NOT pending_overdue AND NOT (status = 'bo_sung' AND supplement_count > 1))) AS on_time_num,
            count(*) AS on_time_den,
-           CAST(count_if(resolved AND days_past_due <= 0) AS BIGINT) AS resolved_on_time_num,
-           CAST(count_if(resolved) AS BIGINT) AS resolved_on_time_den,
-           CAST(count_if(resolved AND days_past_due > 0) AS BIGINT) AS late_dossiers_num,
-           CAST(count_if(is_new AND online_level = 'toan_trinh' AND channel = 'truc_tuyen') AS BIGINT)
+           count_if(resolved AND days_past_due <= 0) AS resolved_on_time_num,
+           count_if(resolved) AS resolved_on_time_den,
+           count_if(resolved AND days_past_due > 0) AS late_dossiers_num,
+           count_if(is_new AND online_level = 'toan_trinh' AND channel = 'truc_tuyen')
                AS online_full_num,
-           CAST(count_if(is_new AND online_level = 'toan_trinh') AS BIGINT) AS online_full_den,
-           CAST(count_if(is_new AND channel = 'truc_tuyen') AS BIGINT) AS online_submission_num,
-           CAST(count_if(is_new) AS BIGINT) AS new_total,
-           CAST(count_if(is_new AND fee_vnd > 0 AND paid_online) AS BIGINT) AS paid_online_num,
-           CAST(count_if(is_new AND fee_vnd > 0) AS BIGINT) AS paid_online_den,
-           CAST(count_if(resolved AND paper_result AND e_result) AS BIGINT) AS e_result_num,
-           CAST(count_if(resolved AND paper_result) AS BIGINT) AS e_result_den,
-           CAST(count_if(is_new AND digitised_input) AS BIGINT) AS digitised_input_num,
-           CAST(count_if(resolved AND e_result) AS BIGINT) AS digitised_result_num,
-           CAST(count_if(is_new AND reused_data) AS BIGINT) AS reused_data_num
+           count_if(is_new AND online_level = 'toan_trinh') AS online_full_den,
+           count_if(is_new AND channel = 'truc_tuyen') AS online_submission_num,
+           count_if(is_new) AS new_total,
+           count_if(is_new AND fee_vnd > 0 AND paid_online) AS paid_online_num,
+           count_if(is_new AND fee_vnd > 0) AS paid_online_den,
+           count_if(resolved AND paper_result AND e_result) AS e_result_num,
+           count_if(resolved AND paper_result) AS e_result_den,
+           count_if(is_new AND digitised_input) AS digitised_input_num,
+           count_if(resolved AND e_result) AS digitised_result_num,
+           count_if(is_new AND reused_data) AS reused_data_num
     FROM x
     GROUP BY ALL
 ),

@@ -29,8 +29,8 @@ judged AS (
 ),
 agg AS (
     SELECT bucket, child_code,
-           CAST(count_if(on_time) AS BIGINT) AS feedback_on_time_num,
-           CAST(count_if(NOT (late OR unsatisfied)) AS BIGINT) AS feedback_satisfied_num,
+           count_if(on_time) AS feedback_on_time_num,
+           count_if(NOT (late OR unsatisfied)) AS feedback_satisfied_num,
            count(*) AS feedback_total
     FROM judged
     GROUP BY ALL

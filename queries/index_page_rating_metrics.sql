@@ -9,7 +9,7 @@ WITH keys AS (  -- one row per bucket and child unit, so empty ones come back wi
 agg AS (
     SELECT r.bucket,
            CASE $child WHEN 'commune' THEN r.unit_code WHEN 'district' THEN r.district_code END AS child_code,
-           CAST(count_if(r.satisfied) AS BIGINT) AS rating_satisfaction_num,
+           count_if(r.satisfied) AS rating_satisfaction_num,
            count(*) AS rating_satisfaction_den
     FROM ratings_in_buckets($rating_files, $starts, $ends, $wstart, $wend, $province, $district, $unit) r
     GROUP BY ALL

@@ -6,7 +6,7 @@ WITH p AS (
 ),
 final AS (
     SELECT
-        CAST(coalesce(count_if(online_capable(p.online_level)), 0) AS BIGINT) AS numerator,
+        coalesce(count_if(online_capable(p.online_level)), 0) AS numerator,
         count(*) AS denominator
     FROM p
 )

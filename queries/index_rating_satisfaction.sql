@@ -5,7 +5,7 @@ WITH r AS (
 ),
 final AS (
     SELECT
-        CAST(coalesce(count_if(r.satisfied), 0) AS BIGINT) AS numerator,
+        coalesce(count_if(r.satisfied), 0) AS numerator,
         count(*) AS denominator
     FROM r
 )

@@ -5,8 +5,8 @@ WITH d AS (
 ),
 final AS (
     SELECT
-        CAST(coalesce(count_if(d.resolved AND d.days_past_due <= 0), 0) AS BIGINT) AS numerator,
-        CAST(coalesce(count_if(d.resolved), 0) AS BIGINT) AS denominator
+        coalesce(count_if(d.resolved AND d.days_past_due <= 0), 0) AS numerator,
+        coalesce(count_if(d.resolved), 0) AS denominator
     FROM d
 )
 SELECT * FROM final;

@@ -6,7 +6,7 @@ WITH d AS (
 ),
 final AS (
     SELECT
-        CAST(coalesce(count_if(d.reused_data), 0) AS BIGINT) AS numerator,
+        coalesce(count_if(d.reused_data), 0) AS numerator,
         count(*) AS denominator
     FROM d
 )

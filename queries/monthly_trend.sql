@@ -21,7 +21,7 @@ events AS (  -- a row per dossier received in the range and per dossier finished
     FROM d WHERE finished_at >= $start AND finished_at < $end + INTERVAL 1 DAY
 ),
 final AS (
-    SELECT month, CAST(count_if(COLUMNS(* EXCLUDE (month))) AS BIGINT)
+    SELECT month, count_if(COLUMNS(* EXCLUDE (month)))
     FROM events
     GROUP BY month
 )

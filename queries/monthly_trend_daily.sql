@@ -12,13 +12,13 @@ WITH r AS (
 ),
 by_month AS (
     SELECT CAST(date_trunc('month', day) AS DATE) AS month,
-        CAST(sum(received_new) AS BIGINT) AS received_new,
-        CAST(sum(received_online) AS BIGINT) AS received_online,
-        CAST(sum(digitised_input) AS BIGINT) AS digitised_input,
-        CAST(sum(resolved_total) AS BIGINT) AS resolved_total,
-        CAST(sum(resolved_early) + sum(resolved_on_time) AS BIGINT) AS resolved_on_time,
-        CAST(sum(resolved_late) AS BIGINT) AS resolved_late,
-        CAST(sum(digitised_result) AS BIGINT) AS digitised_result
+        sum(received_new) AS received_new,
+        sum(received_online) AS received_online,
+        sum(digitised_input) AS digitised_input,
+        sum(resolved_total) AS resolved_total,
+        sum(resolved_early) + sum(resolved_on_time) AS resolved_on_time,
+        sum(resolved_late) AS resolved_late,
+        sum(digitised_result) AS digitised_result
     FROM r
     GROUP BY 1
 )

@@ -17,7 +17,7 @@ final AS (
         quantile_cont(processing_days, 0.9) AS p90_days,
         avg(processing_days) AS mean_days,
         max(processing_days) AS max_days,
-        CAST(count_if(processing_days <= statutory_days) AS BIGINT) AS within_statutory
+        count_if(processing_days <= statutory_days) AS within_statutory
     FROM with_statutory
     GROUP BY field, procedure_code
 )

@@ -8,8 +8,7 @@ WITH r AS (
       AND day BETWEEN $start AND $end
 ),
 final AS (  -- the sums of the six counts, named as in rating_kpis
-    SELECT field, CAST(sum(COLUMNS(['ratings_total', 'ratings_satisfied', 'level_4', 'level_3', 'level_2', 'level_1']))
-                       AS BIGINT)
+    SELECT field, sum(COLUMNS(['ratings_total', 'ratings_satisfied', 'level_4', 'level_3', 'level_2', 'level_1']))
     FROM r
     GROUP BY field
 )

@@ -31,10 +31,10 @@ grouped AS (
         procedure_code,
         child_code,
         count(*) AS resolved,
-        CAST(count_if(late) AS BIGINT) AS late,
-        CAST(count_if(disliked) AS BIGINT) AS disliked,
-        CAST(count_if(complained) AS BIGINT) AS complained,
-        CAST(count_if(late OR disliked OR complained) AS BIGINT) AS not_satisfied
+        count_if(late) AS late,
+        count_if(disliked) AS disliked,
+        count_if(complained) AS complained,
+        count_if(late OR disliked OR complained) AS not_satisfied
     FROM flagged
     GROUP BY GROUPING SETS ((), (field), (field, procedure_code), (child_code))
 ),

@@ -21,8 +21,7 @@ complained AS (
 resolved AS (
     SELECT month,
            count(*) AS resolved,
-           CAST(count_if(late OR coalesce(r_day < next_month, false) OR coalesce(f_day < next_month, false))
-                AS BIGINT) AS not_satisfied
+           count_if(late OR coalesce(r_day < next_month, false) OR coalesce(f_day < next_month, false)) AS not_satisfied
     FROM (
         SELECT CAST(date_trunc('month', d.finished_at) AS DATE) AS month,
                CAST(date_trunc('month', d.finished_at) + INTERVAL 1 MONTH AS DATE) AS next_month,
@@ -36,7 +35,7 @@ resolved AS (
 rated AS (
     SELECT CAST(date_trunc('month', rated_date) AS DATE) AS month,
            count(*) AS ratings_total,
-           CAST(count_if(satisfied) AS BIGINT) AS ratings_satisfied
+           count_if(satisfied) AS ratings_satisfied
     FROM ratings_for($rating_files, $province, $district, $unit, $start, $end)
     GROUP BY 1
 ),

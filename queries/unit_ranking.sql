@@ -17,13 +17,13 @@ counts AS (
     SELECT
         child_code,
         count(*) AS received_total,
-        CAST(count_if(is_new) AS BIGINT) AS received_new,
-        CAST(count_if(resolved) AS BIGINT) AS resolved_total,
-        CAST(count_if(resolved AND days_past_due <= 0) AS BIGINT) AS resolved_on_time,
-        CAST(count_if(resolved AND days_past_due > 0) AS BIGINT) AS resolved_late,
-        CAST(count_if(pending_overdue) AS BIGINT) AS pending_overdue,
-        CAST(count_if(is_new AND digitised_input) AS BIGINT) AS digitised_input,
-        CAST(count_if(resolved AND e_result) AS BIGINT) AS digitised_result
+        count_if(is_new) AS received_new,
+        count_if(resolved) AS resolved_total,
+        count_if(resolved AND days_past_due <= 0) AS resolved_on_time,
+        count_if(resolved AND days_past_due > 0) AS resolved_late,
+        count_if(pending_overdue) AS pending_overdue,
+        count_if(is_new AND digitised_input) AS digitised_input,
+        count_if(resolved AND e_result) AS digitised_result
     FROM d
     GROUP BY child_code
 ),

@@ -87,8 +87,8 @@ SELECT * FROM final
 
 # The rollup twins: the rollup rows the twin reads (the days of the period: flows summed, the stocks
 # of its last day) and the columns it takes from them.
-_FLOW_COLS = ("field, procedure_code, received_new, received_online, received_offline, digitised_input, reused_data, "
-              "new_with_fee, new_paid_online, resolved_total, resolved_early, resolved_on_time, resolved_late, "
+_FLOW_COLS = ("field, procedure_code, received_new, received_online, digitised_input, reused_data, "
+              "new_with_fee, new_paid_online, resolved_early, resolved_on_time, resolved_late, "
               "digitised_result, resolved_with_supplement")
 DOSSIER_KPIS_DAILY = f"""
 WITH final AS (

@@ -115,11 +115,25 @@ def _sum_counts(rows: list[dict]) -> dict:
     return out
 
 
+def _with_form_columns(r: dict) -> dict:
+    """A dossier_kpis row with the Biểu 06 columns the query leaves to the form's identities: every
+    dossier counted is carried over or new, resolved or pending, and a resolved one is early, on time
+    or late (its due day is never missing: schema.DOSSIERS.due_at is not nullable)."""
+    r["resolved_total"] = r["resolved_early"] + r["resolved_on_time"] + r["resolved_late"]  # (7)
+    r["received_total"] = r["resolved_total"] + r["pending_total"]                          # (3)
+    r["carried_over"] = r["received_total"] - r["received_new"]                             # (6)
+    r["received_offline"] = r["received_new"] - r["received_online"]                        # (5)
+    r["pending_within"] = r["pending_total"] - r["pending_overdue"]                         # (12)
+    return r
+
+
 def dossier_rows(db: Database, unit: Unit, p: periods.Period) -> list[dict]:
-    """Biểu 06 counts per procedure, by field and procedure code, with the procedure's name, statutory
-    days and online level from the catalogue (None for a code not in it) and resolved_online_capable
-    (its resolved dossiers if it is offered online, procedure_catalogue.online_capable, else 0)."""
-    rows = db.run("dossier_kpis", **unit.scope, start=p.start, end=p.end).to_dicts()
+    """Biểu 06 counts per procedure (queries/dossier_kpis.sql with the columns derived above), by
+    field and procedure code, with the procedure's name, statutory days and online level from the
+    catalogue (None for a code not in it) and resolved_online_capable (its resolved dossiers if it
+    is offered online, procedure_catalogue.online_capable, else 0)."""
+    rows = [r for r in map(_with_form_columns, db.run("dossier_kpis", **unit.scope, start=p.start, end=p.end).to_dicts())
+            if r["received_total"]]
     catalogue = {r["procedure_code"]: r for r in db.run("procedure_catalogue").to_dicts()}
     blank = {"procedure_name": None, "statutory_days": None, "online_level": None, "online_capable": False}
     for r in rows:

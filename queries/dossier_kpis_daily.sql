@@ -1,15 +1,16 @@
 -- dossier_kpis for a whole province ($district and $unit NULL) from the dossier_daily rollup: the
--- same rows and columns (in no particular order), read from a few thousand rows per year instead
--- of every dossier.
+-- same columns (in no particular order), read from a few thousand rows per year instead of every
+-- dossier; cchc.kpis.dossier_rows derives the form's other columns from them as it does for
+-- dossier_kpis, and drops a procedure with nothing in the period (a row here whose days hold no
+-- receipt, finish or open stock counted by the period).
 -- cchc.db runs it in place of dossier_kpis while the province's rollup matches its dossier files
 -- and the period starts by the rollup's horizon ($daily_horizon: the province's last day in the
 -- rollup, after which nothing changes). One scan of the period's days:
 --   flows (new, resolved, …): the sums over the days of [$start, $end];
---   pending and overdue: the stocks at the end of $end (of the horizon, if $end is later);
---   carried over: the open stock at the end of the day before $start. A day's open stock is the
---   previous day's plus that day's receipts less that day's finishes (queries/build_dossier_daily.sql),
---   so carried over = pending + resolved − new: no second day to look up, and the flows need no
---   per-row condition (18 CASE expressions cost DuckDB more to plan than the sums, docs/performance.md).
+--   pending and overdue: the stocks at the end of $end (of the horizon, if $end is later).
+-- Carried over is not looked up on the day before $start: a day's open stock is the previous day's
+-- plus that day's receipts less that day's finishes (queries/build_dossier_daily.sql), so it equals
+-- pending + resolved − new, which is the derivation cchc.kpis applies to both queries.
 WITH r AS (
     SELECT d.*, d.day = least(CAST($end AS DATE), $daily_horizon) AS is_end
     FROM raw_dossier_daily_in($daily_files) d
@@ -17,12 +18,10 @@ WITH r AS (
       AND d.year BETWEEN year($start) AND year($end)
       AND d.day BETWEEN $start AND $end
 ),
-by_procedure AS (
+final AS (
     SELECT field, procedure_code,
-        sum(received_online) AS received_online,                                 -- (4)
-        sum(received_offline) AS received_offline,                               -- (5)
         sum(received_new) AS received_new,
-        sum(resolved_total) AS resolved_total,                                   -- (7)
+        sum(received_online) AS received_online,                                 -- (4)
         sum(resolved_early) AS resolved_early,                                   -- (8)
         sum(resolved_on_time) AS resolved_on_time,                               -- (9)
         sum(resolved_late) AS resolved_late,                                     -- (10)
@@ -37,12 +36,4 @@ by_procedure AS (
     FROM r
     GROUP BY field, procedure_code
 )
-SELECT field, procedure_code,
-    pending_total + resolved_total AS received_total,                                            -- (3)
-    received_online, received_offline, received_new,
-    pending_total + resolved_total - received_new AS carried_over,                               -- (6)
-    resolved_total, resolved_early, resolved_on_time, resolved_late,
-    pending_total, pending_total - pending_overdue AS pending_within, pending_overdue,          -- (11)-(13)
-    digitised_input, digitised_result, reused_data, resolved_with_supplement, new_with_fee, new_paid_online
-FROM by_procedure
-WHERE pending_total + resolved_total > 0;
+SELECT * FROM final;

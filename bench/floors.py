@@ -104,7 +104,7 @@ SELECT * FROM final
 MONTHLY_TREND_DAILY = """
 WITH final AS (
     SELECT count(*) AS n, max(field), max(procedure_code), max(day), max(received_new), max(received_online),
-           max(digitised_input), max(resolved_total), max(resolved_early), max(resolved_on_time), max(resolved_late),
+           max(digitised_input), max(resolved_total), max(resolved_early), max(resolved_on_time),
            max(digitised_result)
     FROM raw_dossier_daily_in($daily_files)
     WHERE province_code = $province

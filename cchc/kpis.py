@@ -192,22 +192,30 @@ def finance_kpis(db: Database, unit: Unit, p: periods.Period) -> dict:
 
 TREND_COLUMNS = ["received_new", "received_online", "digitised_input", "resolved_total", "resolved_on_time",
                  "resolved_late", "digitised_result"]
+_TREND_BY = {"received_month": ["received_new", "received_online", "digitised_input"],  # what the query gives
+             "finished_month": ["resolved_total", "resolved_on_time", "digitised_result"]}
 _TREND_SCHEMA = {"month": pl.Date, **{c: pl.Int64 for c in TREND_COLUMNS}}
 
 
 def monthly_trend(db: Database, scope: dict, start: date, end: date, field: str | None = None,
                   procedure: str | None = None) -> pl.DataFrame:
     """The calendar months from start's month to end's month, one row each in order, with the counts
-    of queries/monthly_trend.sql (received new, online, digitised; resolved, on time, late, with an
-    e-result); 0 in a month when nothing was received or finished."""
+    of queries/monthly_trend.sql: received new, online and digitised by the month received; resolved,
+    on time and with an e-result by the month finished; resolved late = resolved − on time; 0 in a
+    month when nothing was received or finished."""
     df = db.run("monthly_trend", **scope, field=field, procedure=procedure, start=start, end=end)
     months = periods.month_starts(start, end)
-    row_of = {m: i for i, m in enumerate(df.get_column("month").to_list())}
-    at = [row_of.get(m) for m in months]
+    at = {m: i for i, m in enumerate(months)}
     data: dict[str, list] = {"month": months}
-    for c in TREND_COLUMNS:  # column lists, not rows: 0,1 ms for 24 months instead of 0,3
-        values = df.get_column(c).to_list()
-        data[c] = [0 if i is None else values[i] for i in at]
+    for by, columns in _TREND_BY.items():  # column lists, not rows: ≈ 0,1 ms for 24 months
+        rows = [None if m is None else at[m] for m in df.get_column(by).cast(pl.Date).to_list()]
+        for c in columns:
+            total = [0] * len(months)
+            for i, v in zip(rows, df.get_column(c).to_list()):
+                if i is not None:
+                    total[i] += v
+            data[c] = total
+    data["resolved_late"] = [t - o for t, o in zip(data["resolved_total"], data["resolved_on_time"])]
     return pl.DataFrame(data, schema=_TREND_SCHEMA)
 
 

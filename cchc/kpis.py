@@ -160,15 +160,22 @@ def procedure_kpis(db: Database, unit: Unit, p: periods.Period, field: str | Non
              **_sum_counts([r])} for r in dossier_rows(db, unit, p) if field is None or r["field"] == field]
 
 
+_RATING_KEYS = ["ratings_total", "ratings_satisfied", "level_4", "level_3", "level_2", "level_1"]
+
+
 def rating_kpis(db: Database, unit: Unit, p: periods.Period) -> dict:
-    """Rating forms of the period in total and by field (sorted by field), with satisfaction rates."""
-    rows = sorted(db.run("rating_kpis", **unit.scope, start=p.start, end=p.end).to_dicts(), key=lambda r: r["field"])
-    keys = ["ratings_total", "ratings_satisfied", "level_4", "level_3", "level_2", "level_1"]
-    out = {k: sum(int(r[k]) for r in rows) for k in keys}
+    """Rating forms of the period in total and by field (sorted by field), with satisfaction rates:
+    queries/rating_kpis.sql's counts by field and level added up."""
+    by_field: dict[str, dict] = {}
+    for r in db.run("rating_kpis", **unit.scope, start=p.start, end=p.end).to_dicts():
+        f = by_field.setdefault(r["field"], dict.fromkeys(_RATING_KEYS, 0))
+        f["ratings_total"] += r["ratings"]
+        f["ratings_satisfied"] += r["ratings"] if r["satisfied"] else 0
+        f[f"level_{r['level']}"] += r["ratings"]
+    out = {k: sum(f[k] for f in by_field.values()) for k in _RATING_KEYS}
     out["satisfaction_rate"] = ratio(out["ratings_satisfied"], out["ratings_total"])
-    out["ratings_by_field"] = [{"field": r["field"], **{k: int(r[k]) for k in keys},
-                                "satisfaction_rate": ratio(r["ratings_satisfied"], r["ratings_total"])}
-                               for r in rows]
+    out["ratings_by_field"] = [{"field": name, **f, "satisfaction_rate": ratio(f["ratings_satisfied"], f["ratings_total"])}
+                               for name, f in sorted(by_field.items()) if f["ratings_total"]]
     return out
 
 

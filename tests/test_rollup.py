@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import polars as pl
 import pytest
@@ -40,9 +40,22 @@ ROWS = [
 ]
 
 
+
+def rating(id: str, day: str, level: int, field="Hộ tịch", unit="10621") -> dict:
+    at = datetime.fromisoformat(f"{day} 15:00")
+    return dict(rating_id=id, dossier_id=f"D-{id}", unit_code=unit, district_code="291", procedure_code="P1",
+                field=field, rated_at=at, level=level, channel="tai_quay", year=at.year, province_code="30")
+
+
+# Rating forms: March 2023 has R1–R5; R6 (April) and R7 (February, an earlier day) are outside it.
+RATINGS = [rating("R1", "2023-03-02", 4), rating("R2", "2023-03-10", 3), rating("R3", "2023-03-15", 2),
+           rating("R4", "2023-03-20", 1, field="Chứng thực"), rating("R5", "2023-03-21", 4, field="Chứng thực", unit="10606"),
+           rating("R6", "2023-04-01", 4), rating("R7", "2023-02-28", 3, field="Chứng thực")]
+
+
 @pytest.fixture(scope="module")
 def fx(tmp_path_factory):
-    root = write_dataset(tmp_path_factory.mktemp("rollup"), dossiers=ROWS)
+    root = write_dataset(tmp_path_factory.mktemp("rollup"), dossiers=ROWS, ratings=RATINGS)
     rollup.build(root)
     on, off = Database(root), Database(root, use_rollup=False)
     yield root, on, off
@@ -51,13 +64,15 @@ def fx(tmp_path_factory):
 
 
 def _province(db, start, end, query="dossier_kpis", **kw):
-    """The query's frame for the whole province as cchc.kpis hands it on (the KPI queries leave the
-    order, the trend the months without activity and dossier_kpis the form's derived columns to it)."""
+    """The query's frame for the whole province as cchc.kpis hands it on (the queries leave the order,
+    the adding up by month or field and the derived columns to it)."""
     scope = {"province": "30", "district": None, "unit": None}
     if query == "monthly_trend":  # the months as the pages get them: every month, in order
         return kpis.monthly_trend(db, scope, start, end, **kw)
     if query == "dossier_kpis":  # every column of the form, a row per procedure with anything counted
         return pl.DataFrame(kpis.dossier_rows(db, kpis.resolve_unit(db, "30"), periods.custom(start, end)))
+    if query == "rating_kpis":  # a row per field with forms: total, satisfied, each level, rate
+        return pl.DataFrame(kpis.rating_kpis(db, kpis.resolve_unit(db, "30"), periods.custom(start, end))["ratings_by_field"])
     df = db.run(query, **scope, start=start, end=end, **kw)
     return df.sort([c for c in ("field", "procedure_code") if c in df.columns])
 
@@ -102,15 +117,34 @@ def test_province_biểu_06_by_hand_from_the_rollup(fx):
     assert (k["received_total"], k["carried_over"], k["pending_total"], k["pending_overdue"]) == (2, 2, 2, 2)
 
 
+def test_ratings_by_hand_from_the_rollup_and_the_forms(fx):
+    """Satisfied = level 3 or 4; a field and level without a form in the period adds nothing."""
+    _, on, _ = fx
+    march = periods.calendar_month(2023, 3)
+    assert on.routed("rating_kpis", {"province": "30", "district": None, "unit": None}) == "rating_kpis_daily"
+    province = kpis.rating_kpis(on, kpis.resolve_unit(on, "30"), march)  # from the rating_daily rollup
+    commune = kpis.rating_kpis(on, kpis.resolve_unit(on, "10621"), march)  # from the forms
+    keys = ("ratings_total", "ratings_satisfied", "level_4", "level_3", "level_2", "level_1")
+    assert [province[k] for k in keys] == [5, 3, 2, 1, 1, 1]  # R1–R5; satisfied R1, R2, R5
+    assert [commune[k] for k in keys] == [4, 2, 1, 1, 1, 1]  # R1–R4
+    by = {f["field"]: f for f in province["ratings_by_field"]}
+    assert [f["field"] for f in province["ratings_by_field"]] == ["Chứng thực", "Hộ tịch"]
+    assert [by["Chứng thực"][k] for k in keys] == [2, 1, 1, 0, 0, 1] and by["Chứng thực"]["satisfaction_rate"] == 0.5
+    assert [by["Hộ tịch"][k] for k in keys] == [3, 2, 1, 1, 1, 0]
+    empty = kpis.rating_kpis(on, kpis.resolve_unit(on, "30"), periods.calendar_month(2023, 5))
+    assert empty["ratings_total"] == 0 and empty["ratings_by_field"] == [] and empty["satisfaction_rate"] is None
+
+
 def test_every_period_of_the_fixture_matches_the_dossiers(fx):
     """Every one-day period and every period ending on each day from December 2022 to July 2023
-    (and one long after the data): the rollup gives the dossier query's exact frame."""
+    (and one long after the data): the rollups give the dossier and rating queries' exact figures."""
     _, on, off = fx
     days = [date(2022, 12, 20) + timedelta(days=i) for i in range(0, 225)]
     cases = [(d, d) for d in days] + [(date(2022, 12, 25), d) for d in days[::3] if d >= date(2022, 12, 25)] + [(date(2023, 3, 7), date(2030, 1, 1))]
     for s, e in cases:
-        a, b = _province(on, s, e), _province(off, s, e)
-        assert a.equals(b), (s, e, a, b)
+        for q in ("dossier_kpis", "rating_kpis"):
+            a, b = _province(on, s, e, q), _province(off, s, e, q)
+            assert a.equals(b), (q, s, e, a, b)
 
 
 def _sample_periods():

@@ -243,7 +243,7 @@ class Database:
         315 files). Every file (the glob) when no province is given or it has none."""
         t = schema.TABLES[table]
         files = t.province_files(self.root, str(province)) if province is not None and str(province).isdigit() else []
-        return [str(f) for f in files] or [t.glob(self.root)]
+        return files or [t.glob(self.root)]
 
     def fingerprint(self) -> str:
         """Changes whenever a data file is added, removed or rewritten (cache key for the app)."""

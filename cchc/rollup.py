@@ -39,9 +39,9 @@ ROLLUPS = {schema.DOSSIER_DAILY.name: (schema.DOSSIERS, "build_dossier_daily"),
 
 def source_signature(root: Path, table: schema.Table, province: str) -> list[list]:
     """[relative path, size, mtime_ns] of each file of the province in a partitioned table, sorted."""
-    folder = table.path(root)
-    return [[f.relative_to(folder).as_posix(), st.st_size, st.st_mtime_ns]
-            for f in table.province_files(root, province) for st in (f.stat(),)]
+    skip = len(os.path.join(root, table.name)) + 1
+    return [[f[skip:].replace(os.sep, "/"), st.st_size, st.st_mtime_ns]
+            for f in table.province_files(root, province) for st in (os.stat(f),)]
 
 
 def provinces_with_data(root: Path, table: schema.Table) -> list[str]:

@@ -49,14 +49,26 @@ class Table:
     def path(self, data_dir: Path) -> Path:
         return data_dir / (self.name if self.partition_by else f"{self.name}.parquet")
 
-    def province_files(self, data_dir: Path, province: str) -> list[Path]:
-        """The Parquet files of one province in a table partitioned by (year, province_code), every
-        year, in path order ([] if it has none)."""
-        folder = self.path(data_dir)
-        if self.partition_by != ("year", "province_code") or not folder.is_dir():
+    def province_files(self, data_dir: Path, province: str) -> list[str]:
+        """The paths of the Parquet files of one province in a table partitioned by (year,
+        province_code), every year, in path order ([] if it has none). Listed with os.listdir on
+        strings: every query of a province asks (twice for a rollup twin), and pathlib's glob took
+        twice as long (≈ 95 µs against 50 for five years)."""
+        if self.partition_by != ("year", "province_code"):
             return []
-        return sorted(f for y in sorted(os.listdir(folder)) if y.startswith("year=")
-                      for f in (folder / y / f"province_code={province}").glob("*.parquet"))
+        folder = os.path.join(data_dir, self.name)
+        try:
+            years = sorted(y for y in os.listdir(folder) if y.startswith("year="))
+        except (FileNotFoundError, NotADirectoryError):
+            return []
+        out: list[str] = []
+        for y in years:
+            d = os.path.join(folder, y, f"province_code={province}")
+            try:
+                out += sorted(os.path.join(d, n) for n in os.listdir(d) if n.endswith(".parquet"))
+            except (FileNotFoundError, NotADirectoryError):
+                continue
+        return out
 
     def glob(self, data_dir: Path) -> str:
         if self.partition_by:

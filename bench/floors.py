@@ -116,7 +116,7 @@ SELECT * FROM final
 
 RATING_KPIS_DAILY = """
 WITH final AS (
-    SELECT count(*) AS n, max(field), max(level_4), max(level_3), max(level_2), max(level_1)
+    SELECT count(*) AS n, max(field), max(level), max(satisfied), max(ratings)
     FROM raw_rating_daily_in($rating_daily_files)
     WHERE province_code = $province AND year BETWEEN year($start) AND year($end) AND day BETWEEN $start AND $end
 )

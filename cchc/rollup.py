@@ -32,6 +32,10 @@ from . import schema
 
 BUILT = "_built.json"
 ROW_GROUP = 4096
+# The layout of each rollup's files, recorded in _built.json when built. A rollup recorded with
+# another layout (none recorded = 1) is stale for every province, and the next build redoes all of
+# them: rating_daily became one row per field, day and level (2) in November 2026.
+FORMAT = {schema.DOSSIER_DAILY.name: 1, schema.RATING_DAILY.name: 2}
 # rollup table -> (source table, the query that builds one province's rows)
 ROLLUPS = {schema.DOSSIER_DAILY.name: (schema.DOSSIERS, "build_dossier_daily"),
            schema.RATING_DAILY.name: (schema.RATINGS, "build_rating_daily")}
@@ -70,6 +74,8 @@ def built(root: Path, name: str) -> dict:
 def fresh(root: Path, name: str, province: str) -> bool:
     """True if the rollup ``name`` of the province was built from its source files exactly as they are now."""
     b = built(root, name)
+    if b.get("format", 1) != FORMAT[name]:
+        return False
     rec = b.get("provinces", {}).get(province)
     if name == schema.DOSSIER_DAILY.name and province not in b.get("horizons", {}):
         return False  # its stock lookups need the horizon
@@ -97,11 +103,13 @@ def _build_one(root: Path, name: str, provinces: list[str] | None, progress) -> 
     source, query = ROLLUPS[name]
     say = progress or (lambda s: None)
     t0 = time.perf_counter()
-    todo = sorted(provinces) if provinces else provinces_with_data(root, source)
     folder = table.path(root)
-    tmp = root / f".{name}.tmp-{os.getpid()}-{int(time.time() * 1000)}"
-    record: dict = {"provinces": {}, "horizons": {}}
     old = built(root, name) if folder.is_dir() else {}
+    if folder.is_dir() and old.get("format", 1) != FORMAT[name]:  # an older layout: nothing of it is kept
+        old, provinces = {}, None
+    todo = sorted(provinces) if provinces else provinces_with_data(root, source)
+    tmp = root / f".{name}.tmp-{os.getpid()}-{int(time.time() * 1000)}"
+    record: dict = {"format": FORMAT[name], "provinces": {}, "horizons": {}}
     try:
         tmp.mkdir()
         for p, sig in old.get("provinces", {}).items():  # keep the provinces not rebuilt now

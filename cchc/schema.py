@@ -314,23 +314,20 @@ DOSSIER_DAILY = Table(
 
 RATING_DAILY = Table(
     "rating_daily", "Tổng hợp phiếu đánh giá theo ngày",
-    "Derived (cchc.rollup, `python -m cchc rollup`): the rating forms of one province counted per field "
-    "and day of rating, by level, so that a province-wide satisfaction figure reads a few thousand rows "
+    "Derived (cchc.rollup, `python -m cchc rollup`): the rating forms of one province counted per field, "
+    "day of rating and level, so that a province-wide satisfaction figure reads a few thousand rows "
     "instead of every form. `_built.json` records the rating files it was built from; it is used only "
     "while they are unchanged.",
     (
         C("field", S, "Lĩnh vực", "Field of the rated dossiers (ratings.field)", "Chứng thực"),
         C("day", D, "Ngày đánh giá", "Day the forms were filled (ratings.rated_at)", "2023-03-17"),
-        C("ratings_total", I32, "Số phiếu", "Forms filled that day", "25"),
-        C("ratings_satisfied", I32, "Số phiếu hài lòng", "Of which level 3 or 4", "25"),
-        C("level_4", I32, "Rất hài lòng", "Forms at level 4", "20"),
-        C("level_3", I32, "Hài lòng", "Forms at level 3", "5"),
-        C("level_2", I32, "Bình thường", "Forms at level 2", "0"),
-        C("level_1", I32, "Không hài lòng", "Forms at level 1", "0"),
+        C("level", I16, "Mức đánh giá", "4 rất hài lòng, 3 hài lòng, 2 bình thường, 1 không hài lòng", "4"),
+        C("satisfied", B, "Hài lòng", "Whether the level counts as satisfied (3 or 4; stg_ratings)", "true"),
+        C("ratings", I32, "Số phiếu", "Forms filled that day at that level; a level without a form has no row", "20"),
         C("year", I16, "Năm (phân vùng)", "Partition: year of day", "2023"),
         C("province_code", S, "Mã tỉnh (phân vùng)", "Partition: province", "30"),
     ),
-    key=("province_code", "field", "day"),
+    key=("province_code", "field", "day", "level"),
     partition_by=("year", "province_code"),
     derived=True,
 )

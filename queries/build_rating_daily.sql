@@ -1,15 +1,13 @@
 -- Builds the rows of the rating_daily rollup for one province ($province, from $rating_files): the
--- forms counted per field and day of rating (stg_ratings: rated_date, satisfied), by level.
+-- forms counted per field, day of rating and level, with whether the level counts as satisfied
+-- (stg_ratings: rated_date, satisfied), the rows queries/rating_kpis.sql counts.
 SELECT
     field,
     rated_date AS day,
-    count(*) AS ratings_total,
-    count_if(satisfied) AS ratings_satisfied,
-    count_if(level = 4) AS level_4,
-    count_if(level = 3) AS level_3,
-    count_if(level = 2) AS level_2,
-    count_if(level = 1) AS level_1
+    level,
+    satisfied,
+    count(*) AS ratings
 FROM stg_ratings_in($rating_files)
 WHERE province_code = $province
-GROUP BY field, rated_date
-ORDER BY day, field;
+GROUP BY ALL
+ORDER BY day, field, level;

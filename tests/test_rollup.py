@@ -3,9 +3,11 @@ same queries over the dossiers and forms, on hand-built edge cases and on the de
 are used only while they match the files they were built from."""
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
+import time
 from datetime import date, datetime, timedelta
 
 import polars as pl
@@ -205,4 +207,30 @@ def test_data_without_a_rollup_still_answers(tmp_path):
     db = Database(root)
     assert db.routed("dossier_kpis", {"province": "30", "district": None, "unit": None}) == "dossier_kpis"
     assert kpis.dossier_kpis(db, kpis.resolve_unit(db, "30"), periods.calendar_month(2023, 3))["received_new"] == 7
+    db.close()
+
+
+def test_a_rollup_of_an_older_layout_is_stale_and_rebuilt_whole(tmp_path):
+    """rating_daily became one row per field, day and level (layout 2): a folder built before, whose
+    _built.json records no layout, is not read, and the next build, even of some provinces, redoes it."""
+    root = write_dataset(tmp_path / "d", dossiers=ROWS, ratings=RATINGS)
+    rollup.build(root)
+    db = Database(root)
+    scope = {"province": "30", "district": None, "unit": None}
+    march = periods.calendar_month(2023, 3)
+    assert db.routed("rating_kpis", scope) == "rating_kpis_daily"
+    want = kpis.rating_kpis(db, kpis.resolve_unit(db, "30"), march)
+    record = root / "rating_daily" / rollup.BUILT
+    old = json.loads(record.read_text(encoding="utf-8"))
+    assert old["format"] == rollup.FORMAT["rating_daily"] == 2
+    del old["format"]
+    record.write_text(json.dumps(old), encoding="utf-8")
+    os.utime(record, ns=(time.time_ns(), time.time_ns() + 1_000_000))  # a new mtime: re-read
+    assert not rollup.fresh(root, "rating_daily", "30") and rollup.fresh(root, "dossier_daily", "30")
+    assert db.routed("rating_kpis", scope) == "rating_kpis"
+    assert kpis.rating_kpis(db, kpis.resolve_unit(db, "30"), march) == want  # from the forms meanwhile
+    rollup.build(root, ["31"])  # a province without data: the old layout is still rebuilt for all
+    assert rollup.fresh(root, "rating_daily", "30")
+    assert db.routed("rating_kpis", scope) == "rating_kpis_daily"
+    assert kpis.rating_kpis(db, kpis.resolve_unit(db, "30"), march) == want
     db.close()

@@ -1,9 +1,6 @@
--- Rating forms; satisfied = level 3 (hài lòng) or 4 (rất hài lòng): satisfied_level, the one
--- definition (also used by queries/rating_kpis_daily.sql, whose rollup keeps the counts by level).
-CREATE MACRO satisfied_level(p_level) AS p_level >= 3;
-
+-- Rating forms; satisfied = level 3 (hài lòng) or 4 (rất hài lòng).
 CREATE MACRO stg_ratings_in(p_files) AS TABLE
-SELECT r.*, CAST(r.rated_at AS DATE) AS rated_date, satisfied_level(r.level) AS satisfied
+SELECT r.*, CAST(r.rated_at AS DATE) AS rated_date, r.level >= 3 AS satisfied
 FROM raw_ratings_in(p_files) r;
 
 CREATE VIEW stg_ratings AS SELECT * FROM stg_ratings_in(ratings_files_all());

@@ -106,10 +106,6 @@ def months_label(first: date, last: date) -> str:
 
 
 # --- totals ----------------------------------------------------------------------------------
-def _totals(db: Database, unit: Unit, first: date, last: date) -> dict[str, dict]:
-    df = db.run("finance_summary", **unit.scope, start=first, end=last)
-    return {r["item"]: {"plan_vnd": int(r["plan_vnd"]), "actual_vnd": int(r["actual_vnd"]), "units": int(r["units"])}
-            for r in df.to_dicts()}
 
 
 def summary(db: Database, unit: Unit, period: periods.Period) -> dict:
@@ -131,7 +127,7 @@ def summary(db: Database, unit: Unit, period: periods.Period) -> dict:
         out.update(months=months, partial=True)
     prev_months = (shift_years(months[0], -1), shift_years(months[1], -1))
     out["previous_months"] = prev_months
-    now, before = _totals(db, unit, *months), _totals(db, unit, *prev_months)
+    now, before = kpis.finance_totals(db, unit, *months), kpis.finance_totals(db, unit, *prev_months)
     for item, name in ITEMS.items():
         if item not in now:
             continue

@@ -186,14 +186,27 @@ def feedback_kpis(db: Database, unit: Unit, p: periods.Period) -> dict:
     return out
 
 
+def finance_totals(db: Database, unit: Unit, first: date, last: date) -> dict[str, dict]:
+    """Plan and actual in đồng per item (in item order) over the budget months first..last (first
+    days), with the number of communes that have figures for it: queries/finance_summary.sql's rows
+    per item and commune added up."""
+    df = db.run("finance_summary", **unit.scope, start=first, end=last)
+    out: dict[str, dict] = {}
+    for item, plan, actual in zip(*(df.get_column(c).to_list() for c in ("item", "plan_vnd", "actual_vnd"))):
+        t = out.setdefault(item, {"plan_vnd": 0, "actual_vnd": 0, "units": 0})
+        t["plan_vnd"] += plan
+        t["actual_vnd"] += actual
+        t["units"] += 1
+    return dict(sorted(out.items()))
+
+
 def finance_kpis(db: Database, unit: Unit, p: periods.Period) -> dict:
     months = finance_months(p)
     items = {}
     if months:
-        df = db.run("finance_summary", **unit.scope, start=months[0], end=months[1])
-        for r in df.to_dicts():
-            items[r["item"]] = {"plan_vnd": int(r["plan_vnd"]), "actual_vnd": int(r["actual_vnd"]),
-                                "rate": ratio(r["actual_vnd"], r["plan_vnd"])}
+        for item, t in finance_totals(db, unit, months[0], months[1]).items():
+            items[item] = {"plan_vnd": t["plan_vnd"], "actual_vnd": t["actual_vnd"],
+                           "rate": ratio(t["actual_vnd"], t["plan_vnd"])}
     return {"finance_months": [m.isoformat() for m in months] if months else None, "finance": items}
 
 
@@ -265,4 +278,4 @@ def period_for(unit: Unit, start: date, end: date) -> periods.Period:
 
 
 __all__ = ["Unit", "UnitError", "DataError", "resolve_unit", "kpis", "dossier_kpis", "rating_kpis", "feedback_kpis",
-           "finance_kpis", "finance_months", "period_for", "BIEU06_KEYS"]
+           "finance_kpis", "finance_totals", "finance_months", "period_for", "BIEU06_KEYS"]

@@ -131,7 +131,6 @@ def _sql_files(folder: Path) -> dict[str, str]:
     return {p.stem: p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.sql"))}
 
 
-
 def _whole_numbers_as_int64(t: pa.Table) -> pa.Table:
     """DuckDB's count_if and sum of integers are HUGEINT, which reach Arrow as decimal128(38, 0); they
     come back as Int64 like every other count. Converting here (≈ 20 µs, a checked cast: a value

@@ -105,9 +105,7 @@ def months_label(first: date, last: date) -> str:
     return f"tháng {first.month}/{first.year}–{last.month}/{last.year}"
 
 
-# --- totals ----------------------------------------------------------------------------------
-
-
+# --- totals (cchc.kpis.finance_totals) ----------------------------------------------------------
 def summary(db: Database, unit: Unit, period: periods.Period) -> dict:
     """Actual, plan and % of plan per item over the period's budget months, and the same for the same
     months one year earlier, with the changes (relative for amounts, in points for rates). When the

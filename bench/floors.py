@@ -20,7 +20,7 @@ def _maxes(cols: str) -> str:
 # The rows of report_rows_for (queries/views/20_dossiers.sql), with its own role macro.
 _REPORT_WHERE = """province_code = $province AND year <= year($end)
       AND in_report(received_at, finished_at, $start, $end)
-      AND ($district IS NULL OR district_code = $district) AND ($unit IS NULL OR unit_code = $unit)"""
+      AND in_scope($district, $unit, district_code, unit_code)"""
 
 DOSSIER_KPIS = f"""
 WITH final AS (
@@ -35,8 +35,7 @@ RATING_KPIS = f"""
 WITH final AS (
     SELECT count(*) AS n, {_maxes(_RATING_COLS)} FROM raw_ratings_in($rating_files)
     WHERE province_code = $province
-      AND ($district IS NULL OR district_code = $district)
-      AND ($unit IS NULL OR unit_code = $unit)
+      AND in_scope($district, $unit, district_code, unit_code)
       AND year BETWEEN year($start) AND year($end)
       AND CAST(rated_at AS DATE) BETWEEN $start AND $end
 )
@@ -48,8 +47,7 @@ FEEDBACK_KPIS = f"""
 WITH final AS (
     SELECT count(*) AS n, {_maxes(_FEEDBACK_COLS)} FROM raw_feedback
     WHERE province_code = $province
-      AND ($district IS NULL OR district_code = $district)
-      AND ($unit IS NULL OR unit_code = $unit)
+      AND in_scope($district, $unit, district_code, unit_code)
       AND CAST(received_at AS DATE) BETWEEN $start AND $end
 )
 SELECT * FROM final

@@ -17,8 +17,7 @@ f AS (
     FROM stg_feedback f
     JOIN buckets b ON f.received_date BETWEEN b.b_start AND b.b_end
     WHERE f.province_code = $province
-      AND ($district IS NULL OR f.district_code = $district)
-      AND ($unit IS NULL OR f.unit_code = $unit)
+      AND in_scope($district, $unit, f.district_code, f.unit_code)
 ),
 judged AS (
     SELECT bucket, child_code,

@@ -18,8 +18,7 @@ m AS (
     JOIN raw_units u ON u.code = f.unit_code
     JOIN buckets b ON make_date(f.year, f.month, 1) BETWEEN b.f_start AND b.f_end
     WHERE u.province_code = $province
-      AND ($district IS NULL OR u.district_code = $district)
-      AND ($unit IS NULL OR f.unit_code = $unit)
+      AND in_scope($district, $unit, u.district_code, f.unit_code)
 ),
 final AS (
     SELECT bucket, child_code, item,

@@ -33,8 +33,7 @@ children AS (
     LEFT JOIN raw_units p ON p.code = u.parent_code
     WHERE u.province_code = $province
       AND u.level = $child_level
-      AND ($district IS NULL OR u.district_code = $district)
-      AND ($unit IS NULL OR u.code = $unit)
+      AND in_scope($district, $unit, u.district_code, u.code)
       AND (((u.valid_from IS NULL OR u.valid_from <= $end) AND (u.valid_to IS NULL OR u.valid_to >= $start))
            OR u.code IN (SELECT child_code FROM counts))
 ),

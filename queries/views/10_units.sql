@@ -1,3 +1,9 @@
+-- A row within a unit's scope, given the row's district and commune codes (c_district, c_unit): every
+-- query about a unit reads its province and narrows it to district p_district and/or commune p_unit
+-- when they are not NULL (cchc.kpis.Unit.scope gives the three).
+CREATE MACRO in_scope(p_district, p_unit, c_district, c_unit) AS
+    (p_district IS NULL OR c_district = p_district) AND (p_unit IS NULL OR c_unit = p_unit);
+
 -- Administrative units with their parent names (staging).
 CREATE VIEW stg_units AS
 SELECT u.*, p.name AS parent_name, pr.name AS province_name
@@ -22,5 +28,4 @@ CREATE MACRO units_of_level(p_level, p_province, p_district, p_unit) AS TABLE
 SELECT * FROM raw_units
 WHERE level = p_level
   AND province_code = p_province
-  AND (p_district IS NULL OR district_code = p_district)
-  AND (p_unit IS NULL OR code = p_unit);
+  AND in_scope(p_district, p_unit, district_code, code);

@@ -66,8 +66,7 @@ FROM raw_dossiers_in(p_files) d
 WHERE d.province_code = p_province
   AND d.year <= year(p_end)
   AND in_report(d.received_at, d.finished_at, p_start, p_end)
-  AND (p_district IS NULL OR d.district_code = p_district)
-  AND (p_unit IS NULL OR d.unit_code = p_unit);
+  AND in_scope(p_district, p_unit, d.district_code, d.unit_code);
 
 CREATE MACRO dossiers_for(p_files, p_province, p_district, p_unit, p_start, p_end) AS TABLE
 SELECT
@@ -101,8 +100,7 @@ SELECT t.*, p.statutory_days
 FROM stg_dossier_times t
 LEFT JOIN raw_procedures p ON p.code = t.procedure_code
 WHERE t.province_code = p_province
-  AND (p_district IS NULL OR t.district_code = p_district)
-  AND (p_unit IS NULL OR t.unit_code = p_unit)
+  AND in_scope(p_district, p_unit, t.district_code, t.unit_code)
   AND (p_field IS NULL OR t.field = p_field)
   AND (p_procedure IS NULL OR t.procedure_code = p_procedure)
   AND t.year <= year(p_end)

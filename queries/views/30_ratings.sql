@@ -32,8 +32,7 @@ SELECT f.*,
     feedback_status(f.handled_date, f.due_date, p_end) AS handling_status
 FROM stg_feedback f
 WHERE f.province_code = p_province
-  AND (p_district IS NULL OR f.district_code = p_district)
-  AND (p_unit IS NULL OR f.unit_code = p_unit)
+  AND in_scope(p_district, p_unit, f.district_code, f.unit_code)
   AND f.received_date BETWEEN p_start AND p_end;
 
 -- The rating forms of one unit filled in [p_start, p_end] (dates, both included); the unit is the
@@ -42,8 +41,7 @@ WHERE f.province_code = p_province
 CREATE MACRO ratings_for(p_files, p_province, p_district, p_unit, p_start, p_end) AS TABLE
 SELECT * FROM stg_ratings_in(p_files)
 WHERE province_code = p_province
-  AND (p_district IS NULL OR district_code = p_district)
-  AND (p_unit IS NULL OR unit_code = p_unit)
+  AND in_scope(p_district, p_unit, district_code, unit_code)
   AND year BETWEEN year(p_start) AND year(p_end)
   AND rated_date BETWEEN p_start AND p_end;
 

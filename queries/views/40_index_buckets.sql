@@ -18,8 +18,7 @@ JOIN period_buckets(p_starts, p_ends) b
   ON r.rated_date BETWEEN b.b_start AND b.b_end
  AND r.year BETWEEN year(b.b_start) AND year(b.b_end)
 WHERE r.province_code = p_province
-  AND (p_district IS NULL OR r.district_code = p_district)
-  AND (p_unit IS NULL OR r.unit_code = p_unit)
+  AND in_scope(p_district, p_unit, r.district_code, r.unit_code)
   AND r.year BETWEEN year(CAST(p_wstart AS DATE)) AND year(CAST(p_wend AS DATE));
 
 -- The child units a ranking has one row for: the units of level p_child ('commune' | 'district')

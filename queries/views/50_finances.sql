@@ -6,6 +6,5 @@ SELECT f.*, u.district_code
 FROM raw_finances f
 JOIN raw_units u ON u.code = f.unit_code
 WHERE u.province_code = p_province
-  AND (p_district IS NULL OR u.district_code = p_district)
-  AND (p_unit IS NULL OR f.unit_code = p_unit)
+  AND in_scope(p_district, p_unit, u.district_code, f.unit_code)
   AND make_date(f.year, f.month, 1) BETWEEN date_trunc('month', CAST(p_start AS DATE)) AND CAST(p_end AS DATE);

@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 import tempfile
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import plotly.graph_objects as go
@@ -512,7 +512,7 @@ def dossier_indicators(index_code: str = "766") -> list[scoring.IndicatorDef]:
 
 def month_buckets(period: Period) -> list[Period]:
     """The calendar months of a period, the first and last cut to the period's days."""
-    return [periods.custom(max(period.start, first), min(period.end, periods.add_months(first, 1) - timedelta(days=1)))
+    return [periods.custom(max(period.start, first), min(period.end, periods.month_end(first)))
             for first in periods.month_starts(period.start, period.end)]
 
 

@@ -5,7 +5,6 @@ Rates are fractions (0.9997), None when the denominator is 0.
 """
 from __future__ import annotations
 
-import calendar
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
@@ -91,9 +90,9 @@ def finance_months(p: periods.Period) -> tuple[date, date] | None:
         return date(p.year, p.index, 1), date(p.year, p.index, 1)
     months = []
     for first in periods.month_starts(p.start, p.end):
-        ndays = calendar.monthrange(first.year, first.month)[1]
-        inside = (min(p.end, date(first.year, first.month, ndays)) - max(p.start, first)).days + 1
-        if inside * 2 >= ndays:
+        last = periods.month_end(first)
+        inside = (min(p.end, last) - max(p.start, first)).days + 1
+        if inside * 2 >= last.day:
             months.append(first)
     return (months[0], months[-1]) if months else None
 

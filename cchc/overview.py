@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import plotly.graph_objects as go
@@ -268,7 +268,7 @@ def trend_window(p: periods.Period, last_day: date | None = None) -> tuple[date,
     day of data, if the period runs past it): first day of the first month, last day covered."""
     end = p.end if last_day is None else min(p.end, last_day)
     last_month = date(end.year, end.month, 1)
-    month_end = periods.add_months(last_month, 1) - timedelta(days=1)
+    month_end = periods.month_end(last_month)
     stop = month_end if last_day is None else min(month_end, max(last_day, last_month))
     return periods.add_months(last_month, 1 - TREND_MONTHS), stop
 
@@ -290,8 +290,7 @@ def _month(d: date) -> str:
 
 def trend_subtitle(unit: Unit, start: date, end: date) -> str:
     s = f"{unit.full_name} — {TREND_MONTHS} tháng, từ tháng {_month(start)} đến tháng {_month(end)}"
-    month_end = periods.add_months(date(end.year, end.month, 1), 1) - timedelta(days=1)
-    if end < month_end:
+    if end < periods.month_end(end):
         s += f" (số liệu đến {fmt.day(end)})"
     return s
 

@@ -406,6 +406,11 @@ def add_months(d: date, n: int) -> date:
     return date(m // 12, m % 12 + 1, 1)
 
 
+def month_end(d: date) -> date:
+    """The last day of d's calendar month."""
+    return add_months(d, 1) - timedelta(days=1)
+
+
 def month_starts(first: date, last: date) -> list[date]:
     """The first day of every calendar month from first's month to last's month, in order (empty
     when last is in an earlier month)."""

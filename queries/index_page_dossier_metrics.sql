@@ -70,13 +70,13 @@ satisfaction AS (
 agg AS (
     SELECT bucket, child_code,
            count_if((resolved AND days_past_due <= 0)
-                         OR (pending AND NOT pending_overdue AND NOT (status = 'bo_sung' AND supplement_count > 1))) AS on_time_num,
+                    OR (pending AND NOT pending_overdue AND NOT (status = 'bo_sung' AND supplement_count > 1)))
+               AS on_time_num,
            count(*) AS on_time_den,
            count_if(resolved AND days_past_due <= 0) AS resolved_on_time_num,
            count_if(resolved) AS resolved_on_time_den,
            count_if(resolved AND days_past_due > 0) AS late_dossiers_num,
-           count_if(is_new AND online_level = 'toan_trinh' AND channel = 'truc_tuyen')
-               AS online_full_num,
+           count_if(is_new AND online_level = 'toan_trinh' AND channel = 'truc_tuyen') AS online_full_num,
            count_if(is_new AND online_level = 'toan_trinh') AS online_full_den,
            count_if(is_new AND channel = 'truc_tuyen') AS online_submission_num,
            count_if(is_new) AS new_total,

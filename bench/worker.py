@@ -82,7 +82,7 @@ def _prepare(job: dict):
         pk, year, index, cutoff = job["period"]
         period = periods.make(pk, year, index, cutoff)
         fn = lambda: kpis.kpis(db, unit, period)  # noqa: E731
-        ran = db.routed("dossier_kpis", unit.scope)
+        ran = db.routed("dossier_kpis", {**unit.scope, "start": period.start})  # as kpis.kpis routes it
     else:
         raise ValueError(kind)
     return fn, ran, db

@@ -15,7 +15,6 @@ from pathlib import Path
 from . import db as dbm
 from . import fmt, periods
 from . import schema
-from .schema import data_model_markdown
 
 BIEU06_HEADERS = [("received_total", "(3) Tổng số nhận"), ("received_online", "(4) Mới - trực tuyến"),
                   ("received_offline", "(5) Mới - trực tiếp, BC"), ("carried_over", "(6) Từ kỳ trước"),
@@ -165,7 +164,7 @@ def cmd_rollup(args) -> int:
 def cmd_schema_doc(args) -> int:
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(data_model_markdown() + "\n", encoding="utf-8")
+    out.write_text(schema.data_model_markdown() + "\n", encoding="utf-8")
     print(f"Đã ghi {out}")
     return 0
 

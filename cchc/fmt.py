@@ -69,3 +69,19 @@ def signed_number(delta: float | int | None, decimals: int = 0) -> str:
     shown = round(delta, decimals)
     sign = "+" if shown > 0 else ("−" if shown < 0 else "±")
     return f"{sign}{number(abs(shown), decimals)}"
+
+
+# Characters that Streamlit's markdown (CommonMark + GFM, its colour/emoji/icon directives and LaTeX)
+# gives a meaning to. A backslash before each makes it literal; a URL's ':' and '.' escaped this way
+# are no longer autolinked.
+_MD_SPECIAL = set("\\`*_{}[]()<>#+-.!|~:$=&\"'")
+
+
+def md(text: object) -> str:
+    """Text from outside (a URL, an upload, a form, a data cell) made safe to put inside a string
+    that Streamlit renders as markdown (st.markdown, st.info/warning/error, captions, help, labels):
+    every markdown character is escaped and line breaks become spaces, so it shows as typed and never
+    becomes a link, an image, HTML or formatting."""
+    s = "" if text is None else str(text)
+    s = " ".join(s.split("\n")).replace("\r", " ")
+    return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in s)

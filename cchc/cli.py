@@ -62,7 +62,6 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--provinces", default="30", help="mã tỉnh, cách nhau bằng dấu phẩy, hoặc 'all' (mặc định 30)")
     s.add_argument("--from", dest="start", type=_date, default=None)
     s.add_argument("--to", dest="end", type=_date, default=None)
-    s.add_argument("--force", action="store_true", help="cho phép thay thế thư mục đang có dữ liệu không phải mẫu")
     s.add_argument("--data-dir", dest="data_dir_sub", help=argparse.SUPPRESS)
 
     k = sub.add_parser("kpis", help="chỉ tiêu của một đơn vị trong một kỳ (Biểu 06 và các tỷ lệ)")
@@ -99,7 +98,7 @@ def cmd_sample(args) -> int:
     if args.scale <= 0:
         raise UsageError("--scale phải lớn hơn 0.")
     meta = sample.generate(root, seed=args.seed if args.seed is not None else sample.DEFAULT_SEED, scale=args.scale,
-                           provinces=[p.strip() for p in args.provinces.split(",") if p.strip()], force=args.force,
+                           provinces=[p.strip() for p in args.provinces.split(",") if p.strip()],
                            progress=lambda m: print(m, file=sys.stderr), **kw)
     c = meta["counts"]
     print(f"Đã tạo dữ liệu mẫu tại {root}: {fmt.number(c['dossiers'])} hồ sơ, {fmt.number(c['ratings'])} phiếu đánh giá, "

@@ -28,7 +28,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from . import schema
+from . import schema, store
 
 BUILT = "_built.json"
 ROW_GROUP = 4096
@@ -103,57 +103,51 @@ def _build_one(root: Path, name: str, provinces: list[str] | None, progress) -> 
     source, query = ROLLUPS[name]
     say = progress or (lambda s: None)
     t0 = time.perf_counter()
-    folder = table.path(root)
-    old = built(root, name) if folder.is_dir() else {}
-    if folder.is_dir() and old.get("format", 1) != FORMAT[name]:  # an older layout: nothing of it is kept
-        old, provinces = {}, None
-    todo = sorted(provinces) if provinces else provinces_with_data(root, source)
-    tmp = root / f".{name}.tmp-{os.getpid()}-{int(time.time() * 1000)}"
-    record: dict = {"format": FORMAT[name], "provinces": {}, "horizons": {}}
-    try:
-        tmp.mkdir()
-        for p, sig in old.get("provinces", {}).items():  # keep the provinces not rebuilt now
-            if p in todo:
-                continue
-            for y in folder.glob(f"year=*/province_code={p}"):
-                shutil.copytree(y, tmp / y.relative_to(folder))
-            record["provinces"][p] = sig
-            if p in old.get("horizons", {}):
-                record["horizons"][p] = old["horizons"][p]
-        db = Database(root, use_rollup=False)
-        file_schema = pa.schema([table.arrow_schema.field(c) for c in table.file_columns])
-        rows = 0
+    with store.writing(root, name, what=table.vi):
+        folder = table.path(root)
+        old = built(root, name) if folder.is_dir() else {}
+        if folder.is_dir() and old.get("format", 1) != FORMAT[name]:  # an older layout: nothing of it is kept
+            old, provinces = {}, None
+        todo = sorted(provinces) if provinces else provinces_with_data(root, source)
+        record: dict = {"format": FORMAT[name], "provinces": {}, "horizons": {}}
+        tmp = store.temp_dir(root, name)
         try:
-            for p in todo:
-                sig = source_signature(root, source, p)
-                if not sig:
+            for p, sig in old.get("provinces", {}).items():  # keep the provinces not rebuilt now
+                if p in todo:
                     continue
-                t = db.run(query, province=p).to_arrow()
-                t = t.select(file_schema.names).cast(file_schema)
-                years = pc.year(t["day"])
-                for y in sorted(set(years.to_pylist())):
-                    d = tmp / f"year={y}" / f"province_code={p}"
-                    d.mkdir(parents=True, exist_ok=True)
-                    # rows sorted by day in small row groups: a lookup of one day's stocks reads one group
-                    pq.write_table(t.filter(pc.equal(years, y)), d / "part-0000.parquet", row_group_size=ROW_GROUP)
+                for y in folder.glob(f"year=*/province_code={p}"):
+                    shutil.copytree(y, tmp / y.relative_to(folder))
                 record["provinces"][p] = sig
-                if t.num_rows and "open_end" in file_schema.names:
-                    record["horizons"][p] = pc.max(t["day"]).as_py().isoformat()
-                rows += t.num_rows
-                say(f"{table.vi}, tỉnh {p}: {t.num_rows:_} dòng".replace("_", "."))
-        finally:
-            db.close()
-        record["rows_built"] = rows
-        record["seconds"] = round(time.perf_counter() - t0, 2)
-        (tmp / BUILT).write_text(json.dumps(record, indent=0), encoding="utf-8")
-        if folder.exists():
-            trash = root / f".{name}.old-{os.getpid()}-{int(time.time() * 1000)}"
-            folder.rename(trash)
-            tmp.rename(folder)
-            shutil.rmtree(trash, ignore_errors=True)
-        else:
-            tmp.rename(folder)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+                if p in old.get("horizons", {}):
+                    record["horizons"][p] = old["horizons"][p]
+            db = Database(root, use_rollup=False)
+            file_schema = pa.schema([table.arrow_schema.field(c) for c in table.file_columns])
+            rows = 0
+            try:
+                for p in todo:
+                    sig = source_signature(root, source, p)
+                    if not sig:
+                        continue
+                    t = db.run(query, province=p).to_arrow()
+                    t = t.select(file_schema.names).cast(file_schema)
+                    years = pc.year(t["day"])
+                    for y in sorted(set(years.to_pylist())):
+                        d = tmp / f"year={y}" / f"province_code={p}"
+                        d.mkdir(parents=True, exist_ok=True)
+                        # rows sorted by day in small row groups: a lookup of one day's stocks reads one group
+                        pq.write_table(t.filter(pc.equal(years, y)), d / "part-0000.parquet", row_group_size=ROW_GROUP)
+                    record["provinces"][p] = sig
+                    if t.num_rows and "open_end" in file_schema.names:
+                        record["horizons"][p] = pc.max(t["day"]).as_py().isoformat()
+                    rows += t.num_rows
+                    say(f"{table.vi}, tỉnh {p}: {t.num_rows:_} dòng".replace("_", "."))
+            finally:
+                db.close()
+            record["rows_built"] = rows
+            record["seconds"] = round(time.perf_counter() - t0, 2)
+            (tmp / BUILT).write_text(json.dumps(record, indent=0), encoding="utf-8")
+            store.swap_dir(tmp, folder)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
     return {"provinces": sorted(record["provinces"]), "rows": rows, "seconds": record["seconds"]}

@@ -27,7 +27,7 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from . import schema, workdays
+from . import schema, store, workdays
 
 REF = Path(__file__).parent / "reference"
 MARKER = "_sample.json"
@@ -602,15 +602,15 @@ def _write(df: pl.DataFrame, t: schema.Table, root: Path) -> None:
 
 
 def generate(data_dir: Path, seed: int = DEFAULT_SEED, scale: float = 1.0, provinces: list[str] | None = None,
-             start: date = DEFAULT_START, end: date = DEFAULT_END, force: bool = False,
+             start: date = DEFAULT_START, end: date = DEFAULT_END,
              progress: Callable[[str], None] | None = None) -> dict:
-    """Write the whole sample dataset to data_dir atomically (a temporary directory, then a rename)."""
-    say = progress or (lambda s: None)
+    """Write the whole sample dataset to data_dir, which must be empty (or hold only a README.md) or
+    hold nothing but a previous sample (``refusal``): built in a folder beside it, then swapped in with
+    one atomic exchange (cchc.store), so a crash leaves the old folder or the new one."""
     t0 = time.perf_counter()
     data_dir = Path(data_dir)
-    if data_dir.exists() and any(data_dir.rglob("*.parquet")) and not (data_dir / MARKER).exists() and not force:
-        raise SampleError(f"Thư mục {data_dir} đã có dữ liệu không phải dữ liệu mẫu; không ghi đè "
-                          "(dùng --force nếu thật sự muốn thay thế).")
+    if data_dir.exists() and not data_dir.is_dir():
+        raise SampleError(refusal(data_dir))
     provinces = provinces or ["30"]
     units = load_units(None if provinces == ["all"] else provinces)
     if provinces == ["all"]:
@@ -620,112 +620,210 @@ def generate(data_dir: Path, seed: int = DEFAULT_SEED, scale: float = 1.0, provi
         raise SampleError(f"Không có tỉnh mã {', '.join(unknown)} trong danh mục đơn vị hành chính.")
     if start > end:
         raise SampleError(f"Khoảng thời gian không hợp lệ: {start:%d/%m/%Y} sau {end:%d/%m/%Y}.")
-    procs = load_procedures()
-    cat = load_catalogue(procs)
-    tmp = data_dir.parent / f".{data_dir.name}.tmp-{int(time.time() * 1000)}"
-    tmp.mkdir(parents=True)
-    counts = {"dossiers": 0, "ratings": 0, "feedback": 0}
-    try:
-        cal_unit = CALIBRATION["unit"]
-        feedback, finances, facts = [], [], []
-        for p in provinces:
-            communes = units.filter((pl.col("province_code") == p) & (pl.col("level") == "commune")).sort("code")
-            attrs = _commune_attrs(communes, cat, seed, p)
-            codes = communes["code"].to_list()
-            # The calibrated commune is generated to the report's figures when the range covers the
-            # report's period (with a month before it for the carried-over dossiers); else like the others.
-            covers = start <= CALIBRATION["start"] - timedelta(days=30) and end >= CALIBRATION["end"]
-            cal_i = codes.index(cal_unit) if cal_unit in codes and covers else None
-            cal_block = None
-            if cal_i is not None:
-                cal_block = _calibrated_unit(np.random.default_rng([seed, 2, int(cal_unit)]), cat, attrs, cal_i, start, end)
-            unit_scale = np.full(communes.height, scale)
-            if cal_i is not None:
-                unit_scale[cal_i] = 0.0
-            dossier_out, rating_out = _PartitionWriter(schema.DOSSIERS, tmp), _PartitionWriter(schema.RATINGS, tmp)
-            for y in range(start.year, end.year + 1):
-                days = np.arange(np.datetime64(max(start, date(y, 1, 1))), np.datetime64(min(end, date(y, 12, 31))) + 1)
-                n_year = 0
-                # Communes in chunks, so memory is bounded by a chunk, not by the province-year.
-                for c0 in range(0, communes.height, CHUNK_COMMUNES):
-                    idx = np.arange(c0, min(c0 + CHUNK_COMMUNES, communes.height))
-                    rng = np.random.default_rng([seed, 3, int(p), y, c0])
-                    sub = {k: v[idx] for k, v in attrs.items()}
-                    cnt = _daily_counts(rng, sub, days, unit_scale[idx])
-                    ci, di = np.nonzero(cnt)
-                    reps = cnt[ci, di]
-                    block = _dossier_block(rng, cat, attrs, np.repeat(idx[ci], reps),
-                                           np.repeat(workdays.offsets(days)[di], reps))
-                    calibrated = None
-                    if cal_block is not None and cal_i in idx:
-                        yr = (workdays.EPOCH + cal_block["day"]).astype("datetime64[Y]").astype(int) + 1970
-                        mine = _take(cal_block, yr == y)
-                        calibrated = np.concatenate([np.zeros(len(block["day"]), bool), mine.pop("calibrated_window")])
-                        block = _concat([block, mine])
-                    if len(block["day"]) == 0:
-                        continue
-                    d = _to_dossiers(block, communes, cat, p, end)
-                    if calibrated is not None:  # _to_dossiers sorts: follow each row to its new place
-                        calibrated = calibrated[d["_row"].to_numpy()]
-                    d = d.drop("_row")
-                    dossier_out.write(d)
-                    r = _ratings(np.random.default_rng([seed, 4, int(p), y, c0]), d, attrs, communes, calibrated)
-                    rating_out.write(r)
-                    counts["dossiers"] += d.height
-                    counts["ratings"] += r.height
-                    n_year += d.height
-                    del block, d, r
-                say(f"Tỉnh {p}, năm {y}: {n_year:_} hồ sơ".replace("_", "."))
-            dossier_out.close()
-            rating_out.close()
-            frng = np.random.default_rng([seed, 5, int(p)])
-            feedback.append(_feedback(frng, communes, p, start, end))
-            finances.append(_finances(frng, communes, start, end))
-            facts.append(_facts(frng, communes, start, end, procs))
-        fb = pl.concat(feedback)
-        counts["feedback"] = fb.height
-        # Sorted by unit code across provinces (province order alone interleaves codes: Hà Nội's run
-        # past 10000), so a unit's rows sit in one row group and DuckDB skips the others.
-        _write(fb.sort("unit_code", "received_at", "feedback_id"), schema.FEEDBACK, tmp)
-        _write(pl.concat(finances).sort("unit_code", "year", "month", "item"), schema.FINANCES, tmp)
-        _write(pl.concat(facts).sort("unit_code", "year", "indicator"), schema.FACTS, tmp)
-        del feedback, finances, facts, fb  # before the rollups below: their memory is not needed any more
-        _write(units.select([c.name for c in schema.UNITS.columns]), schema.UNITS, tmp)
-        _write(procs.with_columns(level=pl.lit("commune"), paper_result=pl.col("paper_result").cast(pl.Boolean)), schema.PROCEDURES, tmp)
-        cal = workdays.calendar_table(date(start.year - 1, 1, 1), date(end.year + 2, 12, 31))
-        _write(pl.DataFrame(cal).cast(_pl_schema(schema.CALENDAR)), schema.CALENDAR, tmp)
-        _write(pl.DataFrame(schema=_pl_schema(schema.INDEX_RESULTS)), schema.INDEX_RESULTS, tmp)
-        # The real published 766 scores ship with the product: the sample carries them as imported data.
-        from .ingest import results
-        for f in results.bundled_files()[:1]:
-            results.import_file(f, tmp)
-        meta = {"kind": "sample", "seed": seed, "scale": scale, "provinces": provinces, "start": start.isoformat(),
-                "end": end.isoformat(), "counts": counts, "seconds": round(time.perf_counter() - t0, 1),
-                "generated_at": datetime.now().isoformat(timespec="seconds")}
-        # The daily rollups (cchc.rollup) of what was just written, so province-wide figures read them.
-        from . import rollup
-        rollup.build(tmp, progress=say)
-        meta["seconds"] = round(time.perf_counter() - t0, 1)
-        (tmp / MARKER).write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
-        _swap_in(tmp, data_dir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+    parent = data_dir.parent
+    parent.mkdir(parents=True, exist_ok=True)
+    # One run at a time for this folder; what killed runs left beside it goes first.
+    with store.lock(parent, f"{data_dir.name}.sample", what=f"dữ liệu mẫu vào {data_dir.name}"):
+        store.clean_leftovers(parent, data_dir.name)
+        store.recover(data_dir)
+        why = refusal(data_dir)
+        if why:
+            raise SampleError(why)
+        tmp = store.temp_dir(parent, data_dir.name)
+        try:
+            meta = _generate_into(tmp, seed, scale, provinces, units, start, end, progress, t0)
+            if not data_dir.exists():
+                store.swap_dir(tmp, data_dir)
+            else:
+                # Writers inside the folder hold its lock shared: wait for them, look again, swap.
+                with store.directory(data_dir, exclusive=True):
+                    why = refusal(data_dir)
+                    if why:
+                        raise SampleError(why)
+                    for keep in KEPT_FILES:
+                        if (data_dir / keep).is_file():
+                            shutil.copy2(data_dir / keep, tmp / keep)
+                    store.swap_dir(tmp, data_dir)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
     return meta
 
 
-def _swap_in(tmp: Path, data_dir: Path) -> None:
-    old = None
-    if data_dir.exists():
-        old = data_dir.parent / f".{data_dir.name}.old-{int(time.time() * 1000)}"
-        data_dir.rename(old)
-    tmp.rename(data_dir)
-    if old is not None:
-        # keep what is not data (the folder's README.md in a clone)
-        for f in old.iterdir():
-            if f.is_file() and f.suffix != ".parquet" and f.name != MARKER and not (data_dir / f.name).exists():
-                shutil.copy2(f, data_dir / f.name)
-        shutil.rmtree(old, ignore_errors=True)
+def _generate_into(tmp: Path, seed: int, scale: float, provinces: list[str], units: pl.DataFrame, start: date,
+                   end: date, progress: Callable[[str], None] | None, t0: float) -> dict:
+    """The whole sample dataset, written into the new folder tmp (with its marker and manifest)."""
+    say = progress or (lambda s: None)
+    procs = load_procedures()
+    cat = load_catalogue(procs)
+    counts = {"dossiers": 0, "ratings": 0, "feedback": 0}
+    cal_unit = CALIBRATION["unit"]
+    feedback, finances, facts = [], [], []
+    for p in provinces:
+        communes = units.filter((pl.col("province_code") == p) & (pl.col("level") == "commune")).sort("code")
+        attrs = _commune_attrs(communes, cat, seed, p)
+        codes = communes["code"].to_list()
+        # The calibrated commune is generated to the report's figures when the range covers the
+        # report's period (with a month before it for the carried-over dossiers); else like the others.
+        covers = start <= CALIBRATION["start"] - timedelta(days=30) and end >= CALIBRATION["end"]
+        cal_i = codes.index(cal_unit) if cal_unit in codes and covers else None
+        cal_block = None
+        if cal_i is not None:
+            cal_block = _calibrated_unit(np.random.default_rng([seed, 2, int(cal_unit)]), cat, attrs, cal_i, start, end)
+        unit_scale = np.full(communes.height, scale)
+        if cal_i is not None:
+            unit_scale[cal_i] = 0.0
+        dossier_out, rating_out = _PartitionWriter(schema.DOSSIERS, tmp), _PartitionWriter(schema.RATINGS, tmp)
+        for y in range(start.year, end.year + 1):
+            days = np.arange(np.datetime64(max(start, date(y, 1, 1))), np.datetime64(min(end, date(y, 12, 31))) + 1)
+            n_year = 0
+            # Communes in chunks, so memory is bounded by a chunk, not by the province-year.
+            for c0 in range(0, communes.height, CHUNK_COMMUNES):
+                idx = np.arange(c0, min(c0 + CHUNK_COMMUNES, communes.height))
+                rng = np.random.default_rng([seed, 3, int(p), y, c0])
+                sub = {k: v[idx] for k, v in attrs.items()}
+                cnt = _daily_counts(rng, sub, days, unit_scale[idx])
+                ci, di = np.nonzero(cnt)
+                reps = cnt[ci, di]
+                block = _dossier_block(rng, cat, attrs, np.repeat(idx[ci], reps),
+                                       np.repeat(workdays.offsets(days)[di], reps))
+                calibrated = None
+                if cal_block is not None and cal_i in idx:
+                    yr = (workdays.EPOCH + cal_block["day"]).astype("datetime64[Y]").astype(int) + 1970
+                    mine = _take(cal_block, yr == y)
+                    calibrated = np.concatenate([np.zeros(len(block["day"]), bool), mine.pop("calibrated_window")])
+                    block = _concat([block, mine])
+                if len(block["day"]) == 0:
+                    continue
+                d = _to_dossiers(block, communes, cat, p, end)
+                if calibrated is not None:  # _to_dossiers sorts: follow each row to its new place
+                    calibrated = calibrated[d["_row"].to_numpy()]
+                d = d.drop("_row")
+                dossier_out.write(d)
+                r = _ratings(np.random.default_rng([seed, 4, int(p), y, c0]), d, attrs, communes, calibrated)
+                rating_out.write(r)
+                counts["dossiers"] += d.height
+                counts["ratings"] += r.height
+                n_year += d.height
+                del block, d, r
+            say(f"Tỉnh {p}, năm {y}: {n_year:_} hồ sơ".replace("_", "."))
+        dossier_out.close()
+        rating_out.close()
+        frng = np.random.default_rng([seed, 5, int(p)])
+        feedback.append(_feedback(frng, communes, p, start, end))
+        finances.append(_finances(frng, communes, start, end))
+        facts.append(_facts(frng, communes, start, end, procs))
+    fb = pl.concat(feedback)
+    counts["feedback"] = fb.height
+    # Sorted by unit code across provinces (province order alone interleaves codes: Hà Nội's run
+    # past 10000), so a unit's rows sit in one row group and DuckDB skips the others.
+    _write(fb.sort("unit_code", "received_at", "feedback_id"), schema.FEEDBACK, tmp)
+    _write(pl.concat(finances).sort("unit_code", "year", "month", "item"), schema.FINANCES, tmp)
+    _write(pl.concat(facts).sort("unit_code", "year", "indicator"), schema.FACTS, tmp)
+    del feedback, finances, facts, fb  # before the rollups below: their memory is not needed any more
+    _write(units.select([c.name for c in schema.UNITS.columns]), schema.UNITS, tmp)
+    _write(procs.with_columns(level=pl.lit("commune"), paper_result=pl.col("paper_result").cast(pl.Boolean)), schema.PROCEDURES, tmp)
+    cal = workdays.calendar_table(date(start.year - 1, 1, 1), date(end.year + 2, 12, 31))
+    _write(pl.DataFrame(cal).cast(_pl_schema(schema.CALENDAR)), schema.CALENDAR, tmp)
+    _write(pl.DataFrame(schema=_pl_schema(schema.INDEX_RESULTS)), schema.INDEX_RESULTS, tmp)
+    # The real published 766 scores ship with the product: the sample carries them as imported data.
+    from .ingest import results
+    for f in results.bundled_files()[:1]:
+        results.import_file(f, tmp)
+    meta = {"kind": "sample", "seed": seed, "scale": scale, "provinces": provinces, "start": start.isoformat(),
+            "end": end.isoformat(), "counts": counts, "seconds": round(time.perf_counter() - t0, 1),
+            "generated_at": datetime.now().isoformat(timespec="seconds")}
+    # The daily rollups (cchc.rollup) of what was just written, so province-wide figures read them.
+    from . import rollup
+    rollup.build(tmp, progress=say)
+    meta["seconds"] = round(time.perf_counter() - t0, 1)
+    meta["files"] = manifest(tmp)
+    (tmp / MARKER).write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
+    return meta
+
+
+# --- what may be replaced -------------------------------------------------------------------------
+# Files a data folder may hold besides data, kept across a regeneration (the clone's data/README.md).
+KEPT_FILES = ("README.md",)
+# Tables the product derives from others (rebuilt by `python -m cchc rollup`): changing them is not
+# entering data.
+DERIVED = tuple(t.name for t in schema.TABLES.values() if t.derived)
+
+
+def _ours(rel: str) -> bool:
+    """Files of the product's own machinery in a data folder: locks, temporary files of writers."""
+    name = rel.rsplit("/", 1)[-1]
+    return name.startswith(".") and (name.endswith(".lock") or ".tmp-" in name or ".old-" in name)
+
+
+def _files(root: Path) -> list[str]:
+    return sorted(str(p.relative_to(root)).replace("\\", "/") for p in root.rglob("*") if not p.is_dir())
+
+
+def manifest(root: Path) -> dict[str, list[int]]:
+    """relative path -> [size, mtime_ns] of every data file of a freshly generated sample (not the
+    derived rollups, which `rollup` may rebuild, nor the marker itself)."""
+    out = {}
+    for rel in _files(root):
+        if rel == MARKER or _ours(rel) or rel.split("/", 1)[0] in DERIVED:
+            continue
+        st = (root / rel).stat()
+        out[rel] = [st.st_size, st.st_mtime_ns]
+    return out
+
+
+def refusal(data_dir: Path) -> str | None:
+    """Why the sample must not be written into data_dir (Vietnamese), or None when it may: the folder
+    does not exist, is empty (a README.md aside), or holds nothing but a previous sample whose data
+    files are exactly as generated (no fact entered, no result imported, no file added)."""
+    data_dir = Path(data_dir)
+    if not data_dir.exists():
+        return None
+    if not data_dir.is_dir():
+        return (f"«{data_dir}» là một tệp, không phải thư mục: dữ liệu mẫu chỉ được tạo trong một thư mục trống "
+                "hoặc thư mục chỉ chứa dữ liệu mẫu. Không thay đổi gì.")
+    files = [f for f in _files(data_dir) if not _ours(f) and f not in KEPT_FILES]
+    if not files:
+        return None
+    meta = load_meta(data_dir) if MARKER in files else None
+    if meta is None:
+        return (f"Thư mục {data_dir} đã có {len(files)} tệp không phải dữ liệu mẫu (ví dụ: {', '.join(files[:3])}): "
+                "không ghi đè. Hãy chọn một thư mục trống (--data-dir) hoặc tự chuyển các tệp đó đi. Không thay đổi gì.")
+    changed = _changed_since_generated(data_dir, files, meta)
+    if changed:
+        return (f"Thư mục {data_dir} chứa dữ liệu mẫu nhưng đã có dữ liệu do người dùng nhập hoặc thêm sau khi tạo "
+                f"({'; '.join(changed[:4])}{'; …' if len(changed) > 4 else ''}): không ghi đè để không mất dữ liệu đó. "
+                "Hãy tạo dữ liệu mẫu vào một thư mục khác (--data-dir). Không thay đổi gì.")
+    return None
+
+
+def _changed_since_generated(root: Path, files: list[str], meta: dict) -> list[str]:
+    known = meta.get("files")
+    out = []
+    for rel in files:
+        if rel == MARKER or rel.split("/", 1)[0] in DERIVED:
+            continue
+        if known is not None:
+            if rel not in known:
+                out.append(f"{rel}: không phải tệp của dữ liệu mẫu")
+            else:
+                st = (root / rel).stat()
+                if [st.st_size, st.st_mtime_ns] != known[rel]:
+                    out.append(f"{rel}: đã thay đổi sau khi tạo mẫu")
+        elif not any(rel == t.path(Path("")).as_posix() or rel.startswith(t.name + "/") for t in schema.TABLES.values()):
+            out.append(f"{rel}: không phải tệp của dữ liệu mẫu")
+    if known is None:  # a sample made before the manifest: look at the rows themselves
+        facts = root / schema.FACTS.path(Path("")).as_posix()
+        if facts.exists() and set(pq.read_table(facts, columns=["entered_by"])["entered_by"].to_pylist()) - {"sample"}:
+            out.append(f"{facts.name}: có số liệu do người dùng nhập")
+        res = root / schema.INDEX_RESULTS.path(Path("")).as_posix()
+        if res.exists():
+            from .ingest import results
+            bundled = [f.name for f in results.bundled_files()]
+            sources = set(pq.read_table(res, columns=["source"])["source"].to_pylist())
+            if any(not any(b in (s or "") for b in bundled) for s in sources):
+                out.append(f"{res.name}: có kết quả chỉ số được nạp thêm")
+    return out
 
 
 class SampleError(RuntimeError):

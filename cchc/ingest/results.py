@@ -41,7 +41,7 @@ from typing import Any
 
 import polars as pl
 
-from .. import fmt, schema
+from .. import fmt, schema, store
 
 REFERENCE = Path(__file__).resolve().parent.parent / "reference"
 BUNDLED_XLSX = REFERENCE / "chi-so-766-2025-thang-10.xlsx"
@@ -399,23 +399,26 @@ def read_table(data_dir: Path) -> pl.DataFrame:
 
 
 def _write(new: pl.DataFrame, data_dir: Path) -> tuple[int, int]:
-    """Merge new rows into index_results.parquet atomically; returns (replaced, total rows)."""
+    """Merge new rows into index_results.parquet through the one write path (cchc.store: the table's
+    lock held across read-merge-write, a temporary file read back before the atomic rename), so two
+    imports at once both land; returns (replaced, total rows)."""
     t = schema.INDEX_RESULTS
-    path = t.path(data_dir)
     key = list(t.key)
-    old = read_table(data_dir)
-    kept = old.join(new.select(key).unique(), on=key, how="anti", nulls_equal=True)
-    merged = pl.concat([kept, new.cast(old.schema)]).sort(["index_code", "period_kind", "year", "period_index",
-                                                          "unit_level", "unit_ref", "group_code"], nulls_last=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    counts = {}
+
+    def merge(table):
+        old = _frame([]) if table is None else pl.from_arrow(table).select([c.name for c in t.columns])
+        kept = old.join(new.select(key).unique(), on=key, how="anti", nulls_equal=True)
+        merged = pl.concat([kept, new.cast(old.schema)]).sort(
+            ["index_code", "period_kind", "year", "period_index", "unit_level", "unit_ref", "group_code"], nulls_last=True)
+        counts["replaced"], counts["total"] = old.height - kept.height, merged.height
+        return merged.to_arrow().cast(t.arrow_schema)
+
     try:
-        import pyarrow.parquet as pq
-        pq.write_table(merged.to_arrow().cast(t.arrow_schema), tmp)
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-    return old.height - kept.height, merged.height
+        store.update_table(data_dir, t, merge, what="bảng kết quả chỉ số công bố")
+    except store.WriteError as e:
+        raise ResultsImportError(str(e)) from None
+    return counts["replaced"], counts["total"]
 
 
 def import_file(path: str | os.PathLike, data_dir: str | os.PathLike, year: int | None = None,

@@ -3,11 +3,21 @@
 
     msgs = validate(entries, "10621", 2023, entered_by="Nguyễn Văn A")   # [] when they can be saved
     n = save(data_dir, "10621", 2023, entries, "Nguyễn Văn A")           # rows appended
+    n = save(data_dir, "10621", 2023, touched, "Nguyễn Văn A", base=opened)  # a form's save (checked)
 
 An entry is ``{"indicator": "staff_vacancies", "value": 6, "note": "QĐ 12/QĐ-UBND ngày 05/01/2024"}``;
 a value may also be Vietnamese text ("2,5", "1.000"). A blank value means "nothing entered" (a fact
 is never deleted). Only changed entries are written: a value different from the one in use, or the
-same value with a new evidence note. Every changed entry needs its evidence note.
+same value with a new evidence note. Every changed entry needs its evidence note. "Người nhập" and
+notes are stored as typed, less control characters (clean_text), within WHO_MAX / NOTE_MAX characters.
+
+No lost updates: a form remembers, per indicator, the version of the value in use when it was drawn
+(``version(current)``: when it was entered and the value; None when there was none) and sends only the
+entries its user touched; ``save(..., base={indicator: version})`` compares, under the table's lock,
+each entry's indicator with the version the form saw, and when another save changed one since, writes
+nothing and raises ConflictError, which says who changed what, to what and when. Of two saves of the
+same indicator from the same form version, one lands and the other gets that message. Without ``base``
+(the CLI, scripts) there is no such check.
 
 Storage: facts.parquet is one file (cchc/schema.py FACTS). A save appends rows and never rewrites
 old ones, so the previous values stay as history; the newest ``entered_at`` of an indicator wins
@@ -30,6 +40,8 @@ import re
 import stat
 import tempfile
 import time
+import unicodedata
+from collections.abc import Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
@@ -63,6 +75,15 @@ class EntryError(ValueError):
     def __init__(self, messages: list[str]):
         super().__init__("\n".join(messages))
         self.messages = messages
+
+
+class ConflictError(EntryError):
+    """Another save changed an indicator the entries change after the form was opened; nothing was
+    written. ``conflicts`` are the indicators concerned (structured), ``messages`` say it in Vietnamese."""
+
+    def __init__(self, conflicts: list[Conflict]):
+        super().__init__([c.message for c in conflicts])
+        self.conflicts = conflicts
 
 
 def definitions(path: Path = FACTS_CSV) -> dict[str, Definition]:
@@ -113,6 +134,19 @@ def value_text(v: float | None, d: Definition | None) -> str:
     return f"{number_text(v)} {d.unit}" if d else number_text(v)
 
 
+# Control and format characters (line breaks, tabs, NUL, bidi overrides, zero-width marks): never stored.
+_INVISIBLE = frozenset(("Cc", "Cf", "Zl", "Zp"))
+
+
+def clean_text(raw: Any) -> str:
+    """A name or note as stored: Unicode NFC, control and format characters (line breaks, bidi
+    overrides, zero-width marks …) dropped, runs of white space made one space, trimmed. The text is
+    otherwise kept as typed (markdown included); whoever shows it escapes it (cchc.fmt.md)."""
+    s = unicodedata.normalize("NFC", "" if raw is None else str(raw))
+    s = "".join(" " if unicodedata.category(ch) in _INVISIBLE else ch for ch in s)
+    return " ".join(s.split())
+
+
 # --- what the checks need to know --------------------------------------------------------------------
 @dataclass(frozen=True)
 class Current:
@@ -120,6 +154,53 @@ class Current:
     note: str | None
     entered_by: str | None
     entered_at: datetime
+
+
+@dataclass(frozen=True)
+class Version:
+    """The value in use of an indicator as a form saw it: when it was entered, and what it was."""
+    entered_at: datetime
+    value: float
+
+
+def version(current: Current | Version | None) -> Version | None:
+    """The version of a value in use (None: there was none), what a form passes back as its base."""
+    if current is None:
+        return None
+    return Version(current.entered_at, float(current.value))
+
+
+def _same_version(seen: Version | None, now: Current | None) -> bool:
+    if seen is None or now is None:
+        return seen is None and now is None
+    return seen.entered_at == now.entered_at and abs(float(seen.value) - float(now.value)) < 1e-9
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """An indicator another save changed after the form was opened on version ``seen``."""
+    indicator: str
+    definition: Definition
+    seen: Version | None  # what the form was opened on (None: no value then)
+    now: Current | None  # the value in use now
+
+    @property
+    def message(self) -> str:
+        d, seen, now = self.definition, self.seen, self.now
+        opened = "sau khi biểu mẫu của bạn được mở"
+        if now is None:  # the file was replaced by one without it (nothing here deletes a fact)
+            return (f"{d.name}: giá trị {value_text(seen.value, d)} đang dùng khi biểu mẫu của bạn được mở "
+                    "không còn trong dữ liệu (tệp số liệu đã được thay).")
+        who = clean_text(now.entered_by) or "Một người khác (không ghi tên)"
+        when = now.entered_at.strftime("%H:%M:%S ngày %d/%m/%Y")
+        if seen is None:
+            return (f"{d.name}: {who} đã nhập {value_text(now.value, d)} lúc {when}, {opened} "
+                    "(khi mở: chưa có số liệu).")
+        if abs(float(seen.value) - float(now.value)) < 1e-9:
+            return (f"{d.name}: {who} đã sửa tài liệu kiểm chứng (giá trị vẫn là {value_text(now.value, d)}) "
+                    f"lúc {when}, {opened}.")
+        return (f"{d.name}: {who} đã sửa thành {value_text(now.value, d)} lúc {when}, {opened} "
+                f"(giá trị khi mở: {value_text(seen.value, d)}).")
 
 
 @dataclass(frozen=True)
@@ -203,7 +284,7 @@ def check(entries: list[dict], unit_code: Any, year: Any, ctx: Context, entered_
     elif not lo <= y <= hi:
         msgs.append(f"Năm {y} nằm ngoài khoảng năm của dữ liệu ({lo}–{hi}).")
     if entered_by is not _UNSET:
-        who = str(entered_by or "").strip()
+        who = clean_text(entered_by)
         if not who:
             msgs.append("Chưa ghi «Người nhập»: hãy ghi họ tên người nhập số liệu.")
         elif len(who) > WHO_MAX:
@@ -229,7 +310,7 @@ def check(entries: list[dict], unit_code: Any, year: Any, ctx: Context, entered_
         except (TypeError, ValueError):
             msgs.append(f"{d.label}: «{raw}» không phải là một số.")
             continue
-        note = str(e.get("note") or "").strip()
+        note = clean_text(e.get("note"))
         cur = ctx.current.get(code)
         if cur is not None and abs(cur.value - v) < 1e-9 and (not note or note == (cur.note or "")):
             continue  # unchanged
@@ -332,17 +413,43 @@ def entry_time(now: datetime | None, changed: list[Current]) -> datetime:
     return ts
 
 
+def conflicts(entries: list[dict], base: Mapping[str, Current | Version | None], current: dict[str, Current],
+              defs: dict[str, Definition] | None = None) -> list[Conflict]:
+    """The entries' indicators whose value in use (``current``) is no longer the version the form saw
+    (``base``; an indicator missing from it counts as "no value then"). Blank entries (nothing entered,
+    nothing written) and unknown indicators (check() reports them) are not compared."""
+    defs = defs or definitions()
+    out: list[Conflict] = []
+    seen_codes: set[str] = set()
+    for e in entries:
+        code = str(e.get("indicator") or "").strip()
+        raw = e.get("value")
+        if code not in defs or code in seen_codes or raw is None or (isinstance(raw, str) and not raw.strip()):
+            continue
+        seen_codes.add(code)
+        seen = version(base.get(code))
+        now = current.get(code)
+        if not _same_version(seen, now):
+            out.append(Conflict(code, defs[code], seen, now))
+    return out
+
+
 def save(data_dir: str | os.PathLike, unit_code: str, year: int, entries: list[dict], entered_by: str, *,
-         db=None, now: datetime | None = None) -> int:
+         db=None, now: datetime | None = None, base: Mapping[str, Current | Version | None] | None = None) -> int:
     """Append the changed entries to facts.parquet, all or nothing; returns the number of rows written
     (0 when nothing changed). Raises EntryError (Vietnamese messages) without touching the file when
-    anything is wrong."""
+    anything is wrong.
+
+    ``base`` (a form's save: indicator -> ``version()`` of the value the form was opened with) makes
+    the save refuse, with ConflictError and without writing anything, when another save changed any
+    of the entries' indicators since; the comparison is made under the table's lock, so of two saves
+    from the same version exactly one lands. Without ``base`` the values are not compared."""
     root = Path(data_dir)
     path = schema.FACTS.path(root)
     own = db is None
     db = db or Database(root)
     try:
-        base = context(db, unit_code, year, with_current=False)
+        known = context(db, unit_code, year, with_current=False)
     finally:
         if own:
             db.close()
@@ -350,15 +457,19 @@ def save(data_dir: str | os.PathLike, unit_code: str, year: int, entries: list[d
     with locked(root):
         table = pq.read_table(path).select(target.names).cast(target)
         y = _as_year(year)
-        ctx = replace(base, current=_current_in_table(table, str(unit_code), y) if base.unit and y else {})
+        ctx = replace(known, current=_current_in_table(table, known.unit["code"], y) if known.unit and y else {})
+        if base is not None and known.unit and known.unit["level"] == "commune" and y:
+            stale = conflicts(entries, base, ctx.current)
+            if stale:
+                raise ConflictError(stale)
         msgs, changes = check(entries, unit_code, year, ctx, entered_by)
         if msgs:
             raise EntryError(msgs)
         if not changes:
             return 0
         ts = entry_time(now, [ctx.current[c.indicator] for c in changes if c.indicator in ctx.current])
-        who = str(entered_by).strip()
-        new = pa.table({"unit_code": [base.unit["code"]] * len(changes), "year": [y] * len(changes),
+        who = clean_text(entered_by)
+        new = pa.table({"unit_code": [known.unit["code"]] * len(changes), "year": [y] * len(changes),
                         "indicator": [c.indicator for c in changes], "value": [c.value for c in changes],
                         "note": [c.note for c in changes], "entered_by": [who] * len(changes),
                         "entered_at": [ts] * len(changes)}, schema=target)
@@ -381,7 +492,13 @@ class Field:
         c = self.current
         if c is None:
             return "Chưa có số liệu"
-        return f"Hiện tại: {value_text(c.value, self.definition)} — nhập {fmt.day(c.entered_at)} ({c.entered_by})"
+        return (f"Hiện tại: {value_text(c.value, self.definition)} — nhập {fmt.day(c.entered_at)} "
+                f"({clean_text(c.entered_by)})")
+
+    @property
+    def version(self) -> Version | None:
+        """What a save from a form showing this field passes as its base for it."""
+        return version(self.current)
 
     @property
     def whole_input(self) -> bool:
@@ -394,7 +511,7 @@ class Field:
         h = f"Khoảng hợp lệ: {number_text(d.min)}–{number_text(d.max)} {d.unit}"
         h += "; số nguyên." if d.is_integer else "."
         if self.current and self.current.note:
-            h += f" Tài liệu kiểm chứng đang dùng: {self.current.note}"
+            h += f" Tài liệu kiểm chứng đang dùng: {clean_text(self.current.note)}"
         return h
 
 

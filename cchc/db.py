@@ -18,9 +18,18 @@ Three things happen on the way (each tested to give the same figures):
   horizon: TWINS_FROM_START);
 - reference queries (REFERENCE_QUERIES: the procedure catalogue, procedures in force, a unit's
   lookup) are answered from memory while the files of their tables are unchanged.
+
+A damaged table breaks only what reads it. At start, each one-file table's footer is checked against
+cchc/schema.py (a few hundred µs a table, once); a damaged one gets a view of the right columns that
+raises when a query reads it (DAMAGED_MARK), so Database() and every query that does not read it keep
+working. A query that fails while reading a file (truncated, not Parquet, a column missing or of
+another type, pages that do not decode) raises DamagedTableError, worded in Vietnamese, naming the
+file relative to the data directory and saying what to do. Nothing is checked per query: the file is
+looked for only after DuckDB has failed.
 """
 from __future__ import annotations
 
+import glob
 import os
 import re
 import threading
@@ -32,6 +41,7 @@ from typing import Any
 import duckdb
 import polars as pl
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from . import rollup, schema
 
@@ -74,6 +84,125 @@ class DataError(RuntimeError):
     """A problem with the data directory, worded for the user (Vietnamese)."""
 
 
+class DamagedTableError(DataError):
+    """A query read a file of a table that is damaged or does not match cchc/schema.py. ``file`` is
+    its path relative to the data directory; the message (Vietnamese) names it and says what to do."""
+
+    def __init__(self, message: str, table: str, file: str):
+        super().__init__(message)
+        self.table = table
+        self.file = file
+
+
+# What a damaged one-file table's view raises when read (DuckDB's error(); cchc.db maps it back).
+DAMAGED_MARK = "CCHC_DAMAGED_TABLE:"
+# DuckDB types of the schema's Arrow types (the columns of a damaged table's view).
+_DUCK_TYPES = {pa.string(): "VARCHAR", pa.int16(): "SMALLINT", pa.int32(): "INTEGER", pa.int64(): "BIGINT",
+               pa.float64(): "DOUBLE", pa.bool_(): "BOOLEAN", pa.date32(): "DATE"}
+# Exceptions DuckDB raises while reading a file it cannot decode (the plain duckdb.Error included:
+# a damaged page comes as "TProtocolException: Invalid data"). After one of these the files the
+# query reads are decoded in full to find the damaged one; after any other error only their footers
+# are checked.
+_READ_ERRORS = (duckdb.IOException, duckdb.InvalidInputException, duckdb.ConversionException,
+                duckdb.InternalException, duckdb.SerializationException)
+_QUOTED_PATH = re.compile(r"""['"]([^'"]+?\.parquet)['"]""")
+_CREATES = re.compile(r"CREATE\s+(?:OR\s+REPLACE\s+)?(?:VIEW|MACRO)\s+(\w+)", re.IGNORECASE)
+_WORD = re.compile(r"\w+")
+
+
+def _family(typ: pa.DataType) -> str:
+    """The kind of a column's type, as far as the SQL cares (DuckDB reads int16 and int64 alike, a
+    timestamp in ms or µs alike)."""
+    if pa.types.is_dictionary(typ):
+        typ = typ.value_type
+    if pa.types.is_string(typ) or pa.types.is_large_string(typ) or pa.types.is_string_view(typ):
+        return "text"
+    if pa.types.is_integer(typ):
+        return "integer"
+    if pa.types.is_floating(typ) or pa.types.is_decimal(typ):
+        return "real"
+    if pa.types.is_boolean(typ):
+        return "boolean"
+    if pa.types.is_date(typ):
+        return "date"
+    if pa.types.is_timestamp(typ):
+        return "timestamp"
+    return str(typ)
+
+
+# Kinds a column of each kind may be stored as (a real column may hold whole numbers).
+_ACCEPTS = {"real": {"real", "integer"}}
+_KIND_VI = {"text": "chuỗi", "integer": "số nguyên", "real": "số thực", "boolean": "đúng/sai", "date": "ngày",
+            "timestamp": "ngày giờ"}
+
+
+def check_file(t: schema.Table, path: str | os.PathLike, full: bool = False) -> str | None:
+    """What is wrong with one Parquet file of table ``t`` (Vietnamese, to follow "tệp … "), or None.
+    Reads the footer only (columns and their types against cchc/schema.py); ``full`` also decodes every
+    row group, which finds damaged pages (slow: only after a query has failed)."""
+    try:
+        if os.path.getsize(path) == 0:
+            return "rỗng (0 byte)"
+        pf = pq.ParquetFile(path)
+        got = pf.schema_arrow
+    except FileNotFoundError:
+        return "không còn trong thư mục dữ liệu"
+    except Exception:  # noqa: BLE001 - whatever pyarrow says, the footer cannot be read
+        return "bị cắt cụt hoặc không phải tệp Parquet (không đọc được phần cuối tệp)"
+    try:
+        missing, wrong = [], []
+        for c in t.columns:
+            if c.name in t.partition_by:
+                continue
+            i = got.get_field_index(c.name)
+            if i < 0:
+                missing.append(c.name)
+                continue
+            want, have = _family(c.type), _family(got.field(i).type)
+            if have != want and have not in _ACCEPTS.get(want, ()):
+                wrong.append(f"cột {c.name} là {_KIND_VI.get(have, have)}, cần {_KIND_VI.get(want, want)}")
+        if missing or wrong:
+            return "không đúng cấu trúc của bảng: " + "; ".join(
+                ([f"thiếu cột {', '.join(missing)}"] if missing else []) + wrong)
+        if full:
+            names = [n for n in t.file_columns if n in got.names]
+            for i in range(pf.num_row_groups):
+                pf.read_row_group(i, columns=names)
+    except Exception:  # noqa: BLE001 - a page that does not decode
+        return "có dữ liệu bị hỏng bên trong (không giải mã được)"
+    finally:
+        pf.close()
+    return None
+
+
+def damage_message(root: Path, t: schema.Table, file: str | os.PathLike, problem: str) -> str:
+    """The message of a damaged file of table ``t``: which file (relative to the data directory), what
+    is wrong, what to do."""
+    try:
+        rel = Path(file).relative_to(root).as_posix()
+    except ValueError:
+        rel = Path(file).name
+    head = f"Không đọc được bảng {t.name} ({t.vi}): tệp {rel} trong thư mục dữ liệu {problem}."
+    if t.derived:
+        todo = f"Hãy tạo lại bảng tổng hợp bằng: python -m cchc rollup --data-dir {root}"
+    elif t.name == "index_results":
+        todo = ("Hãy khôi phục tệp từ bản sao lưu, hoặc đổi tên tệp hỏng rồi nạp lại điểm công bố (trang Kết quả công "
+                "bố, hoặc python -m cchc import-results <tệp>); nếu là dữ liệu mẫu, tạo lại bằng: "
+                f"python -m cchc sample --data-dir {root}")
+    else:
+        todo = ("Hãy khôi phục tệp từ bản sao lưu hoặc nạp lại dữ liệu của bảng này; nếu là dữ liệu mẫu, tạo lại "
+                f"bằng: python -m cchc sample --data-dir {root}")
+    return f"{head} {todo}."
+
+
+def _damaged_view_ddl(t: schema.Table) -> str:
+    """raw_<t> of a damaged one-file table: its columns, typed as the schema says (so the views over it
+    are created), and an error (DAMAGED_MARK + table) as soon as a query reads it."""
+    err = "error(" + _literal(DAMAGED_MARK + t.name) + ")"
+    cols = ", ".join(f"CAST({err} AS {_DUCK_TYPES.get(c.type, 'TIMESTAMP')}) AS {c.name}" for c in t.columns)
+    return f"CREATE OR REPLACE VIEW raw_{t.name} AS SELECT {cols} FROM range(1) WHERE {err} IS NULL"
+
+
 def data_dir(explicit: str | os.PathLike | None = None) -> Path:
     """The data directory: explicit argument, else CCHC_DATA_DIR, else data/ in the repository."""
     if explicit:
@@ -97,16 +226,19 @@ def _read(t: schema.Table, files: str) -> str:
     return f"read_parquet({files})"
 
 
-def _raw_view_ddl(t: schema.Table, root: Path) -> list[str]:
+def _raw_view_ddl(t: schema.Table, root: Path, files: list[str] | None = None) -> list[str]:
     """raw_<table>: a view over all the table's files. A partitioned table also gets the table macro
     raw_<table>_in(p_files), the same over a given list of its files (bound as a parameter, see
-    Database.partition_files), and <table>_files_all(), the list that means every file. The table name
-    comes from cchc.schema, the path is quoted as a literal."""
+    Database.partition_files), and <table>_files_all(), the list that means every file: the glob, or
+    ``files`` when given (DuckDB binds a view on the first file of its list: a damaged first file is put
+    after a sound one, see Database._create_partitioned). The table name comes from cchc.schema, the
+    paths are quoted as literals."""
     if t.derived:  # may be absent: no view over "every file", which would fail to bind
         return ["CREATE MACRO raw_" + t.name + "_in(p_files) AS TABLE SELECT * FROM " + _read(t, "p_files")]
     if not t.partition_by:
-        return ["CREATE VIEW raw_" + t.name + " AS SELECT * FROM " + _read(t, _literal(t.glob(root)))]
-    return ["CREATE MACRO " + t.name + "_files_all() AS [" + _literal(t.glob(root)) + "]",
+        return ["CREATE OR REPLACE VIEW raw_" + t.name + " AS SELECT * FROM " + _read(t, _literal(t.glob(root)))]
+    every = ", ".join(_literal(f) for f in files) if files else _literal(t.glob(root))
+    return ["CREATE MACRO " + t.name + "_files_all() AS [" + every + "]",
             "CREATE MACRO raw_" + t.name + "_in(p_files) AS TABLE SELECT * FROM " + _read(t, "p_files"),
             "CREATE VIEW raw_" + t.name + " AS SELECT * FROM raw_" + t.name + "_in(" + t.name + "_files_all())"]
 
@@ -125,6 +257,14 @@ def check_data_dir(root: Path) -> None:
     if missing:
         raise DataError(f"Thư mục dữ liệu {root} thiếu bảng: {', '.join(missing)}. Hãy tạo dữ liệu mẫu "
                         f"(python -m cchc sample --data-dir {root}) hoặc nạp dữ liệu thật.")
+
+
+def _stamp(path: str | os.PathLike) -> tuple | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_ino, st.st_size, st.st_mtime_ns
 
 
 def _sql_files(folder: Path) -> dict[str, str]:
@@ -149,14 +289,33 @@ class Database:
         self.use_rollup = use_rollup
         check_data_dir(self.root)
         self.con = duckdb.connect(":memory:", config={"threads": int(threads)} if threads else {})
+        # Tables found damaged at start: name -> (file, what is wrong, the file's stat then).
+        self.damaged: dict[str, tuple[str, str, tuple | None]] = {}
+        # The tables each view, macro and file parameter reads (to look for a damaged file after a
+        # query failed, among the files it reads only).
+        self._reads: dict[str, set[str]] = {p: {t} for p, t in FILE_PARAMS.items()}
         for t in schema.TABLES.values():
+            self._reads.update({f"raw_{t.name}": {t.name}, f"raw_{t.name}_in": {t.name}, f"{t.name}_files_all": {t.name}})
+            if t.partition_by and not t.derived:
+                self._create_partitioned(t)
+                continue
+            if not t.derived:
+                problem = check_file(t, t.path(self.root))
+                if problem:  # a view that says so when read, instead of failing here
+                    self.damaged[t.name] = (str(t.path(self.root)), problem, _stamp(t.path(self.root)))
+                    self.con.execute(_damaged_view_ddl(t))
+                    continue
             for ddl in _raw_view_ddl(t, self.root):
                 self.con.execute(ddl)
         # Views in dependency order: files are named NN_name.sql.
         for name, sql in _sql_files(QUERIES / "views").items():
+            self._note_reads(sql)
             try:
                 self.con.execute(sql)
             except duckdb.Error as e:
+                err = self._damage_of(e, sql, {})
+                if isinstance(err, DataError):
+                    raise err from None
                 raise DataError(f"Không tạo được view {name} trên dữ liệu {self.root}: {e}") from e
         self.con.execute(_lock_ddl(self.root))
         self.con.execute("SET enable_external_access = false")
@@ -164,6 +323,47 @@ class Database:
         self._queries = _sql_files(QUERIES)
         self._lock = threading.Lock()
         self._reference: dict[tuple, tuple[tuple, pl.DataFrame]] = {}
+
+    def _create_partitioned(self, t: schema.Table) -> None:
+        """The views of a partitioned table. DuckDB binds a view over many files on the first one: if
+        that one is damaged, the list of every file is written out with a sound file first (files
+        added later are then not seen until the next start), and a query reading the damaged file
+        fails with DamagedTableError; if none is sound, the table's views say so when read."""
+        try:
+            for ddl in _raw_view_ddl(t, self.root):
+                self.con.execute(ddl)
+            return
+        except duckdb.Error:
+            pass
+        files = sorted(glob.glob(t.glob(self.root)))
+        problems = {f: check_file(t, f) for f in files}
+        sound = [f for f in files if problems[f] is None]
+        if sound:
+            try:
+                for ddl in _raw_view_ddl(t, self.root, sound[:1] + [f for f in files if f != sound[0]]):
+                    self.con.execute(ddl.replace("CREATE MACRO", "CREATE OR REPLACE MACRO"))
+                return
+            except duckdb.Error:
+                pass
+        bad = next((f for f in files if problems[f]), files[0] if files else t.glob(self.root))
+        self.damaged[t.name] = (bad, problems.get(bad) or "không giải mã được", _stamp(bad))
+        self.con.execute(_damaged_view_ddl(t))
+        self.con.execute(f"CREATE OR REPLACE MACRO raw_{t.name}_in(p_files) AS TABLE SELECT * FROM raw_{t.name}")
+        self.con.execute(f"CREATE OR REPLACE MACRO {t.name}_files_all() AS [{_literal(t.glob(self.root))}]")
+
+    def _note_reads(self, sql: str) -> None:
+        """Record the tables each view or macro an SQL file creates reads (through the ones before it)."""
+        found = list(_CREATES.finditer(sql))
+        for m, nxt in zip(found, found[1:] + [None]):
+            body = sql[m.end():nxt.start() if nxt else len(sql)]
+            self._reads[m.group(1)] = self.tables_read(body)
+
+    def tables_read(self, sql: str) -> set[str]:
+        """The tables an SQL text reads, through the views and macros it names."""
+        out: set[str] = set()
+        for w in set(_WORD.findall(sql)):
+            out |= self._reads.get(w, set())
+        return out
 
     def query_names(self) -> list[str]:
         return sorted(self._queries)
@@ -226,15 +426,86 @@ class Database:
         if missing:
             raise TypeError(f"missing query parameters: {', '.join(sorted(missing))}")
         bound = {k: params[k] for k in wanted}
-        with self._lock:
-            cur = self.con.cursor()
+        for attempt in range(2):
+            with self._lock:
+                cur = self.con.cursor()
+            try:
+                # execute + Arrow, not cur.sql(...).pl(): the relational path binds every statement a
+                # second time in Python (≈ 5 ms a query, docs/performance.md); the results are small, so
+                # the extra copy DuckDB warns about costs nothing that matters.
+                return pl.from_arrow(_whole_numbers_as_int64(cur.execute(text, bound or None).to_arrow_table()))
+            except duckdb.Error as e:
+                err = self._damage_of(e, text, bound)
+                if err is None:
+                    raise
+                if err is not True or attempt:
+                    raise (err if err is not True else DataError(str(e))) from None
+            finally:
+                cur.close()
+        raise AssertionError("unreachable")
+
+    # --- damaged files ---------------------------------------------------------------------------
+    def _damage_of(self, e: duckdb.Error, text: str, bound: dict) -> "DamagedTableError | bool | None":
+        """After DuckDB failed on a query: the DamagedTableError of the file it could not read, True if
+        the damaged table it read has been repaired since (its view is then restored: run it again), or
+        None when no file the query reads is damaged (an error of the query itself)."""
+        msg = str(e)
+        m = re.search(re.escape(DAMAGED_MARK) + r"(\w+)", msg)
+        if m and m.group(1) in schema.TABLES:
+            if m.group(1) not in self.damaged:  # restored meanwhile by another query
+                return True
+            t = schema.TABLES[m.group(1)]
+            file, problem, stamp = self.damaged[t.name]
+            if not t.partition_by and _stamp(file) != stamp and check_file(t, file) is None:
+                with self._lock:
+                    for ddl in _raw_view_ddl(t, self.root):
+                        self.con.execute(ddl)
+                    self.damaged.pop(t.name, None)
+                return True
+            return self._damaged(t, file, check_file(t, file) or problem)
+        # The files DuckDB names (IO errors, a file too short, a column missing from a file of a glob).
+        named = [p for p in _QUOTED_PATH.findall(msg) if self._table_of(p)]
+        decode = isinstance(e, _READ_ERRORS) or type(e) is duckdb.Error
+        for full in (False, True) if decode else (False,):
+            for p in named:
+                problem = check_file(self._table_of(p), p, full=full)
+                if problem:
+                    return self._damaged(self._table_of(p), p, problem)
+        if named and decode:  # pyarrow reads it, DuckDB does not
+            return self._damaged(self._table_of(named[-1]), named[-1], "không giải mã được (DuckDB không đọc được tệp)")
+        # Else the files of the tables the query reads: footers first, then (a read error) every page.
+        files = self._files_of(text, bound)
+        for full in (False, True) if decode else (False,):
+            for t, f in files:
+                problem = check_file(t, f, full=full)
+                if problem:
+                    return self._damaged(t, f, problem)
+        return None
+
+    def _damaged(self, t: schema.Table, file: str, problem: str) -> DamagedTableError:
+        rel = Path(file).relative_to(self.root).as_posix() if Path(file).is_relative_to(self.root) else Path(file).name
+        return DamagedTableError(damage_message(self.root, t, file, problem), t.name, rel)
+
+    def _table_of(self, path: str) -> schema.Table | None:
+        """The table a file under the data directory belongs to, else None."""
         try:
-            # execute + Arrow, not cur.sql(...).pl(): the relational path binds every statement a
-            # second time in Python (≈ 5 ms a query, docs/performance.md); the results are small, so
-            # the extra copy DuckDB warns about costs nothing that matters.
-            return pl.from_arrow(_whole_numbers_as_int64(cur.execute(text, bound or None).to_arrow_table()))
-        finally:
-            cur.close()
+            first = Path(path).resolve().relative_to(self.root).parts[0]
+        except (ValueError, IndexError, OSError):
+            return None
+        return schema.TABLES.get(first.removesuffix(".parquet"))
+
+    def _files_of(self, text: str, bound: dict) -> list[tuple[schema.Table, str]]:
+        """The files a query may read: one-file tables first (small), then the partition files bound as
+        parameters, else every file of the partitioned tables it reads."""
+        tables = [schema.TABLES[n] for n in sorted(self.tables_read(text)) if n in schema.TABLES]
+        out = [(t, str(t.path(self.root))) for t in tables if not t.partition_by and t.path(self.root).exists()]
+        for t in tables:
+            if not t.partition_by:
+                continue
+            given = [v for p, n in FILE_PARAMS.items() if n == t.name and p in bound for v in bound[p]]
+            for f in given or [t.glob(self.root)]:
+                out += [(t, g) for g in sorted(glob.glob(f))]
+        return out
 
     def partition_files(self, table: str, province: str | None) -> list[str]:
         """The files of one province's partitions of a table (every year), listed now: a query over one

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from cchc import fmt
+from cchc.db import DataError
 from cchc.ui import pages, state
 from cchc.ui.filters import filter_bar
 
@@ -23,11 +25,14 @@ def _home() -> None:
 
 home = st.Page(_home, title="Trang chủ", url_path="trang-chu", default=True, visibility="hidden")
 nav = st.navigation({"": [home], **groups}, position="top")  # first, so a deep link's page is known early
-db = state.get_db()
-state.sync_from_url(db)
-filter_bar(db)
-warn = st.session_state.pop("_url_warning", None) if nav.title != home.title else None
-if warn:  # shown on the page itself, not on the root's switch to it
-    st.warning(warn)
-state.write_url()
-nav.run()
+try:
+    db = state.get_db()
+    state.sync_from_url(db)   # reads units and dossiers only (the filter bar too)
+    filter_bar(db)
+    warn = st.session_state.pop("_url_warning", None) if nav.title != home.title else None
+    if warn:  # shown on the page itself, not on the root's switch to it
+        st.warning(warn)
+    state.write_url()
+    nav.run()
+except DataError as e:  # e.g. a damaged table (cchc.db.DamagedTableError): what reads it says so, the rest works
+    st.error(fmt.md(str(e)), icon=":material/error:")

@@ -30,8 +30,9 @@ The guarantees, and how:
 - **Leftovers of killed runs are removed on the next run:** whoever takes a lock removes the
   temporary and old names belonging to what that lock protects (nobody else may be writing them).
 
-Faults can be injected for the crash tests: with ``CCHC_FAULT=<point>`` in the environment, the process
-kills itself with SIGKILL at that point (``fault``); the points are listed in FAULT_POINTS.
+Faults can be injected for the crash tests: with ``CCHC_FAULT=<point>`` (or ``<point>:<file or folder
+name>``) in the environment, the process kills itself with SIGKILL at that point (``fault``); the
+points are listed in FAULT_POINTS.
 """
 from __future__ import annotations
 
@@ -65,9 +66,11 @@ class Busy(WriteError):
     """Someone else holds the lock for longer than the timeout."""
 
 
-def fault(point: str) -> None:
-    """Kill this process here if a crash test asked for it (CCHC_FAULT=point)."""
-    if os.environ.get("CCHC_FAULT") == point:
+def fault(point: str, name: str | None = None) -> None:
+    """Kill this process here if a crash test asked for it: CCHC_FAULT=point, or point:name to hit only
+    the writer of that file or folder (the sample's swap, not the rollup's swap inside it)."""
+    asked = os.environ.get("CCHC_FAULT")
+    if asked and (asked == point or asked == f"{point}:{name}"):
         os.kill(os.getpid(), signal.SIGKILL)
 
 
@@ -198,17 +201,17 @@ def replace_file(path: str | os.PathLike, write: Callable[[Path], None],
             os.fsync(fd)
         finally:
             os.close(fd)
-        fault("file-written")
+        fault("file-written", path.name)
         if check is not None:
             check(tmp)
         mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else 0o644
         os.chmod(tmp, mode)
-        fault("file-before-replace")
+        fault("file-before-replace", path.name)
         os.replace(tmp, path)
     except BaseException:
         _remove(tmp)
         raise
-    fault("file-replaced")
+    fault("file-replaced", path.name)
     _fsync_dir(path.parent)
 
 
@@ -302,23 +305,23 @@ def swap_dir(tmp: str | os.PathLike, target: str | os.PathLike) -> None:
     one. The caller holds the lock that protects ``target``. Readers see the old folder or the new."""
     tmp, target = Path(tmp), Path(target)
     _sync_and_check(tmp)
-    fault("dir-built")
+    fault("dir-built", target.name)
     if not target.exists():
         os.rename(tmp, target)
         _fsync_dir(target.parent)
-        fault("dir-swapped")
+        fault("dir-swapped", target.name)
         return
     if _exchange(tmp, target):
         _fsync_dir(target.parent)
-        fault("dir-swapped")
+        fault("dir-swapped", target.name)
         _remove(tmp)  # now the old content
         return
     old = target.with_name(_temp_name(target.name, "old"))
     os.rename(target, old)
-    fault("dir-between-renames")
+    fault("dir-between-renames", target.name)
     os.rename(tmp, target)
     _fsync_dir(target.parent)
-    fault("dir-swapped")
+    fault("dir-swapped", target.name)
     _remove(old)
 
 

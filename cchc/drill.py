@@ -18,13 +18,13 @@ from typing import Any, Callable
 import plotly.graph_objects as go
 import polars as pl
 
-from . import charts, fmt, kpis, schema
+from . import charts, fmt, kpis, params, schema
 from .kpis import Unit
 from .periods import Period
 
 ALL = "*"
 PER_PAGE = 50
-MAX_SEARCH = 40  # characters of a search text that are used
+MAX_SEARCH = params.MAX_SEARCH  # characters of a search text that are used
 TITLE_NAME = 45  # characters of a procedure name used in a chart title
 CHANNEL_COLORS = {"truc_tiep": charts.COLORS["primary"], "truc_tuyen": charts.COLORS["good"],
                   "buu_chinh": charts.COLORS["secondary"]}
@@ -39,18 +39,19 @@ class Drill:
     page: int = 1
 
     @classmethod
-    def from_params(cls, get: Callable[[str], str | None]) -> "Drill":
-        """From the URL (get = state.page_param or dict.get); anything unusable falls back quietly."""
-        field = (get("field") or "").strip() or None
-        proc = (get("proc") or "").strip() or None
+    def from_params(cls, get: Callable[[str], Any]) -> "Drill":
+        """From the URL's raw values (get = dict.get or st.query_params.get), parsed by cchc.params
+        (field, proc, q, pg); anything unusable falls back quietly (pages use from_parsed, which
+        comes with the warnings)."""
+        return cls.from_parsed(params.parse(params.DRILL, {k: get(k) for k in params.DRILL}))
+
+    @classmethod
+    def from_parsed(cls, v: "params.Parsed") -> "Drill":
+        """From the parsed values of cchc.params.DRILL (bounded text and page number)."""
+        field, proc = v["field"], v["proc"]
         if proc and not field:
             field = ALL
-        q = (get("q") or "").strip()[:MAX_SEARCH]
-        try:
-            page = max(1, int(get("pg") or 1))
-        except ValueError:
-            page = 1
-        return cls(field, proc, q, page)
+        return cls(field, proc, v["q"] or "", v["pg"])
 
     @property
     def level(self) -> int:

@@ -12,13 +12,13 @@ sel = state.current()
 unit, period = sel.unit, sel.period
 
 st.title("Biểu 06 — Tình hình, kết quả giải quyết TTHC")
-st.caption(sel.title_suffix)
+st.caption(sel.caption)
 
 table = bieu06.build_table(db, unit, period)
 if bieu06.is_empty(table):
     first, last = state.data_range(db)
     outside = period.end < first or period.start > last
-    widgets.empty(f"{unit.full_name} không có hồ sơ TTHC nào cần báo cáo trong kỳ {period.label}, nên Biểu 06 "
+    widgets.empty(f"{fmt.md(unit.full_name)} không có hồ sơ TTHC nào cần báo cáo trong kỳ {period.label}, nên Biểu 06 "
                   "không có số liệu. "
                   + (f"Dữ liệu hiện có từ {fmt.day(first)} đến {fmt.day(last)}: hãy chọn một kỳ trong khoảng này."
                      if outside else "Hãy chọn kỳ khác hoặc đơn vị khác."))

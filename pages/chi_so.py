@@ -18,7 +18,7 @@ db = state.get_db()
 sel = state.current()
 unit, period, sub = sel.unit, sel.period, sel.title_suffix
 st.title("Chỉ số")
-st.caption(sub)
+st.caption(sel.caption)
 
 codes = scoring.list_indexes()
 try:
@@ -26,20 +26,21 @@ try:
 except scoring.IndexDefinitionError as e:
     st.error(str(e))
     st.stop()
-asked = state.page_param("idx")
-default = asked if asked in codes else ("766" if "766" in codes else codes[0])
+url = state.page_values("idx", "xu", "pg", allowed={"idx": codes})
+default = url["idx"] or ("766" if "766" in codes else codes[0])
+# ind= is one of the indicators of the link's index (not of one chosen since)
+url_ind = state.page_value("ind", allowed=[d.code for _, d in defs[default].indicators()])
 code = st.selectbox("Bộ chỉ số", codes, index=codes.index(default), format_func=lambda c: defs[c].title, key="cs_idx")
 ix = defs[code]
 kinds = list(iv.TREND_KINDS)
-kind = state.page_param("xu") if state.page_param("xu") in kinds else "thang"
-ind = state.page_param("ind")
+kind = url["xu"]
 codes_ind = [d.code for _, d in ix.indicators()]
-ind = ind if ind in codes_ind else None
+ind = url_ind if code == default else None
 first, last = iv.data_range(db)
 res = None
 
 if not iv.applies(ix, unit):
-    widgets.empty(iv.not_applicable_text(ix, unit) + " Hãy chọn một xã ở thanh lọc để xem điểm của xã đó.")
+    widgets.empty(fmt.md(iv.not_applicable_text(ix, unit)) + " Hãy chọn một xã ở thanh lọc để xem điểm của xã đó.")
 else:
     with st.spinner("Đang tính…"):
         res = scoring.score(db, ix, unit, period)
@@ -93,15 +94,15 @@ else:
 # --- ranking among siblings -------------------------------------------------------------------------
 scope = iv.ranking_scope(db, ix, unit)
 if scope is not None:
-    st.subheader(scope.title)
+    st.subheader(fmt.md(scope.title))  # titles and notes carry unit names
     if scope.note:
-        st.caption(scope.note)
+        st.caption(fmt.md(scope.note))
     with st.spinner("Đang tính…"):
         ranked = iv.score_children(db, ix, scope.parent, scope.child, period)
     if any(r.total is not None for r in ranked):
         n = iv.rank_of(ranked, unit.code)
         if n:
-            st.markdown(f"**{unit.full_name}: hạng {n}/{sum(r.total is not None for r in ranked)}**")
+            st.markdown(f"**{fmt.md(unit.full_name)}: hạng {n}/{sum(r.total is not None for r in ranked)}**")
         widgets.chart(iv.ranking_figure(ranked, unit.code, scope.title, sub), "xep-hang", sel, key="cs_rank")
         st.dataframe(iv.ranking_table(ranked, unit.code), hide_index=True, width="stretch", key="cs_rank_table")
     else:
@@ -135,8 +136,7 @@ if res is not None:
                 series = iv.indicator_series(iv.score_periods(db, ix, unit, months), ind)
             widgets.chart(iv.indicator_figure(series, d, unit.full_name), f"chi-tieu-{ind}", sel, key="cs_ind_trend")
         if d.kind == "metric" and d.metric in iv.LOST_WHAT and i.status != "no_data":
-            asked_pg = state.page_param("pg") if state.page_param("ind") == ind else None
-            lp = iv.lost_dossiers(db, unit, period, d.metric, int(asked_pg) if (asked_pg or "").isdigit() else 1)
+            lp = iv.lost_dossiers(db, unit, period, d.metric, url["pg"] if url_ind == ind else 1)
             st.markdown(f"**{iv.LOST_WHAT[d.metric]}: {fmt.number(lp.total)} hồ sơ** (trạng thái tính đến "
                         f"{fmt.day(period.end)}).")
             if lp.total:

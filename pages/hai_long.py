@@ -12,12 +12,12 @@ db = state.get_db()
 sel = state.current()
 unit, period, sub = sel.unit, sel.period, sel.title_suffix
 st.title("Hài lòng, phản ánh")
-st.caption(sub)
+st.caption(sel.caption)
 
 options = list(sat.RANK_BY)
-url_rank = state.page_param("xep")
+url_rank = state.page_value("xep")
 rank_by = st.radio("Sắp xếp, xếp hạng theo", options, format_func=sat.RANK_BY.get, horizontal=True, key="hl_rank",
-                   index=options.index(url_rank) if url_rank in options else 0)
+                   index=options.index(url_rank))
 state.write_url({"xep": None if rank_by == sat.SURVEY else rank_by})
 
 o = sat.overview(db, unit, period, rank_by)

@@ -7,14 +7,14 @@ dossier_list, drill_procedure, channel_mix, monthly_trend, drill_processing_days
 """
 import streamlit as st
 
-from cchc import drill, fmt, index_views, kpis, scoring
+from cchc import drill, fmt, index_views, kpis, params, scoring
 from cchc.drill import ALL, Drill
 from cchc.ui import state, widgets
 
 db = state.get_db()
 sel = state.current()
-d = Drill.from_params(state.page_param)
-state.write_url(extra=d.params())
+# the 766 indicators computed from dossiers (drawn month by month below; ct= names one)
+inds = {x.code: x for x in index_views.dossier_indicators("766")}
 
 
 def go(target: Drill) -> None:
@@ -30,7 +30,10 @@ def on_widget(key: str, to_target) -> None:
 
 
 st.title("Hồ sơ TTHC")
-st.caption(sel.title_suffix)
+st.caption(sel.caption)
+url = state.page_values(*params.PAGES["pages/ho_so.py"], allowed={"ct": list(inds)})
+d = Drill.from_parsed(url)
+state.write_url(extra=d.params())
 k = kpis.dossier_kpis(db, sel.unit, sel.period)
 if k["received_total"] == 0:
     widgets.empty()
@@ -43,10 +46,10 @@ with st.container(horizontal=True, vertical_alignment="center", gap="small", key
     for i, (label, target) in enumerate(crumbs):
         if i:
             st.markdown("›")
-        if target is None:
-            st.markdown(f"**{label}**")
+        if target is None:  # a field or procedure from the link or the data: escaped
+            st.markdown(f"**{fmt.md(label)}**")
         else:
-            st.button(label, key=f"hs_crumb_{i}", type="tertiary", on_click=go, args=(target,),
+            st.button(fmt.md(label), key=f"hs_crumb_{i}", type="tertiary", on_click=go, args=(target,),
                       icon=":material/arrow_back:" if i == len(crumbs) - 2 else None)
 
 
@@ -64,7 +67,7 @@ if d.level == 0:
                   on_select=lambda: on_widget("chart_hs_fields", lambda e: (f := drill.clicked_field(e)) and Drill(f)))
     st.session_state["hs_field"] = None
     st.pills("Chọn lĩnh vực", [r["field"] for r in rows], key="hs_field",
-             format_func=lambda f: f"{f} ({fmt.number(next(r['received_total'] for r in rows if r['field'] == f))})",
+             format_func=lambda f: f"{fmt.md(f)} ({fmt.number(next(r['received_total'] for r in rows if r['field'] == f))})",
              on_change=lambda: on_widget("hs_field", lambda f: Drill(f)),
              help="Bấm vào một cột của biểu đồ hoặc một lĩnh vực ở đây để xem các thủ tục của lĩnh vực đó.")
     st.dataframe(drill.field_table(rows), hide_index=True, key="hs_field_table")
@@ -75,12 +78,12 @@ if d.level == 0:
 elif d.level == 1:
     rows = drill.procedure_rows(db, sel.unit, sel.period, d.field)
     if not rows:
-        widgets.empty(f"Lĩnh vực “{d.field}” không có hồ sơ nào của {sel.unit.full_name} trong kỳ đã chọn. "
-                      "Bấm “Tất cả lĩnh vực” để chọn lĩnh vực khác.")
+        widgets.empty(f"Lĩnh vực “{fmt.md(d.field)}” không có hồ sơ nào của {fmt.md(sel.unit.full_name)} trong kỳ "
+                      "đã chọn. Bấm “Tất cả lĩnh vực” để chọn lĩnh vực khác.")
         st.stop()
     codes = [r["procedure_code"] for r in rows]
     names = {r["procedure_code"]: r["procedure_name"] or r["procedure_code"] for r in rows}
-    st.subheader(f"Các thủ tục lĩnh vực {d.field}")
+    st.subheader(f"Các thủ tục lĩnh vực {fmt.md(d.field)}")
     received = sum(r["received_total"] for r in rows)
     st.caption(f"{fmt.number(len(rows))} thủ tục, {fmt.number(received)} hồ sơ tiếp nhận. "
                "Thời gian xử lý tính bằng ngày làm việc (trung vị và mức 90 % của hồ sơ giải quyết trong kỳ), so với "
@@ -101,12 +104,12 @@ else:
     if page.page != d.page:  # a link to a page past the end: the URL names the page shown
         go(d.go_page(page.page))
     what = proc_name or (f"lĩnh vực {d.field}" if d.field != ALL else "tất cả lĩnh vực")
-    st.subheader(f"Hồ sơ: {what}")
+    st.subheader(f"Hồ sơ: {fmt.md(what)}")
     st.session_state["hs_q"] = d.q
     st.text_input("Tìm theo mã hồ sơ", key="hs_q", placeholder="Gõ một phần mã hồ sơ, ví dụ 230729",
                   on_change=lambda: go(d.search(st.session_state.get("hs_q") or "")), max_chars=drill.MAX_SEARCH)
     if page.total == 0:
-        widgets.empty(f"Không có hồ sơ nào có mã chứa “{d.q}”." if d.q else
+        widgets.empty(f"Không có hồ sơ nào có mã chứa “{fmt.md(d.q)}”." if d.q else
                       "Không có hồ sơ nào cho lựa chọn này trong kỳ đã chọn.")
     else:
         late = (f"; {fmt.number(page.late_total)} hồ sơ quá hạn được xếp đầu danh sách" if page.late_total else "")
@@ -123,13 +126,12 @@ else:
 # --- the current selection: channel mix, monthly trend, processing time --------------------------
 st.divider()
 tail = drill.selection_label(d, proc_name)
-st.subheader("Phân tích" + (tail.replace(" — ", ": ") if tail else ": tất cả lĩnh vực"))
+st.subheader("Phân tích: " + (fmt.md(tail.removeprefix(" — ")) if tail else "tất cả lĩnh vực"))
 widgets.chart(drill.trend_figure(drill.trend_rows(db, sel.unit, sel.period, d), tail, sel.title_suffix),
               "Hồ sơ theo tháng" + tail, sel, key="hs_trend")
 # the 766 indicators computed from dossiers, month by month, against their full-points threshold
-inds = {x.code: x for x in index_views.dossier_indicators("766")}
 if "hs_766" not in st.session_state:
-    st.session_state["hs_766"] = state.page_param("ct") if state.page_param("ct") in inds else None
+    st.session_state["hs_766"] = url["ct"]
 ct = st.selectbox("Tỷ lệ theo tháng của chỉ tiêu Bộ chỉ số 766 (có ngưỡng điểm tối đa)", list(inds), key="hs_766",
                   format_func=lambda c: f"{c} — {inds[c].name}", placeholder="Chọn một chỉ tiêu để vẽ")
 state.write_url({"ct": ct})

@@ -51,18 +51,19 @@ else:
 
     c = st.columns(4)
     widgets.kpi(c[0], iv.COMPUTED_LABEL, iv.pts(computed), None, None,
-                help=f"{unit.full_name}, {cp_label}; tính được {iv.mx(res.available_max)}/100 điểm tối đa, phần còn lại "
+                help=f"{fmt.md(unit.full_name)}, {cp_label}; tính được {iv.mx(res.available_max)}/100 điểm tối đa, phần còn lại "
                      "không đủ dữ liệu và được quy đổi (trang Chỉ số).")
     place = iv.place_of(year_board, computed)
     widgets.kpi(c[1], f"Vị trí của điểm tính trong {fmt.number(year_board.height)} tỉnh (tham khảo)",
                 f"{place}/{year_board.height + 1}" if place else fmt.DASH, None, None,
                 help="Nếu đặt điểm tính từ dữ liệu vào bảng điểm công bố năm của các tỉnh, thành phố.")
     if succ_row:
-        widgets.kpi(c[2], f"Điểm công bố năm {at_year[0]}: {succ_row['unit_name']}", fmt.number(succ_row["TONG"], 2),
-                    None, None, help=f"{label}. {unit.province_name or unit.name} nay thuộc {succ_row['unit_name']} "
+        widgets.kpi(c[2], f"Điểm công bố năm {at_year[0]}: {fmt.md(succ_row['unit_name'])}", fmt.number(succ_row["TONG"], 2),
+                    None, None, help=f"{fmt.md(label)}. {fmt.md(unit.province_name or unit.name)} nay thuộc "
+                                     f"{fmt.md(succ_row['unit_name'])} "
                                      "(NQ 202/2025/QH15).")
         widgets.kpi(c[3], "Hạng công bố", f"{succ_row['rank']}/{year_board.height}", None, None)
-    st.caption(f"Điểm tính cho {unit.full_name}, {cp_label}. " + " ".join(res.notes))
+    st.caption(f"Điểm tính cho {fmt.md(unit.full_name)}, {cp_label}. " + " ".join(res.notes))
 
     # --- the provinces, year and month -----------------------------------------------------------
     if at_year:
@@ -80,7 +81,7 @@ else:
     communes, at_c = iv.score_board(df, "cal_year", "commune")
     if at_c:
         where = iv.common_province(communes)
-        st.subheader(f"Các xã, phường{' của ' + where if where else ''} — năm {at_c[0]}")
+        st.subheader(f"Các xã, phường{' của ' + fmt.md(where) if where else ''} — năm {at_c[0]}")
         c = st.columns(4)
         widgets.kpi(c[0], "Số xã, phường có điểm công bố", fmt.number(communes.height), None, None)
         widgets.kpi(c[1], "Trung vị", fmt.number(communes["TONG"].median(), 2), None, None)

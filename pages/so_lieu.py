@@ -11,7 +11,7 @@ from cchc.ui import state, widgets
 db = state.get_db()
 sel = state.current()
 st.title("Số liệu tự báo cáo")
-st.caption(sel.title_suffix)
+st.caption(sel.caption)
 
 years = facts.available_years(db, sel.unit)
 if not years:
@@ -19,8 +19,8 @@ if not years:
     st.stop()
 
 default = facts.default_year(years, sel.period)
-asked = state.page_param("nam")
-start = int(asked) if asked and asked.isdigit() and int(asked) in years else default
+asked = state.page_value("nam", allowed=years)
+start = asked if asked is not None else default
 year = st.columns(4)[0].selectbox("Năm báo cáo", years[::-1], index=years[::-1].index(start), key=f"facts_year_{default}",
                     format_func=lambda y: f"Năm {y}",
                     help="Mặc định là năm kết thúc kỳ báo cáo đang chọn.")
@@ -43,7 +43,7 @@ def show_issues(issues, per_commune: bool) -> None:
 if sel.unit.level == "commune":
     data = facts.commune_year(db, sel.unit, year)
     if not data["values"]:
-        widgets.empty(f"{sel.unit.full_name} chưa có số liệu tự báo cáo năm {year}.")
+        widgets.empty(f"{fmt.md(sel.unit.full_name)} chưa có số liệu tự báo cáo năm {year}.")
         st.stop()
     st.subheader("Kiểm tra tính nhất quán")
     show_issues(data["issues"], per_commune=False)
@@ -53,7 +53,7 @@ if sel.unit.level == "commune":
     st.caption("❌ sai lệch, ⚠️ cần xem lại. Khi một chỉ tiêu được nhập lại, số nhập sau cùng được dùng.")
 else:
     data = facts.scope_year(db, sel.unit, year)
-    st.info(f"Số liệu tự báo cáo do từng xã, phường, thị trấn nhập. {sel.unit.name} có "
+    st.info(f"Số liệu tự báo cáo do từng xã, phường, thị trấn nhập. {fmt.md(sel.unit.name)} có "
             f"{fmt.number(data['communes'])} xã báo cáo năm {year}: các số đếm được cộng lại, các tỷ lệ (%) lấy "
             "bình quân các xã; không cộng dồn "
             + "; ".join(f"{name} ({why})" for name, why in facts.NOT_ADDITIVE.values())

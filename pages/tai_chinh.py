@@ -11,7 +11,7 @@ from cchc.ui import state, widgets
 db = state.get_db()
 sel = state.current()
 st.title("Tài chính công")
-st.caption(sel.title_suffix)
+st.caption(sel.caption)
 
 s = finance.summary(db, sel.unit, sel.period)
 if not s["items"]:
@@ -62,7 +62,7 @@ if finance.DISBURSEMENT in set(cum["item"].to_list()):
     try:
         milestones = finance.load_milestones()
     except (OSError, ValueError) as e:
-        st.warning(f"Không đọc được các mốc tiến độ giải ngân: {e}")
+        st.warning(f"Không đọc được các mốc tiến độ giải ngân: {fmt.md(e)}")
         milestones = []
     fig = finance.disbursement_figure(cum, milestones, sel.title_suffix)
     widgets.chart(fig, "tien do giai ngan", sel, key="fin_disb")

@@ -15,12 +15,13 @@ db = state.get_db()
 sel = state.current()
 unit, period = sel.unit, sel.period
 st.title("Tổng quan")
-st.caption(sel.title_suffix)
+st.caption(sel.caption)
+url = state.page_values("all", "by")
 
 data = ov.overview(db, unit, period, sel.compare)
 if data.empty:
     first, last = ov.data_range(db)
-    widgets.empty(f"Không có hồ sơ nào của {unit.full_name} trong kỳ {period.label}. Dữ liệu hiện có từ "
+    widgets.empty(f"Không có hồ sơ nào của {fmt.md(unit.full_name)} trong kỳ {period.label}. Dữ liệu hiện có từ "
                   f"{fmt.day(first)} đến {fmt.day(last)}: hãy chọn kỳ báo cáo khác.")
     st.stop()
 
@@ -56,19 +57,18 @@ if unit.level == "commune":
     note = ov.commune_note(db, unit, period, data.now)
     if note:
         st.subheader("So với huyện")
-        st.info(note, icon=":material/compare_arrows:")
+        st.info(fmt.md(note), icon=":material/compare_arrows:")  # unit names: escaped
 else:
     all_communes = False
     if unit.level == "province":
         st.subheader("Xếp hạng các đơn vị trong tỉnh")
         if "ov_all" not in st.session_state:
-            st.session_state["ov_all"] = state.page_param("all") == "1"
+            st.session_state["ov_all"] = url["all"] == "1"
         all_communes = st.toggle("Xếp hạng tất cả xã, phường, thị trấn của tỉnh", key="ov_all")
     else:
         st.subheader("Xếp hạng các xã, phường, thị trấn trong huyện")
     if "ov_by" not in st.session_state:
-        st.session_state["ov_by"] = state.page_param("by") if state.page_param("by") in ov.RANK_METRICS \
-            else "on_time_rate"
+        st.session_state["ov_by"] = url["by"]
     by = st.radio("Xếp hạng theo", list(ov.RANK_METRICS), format_func=ov.RANK_METRICS.get, horizontal=True,
                   key="ov_by")
     level = ov.child_level(unit, all_communes)

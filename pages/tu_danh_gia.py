@@ -30,8 +30,8 @@ st.caption(f"Nhập, sửa số liệu tự báo cáo — {fmt.md(unit.full_name
 
 years = fe.allowed_years(db, unit)
 default = fe.default_year(years, sel.period.end)
-asked = state.page_param("nam")
-start = int(asked) if asked and asked.isdigit() and int(asked) in years else default
+asked = state.page_value("nam", allowed=years)
+start = asked if asked is not None else default
 year = st.selectbox("Năm báo cáo", years, index=years.index(start), format_func=lambda y: f"Năm {y}",
                     key=f"te_year_{unit.code}_{default}", help="Mặc định là năm kết thúc kỳ báo cáo đang chọn.")
 state.write_url({"nam": year if year != default else None})

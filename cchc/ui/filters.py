@@ -9,7 +9,8 @@ import streamlit as st
 
 from cchc import kpis, periods
 
-from .state import NONE_COMMUNE, NONE_DISTRICT, CachedDatabase, Selection, current, data_range, set_selection, units_frame
+from .state import (NONE_COMMUNE, NONE_DISTRICT, CachedDatabase, Selection, current, data_range, date_window,
+                    set_selection, units_frame)
 
 
 def _label(row: dict) -> str:
@@ -66,9 +67,14 @@ def unit_picker(db: CachedDatabase) -> None:
                                                  else st.session_state["f_commune"]))
 
 
+def _in_window(d: date, lo: date, hi: date) -> date:
+    return min(max(d, lo), hi)
+
+
 def period_picker(db: CachedDatabase) -> None:
     sel = current()
     first, last = data_range(db)
+    lo, hi = date_window(db)  # the custom range's bounds, the same as a link's dates are clamped to
     cut = sel.unit.cutoff_day
     kinds = list(periods.KINDS)
     st.session_state["f_kind"] = sel.period.kind
@@ -76,8 +82,8 @@ def period_picker(db: CachedDatabase) -> None:
     def on_kind():
         k = st.session_state["f_kind"]
         s = current()
-        if k == "custom":
-            p = periods.custom(s.period.start, s.period.end)
+        if k == "custom":  # a named period may reach outside the picker's bounds (e.g. Năm 2019)
+            p = periods.custom(_in_window(s.period.start, lo, hi), _in_window(s.period.end, lo, hi))
         else:
             p = periods.latest_complete(k, last, cut)
         set_selection(Selection(s.unit, p, s.compare))
@@ -90,8 +96,9 @@ def period_picker(db: CachedDatabase) -> None:
                 s = current()
                 set_selection(Selection(s.unit, kpis.period_for(s.unit, v[0], v[1]), s.compare))
 
-        st.date_input("Từ ngày – đến ngày", value=(sel.period.start, sel.period.end), min_value=date(first.year - 1, 1, 1),
-                      max_value=date(last.year + 1, 12, 31), format="DD/MM/YYYY", key="f_range", on_change=on_range)
+        value = (_in_window(sel.period.start, lo, hi), _in_window(sel.period.end, lo, hi))  # inside already
+        st.date_input("Từ ngày – đến ngày", value=value, min_value=lo, max_value=hi, format="DD/MM/YYYY",
+                      key="f_range", on_change=on_range)
     else:
         options = periods.periods_of_kind(sel.period.kind, first, last, cut)
         if sel.period not in options:

@@ -6,6 +6,10 @@ Link format (stable; other systems deep-link into it):
     &kind=year&y=2023&cut=10                             optional: names the period
     &cmp=0                                               optional: no year-on-year comparison
 Pages may add their own parameters (e.g. the drill-down's field=, proc=, q=, pg=).
+
+Every parameter is read through cchc.params (one table, one parser): a value the app cannot use is
+replaced by its default and the page says so in Vietnamese, escaped (cchc.fmt.md); a custom range
+is clamped to the dates the picker offers (date_window).
 """
 from __future__ import annotations
 
@@ -13,15 +17,16 @@ import os
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any, Collection
 
 import polars as pl
 import streamlit as st
 
 from cchc import db as dbm
-from cchc import kpis, periods
+from cchc import fmt, kpis, params, periods
 from cchc.kpis import Unit
 
-FILTER_KEYS = ("unit", "from", "to", "kind", "y", "i", "cut", "cmp")
+FILTER_KEYS = params.SHARED
 NONE_DISTRICT = "— Toàn tỉnh —"
 NONE_COMMUNE = "— Toàn huyện —"
 
@@ -84,6 +89,11 @@ class Selection:
         """What every chart title ends with: the unit and the period."""
         return f"{self.unit.full_name} — {self.period.label}"
 
+    @property
+    def caption(self) -> str:
+        """title_suffix for markdown (a page's caption): the unit's name escaped."""
+        return f"{fmt.md(self.unit.full_name)} — {self.period.label}"
+
     def params(self) -> dict[str, str]:
         p = {"unit": self.unit.code, **self.period.to_params()}
         if not self.compare:
@@ -100,6 +110,11 @@ def data_range(db: CachedDatabase) -> tuple[date, date]:
     return r[0], r[1]
 
 
+def date_window(db: CachedDatabase) -> tuple[date, date]:
+    """The dates a custom range may take (the picker's min and max; a link's dates are clamped to it)."""
+    return params.date_window(*data_range(db))
+
+
 def _default_selection(db: CachedDatabase) -> Selection:
     units = units_frame(db)
     commune = units.filter(pl.col("level") == "commune")
@@ -110,18 +125,34 @@ def _default_selection(db: CachedDatabase) -> Selection:
 
 
 def _from_url(db: CachedDatabase, qp: dict[str, str], fallback: Selection) -> tuple[Selection, str | None]:
-    """The selection a URL describes; the fallback plus a Vietnamese warning if it is unusable."""
-    try:
-        unit = kpis.resolve_unit(db, qp["unit"]) if qp.get("unit") else fallback.unit
-        if qp.get("from") or qp.get("to") or qp.get("kind"):
-            p = periods.from_params(qp, cutoff_day=unit.cutoff_day)
+    """The selection a URL describes, each unusable part (unit, period, comparison) replaced by the
+    fallback's, with a Vietnamese warning (plain text) saying what was replaced or clamped."""
+    v = params.parse(params.SHARED, qp)
+    problems, replaced = list(v.warnings), False  # replaced: a problem whose text does not say so
+    unit = fallback.unit
+    if v["unit"] is not None:
+        try:
+            unit = kpis.resolve_unit(db, v["unit"])
+        except kpis.UnitError as e:
+            problems.append(str(e))
+            replaced = True
+    p, note = fallback.period, None
+    if any(params.raw_text(qp.get(k)) is not None for k in ("from", "to", "kind")):
+        try:
+            p = params.period(v, cutoff_day=unit.cutoff_day)
             if p.kind == "custom":
-                p = kpis.period_for(unit, p.start, p.end)
-        else:
-            p = fallback.period
-        return Selection(unit, p, qp.get("cmp", "1") != "0"), None
-    except (kpis.UnitError, periods.PeriodError) as e:
-        return fallback, f"Đường dẫn không dùng được: {e} Đang hiển thị lựa chọn mặc định."
+                start, end, note = params.clamp_range(p.start, p.end, *date_window(db))
+                p = kpis.period_for(unit, start, end)
+        except periods.PeriodError as e:
+            problems.append(str(e))
+            p, replaced = fallback.period, True
+    messages = []
+    if problems:
+        messages.append("Đường dẫn không dùng được: " + " ".join(problems)
+                        + (" Phần không dùng được đã thay bằng lựa chọn mặc định." if replaced else ""))
+    if note:
+        messages.append(note)
+    return Selection(unit, p, v["cmp"] != "0"), " ".join(messages) or None
 
 
 def current() -> Selection:
@@ -141,8 +172,8 @@ def sync_from_url(db: CachedDatabase) -> None:
         fallback = st.session_state.get("selection") or _default_selection(db)
         sel, warn = _from_url(db, qp, fallback) if qp else (fallback, None)
         set_selection(sel)
-        if warn:
-            st.session_state["_url_warning"] = warn
+        if warn:  # shown by app.py as markdown: escaped here
+            st.session_state["_url_warning"] = fmt.md(warn)
 
 
 def write_url(extra: dict[str, str] | None = None) -> None:
@@ -165,8 +196,28 @@ def write_url(extra: dict[str, str] | None = None) -> None:
     st.session_state["_written_qp"] = {k: st.query_params.get(k) for k in FILTER_KEYS if st.query_params.get(k) is not None}
 
 
+def page_values(*names: str, allowed: dict[str, Collection | None] | None = None) -> params.Parsed:
+    """This page's own URL parameters (declared in cchc.params.PARAMS), typed and bounded; each
+    unusable one gets its default and a warning on the page. allowed: the values the page offers
+    for a parameter whose list depends on the data (indicator codes, years)."""
+    parsed = params.parse(names, st.query_params, allowed)
+    for w in parsed.warnings:
+        st.warning(fmt.md(w), icon=":material/link_off:")
+    return parsed
+
+
+def page_value(name: str, allowed: Collection | None = None) -> Any:
+    """One page parameter (see page_values)."""
+    return page_values(name, allowed={name: allowed})[name]
+
+
 def page_param(key: str) -> str | None:
-    return st.query_params.get(key)
+    """The old raw accessor, kept only for a page not yet moved to page_value: the parsed value as
+    text (None when missing or unusable, without a warning), never the raw string of the link."""
+    if key not in params.PARAMS:
+        return None
+    v = params.parse((key,), st.query_params)
+    return str(v[key]) if key in v.given else None
 
 
 def data_root() -> Path:

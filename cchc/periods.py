@@ -437,7 +437,9 @@ def _param(params: Mapping[str, Any], key: str) -> str | None:
 
 
 def _param_int(raw: str | None) -> int | None:
-    if raw is None or not re.fullmatch(r"[+-]?[0-9]+", raw):
+    """An integer of at most 9 ASCII digits (a longer one is refused before int(), which would raise
+    past Python's digit limit); None if it is not one."""
+    if raw is None or not re.fullmatch(r"[+-]?[0-9]{1,9}", raw):
         return None
     return int(raw)
 

@@ -21,8 +21,16 @@ Two file shapes are read:
   "p_quy", ...}, "data": [records]}]}`` (the shipped cchc/reference/chi-so-766-2025-thang-10.json).
 
 Checks: every score cell parses as a number within 0..the group's maximum (cells are text; a comma
-decimal is accepted), ranks are whole numbers, each unit appears once per period. One unreadable
-cell and nothing is written (ResultsImportError lists the problems with sheet, row and column).
+decimal is accepted), ranks are whole numbers, each unit appears once per period, every province row
+(LOAI_COQUAN 1) names one of the 34 provinces (provinces-2025.csv), and no text cell of a name or
+code column (TEXT_COLUMNS) begins like a spreadsheet formula (= + - @, a tab or a carriage return:
+it would run as one when the table is exported and opened). One unreadable cell and nothing is
+written (ResultsImportError lists the problems with sheet, row and column).
+
+Hostile files are refused before they are read in full: a file over MAX_FILE_BYTES; a workbook that
+is not a ZIP with xl/workbook.xml, whose members unpack to more than MAX_XLSX_UNPACKED_BYTES (a zip
+bomb) or whose sheet has more than MAX_SHEET_ROWS rows (openpyxl read-only, formulas read as written,
+never evaluated); a JSON nested deeper than MAX_JSON_DEPTH (checked on the text, before json.loads).
 Rows whose six group scores do not add up to TONG_SCORE within 0,01 are imported but reported.
 The table is rewritten atomically (a temporary file, then a rename); rows of other files are kept,
 rows with the same key (index, period, unit level, unit, group) are replaced.
@@ -34,6 +42,7 @@ import json
 import os
 import re
 import unicodedata
+import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -58,6 +67,22 @@ TOTAL = "TONG"
 REQUIRED = ["ID", "TEN", "LOAI_COQUAN", *GROUPS, "TONG_SCORE"]
 LEVELS = {"1": "province", "2": "department", "3": "commune"}
 SUM_TOLERANCE = 0.01
+# Text columns of the portal's records: codes and names, stored or shown; a cell here must not look
+# like a spreadsheet formula (FORMULA_START) nor hold control characters, and is at most MAX_TEXT long.
+TEXT_COLUMNS = ("ID", "TEN", "TEN_COQUAN", "MA_COQUAN", "LOAI_COQUAN", "CAPDONVIID", "ID_COQUAN")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+MAX_TEXT = 300
+# Limits on an imported file (the real files: 24 KB xlsx, 79 KB JSON; the national commune list
+# would be ~1,5 MB). The server's upload limit (.streamlit/config.toml, 50 MB) is above these so that
+# an oversize upload gets this module's Vietnamese message.
+MAX_FILE_BYTES = 20 * 1024 * 1024
+MAX_XLSX_UNPACKED_BYTES = 100 * 1024 * 1024   # the members of the workbook, unpacked (zip bombs)
+MAX_XLSX_MEMBERS = 1000
+MAX_SHEET_ROWS = 100_000
+MAX_SHEET_COLUMNS = 64                         # the portal's sheets have 15; cells further right are not read
+MAX_JSON_DEPTH = 32                            # the portal's envelope nests 5 deep
+YEARS = (2000, 2100)                           # a year outside is a typo (and would not fit the table)
+MAX_RANK = 100_000
 # Sheets of the exported workbook: period kind (the month comes from the file) and what they hold.
 SHEETS = {
     "Điểm năm": ("cal_year", "tỉnh, thành phố, năm"),
@@ -108,7 +133,10 @@ def _num(v: Any) -> float | None:
     if isinstance(v, bool):
         return None
     if isinstance(v, (int, float)):
-        return float(v)
+        try:
+            return float(v)
+        except OverflowError:  # a JSON integer of hundreds of digits
+            return None
     if not isinstance(v, str):
         return None
     s = v.strip().replace("\u00a0", "")
@@ -130,6 +158,48 @@ def _text(v: Any) -> str:
     if isinstance(v, float) and v.is_integer():
         v = int(v)
     return str(v).strip()
+
+
+def _shown(v: Any, limit: int = 40) -> str:
+    """A cell as quoted in a message: control characters made visible, cut to ``limit`` characters."""
+    s = "".join(repr(ch)[1:-1] if unicodedata.category(ch) == "Cc" else ch for ch in str(v))
+    return s if len(s) <= limit else s[:limit] + "…"
+
+
+def _text_problem(v: Any) -> str | None:
+    """Why a cell of a text column (TEXT_COLUMNS) is refused, or None. Numbers (an xlsx number cell, a
+    JSON number) are not text and pass: only text can be a formula."""
+    if v is None or isinstance(v, (int, float)) and not isinstance(v, bool):
+        return None
+    if not isinstance(v, str):
+        return f"không phải một giá trị văn bản ({'danh sách' if isinstance(v, list) else 'đối tượng' if isinstance(v, dict) else _shown(v)})"
+    if v[:1] in FORMULA_START or v.strip()[:1] in FORMULA_START:
+        first = v[:1] if v[:1] in FORMULA_START else v.strip()[:1]
+        return (f"\"{_shown(v)}\" bắt đầu bằng \"{_shown(first)}\" như một công thức bảng tính: không nhận (ô văn bản "
+                "không được bắt đầu bằng = + - @, dấu tab hay xuống dòng)")
+    if any(unicodedata.category(ch) == "Cc" for ch in v):
+        return f"\"{_shown(v)}\" chứa ký tự điều khiển"
+    if len(v) > MAX_TEXT:
+        return f"dài {len(v)} ký tự (tối đa {MAX_TEXT})"
+    return None
+
+
+def _mb(n: int) -> str:
+    return f"{fmt.number(n / 1024 / 1024, 1)} MB"
+
+
+def _check_size(path: Path) -> None:
+    size = path.stat().st_size
+    if size == 0:
+        raise ResultsImportError(f"Tệp {path.name} rỗng (0 byte).")
+    if size > MAX_FILE_BYTES:
+        raise ResultsImportError(f"Tệp {path.name} quá lớn ({_mb(size)}; tối đa {_mb(MAX_FILE_BYTES)}): không đọc. "
+                                 "Tệp điểm công bố thật chỉ vài chục KB.")
+
+
+def _check_year(y: int | None, where: str) -> None:
+    if y is not None and not YEARS[0] <= y <= YEARS[1]:
+        raise ResultsImportError(f"{where}: năm {y} không hợp lệ (cần từ {YEARS[0]} đến {YEARS[1]}).")
 
 
 def _norm(name: str) -> str:
@@ -156,14 +226,53 @@ def _period_from_name(path: Path) -> tuple[int | None, int | None]:
     return (int(y.group(1)) if y else None), (int(mo.group(1)) if mo else None)
 
 
+def _check_xlsx_container(path: Path) -> None:
+    """Refuse what is not a workbook, or would unpack to too much, before openpyxl reads it. The sizes
+    are those the ZIP declares; Python's zipfile never unpacks a member beyond its declared size."""
+    not_xlsx = f"Không mở được tệp {path.name} như một tệp Excel (.xlsx)"
+    try:
+        with zipfile.ZipFile(path) as z:
+            infos = z.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+        raise ResultsImportError(f"{not_xlsx}: tệp bị cắt cụt, bị hỏng hoặc không phải tệp .xlsx.") from None
+    if len(infos) > MAX_XLSX_MEMBERS:
+        raise ResultsImportError(f"{not_xlsx}: tệp nén có {fmt.number(len(infos))} thành phần (tối đa "
+                                 f"{fmt.number(MAX_XLSX_MEMBERS)}).")
+    unpacked = sum(i.file_size for i in infos)
+    if unpacked > MAX_XLSX_UNPACKED_BYTES:
+        raise ResultsImportError(f"{not_xlsx}: khi giải nén tệp lớn tới {_mb(unpacked)} (tối đa "
+                                 f"{_mb(MAX_XLSX_UNPACKED_BYTES)}), có thể là một \"bom nén\" (zip bomb): không đọc.")
+    if "xl/workbook.xml" not in {i.filename for i in infos}:
+        raise ResultsImportError(f"{not_xlsx}: đây là một tệp nén nhưng không phải bảng tính Excel (thiếu xl/workbook.xml).")
+
+
 def _read_xlsx(path: Path) -> dict[str, list[tuple]]:
+    """Every sheet's rows (at most MAX_SHEET_COLUMNS cells each). Formulas are read as written (a text
+    beginning with "="), never evaluated nor taken from the cache: the portal's export has none."""
     import openpyxl
+    _check_size(path)
+    _check_xlsx_container(path)
     try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as e:  # noqa: BLE001 - any reason the workbook cannot be opened
-        raise ResultsImportError(f"Không mở được tệp {path.name} như một tệp Excel (.xlsx): {e}") from None
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    except Exception:  # noqa: BLE001 - any reason the workbook cannot be opened
+        raise ResultsImportError(f"Không mở được tệp {path.name} như một tệp Excel (.xlsx): tệp bị hỏng hoặc không "
+                                 "đúng định dạng.") from None
     try:
-        return {ws.title: [tuple(r) for r in ws.iter_rows(values_only=True)] for ws in wb.worksheets}
+        out = {}
+        for ws in wb.worksheets:
+            rows = []
+            for r in ws.iter_rows(values_only=True, max_col=MAX_SHEET_COLUMNS):
+                if len(rows) >= MAX_SHEET_ROWS:
+                    raise ResultsImportError(f"Trang \"{ws.title}\" của tệp {path.name} có hơn {fmt.number(MAX_SHEET_ROWS)} "
+                                             "dòng: không phải trang điểm chỉ số, không đọc.")
+                rows.append(tuple(r))
+            out[ws.title] = rows
+        return out
+    except ResultsImportError:
+        raise
+    except Exception:  # noqa: BLE001 - a damaged sheet (bad XML, a member that does not unpack)
+        raise ResultsImportError(f"Không đọc được tệp {path.name}: nội dung bảng tính bị hỏng (XML hoặc dữ liệu nén "
+                                 "không hợp lệ).") from None
     finally:
         wb.close()
 
@@ -196,6 +305,7 @@ def _xlsx_batches(path: Path, year: int | None, month: int | None, notes: list[s
             month = month or _int(last[-1]["month"])
     if month is not None and not 1 <= month <= 12:
         raise ResultsImportError(f"Tháng không hợp lệ ({month}) cho tệp {path.name}: hãy cho biết --month.")
+    _check_year(year, f"Tệp {path.name}")
     known = set(SHEETS) | set(TREND_SHEETS)
     for name in sheets:
         if name not in known:
@@ -220,11 +330,48 @@ def _xlsx_batches(path: Path, year: int | None, month: int | None, notes: list[s
     return batches, trends
 
 
-def _json_batches(path: Path, year: int | None, month: int | None, quarter: int | None) -> list[_Batch]:
+_JSON_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
+
+
+def _json_depth(text: str, limit: int) -> int:
+    """How deep the arrays and objects of a JSON text nest (strings skipped), counted up to limit + 1."""
+    depth = top = 0
+    for m in _JSON_TOKEN.finditer(text):
+        c = m.group()
+        if c in "[{":
+            depth += 1
+            if depth > top:
+                top = depth
+                if top > limit:
+                    break
+        elif c in "]}":
+            depth -= 1
+    return top
+
+
+def _load_json(path: Path) -> Any:
+    """The JSON of a file, refused (Vietnamese) before json.loads when too big or too deeply nested."""
+    _check_size(path)
+    raw = path.read_bytes()
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise ResultsImportError(f"Tệp {path.name} không phải JSON hợp lệ: {e}") from None
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise ResultsImportError(f"Tệp {path.name} không phải văn bản UTF-8 (byte không hợp lệ ở vị trí "
+                                 f"{fmt.number(e.start)}): hãy lưu tệp JSON với bảng mã UTF-8.") from None
+    if _json_depth(text, MAX_JSON_DEPTH) > MAX_JSON_DEPTH:
+        raise ResultsImportError(f"Tệp {path.name} không được nạp: JSON lồng nhau quá {MAX_JSON_DEPTH} cấp (phản hồi của "
+                                 "Cổng DVCQG chỉ lồng 5 cấp).")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as e:
+        raise ResultsImportError(f"Tệp {path.name} không phải JSON hợp lệ (lỗi cú pháp ở dòng {e.lineno}, cột "
+                                 f"{e.colno}).") from None
+    except RecursionError:  # guarded above; kept in case the limit is raised
+        raise ResultsImportError(f"Tệp {path.name} không được nạp: JSON lồng nhau quá sâu.") from None
+
+
+def _json_batches(path: Path, year: int | None, month: int | None, quarter: int | None) -> list[_Batch]:
+    data = _load_json(path)
     if isinstance(data, list):
         if year is None:
             raise ResultsImportError(f"Tệp {path.name} là một danh sách bản ghi của Cổng DVCQG nhưng không ghi kỳ: "
@@ -233,6 +380,8 @@ def _json_batches(path: Path, year: int | None, month: int | None, quarter: int 
                       "data": data}]
     elif isinstance(data, dict) and isinstance(data.get("responses"), list):
         responses = data["responses"]
+        if not responses:
+            raise ResultsImportError(f"Tệp {path.name}: danh sách \"responses\" rỗng.")
     else:
         raise ResultsImportError(f"Tệp {path.name}: cần một danh sách bản ghi hoặc một đối tượng có khóa \"responses\".")
     out = []
@@ -242,10 +391,13 @@ def _json_batches(path: Path, year: int | None, month: int | None, quarter: int 
         if not isinstance(resp, dict) or not isinstance(resp.get("data"), list):
             raise ResultsImportError(f"Tệp {path.name}, phản hồi \"{name}\": thiếu danh sách bản ghi \"data\".")
         req = resp.get("request") or {}
+        if not isinstance(req, dict):
+            raise ResultsImportError(f"Tệp {path.name}, phản hồi \"{name}\": \"request\" phải là một đối tượng.")
         y, mo, q, h = (_int(req.get("p_nam")), _int(req.get("p_thang")) or 0, _int(req.get("p_quy")) or 0,
                        _int(req.get("p_6thang")) or 0)
         if y is None:
             raise ResultsImportError(f"Tệp {path.name}, phản hồi \"{name}\": thiếu năm (request.p_nam).")
+        _check_year(y, f"Tệp {path.name}, phản hồi \"{name}\"")
         if h:
             raise ResultsImportError(f"Tệp {path.name}, phản hồi \"{name}\": kỳ 6 tháng chưa được hỗ trợ.")
         if mo and not 1 <= mo <= 12 or q and not 1 <= q <= 4:
@@ -274,6 +426,10 @@ def _rows_of(batch: _Batch, provinces: dict[str, str], imported_at: datetime, er
     where = lambda n, col: f"{batch.where} \"{batch.name}\", " + (  # noqa: E731
         f"dòng {n}" if batch.where == "trang" else f"bản ghi số {n}") + (f", cột {col}" if col else "")
     for rec, n in zip(batch.records, batch.row_numbers):
+        bad = [(col, why) for col in TEXT_COLUMNS for why in [_text_problem(rec.get(col))] if why]
+        if bad:
+            errors += [f"{where(n, col)}: {why}." for col, why in bad]
+            continue
         ref = _text(rec.get("ID"))
         name = _text(rec.get("TEN"))
         if not ref:
@@ -302,7 +458,7 @@ def _rows_of(batch: _Batch, provinces: dict[str, str], imported_at: datetime, er
         rank = None
         if _text(rec.get("ROW_STT")):
             rank = _int(rec.get("ROW_STT"))
-            if rank is None or rank < 1:
+            if rank is None or not 1 <= rank <= MAX_RANK:
                 errors.append(f"{where(n, 'ROW_STT')}: thứ hạng \"{_text(rec.get('ROW_STT'))}\" không phải số nguyên dương.")
         if len(scores) != len(GROUPS) + 1:
             continue
@@ -313,6 +469,10 @@ def _rows_of(batch: _Batch, provinces: dict[str, str], imported_at: datetime, er
                               f"TONG_SCORE {fmt.number(scores['TONG_SCORE'], 2)} (lệch {'+' if diff > 0 else '−'}"
                               f"{fmt.number(abs(diff), 2)})")
         code = provinces.get(_norm(name)) if level == "province" else None
+        if level == "province" and code is None:
+            errors.append(f"{where(n, 'TEN')}: \"{_shown(name)}\" không phải tên một trong {len(set(provinces.values()))} "
+                          "tỉnh, thành phố (cchc/reference/provinces-2025.csv), nên không biết mã TCTK của nó.")
+            continue
         for g in [*GROUPS, TOTAL]:
             rows.append({"index_code": INDEX_CODE, "period_kind": batch.period_kind, "year": batch.year,
                          "period_index": batch.period_index, "unit_level": level, "unit_ref": ref, "unit_code": code,
@@ -345,7 +505,8 @@ def _trend_rows(trends: dict[str, list[tuple]], rows: list[dict], path: Path, im
             i, y, s = _int(rec.get(col)), _int(rec.get("year")), _num(rec.get("score"))
             top = 12 if col == "month" else 4
             for c, v, ok in ((col, rec.get(col), i is not None and 1 <= i <= top),
-                             ("year", rec.get("year"), y is not None), ("score", rec.get("score"),
+                             ("year", rec.get("year"), y is not None and YEARS[0] <= y <= YEARS[1]),
+                             ("score", rec.get("score"),
                                                                        s is not None and 0 <= s <= 100)):
                 if not ok:
                     errors.append(f"trang \"{sheet}\", dòng {n}, cột {c}: \"{_text(v)}\" không hợp lệ.")
@@ -421,6 +582,18 @@ def _write(new: pl.DataFrame, data_dir: Path) -> tuple[int, int]:
     return counts["replaced"], counts["total"]
 
 
+def _check_existing(data_dir: Path) -> None:
+    """Refuse to merge into an index_results.parquet that cannot be read (it would be lost, or the
+    merge would fail halfway): the user restores it or moves it aside first."""
+    from ..db import check_file, damage_message
+    t = schema.INDEX_RESULTS
+    path = t.path(data_dir)
+    if path.exists():
+        problem = check_file(t, path, full=True)
+        if problem:
+            raise ResultsImportError("Không nạp được (không thay đổi dữ liệu): " + damage_message(data_dir, t, path, problem))
+
+
 def import_file(path: str | os.PathLike, data_dir: str | os.PathLike, year: int | None = None,
                 month: int | None = None, quarter: int | None = None) -> ImportReport:
     """Check a file of published 766 results and merge it into data_dir/index_results.parquet.
@@ -435,6 +608,8 @@ def import_file(path: str | os.PathLike, data_dir: str | os.PathLike, year: int 
         raise ResultsImportError(f"Tháng không hợp lệ: {month}.")
     if quarter is not None and not 1 <= quarter <= 4:
         raise ResultsImportError(f"Quý không hợp lệ: {quarter}.")
+    _check_year(year, "--year")
+    _check_existing(data_dir)
     rep = ImportReport(path=path)
     suffix = path.suffix.lower()
     trends: dict = {}
@@ -464,9 +639,6 @@ def import_file(path: str | os.PathLike, data_dir: str | os.PathLike, year: int 
     keys = [tuple(r[k] for k in schema.INDEX_RESULTS.key) for r in rows]
     if len(set(keys)) != len(keys):
         raise ResultsImportError(f"Tệp {path.name} không được nạp: có đơn vị xuất hiện hai lần trong cùng một kỳ.")
-    unmapped = sorted({r["unit_name"] for r in rows if r["unit_level"] == "province" and r["unit_code"] is None})
-    if unmapped:
-        rep.notes.append(f"Không tìm thấy mã TCTK của: {', '.join(unmapped)}.")
     rep.replaced, rep.total_rows = _write(_frame(rows), data_dir)
     rep.rows = len(rows)
     return rep

@@ -99,13 +99,19 @@ st.divider()
 st.subheader("Nạp tệp điểm công bố")
 st.caption("Tệp .xlsx xuất từ bảng điều khiển 766 (các trang Điểm năm, Điểm tháng, Sở Ban, Xã Phường) hoặc tệp .json "
            "của Cổng DVCQG. Tệp có ô lỗi thì không nạp gì cả; dòng trùng kỳ và đơn vị được thay thế.")
-up = st.file_uploader("Chọn tệp", type=["xlsx", "json"], key="kq_upload")
+from cchc.ingest.results import MAX_FILE_BYTES  # noqa: E402 - the limits belong to this section only
+
+max_mb = MAX_FILE_BYTES // (1024 * 1024)
+up = st.file_uploader(f"Chọn tệp (.xlsx hoặc .json, tối đa {max_mb} MB)", type=["xlsx", "json"], key="kq_upload",
+                      help=f"Tệp tối đa {max_mb} MB (tệp điểm công bố thật dưới 100 KB). Không nạp tệp .xlsx "
+                           "hỏng, giải nén ra quá lớn hoặc có ô bắt đầu bằng = + - @ (công thức bảng tính), hay tệp "
+                           ".json lồng nhau quá sâu.")
 if up is not None and st.button("Nạp tệp", type="primary", icon=":material/upload:", key="kq_import"):
     with st.spinner("Đang kiểm tra và nạp…"):
         try:
             rep = iv.import_upload(up.name, up.getvalue(), state.data_root())
         except ResultsImportError as e:
-            st.error(str(e))
+            st.error(fmt.md(str(e)))   # quotes cells of the file: shown as typed
         else:
             state.refresh_data()
             msgs = [("ok", rep.summary())] + [("warn", "Cảnh báo: " + m) for m in rep.mismatches]

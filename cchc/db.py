@@ -183,15 +183,17 @@ def damage_message(root: Path, t: schema.Table, file: str | os.PathLike, problem
     except ValueError:
         rel = Path(file).name
     head = f"Không đọc được bảng {t.name} ({t.vi}): tệp {rel} trong thư mục dữ liệu {problem}."
+    # The sample generator does not overwrite a sample whose files changed since it wrote them
+    # (cchc.sample): a damaged sample is generated again into a new folder.
+    sample = ("nếu đây là dữ liệu mẫu, hãy tạo lại vào một thư mục mới: python -m cchc sample --data-dir "
+              "<thư mục mới>, rồi dùng thư mục đó")
     if t.derived:
         todo = f"Hãy tạo lại bảng tổng hợp bằng: python -m cchc rollup --data-dir {root}"
     elif t.name == "index_results":
-        todo = ("Hãy khôi phục tệp từ bản sao lưu, hoặc đổi tên tệp hỏng rồi nạp lại điểm công bố (trang Kết quả công "
-                "bố, hoặc python -m cchc import-results <tệp>); nếu là dữ liệu mẫu, tạo lại bằng: "
-                f"python -m cchc sample --data-dir {root}")
+        todo = ("Hãy khôi phục tệp từ bản sao lưu, hoặc đổi tên tệp hỏng rồi nạp lại điểm công bố: python -m cchc "
+                f"import-results <tệp> --data-dir {root}; {sample}")
     else:
-        todo = ("Hãy khôi phục tệp từ bản sao lưu hoặc nạp lại dữ liệu của bảng này; nếu là dữ liệu mẫu, tạo lại "
-                f"bằng: python -m cchc sample --data-dir {root}")
+        todo = f"Hãy khôi phục tệp từ bản sao lưu hoặc nạp lại dữ liệu của bảng này; {sample}"
     return f"{head} {todo}."
 
 

@@ -442,7 +442,7 @@ def _rows_of(batch: _Batch, provinces: dict[str, str], imported_at: datetime, er
         seen[ref] = n
         level = LEVELS.get(_text(rec.get("LOAI_COQUAN")))
         if level is None:
-            errors.append(f"{where(n, 'LOAI_COQUAN')}: \"{_text(rec.get('LOAI_COQUAN'))}\" không phải 1 (tỉnh), "
+            errors.append(f"{where(n, 'LOAI_COQUAN')}: \"{_shown(_text(rec.get('LOAI_COQUAN')))}\" không phải 1 (tỉnh), "
                           "2 (sở, ngành) hay 3 (xã, phường).")
             continue
         scores = {}
@@ -450,16 +450,17 @@ def _rows_of(batch: _Batch, provinces: dict[str, str], imported_at: datetime, er
             raw = rec.get(g)
             v = _num(raw)
             if v is None:
-                errors.append(f"{where(n, g)}: \"{_text(raw)}\" không phải là số.")
+                errors.append(f"{where(n, g)}: \"{_shown(_text(raw))}\" không phải là số.")
             elif not -0.005 <= v <= mx + 0.005:
-                errors.append(f"{where(n, g)}: điểm {_text(raw)} nằm ngoài 0–{mx:g}.")
+                errors.append(f"{where(n, g)}: điểm {_shown(_text(raw))} nằm ngoài 0–{mx:g}.")
             else:
                 scores[g] = v
         rank = None
         if _text(rec.get("ROW_STT")):
             rank = _int(rec.get("ROW_STT"))
             if rank is None or not 1 <= rank <= MAX_RANK:
-                errors.append(f"{where(n, 'ROW_STT')}: thứ hạng \"{_text(rec.get('ROW_STT'))}\" không phải số nguyên dương.")
+                errors.append(f"{where(n, 'ROW_STT')}: thứ hạng \"{_shown(_text(rec.get('ROW_STT')))}\" không phải số nguyên "
+                              f"dương (tối đa {fmt.number(MAX_RANK)}).")
         if len(scores) != len(GROUPS) + 1:
             continue
         s = sum(scores[g] for g in GROUPS)
@@ -509,7 +510,7 @@ def _trend_rows(trends: dict[str, list[tuple]], rows: list[dict], path: Path, im
                              ("score", rec.get("score"),
                                                                        s is not None and 0 <= s <= 100)):
                 if not ok:
-                    errors.append(f"trang \"{sheet}\", dòng {n}, cột {c}: \"{_text(v)}\" không hợp lệ.")
+                    errors.append(f"trang \"{sheet}\", dòng {n}, cột {c}: \"{_shown(_text(v))}\" không hợp lệ.")
             if i is not None and y is not None and s is not None:
                 out.append((i, y, s, n))
         parsed[sheet] = out

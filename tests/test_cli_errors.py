@@ -88,3 +88,16 @@ def test_sample_fills_a_folder_with_only_a_readme(tmp_path):
     sample.generate(d, seed=1, scale=0.01, start=date(2023, 1, 1), end=date(2023, 1, 31))
     assert (d / sample.MARKER).exists() and (d / "units.parquet").exists()
     assert (d / "README.md").read_text(encoding="utf-8") == "# data/\n"
+
+
+def test_damaged_table(small, tmp_path):
+    """A truncated table: exit 2 and one Vietnamese line naming the file (not DuckDB's English, exit 1)."""
+    import shutil
+    d = tmp_path / "data"
+    shutil.copytree(small, d)
+    units = d / "units.parquet"
+    units.write_bytes(units.read_bytes()[:100])
+    r = cli("--data-dir", str(d), "kpis", "--unit", "10621", "--from", "2023-01-01", "--to", "2023-12-31")
+    assert r.returncode == 2
+    _clean_failure(r, "Lỗi: Không đọc được bảng units", "tệp units.parquet", "bị cắt cụt")
+    assert "Error" not in r.stderr and "Exception" not in r.stderr

@@ -11,6 +11,7 @@ import hashlib
 import os
 import shutil
 import threading
+import unicodedata
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -18,6 +19,7 @@ import polars as pl
 import pyarrow.parquet as pq
 import pytest
 
+from cchc import fmt
 from cchc.db import Database
 from cchc.ingest import facts_entry as fe
 
@@ -302,3 +304,261 @@ def test_page_for_a_year_without_facts(app, data_copy, monkeypatch):
     assert at.selectbox(key=f"te_year_{UNIT}_{YEAR}").value == 2025
     assert len(at.number_input) == len(fe.definitions()) and all(w.value is None for w in at.number_input)
     assert any("chưa có số liệu tự báo cáo năm 2025" in i.value for i in at.info), [i.value for i in at.info]
+
+
+# --- no lost updates (issue 12) --------------------------------------------------------------------------
+A_NAME = "Nguyễn Văn A"
+
+
+def _base(root: Path) -> dict:
+    """What a form opened now would pass as its base: the version of every indicator's value in use."""
+    with _Opened(root) as db:
+        return {f.code: f.version for _, fields in fe.form_groups(db, UNIT, YEAR) for f in fields}
+
+
+def _current(root: Path, indicator: str = "staff_vacancies") -> float:
+    return rows_of(root, indicator=indicator).sort("entered_at")["value"][-1]
+
+
+def test_a_stale_form_cannot_overwrite_a_newer_value(data_copy):
+    # the case found on main: 52 in use; A and B open the form; A saves 77; B's stale form must not revert it
+    fe.save(data_copy, UNIT, YEAR, [{"indicator": "staff_vacancies", "value": 52, "note": NOTE}], "sample",
+            now=datetime(2026, 12, 4, 9, 0, 0))
+    opened_a, opened_b = _base(data_copy), _base(data_copy)
+    assert opened_b["staff_vacancies"] == fe.Version(datetime(2026, 12, 4, 9, 0, 0), 52.0)
+    assert fe.save(data_copy, UNIT, YEAR, [{"indicator": "staff_vacancies", "value": 77, "note": NOTE}], A_NAME,
+                   base=opened_a, now=datetime(2026, 12, 4, 10, 5, 12)) == 1
+    digest = sha256(facts_file(data_copy))
+
+    expected = ("Số lượng cán bộ công chức còn thiếu: Nguyễn Văn A đã sửa thành 77 người lúc 10:05:12 ngày 04/12/2026, "
+                "sau khi biểu mẫu của bạn được mở (giá trị khi mở: 52 người).")
+    # B corrects the same indicator: refused, naming A, 77 and when
+    with pytest.raises(fe.ConflictError) as e:
+        fe.save(data_copy, UNIT, YEAR, [{"indicator": "staff_vacancies", "value": 60, "note": "QĐ 2"}], "B",
+                base=opened_b)
+    assert e.value.messages == [expected]
+    (c,) = e.value.conflicts
+    assert (c.indicator, c.seen.value, c.now.value, c.now.entered_by) == ("staff_vacancies", 52.0, 77.0, A_NAME)
+    # B's whole stale form, every field sent as the old code did, with a note for the first: still refused,
+    # and the message names only the indicator that changed, never one B's form still shows rightly
+    with _Opened(data_copy) as db:
+        stale = [{"indicator": r["indicator"], "value": 52 if r["indicator"] == "staff_vacancies" else r["value"],
+                  "note": "QĐ 3" if r["indicator"] == "staff_vacancies" else ""}
+                 for r in db.run("facts_year", unit=UNIT, year=YEAR).to_dicts()]
+    with pytest.raises(fe.ConflictError) as e:
+        fe.save(data_copy, UNIT, YEAR, stale, "B", base=opened_b)
+    assert e.value.messages == [expected]
+    assert sha256(facts_file(data_copy)) == digest and _current(data_copy) == 77
+    assert list(data_copy.glob(".facts.*.tmp*")) == []
+
+    # B touching only another indicator: saved, nothing said about the first, A's 77 still in use
+    assert fe.save(data_copy, UNIT, YEAR, [{"indicator": "villages", "value": 5, "note": NOTE}], "B",
+                   base=opened_b) == 1
+    assert _current(data_copy) == 77 and _current(data_copy, "villages") == 5
+    # a form opened now is current again
+    assert fe.save(data_copy, UNIT, YEAR, [{"indicator": "staff_vacancies", "value": 60, "note": "QĐ 2"}], "B",
+                   base=_base(data_copy)) == 1
+    assert _current(data_copy) == 60
+    # without base (CLI, scripts) nothing is compared, as before
+    assert fe.save(data_copy, UNIT, YEAR, [{"indicator": "staff_vacancies", "value": 61, "note": "QĐ 4"}], "C") == 1
+
+
+def test_conflict_messages_for_a_new_value_and_for_new_evidence(data_copy):
+    opened = _base(data_copy)
+    fixed = datetime(2026, 12, 4, 10, 5, 12)
+    # an indicator the year did not have when the form was opened (2025 has nothing in the sample)
+    empty = {code: None for code in opened}
+    fe.save(data_copy, UNIT, 2025, [{"indicator": "villages", "value": 5, "note": NOTE}], A_NAME, base=empty, now=fixed)
+    with pytest.raises(fe.ConflictError) as e:
+        fe.save(data_copy, UNIT, 2025, [{"indicator": "villages", "value": 6, "note": NOTE}], "B", base=empty)
+    assert e.value.messages == ["Số thôn, tổ dân phố: Nguyễn Văn A đã nhập 5 thôn lúc 10:05:12 ngày 04/12/2026, "
+                                "sau khi biểu mẫu của bạn được mở (khi mở: chưa có số liệu)."]
+    # the same value with new evidence is a change too
+    fe.save(data_copy, UNIT, YEAR, [{"indicator": "staff_quota", "value": 20, "note": NOTE}], A_NAME, base=opened, now=fixed)
+    with pytest.raises(fe.ConflictError) as e:
+        fe.save(data_copy, UNIT, YEAR, [{"indicator": "staff_quota", "value": 21, "note": NOTE}], "B", base=opened)
+    assert e.value.messages == ["Số lượng cán bộ công chức được giao: Nguyễn Văn A đã sửa tài liệu kiểm chứng (giá "
+                                "trị vẫn là 20 người) lúc 10:05:12 ngày 04/12/2026, sau khi biểu mẫu của bạn được mở."]
+    # a blank entry writes nothing, so it is not compared
+    assert fe.save(data_copy, UNIT, YEAR, [{"indicator": "staff_quota", "value": None, "note": ""}], "B", base=opened) == 0
+
+
+def test_names_and_notes_are_stored_without_control_characters(data_copy):
+    link = "[x](https://evil.example)"
+    n = fe.save(data_copy, UNIT, YEAR, [{"indicator": "staff_vacancies", "value": 6,
+                                         "note": "QĐ 12\n\t\u202e ngày\x00 05/01/2024 \u200b"}],
+                "  Nguyễn\r\nVăn\x1b[31m A\u2028 " + link)
+    assert n == 1
+    row = rows_of(data_copy).sort("entered_at").row(-1, named=True)
+    assert row["note"] == "QĐ 12 ngày 05/01/2024"
+    assert row["entered_by"] == "Nguyễn Văn [31m A " + link  # as typed, less the control characters
+    # NFD (decomposed) Vietnamese is stored composed
+    assert fe.clean_text(unicodedata.normalize("NFD", "Nguyễn Văn A")) == "Nguyễn Văn A"
+    # a name or note made only of control characters is a missing one; longer than the cap is refused
+    msgs = fe.validate([{"indicator": "villages", "value": 5, "note": "\x00\n"}], UNIT, YEAR, entered_by="\u200b\t")
+    assert any("«Người nhập»" in m for m in msgs) and any("tài liệu kiểm chứng" in m for m in msgs), msgs
+    msgs = fe.validate([{"indicator": "villages", "value": 5, "note": "x" * (fe.NOTE_MAX + 1)}], UNIT, YEAR,
+                       entered_by="y" * (fe.WHO_MAX + 1))
+    assert any(f"dài quá {fe.WHO_MAX}" in m for m in msgs) and any(f"dài quá {fe.NOTE_MAX}" in m for m in msgs), msgs
+
+
+def _save_worker(root: str, indicator: str, value: float, base: dict, barrier, out) -> None:
+    """One writer of the concurrency tests (a thread, or a spawned process): waits for the others, saves,
+    reports ("ok", value, rows) or ("conflict", value, messages) or ("error", value, repr)."""
+    try:
+        barrier.wait(timeout=120)
+        n = fe.save(root, UNIT, YEAR, [{"indicator": indicator, "value": value, "note": NOTE}], f"W{value:g}",
+                    base=base)
+        out.put(("ok", value, n))
+    except fe.ConflictError as e:
+        out.put(("conflict", value, e.messages))
+    except BaseException as e:  # reported by the test
+        out.put(("error", value, repr(e)))
+
+
+N_WRITERS = 6
+
+
+def _run_writers(kind: str, root: Path, jobs: list[tuple[str, float]], base: dict, monkeypatch) -> list[tuple]:
+    import multiprocessing
+    import queue
+    import sys
+    import types
+    if kind == "threads":
+        barrier, out = threading.Barrier(len(jobs)), queue.Queue()
+        workers = [threading.Thread(target=_save_worker, args=(str(root), i, v, base, barrier, out)) for i, v in jobs]
+    else:
+        # A spawned child first re-runs the parent's __main__; after an AppTest run that is app.py (Streamlit
+        # leaves its script module there), which would crash the child before it saves anything.
+        monkeypatch.setitem(sys.modules, "__main__", types.ModuleType("__main__"))
+        ctx = multiprocessing.get_context("spawn")
+        barrier, out = ctx.Barrier(len(jobs)), ctx.Queue()
+        workers = [ctx.Process(target=_save_worker, args=(str(root), i, v, base, barrier, out)) for i, v in jobs]
+    for w in workers:
+        w.start()
+    results = [out.get(timeout=180) for _ in jobs]
+    for w in workers:
+        w.join(timeout=60)
+    return results
+
+
+@pytest.mark.parametrize("kind", ["threads", "processes"])
+def test_simultaneous_saves_of_one_indicator_from_one_version_one_wins(data_copy, kind, monkeypatch):
+    before = pq.read_metadata(facts_file(data_copy)).num_rows
+    base = _base(data_copy)
+    values = [float(10 + i) for i in range(N_WRITERS)]
+    results = _run_writers(kind, data_copy, [("staff_vacancies", v) for v in values], base, monkeypatch)
+    assert not [r for r in results if r[0] == "error"], results
+    won = [r for r in results if r[0] == "ok"]
+    lost = [r for r in results if r[0] == "conflict"]
+    assert len(won) == 1 and won[0][2] == 1 and len(lost) == N_WRITERS - 1, results
+    winner = won[0][1]
+    for _, _, messages in lost:  # each loser is told who won, with what
+        assert len(messages) == 1 and f"W{winner:g} đã sửa thành {winner:g} người" in messages[0], messages
+    # the file is readable and holds exactly one new row, the winner's
+    assert pq.read_table(facts_file(data_copy)).num_rows == before + 1
+    vac = rows_of(data_copy).sort("entered_at")
+    assert vac["value"].to_list() == [3.0, winner]
+    assert list(data_copy.glob(".facts.*.tmp*")) == []
+
+
+@pytest.mark.parametrize("kind", ["threads", "processes"])
+def test_simultaneous_saves_of_different_indicators_all_land(data_copy, kind, monkeypatch):
+    before = pq.read_metadata(facts_file(data_copy)).num_rows
+    base = _base(data_copy)
+    codes = ["staff_vacancies", "villages", "staff_contract", "disciplinary_cases", "reform_initiatives",
+             "communication_radio"][:N_WRITERS]
+    jobs = [(code, float(40 + i)) for i, code in enumerate(codes)]
+    results = _run_writers(kind, data_copy, jobs, base, monkeypatch)
+    assert sorted(r[0] for r in results) == ["ok"] * len(jobs), results
+    assert pq.read_table(facts_file(data_copy)).num_rows == before + len(jobs)
+    with _Opened(data_copy) as db:
+        now = {r["indicator"]: r for r in db.run("facts_year", unit=UNIT, year=YEAR).to_dicts()}
+    for code, value in jobs:  # every acknowledged write is there and in use
+        assert now[code]["value"] == value and now[code]["entered_by"] == f"W{value:g}", code
+
+
+# --- the page: two officers on one commune -----------------------------------------------------------------
+def _field(at, code):
+    return _widget(at.number_input, f"_v_{code}")
+
+
+def _enter(at, code, value, note, who):
+    _field(at, code).set_value(value)
+    _widget(at.text_input, f"_n_{code}").input(note)
+    _widget(at.text_input, "_who").input(who)
+    _submit(at)
+
+
+def _texts(at) -> list[str]:
+    """Every markdown body the page shows (markdown, captions, titles, alerts) and every markdown help."""
+    out = []
+    for kind in ("markdown", "caption", "title", "header", "subheader", "error", "warning", "info", "success"):
+        for el in getattr(at, kind):
+            out.append(el.value)
+            if getattr(el.proto, "help", ""):
+                out.append(el.proto.help)
+    return out
+
+
+def test_page_two_officers_on_one_commune(app, data_copy, monkeypatch):
+    monkeypatch.setenv("CCHC_DATA_DIR", str(data_copy))
+    a = app(page=PAGE, unit=UNIT, **PERIOD)
+    b = app(page=PAGE, unit=UNIT, **PERIOD)  # B's form opened before A saves
+    assert _field(a, "staff_vacancies").value == 3 and _field(b, "staff_vacancies").value == 3
+
+    _enter(a, "staff_vacancies", 77, NOTE, A_NAME)
+    assert any("Đã lưu 1 giá trị" in s.value for s in a.success), [s.value for s in a.success]
+
+    # B corrects the same indicator from the stale form: refused, told who changed it to what
+    _enter(b, "staff_vacancies", 60, "QĐ 2", "Trần Thị B")
+    assert not b.success
+    errors = [e.value for e in b.error if "Chưa lưu" in e.value]
+    assert len(errors) == 1, [e.value for e in b.error]
+    assert "thiếu ghi chú" not in errors[0] and errors[0].count("\n- ") == 1  # only the indicator B touched
+    assert fmt.md("Nguyễn Văn A đã sửa thành 77 người lúc") in errors[0], errors
+    assert fmt.md("(giá trị khi mở: 3 người).") in errors[0], errors
+    assert "Số lượng cán bộ công chức còn thiếu" in errors[0]
+    assert _current(data_copy) == 77 and rows_of(data_copy)["value"].sort().to_list() == [3.0, 77.0]
+
+    # "Tải lại biểu mẫu": the form redrawn with the values in use, nothing of B's stale form kept
+    [r for r in b.button if r.label == "Tải lại biểu mẫu"][0].click()
+    b.run()
+    assert not b.exception and not [e.value for e in b.error if "Chưa lưu" in e.value]
+    assert _field(b, "staff_vacancies").value == 77
+    assert _widget(b.text_input, "_n_staff_vacancies").value == "" and _widget(b.text_input, "_who").value == ""
+
+    # A changes the indicator again, so B's form is stale once more; B changes only another indicator:
+    # saved, and nothing is said about A's indicator (no missing note for a field B never touched)
+    _enter(a, "staff_vacancies", 78, "QĐ 5", A_NAME)
+    _enter(b, "villages", 5, NOTE, "Trần Thị B")
+    assert not [e.value for e in b.error if "Chưa lưu" in e.value], [e.value for e in b.error]
+    assert any("Đã lưu 1 giá trị" in s.value for s in b.success), [s.value for s in b.success]
+    assert not any("còn thiếu" in t or "Nguyễn Văn A" in t for t in _texts(b) if "Đã lưu" in t or "Chưa lưu" in t)
+    assert _current(data_copy) == 78 and _current(data_copy, "villages") == 5
+    assert _field(b, "staff_vacancies").value == 78  # the fresh form after the save
+
+
+def test_page_shows_names_and_notes_as_text(app, data_copy, monkeypatch):
+    monkeypatch.setenv("CCHC_DATA_DIR", str(data_copy))
+    link = "[x](https://evil.example)"
+    fe.save(data_copy, UNIT, YEAR, [{"indicator": "staff_vacancies", "value": 6, "note": "[QĐ 12](https://evil.example/qd)"}],
+            link)
+    b = app(page=PAGE, unit=UNIT, **PERIOD)
+    shown = _texts(b)
+    assert not [t for t in shown if "](https://" in t], [t for t in shown if "](https://" in t]
+    assert any(fmt.md(link) in t for t in shown)  # shown, escaped: "Hiện tại: 6 người — nhập … ([x](https://…))"
+    assert any(fmt.md("[QĐ 12](https://evil.example/qd)") in t for t in shown)  # the note, in the help tooltip
+
+    # a conflict naming a markdown-link "Người nhập", and a save by one: both shown escaped
+    fe.save(data_copy, UNIT, YEAR, [{"indicator": "staff_vacancies", "value": 7, "note": NOTE}], "[y](https://evil.example)",
+            base=_base(data_copy))
+    _enter(b, "staff_vacancies", 8, NOTE, "[z](https://evil.example)")
+    errors = [e.value for e in b.error if "Chưa lưu" in e.value]
+    assert len(errors) == 1 and fmt.md("[y](https://evil.example) đã sửa thành 7 người") in errors[0], errors
+    [r for r in b.button if r.label == "Tải lại biểu mẫu"][0].click()
+    b.run()
+    _enter(b, "villages", 5, NOTE, "[z](https://evil.example)")
+    assert any(fmt.md("[z](https://evil.example)") in s.value for s in b.success), [s.value for s in b.success]
+    assert not [t for t in _texts(b) if "](https://" in t]
+    assert _current(data_copy) == 7  # the conflict wrote nothing

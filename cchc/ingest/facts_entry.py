@@ -21,10 +21,10 @@ same indicator from the same form version, one lands and the other gets that mes
 
 Storage: facts.parquet is one file (cchc/schema.py FACTS). A save appends rows and never rewrites
 old ones, so the previous values stay as history; the newest ``entered_at`` of an indicator wins
-(queries/facts_year.sql). The read-modify-write runs under an exclusive lock file (fcntl) next to the
-table; the new table is written to a temporary file in the same folder, fsynced, and moved over
-facts.parquet with os.replace, so a crash or a validation failure leaves the old file intact and
-readers see either the old or the new file, never half of one. ``entered_at`` is the time in Vietnam
+(queries/facts_year.sql). The read-modify-write goes through the one write path (cchc/store.py, docs/writes.md):
+the table's lock held throughout, the new table written to a unique temporary file, fsynced, read
+back and renamed over facts.parquet, so a crash or a validation failure leaves the old file intact
+and readers see either the old or the new file, never half of one. ``entered_at`` is the time in Vietnam
 (UTC+7, no daylight saving) to the second, and always later than the entry it corrects, so the key
 (unit, year, indicator, entered_at) stays unique even for two saves within one second.
 
@@ -33,13 +33,9 @@ facts_units, units_all); only the rewrite reads the Parquet file directly, under
 """
 from __future__ import annotations
 
-import fcntl
 import math
 import os
 import re
-import stat
-import tempfile
-import time
 import unicodedata
 from collections.abc import Mapping
 from contextlib import contextmanager
@@ -52,12 +48,11 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .. import facts, fmt, schema
+from .. import facts, fmt, schema, store
 from ..db import Database
 
 FACTS_CSV = facts.FACTS_CSV
 VN_TIME = timezone(timedelta(hours=7), "ICT")
-LOCK_NAME = ".facts.lock"
 LOCK_TIMEOUT_S = 30.0
 NOTE_MAX = 500
 WHO_MAX = 100
@@ -354,21 +349,13 @@ def validate(entries: list[dict], unit_code: Any, year: Any, *, entered_by: Any 
 # --- the write -----------------------------------------------------------------------------------------
 @contextmanager
 def locked(root: Path, timeout: float = LOCK_TIMEOUT_S) -> Iterator[None]:
-    """Exclusive lock of the facts table's read-modify-write (across processes and threads)."""
-    with open(root / LOCK_NAME, "a") as f:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    raise EntryError(["Có người khác đang lưu số liệu tự báo cáo; hãy thử lại sau ít phút."]) from None
-                time.sleep(0.05)
-        try:
+    """The facts table's lock (cchc.store: the data directory shared, facts.parquet exclusive), held
+    across the read-modify-write."""
+    try:
+        with store.writing(root, schema.FACTS.path(Path(root)).name, timeout=timeout, what="số liệu tự báo cáo"):
             yield
-        finally:
-            fcntl.flock(f, fcntl.LOCK_UN)
+    except store.Busy:
+        raise EntryError(["Có người khác đang lưu số liệu tự báo cáo; hãy thử lại sau ít phút."]) from None
 
 
 def _current_in_table(table: pa.Table, unit_code: str, year: int) -> dict[str, Current]:
@@ -378,28 +365,8 @@ def _current_in_table(table: pa.Table, unit_code: str, year: int) -> dict[str, C
 
 
 def _write_atomically(table: pa.Table, path: Path) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            pq.write_table(table, f)
-            f.flush()
-            os.fsync(f.fileno())
-        if path.exists():
-            os.chmod(tmp, stat.S_IMODE(path.stat().st_mode))
-        else:
-            os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-    dfd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dfd)  # the rename itself survives a crash
-    finally:
-        os.close(dfd)
+    """The new table through the one write path (temp file, fsync, read-back, atomic rename)."""
+    store.write_table(path, table)
 
 
 def entry_time(now: datetime | None, changed: list[Current]) -> datetime:

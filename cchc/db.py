@@ -43,7 +43,7 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from . import rollup, schema
+from . import rollup, schema, store
 
 warnings.filterwarnings("ignore", message="Arrow output on a DB-API result", category=UserWarning)
 
@@ -251,7 +251,7 @@ def _lock_ddl(root: Path) -> str:
 
 
 def check_data_dir(root: Path) -> None:
-    if not root.exists():
+    if not root.exists() and not store.recover(root):  # a swap interrupted between its two renames
         raise DataError(f"Không tìm thấy thư mục dữ liệu {root}. Hãy tạo dữ liệu mẫu: python -m cchc sample "
                         f"--data-dir {root}")
     missing = [t.name for t in schema.TABLES.values() if not t.derived

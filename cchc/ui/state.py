@@ -211,15 +211,6 @@ def page_value(name: str, allowed: Collection | None = None) -> Any:
     return page_values(name, allowed={name: allowed})[name]
 
 
-def page_param(key: str) -> str | None:
-    """The old raw accessor, kept only for a page not yet moved to page_value: the parsed value as
-    text (None when missing or unusable, without a warning), never the raw string of the link."""
-    if key not in params.PARAMS:
-        return None
-    v = params.parse((key,), st.query_params)
-    return str(v[key]) if key in v.given else None
-
-
 def data_root() -> Path:
     return dbm.data_dir(os.environ.get("CCHC_DATA_DIR"))
 

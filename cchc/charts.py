@@ -4,6 +4,8 @@ with unit and period, source note), so an exported image looks exactly as on scr
 """
 from __future__ import annotations
 
+import html
+
 import re
 import threading
 import unicodedata
@@ -25,7 +27,10 @@ if hasattr(pio.defaults, "headers"):
 
 def style(fig: go.Figure, title: str, subtitle: str | None = None, source: str = SOURCE,
           yaxis_percent: bool = False, height: int = 420) -> go.Figure:
-    """Title (chart, then unit and period on the second line), Vietnamese number format, source."""
+    """Title (chart, then unit and period on the second line), Vietnamese number format, source.
+    Title and subtitle are plain text (they may quote a unit, a field or a search from outside):
+    Plotly reads tags in them, so they are HTML-escaped here, the one place every chart passes."""
+    title, subtitle = html.escape(title, quote=False), subtitle and html.escape(subtitle, quote=False)
     text = f"<b>{title}</b>" + (f"<br><span style='font-size:13px;color:#555'>{subtitle}</span>" if subtitle else "")
     fig.update_layout(
         template="plotly_white", separators=",.", font=dict(family=FONT, size=13, color="#222"),

@@ -105,6 +105,8 @@ _DUCK_TYPES = {pa.string(): "VARCHAR", pa.int16(): "SMALLINT", pa.int32(): "INTE
 # are checked.
 _READ_ERRORS = (duckdb.IOException, duckdb.InvalidInputException, duckdb.ConversionException,
                 duckdb.InternalException, duckdb.SerializationException)
+# Tries of a query whose read failed although its files are sound (a file replaced mid-query).
+READ_ATTEMPTS = 3
 _QUOTED_PATH = re.compile(r"""['"]([^'"]+?\.parquet)['"]""")
 _CREATES = re.compile(r"CREATE\s+(?:OR\s+REPLACE\s+)?(?:VIEW|MACRO)\s+(\w+)", re.IGNORECASE)
 _WORD = re.compile(r"\w+")
@@ -428,7 +430,7 @@ class Database:
         if missing:
             raise TypeError(f"missing query parameters: {', '.join(sorted(missing))}")
         bound = {k: params[k] for k in wanted}
-        for attempt in range(2):
+        for attempt in range(READ_ATTEMPTS):
             with self._lock:
                 cur = self.con.cursor()
             try:
@@ -437,10 +439,17 @@ class Database:
                 # the extra copy DuckDB warns about costs nothing that matters.
                 return pl.from_arrow(_whole_numbers_as_int64(cur.execute(text, bound or None).to_arrow_table()))
             except duckdb.Error as e:
+                last = attempt == READ_ATTEMPTS - 1
+                # A read error may be a writer replacing a file between DuckDB's binding (which reads
+                # its footer) and its scan (which reads its pages): cchc.store's rename is atomic for
+                # each open, not across DuckDB's two. Read again before looking for a damaged file.
+                if not last and (isinstance(e, _READ_ERRORS) or type(e) is duckdb.Error) \
+                        and DAMAGED_MARK not in str(e):
+                    continue
                 err = self._damage_of(e, text, bound)
                 if err is None:
                     raise
-                if err is not True or attempt:
+                if err is not True or last:
                     raise (err if err is not True else DataError(str(e))) from None
             finally:
                 cur.close()

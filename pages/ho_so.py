@@ -5,7 +5,6 @@ Where the user is lives in the URL (field=, proc=, q=, pg=; see cchc.drill), so 
 reproduces the view (and ct=<766 indicator> the indicator trend). Queries: dossier_kpis, processing_times,
 dossier_list, drill_procedure, channel_mix, monthly_trend, drill_processing_days, index_page_dossier_metrics.
 """
-import html
 
 import streamlit as st
 
@@ -128,9 +127,8 @@ else:
 # --- the current selection: channel mix, monthly trend, processing time --------------------------
 st.divider()
 tail = drill.selection_label(d, proc_name)
-fig_tail = html.escape(tail, quote=False)  # plotly titles read HTML tags: a link's field shows as text
 st.subheader("Phân tích: " + (fmt.md(tail.removeprefix(" — ")) if tail else "tất cả lĩnh vực"))
-widgets.chart(drill.trend_figure(drill.trend_rows(db, sel.unit, sel.period, d), fig_tail, sel.title_suffix),
+widgets.chart(drill.trend_figure(drill.trend_rows(db, sel.unit, sel.period, d), tail, sel.title_suffix),
               "Hồ sơ theo tháng" + tail, sel, key="hs_trend")
 # the 766 indicators computed from dossiers, month by month, against their full-points threshold
 if "hs_766" not in st.session_state:
@@ -140,19 +138,19 @@ ct = st.selectbox("Tỷ lệ theo tháng của chỉ tiêu Bộ chỉ số 766 (
 state.write_url({"ct": ct})
 if ct:
     rows = index_views.metric_trend(db, sel.unit, sel.period, inds[ct].metric, d.sql_field, d.sql_procedure)
-    widgets.chart(index_views.metric_trend_figure(rows, inds[ct], scoring.thresholds("766").get(inds[ct].metric), fig_tail,
+    widgets.chart(index_views.metric_trend_figure(rows, inds[ct], scoring.thresholds("766").get(inds[ct].metric), tail,
                                                   sel.title_suffix), f"Chỉ tiêu {ct} theo tháng" + tail, sel,
                   key="hs_766_trend")
 channels = drill.channel_rows(db, sel.unit, sel.period, d)
 if channels:
-    widgets.chart(drill.channel_figure(channels, fig_tail, sel.title_suffix), "Kênh nộp hồ sơ" + tail, sel,
+    widgets.chart(drill.channel_figure(channels, tail, sel.title_suffix), "Kênh nộp hồ sơ" + tail, sel,
                   key="hs_channels")
 else:
     widgets.empty("Không có hồ sơ mới tiếp nhận trong kỳ cho lựa chọn này.")
 hist = drill.processing_rows(db, sel.unit, sel.period, d)
 if hist.height:
     mark = drill.statutory_mark(db, sel.unit, sel.period, d)
-    widgets.chart(drill.processing_figure(hist, mark, fig_tail, sel.title_suffix), "Thời gian giải quyết" + tail, sel,
+    widgets.chart(drill.processing_figure(hist, mark, tail, sel.title_suffix), "Thời gian giải quyết" + tail, sel,
                   key="hs_times")
 else:
     widgets.empty("Không có hồ sơ giải quyết trong kỳ cho lựa chọn này.")

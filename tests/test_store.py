@@ -455,3 +455,36 @@ def test_a_lock_held_too_long_gives_a_vietnamese_message(results_dir):
         with pytest.raises(store.Busy, match="Có người khác đang ghi"):
             with store.lock(results_dir, "x", timeout=0.1):
                 pass
+
+
+def test_readers_never_fail_while_a_writer_replaces_the_file(data_copy):
+    """DuckDB reads a file's footer when it binds a query and its pages when it scans: a rename between
+    the two gave "TProtocolException: Invalid data" to a page reading facts while an officer saved.
+    cchc.db reads again when every file is sound."""
+    db = Database(data_copy)
+    stop = threading.Event()
+    errors: list[BaseException] = []
+    reads = [0]
+
+    def read():
+        while not stop.is_set():
+            try:
+                db.run("facts_year", unit="10621", year=2023)
+                db.run("facts_years", province="30", district=None, unit=None)
+                reads[0] += 1
+            except BaseException as e:  # noqa: BLE001
+                errors.append(e)
+
+    readers = [threading.Thread(target=read) for _ in range(3)]
+    for t in readers:
+        t.start()
+    try:
+        for v in range(20):
+            fe.save(data_copy, "10621", 2023, [{"indicator": FACT_CODE, "value": 100 + v, "note": f"QĐ {v}"}], "Cán bộ")
+    finally:
+        stop.set()
+        for t in readers:
+            t.join()
+        db.close()
+    assert not errors, errors[:3]
+    assert reads[0] > 20

@@ -63,18 +63,10 @@ def app(data_env):
     app(page="pages/ho_so.py", unit="10621", **{"from": "2022-12-10", "to": "2023-12-09"})
     returns the AppTest after its first run, on that page, with those query parameters.
     """
-    from streamlit.testing.v1 import AppTest
+    from apptest_util import open_page
 
     def make(page: str | None = None, **params):
-        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
-        for k, v in params.items():
-            at.query_params[k] = v
-        at.run()
-        if page:
-            at.switch_page(page)
-            for k, v in params.items():
-                at.query_params[k] = v
-            at.run()
+        at = open_page(page, params)
         assert not at.exception, [e.value for e in at.exception]
         return at
     return make

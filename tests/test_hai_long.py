@@ -239,20 +239,12 @@ def test_page_district_and_province_rank_children(app, db, code, heading):
 
 
 def test_page_on_hand_built_data(fx_dir, monkeypatch):
-    from streamlit.testing.v1 import AppTest
+    from apptest_util import open_page
 
     monkeypatch.setenv("CCHC_DATA_DIR", str(fx_dir))  # the app caches one Database per data directory
 
     def run(unit):
-        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-        params = {"unit": unit, "from": "2023-01-01", "to": "2023-12-31", "kind": "cal_year", "y": "2023"}
-        for k, v in params.items():
-            at.query_params[k] = v
-        at.run()
-        at.switch_page(PAGE)
-        for k, v in params.items():
-            at.query_params[k] = v
-        at.run()
+        at = open_page(PAGE, {"unit": unit, "from": "2023-01-01", "to": "2023-12-31", "kind": "cal_year", "y": "2023"})
         assert not at.exception, [e.value for e in at.exception]
         return at
 

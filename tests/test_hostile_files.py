@@ -413,17 +413,8 @@ DAMAGE_CASES = [
 
 def _app(page: str):
     """app.py opened on a page (as the conftest ``app`` fixture does), for the unit and period of the seed report."""
-    from streamlit.testing.v1 import AppTest
-    params = {"unit": "10621", "from": "2022-12-10", "to": "2023-12-09"}
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
-    for k, v in params.items():
-        at.query_params[k] = v
-    at.run()
-    at.switch_page(page)
-    for k, v in params.items():
-        at.query_params[k] = v
-    at.run()
-    return at
+    from apptest_util import open_page
+    return open_page(page, {"unit": "10621", "from": "2022-12-10", "to": "2023-12-09"})
 
 
 @pytest.mark.parametrize("case,rel,damage,problem,fails,ok_page,bad_page", DAMAGE_CASES, ids=[c[0] for c in DAMAGE_CASES])

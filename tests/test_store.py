@@ -174,17 +174,12 @@ def test_results_import_killed_at_random_instants_never_leaves_half_a_write(resu
 
 def test_two_people_loading_results_on_the_page_at_once_both_land(data_copy, tmp_path, monkeypatch):
     """Issue 12, found 1: "Nạp tệp" on Kết quả công bố in two sessions at once."""
-    from streamlit.testing.v1 import AppTest
+    from apptest_util import open_page
     monkeypatch.setenv("CCHC_DATA_DIR", str(data_copy))
     before = rows_by_year(data_copy)
     sessions = {}
     for y in (2031, 2032):
-        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-        at.query_params["unit"] = "10621"
-        at.run()
-        at.switch_page("pages/ket_qua_cong_bo.py")
-        at.query_params["unit"] = "10621"
-        at.run()
+        at = open_page("pages/ket_qua_cong_bo.py", {"unit": "10621"})
         at.file_uploader(key="kq_upload").upload(f"ket-qua-{y}.json", results_file(tmp_path, y).read_bytes(),
                                                  "application/json")
         at.run()

@@ -356,7 +356,7 @@ def _checksum(root: Path) -> str:
 
 @pytest.mark.parametrize("page", [file for file, *_ in ui_pages.available()])
 def test_fuzz_every_page(data_env, page):
-    from streamlit.testing.v1 import AppTest
+    from apptest_util import open_page
 
     names = params.SHARED + params.PAGES[page]
     before, signature = _checksum(data_env), _signature(data_env)
@@ -366,14 +366,7 @@ def test_fuzz_every_page(data_env, page):
     @given(base=st.sampled_from(BASES), link=st.dictionaries(st.sampled_from(names), VALUES, max_size=len(names)))
     def run(base, link):
         query = {**base, **link}
-        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
-        for k, v in query.items():
-            at.query_params[k] = v
-        at.run()
-        at.switch_page(page)
-        for k, v in query.items():
-            at.query_params[k] = v
-        at.run()
+        at = open_page(page, query)
         assert not at.exception, (query, [e.value for e in at.exception])
         for node in at._tree:
             assert "Traceback" not in str(getattr(node, "proto", "")), query

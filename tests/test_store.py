@@ -83,6 +83,15 @@ def _link_or_copy(src: str, dst: str) -> None:
         shutil.copy2(src, dst)
 
 
+def _in_threads(fn, args) -> None:
+    """fn(a) for each a, each in its own thread, all at once; returns when all are done."""
+    threads = [threading.Thread(target=fn, args=(a,)) for a in args]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+
 @pytest.fixture()
 def results_dir(tmp_path) -> Path:
     d = tmp_path / "data"
@@ -123,11 +132,7 @@ def test_results_import_from_threads_and_processes_at_once_keeps_every_write(res
         except BaseException as e:  # noqa: BLE001 - reported below
             errors.append(e)
 
-    threads = [threading.Thread(target=write, args=(y,)) for y in years_t]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    _in_threads(write, years_t)
     outs = [p.communicate(timeout=120) for p in procs]
     assert not errors, errors
     assert [p.returncode for p in procs] == [0] * len(procs), outs
@@ -192,11 +197,7 @@ def test_two_people_loading_results_on_the_page_at_once_both_land(data_copy, tmp
         except BaseException as e:  # noqa: BLE001
             errors.append(e)
 
-    threads = [threading.Thread(target=click, args=(at,)) for at in sessions.values()]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    _in_threads(click, sessions.values())
     assert not errors, errors
     for at in sessions.values():
         assert not at.exception, [e.value for e in at.exception]
@@ -250,11 +251,7 @@ def test_facts_saves_from_threads_and_processes_all_land(data_copy):
         except BaseException as e:  # noqa: BLE001
             errors.append(e)
 
-    threads = [threading.Thread(target=save, args=(v,)) for v in (161, 162, 163, 164)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    _in_threads(save, (161, 162, 163, 164))
     outs = [p.communicate(timeout=120) for p in procs]
     assert not errors, errors
     assert [p.returncode for p in procs] == [0, 0, 0], outs

@@ -291,6 +291,22 @@ def test_rollup_killed_at_each_step_leaves_a_whole_rollup(small_sample, point, n
     assert _province_kpis(small_sample) == before
 
 
+def test_rollups_in_threads_at_once_all_complete(small_sample):
+    from cchc import rollup
+    errors = []
+
+    def build(_):
+        try:
+            rollup.build(small_sample)
+        except BaseException as e:  # noqa: BLE001
+            errors.append(e)
+
+    _in_threads(build, range(3))
+    assert not errors, errors
+    assert leftovers(small_sample) == [] and rollup.fresh(small_sample, "dossier_daily", "30")
+    _province_kpis(small_sample)
+
+
 def test_two_rollups_at_once_both_complete(small_sample):
     procs = [subprocess.Popen([sys.executable, "-m", "cchc", "--data-dir", str(small_sample), "rollup"], cwd=ROOT,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(3)]
@@ -345,6 +361,21 @@ def test_two_sample_runs_into_one_folder_at_once(tmp_path):
     outs = [p.communicate(timeout=300) for p in procs]
     assert [p.returncode for p in procs] == [0, 0], outs
     assert _sample_seed(d) == 2 and leftovers(tmp_path) == []
+
+
+def test_sample_runs_in_threads_into_one_folder(tmp_path):
+    d = tmp_path / "d"
+    errors = []
+
+    def run(seed):
+        try:
+            sample.generate(d, **{**SMALL, "seed": seed})
+        except BaseException as e:  # noqa: BLE001
+            errors.append(e)
+
+    _in_threads(run, (5, 6, 7))
+    assert not errors, errors
+    assert _sample_seed(d) in (5, 6, 7) and leftovers(tmp_path) == []
 
 
 def test_a_fact_saved_while_the_sample_is_regenerated_is_never_lost(tmp_path):

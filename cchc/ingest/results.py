@@ -50,7 +50,7 @@ from typing import Any
 
 import polars as pl
 
-from .. import fmt, schema, store
+from .. import fmt, schema, scoring, store
 
 REFERENCE = Path(__file__).resolve().parent.parent / "reference"
 BUNDLED_XLSX = REFERENCE / "chi-so-766-2025-thang-10.xlsx"
@@ -58,12 +58,14 @@ BUNDLED_JSON = REFERENCE / "chi-so-766-2025-thang-10.json"
 PROVINCES_CSV = REFERENCE / "provinces-2025.csv"
 
 INDEX_CODE = "766"
-# Group codes of the portal and their maxima (domain.md §2; data/real/README.md).
-GROUPS = {"CKMB": 18.0, "TDGQ": 20.0, "CLGQ": 12.0, "TTTT": 10.0, "MDHL": 18.0, "MDSH": 22.0}
-GROUP_NAMES = {"CKMB": "Công khai, minh bạch", "TDGQ": "Tiến độ giải quyết", "CLGQ": "Dịch vụ công trực tuyến",
-               "TTTT": "Thanh toán trực tuyến", "MDHL": "Mức độ hài lòng", "MDSH": "Số hóa hồ sơ",
-               "TONG": "Tổng điểm"}
+# Group codes of the portal (the columns of its records) with their maxima and names, in the order of
+# the definition: read from cchc/indexes/766.toml, the one place they are written (domain.md §2;
+# data/real/README.md). The group codes of the definition are the portal's column names.
+_INDEX = scoring.load_index(INDEX_CODE)
+GROUPS = {g.code: float(g.max) for g in _INDEX.groups}
 TOTAL = "TONG"
+GROUP_NAMES = {**{g.code: g.name for g in _INDEX.groups}, TOTAL: "Tổng điểm"}
+MAX_TOTAL = float(_INDEX.max_total)
 REQUIRED = ["ID", "TEN", "LOAI_COQUAN", *GROUPS, "TONG_SCORE"]
 LEVELS = {"1": "province", "2": "department", "3": "commune"}
 SUM_TOLERANCE = 0.01
@@ -446,7 +448,7 @@ def _rows_of(batch: _Batch, provinces: dict[str, str], imported_at: datetime, er
                           "2 (sở, ngành) hay 3 (xã, phường).")
             continue
         scores = {}
-        for g, mx in [*GROUPS.items(), ("TONG_SCORE", 100.0)]:
+        for g, mx in [*GROUPS.items(), ("TONG_SCORE", MAX_TOTAL)]:
             raw = rec.get(g)
             v = _num(raw)
             if v is None:

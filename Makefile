@@ -1,6 +1,9 @@
 # Two commands for a newcomer on a fresh Debian machine with Python 3.11:
 #   make run    set up, generate the sample data if missing, start the dashboard (http://localhost:8501)
 #   make test   set up (Python packages and Debian's chromium) and run the whole test suite
+# and, for the checks CI runs first:
+#   make lint       ruff over the Python, sqlfluff (DuckDB dialect, .sqlfluff) over queries/
+#   make test-fast  the core tests without the app and browser ones (pytest -m "not app"), under a minute
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -8,7 +11,7 @@ DATA ?= $(or $(CCHC_DATA_DIR),data)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export PYTHONDONTWRITEBYTECODE = 1
 
-.PHONY: run test setup chromium sample bench docs lint
+.PHONY: run test test-fast setup chromium sample bench docs lint
 
 $(BIN)/activate:
 	$(PY) -m venv $(VENV)
@@ -33,6 +36,13 @@ run: setup chromium $(DATA)/_sample.json
 
 test: setup chromium
 	$(BIN)/python -m pytest -q
+
+test-fast: setup
+	$(BIN)/python -m pytest -q -m "not app"
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/sqlfluff lint queries
 
 bench: setup
 	$(BIN)/python bench/run.py

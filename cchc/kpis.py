@@ -11,7 +11,7 @@ from datetime import date
 
 import polars as pl
 
-from . import periods
+from . import metrics, periods
 from .db import Database, DataError
 from .fmt import ratio
 
@@ -98,14 +98,9 @@ def finance_months(p: periods.Period) -> tuple[date, date] | None:
 
 
 def _rates(c: dict) -> dict:
-    return {
-        "on_time_rate": ratio(c["resolved_early"] + c["resolved_on_time"], c["resolved_total"]),
-        "online_rate": ratio(c["received_online"], c["received_new"]),
-        "digitised_input_rate": ratio(c["digitised_input"], c["received_new"]),
-        "digitised_result_rate": ratio(c["digitised_result"], c["resolved_total"]),
-        "reused_data_rate": ratio(c["reused_data"], c["received_new"]),
-        "paid_online_rate": ratio(c["new_paid_online"], c["new_with_fee"]),
-    }
+    """The dossier rates of the metric catalogue (cchc/metrics.toml), each sum(numerator) /
+    sum(denominator) of its counts, None when the denominator is 0."""
+    return {m.key: m.value(c) for m in metrics.catalogue().dossier_rates()}
 
 
 def _sum_counts(rows: list[dict]) -> dict:

@@ -21,7 +21,7 @@ import plotly.graph_objects as go
 import polars as pl
 from plotly.subplots import make_subplots
 
-from . import charts, fmt, kpis, periods
+from . import charts, fmt, kpis, metrics, periods
 from .db import Database
 from .kpis import Unit
 
@@ -89,42 +89,16 @@ class CardSpec:
     label: str
     kind: str  # count | rate
     higher_is_better: bool | None  # None: neither (volume), the change is shown uncoloured
-    note: str
-    num: str | None = None  # for rates: the keys of numerator and denominator shown in the help
-    den: str | None = None
+    note: str  # the tooltip's first paragraph: the catalogue's help and formula
 
 
-CARDS: list[CardSpec] = [
-    CardSpec("received_total", "Hồ sơ tiếp nhận", "count", None,
-             "Hồ sơ nhận giải quyết trong kỳ: mới tiếp nhận và từ kỳ trước chuyển sang (cột 3, Biểu 06)."),
-    CardSpec("resolved_total", "Đã giải quyết", "count", True, "Hồ sơ đã giải quyết xong trong kỳ (cột 7, Biểu 06)."),
-    CardSpec("on_time_rate", "Tỷ lệ giải quyết đúng hạn", "rate", True,
-             "Hồ sơ giải quyết trước hạn và đúng hạn trên tổng số hồ sơ đã giải quyết.", "resolved_in_time", "resolved_total"),
-    CardSpec("overdue", "Quá hạn", "count", False,
-             "Hồ sơ giải quyết quá hạn (cột 10) cộng hồ sơ đang giải quyết đã quá hạn (cột 13); càng ít càng tốt."),
-    CardSpec("pending_total", "Đang giải quyết", "count", None,
-             "Hồ sơ chưa giải quyết xong đến cuối kỳ (cột 11, Biểu 06)."),
-    CardSpec("online_rate", "Tỷ lệ nộp trực tuyến", "rate", True,
-             "Hồ sơ mới tiếp nhận qua dịch vụ công trực tuyến trên tổng số hồ sơ mới tiếp nhận.",
-             "received_online", "received_new"),
-    CardSpec("digitised_input_rate", "Số hóa thành phần hồ sơ", "rate", True,
-             "Hồ sơ mới tiếp nhận được số hóa thành phần hồ sơ trên tổng số hồ sơ mới tiếp nhận.",
-             "digitised_input", "received_new"),
-    CardSpec("digitised_result_rate", "Số hóa kết quả", "rate", True,
-             "Hồ sơ đã giải quyết có kết quả số hóa, kết quả điện tử trên tổng số hồ sơ đã giải quyết.",
-             "digitised_result", "resolved_total"),
-    CardSpec("satisfaction_rate", "Tỷ lệ hài lòng", "rate", True,
-             "Phiếu đánh giá hài lòng và rất hài lòng trên tổng số phiếu đánh giá trong kỳ. (Chỉ tiêu 5.4 của "
-             "QĐ 766 còn trừ hồ sơ quá hạn và hồ sơ có phản ánh, kiến nghị.)", "ratings_satisfied", "ratings_total"),
-    CardSpec("revenue_rate", "Thu ngân sách so với dự toán", "rate", True,
-             "Thu ngân sách thực hiện trên dự toán được giao, theo các tháng ngân sách của kỳ."),
-    CardSpec("expenditure_rate", "Chi ngân sách so với dự toán", "rate", True,
-             "Chi ngân sách thực hiện trên dự toán được giao, theo các tháng ngân sách của kỳ."),
-    CardSpec("disbursement_rate", "Giải ngân vốn đầu tư công", "rate", True,
-             "Vốn đầu tư công đã giải ngân trên kế hoạch vốn được giao, theo các tháng ngân sách của kỳ."),
-]
-FINANCE_CARDS = {"revenue_rate": "thu_ngan_sach", "expenditure_rate": "chi_ngan_sach",
-                 "disbursement_rate": "giai_ngan_dtc"}
+def _card_spec(m: metrics.Metric) -> CardSpec:
+    return CardSpec(m.key, m.label, "rate" if m.is_rate else "count", m.higher_is_better, m.help_text)
+
+
+# The cards, their labels, help and direction: the metric catalogue (cchc/metrics.toml, `cards`).
+CARDS: list[CardSpec] = [_card_spec(metrics.get(k)) for k in metrics.catalogue().cards]
+FINANCE_CARDS = {m.key: m.finance_item for m in metrics.catalogue().metrics if m.finance_item}
 
 
 @dataclass(frozen=True)
@@ -171,13 +145,13 @@ def flat(k: dict) -> dict:
     """The KPIs the cards show, from kpis.kpis(): the dossier counts and rates plus overdue
     (late + pending overdue) and the finance rates and amounts."""
     out = dict(k)
-    out["overdue"] = k["resolved_late"] + k["pending_overdue"]
-    out["resolved_in_time"] = k["resolved_early"] + k["resolved_on_time"]
     for key, item in FINANCE_CARDS.items():
         f = (k.get("finance") or {}).get(item)
-        out[key] = f["rate"] if f else None
         out[key.replace("_rate", "_actual")] = f["actual_vnd"] if f else None
         out[key.replace("_rate", "_plan")] = f["plan_vnd"] if f else None
+    for m in metrics.catalogue().metrics:  # every catalogue KPI the queries left out (overdue, finance rates)
+        if m.key not in out:
+            out[m.key] = m.value(out)
     return out
 
 
@@ -205,8 +179,10 @@ def cards(now: dict, prev: dict | None, targets: dict[str, Target], unit: Unit) 
         v = now.get(spec.key)
         text = fmt.percent(v) if spec.kind == "rate" else fmt.number(v)
         lines = [spec.note]
-        if spec.num and now.get(spec.num) is not None and now.get(spec.den) is not None:
-            lines.append(f"Kỳ này: {fmt.number(now[spec.num])} / {fmt.number(now[spec.den])}.")
+        m = metrics.get(spec.key)
+        num, den = m.parts(now) if m.is_rate else (None, None)
+        if num is not None and den is not None and spec.key not in FINANCE_CARDS:
+            lines.append(f"Kỳ này: {fmt.number(num)} / {fmt.number(den)}.")
         if spec.key in FINANCE_CARDS:
             base = spec.key.replace("_rate", "")
             if now.get(f"{base}_plan") is None:
@@ -277,11 +253,16 @@ def trend(db: Database, unit: Unit, p: periods.Period) -> tuple[pl.DataFrame, da
     """Monthly received (new), resolved and on-time rate over trend_window(); one row a month."""
     _, last = data_range(db)
     start, end = trend_window(p, last)
-    df = kpis.monthly_trend(db, unit.scope, start, end)
-    df = df.with_columns(
-        on_time_rate=pl.when(pl.col("resolved_total") > 0)
-        .then(pl.col("resolved_on_time") / pl.col("resolved_total")).otherwise(None))
-    return df, start, end
+    df = _in_time(kpis.monthly_trend(db, unit.scope, start, end))
+    return df.with_columns(on_time_rate=metrics.get("on_time_rate").expr(df.columns)), start, end
+
+
+def _in_time(df: pl.DataFrame) -> pl.DataFrame:
+    """The column of dossiers resolved early or on time as `resolved_in_time`: monthly_trend.sql and
+    unit_ranking.sql gave it as `resolved_on_time` before issue 13 named it for what it holds."""
+    if "resolved_in_time" in df.columns or "resolved_early" in df.columns:
+        return df
+    return df.rename({"resolved_on_time": "resolved_in_time"})
 
 
 def _month(d: date) -> str:
@@ -317,25 +298,27 @@ def trend_figure(df: pl.DataFrame, unit: Unit, start: date, end: date, target: T
     months = df["month"].to_list()
     fig = make_subplots(specs=[[{"secondary_y": True}]])
     label = [f"Tháng {_month(m)}" for m in months]
-    fig.add_trace(go.Bar(x=months, y=df["received_new"].to_list(), name="Mới tiếp nhận",
+    new, resolved, rate = (metrics.label(k) for k in ("received_new", "resolved_total", "on_time_rate"))
+    fig.add_trace(go.Bar(x=months, y=df["received_new"].to_list(), name=new,
                          marker_color=charts.COLORS["muted"], customdata=label,
-                         hovertemplate="%{customdata}<br>Mới tiếp nhận: %{y:,.0f}<extra></extra>"))
-    fig.add_trace(go.Bar(x=months, y=df["resolved_total"].to_list(), name="Đã giải quyết",
+                         hovertemplate="%{customdata}<br>" + new + ": %{y:,.0f}<extra></extra>"))
+    fig.add_trace(go.Bar(x=months, y=df["resolved_total"].to_list(), name=resolved,
                          marker_color=charts.COLORS["primary"], customdata=label,
-                         hovertemplate="%{customdata}<br>Đã giải quyết: %{y:,.0f}<extra></extra>"))
+                         hovertemplate="%{customdata}<br>" + resolved + ": %{y:,.0f}<extra></extra>"))
     rates = df["on_time_rate"].to_list()
-    fig.add_trace(go.Scatter(x=months, y=rates, name="Tỷ lệ đúng hạn", mode="lines+markers",
+    fig.add_trace(go.Scatter(x=months, y=rates, name=rate, mode="lines+markers",
                              line=dict(color=charts.COLORS["good"], width=2.5), customdata=label,
-                             hovertemplate="%{customdata}<br>Tỷ lệ đúng hạn: %{y:.2%}<extra></extra>"),
+                             hovertemplate="%{customdata}<br>" + rate + ": %{y:.2%}<extra></extra>"),
                   secondary_y=True)
-    charts.style(fig, "Hồ sơ tiếp nhận, giải quyết và tỷ lệ đúng hạn theo tháng",
+    short = metrics.short("on_time_rate")
+    charts.style(fig, f"Hồ sơ tiếp nhận, giải quyết và {short[0].lower() + short[1:]} theo tháng",
                  subtitle=trend_subtitle(unit, start, end), height=460)
     fig.update_layout(barmode="group", bargap=0.25)
     fig.update_xaxes(tickformat="%m/%Y", dtick="M3", ticklabelmode="period")
     fig.update_yaxes(title_text="Số hồ sơ", secondary_y=False)
     known = [r for r in rates if r is not None]
     lo = _floor_pct(min(known + ([target.target] if target else [])) if known else 0.0)
-    fig.update_yaxes(title_text="Tỷ lệ đúng hạn", secondary_y=True, range=[lo, 1.0 + (1.0 - lo) * 0.03],
+    fig.update_yaxes(title_text=short, secondary_y=True, range=[lo, 1.0 + (1.0 - lo) * 0.03],
                      tickvals=_rate_ticks(lo, 1.0), tickformat=".0%" if lo < 0.95 else ".1%", hoverformat=".2%",
                      showgrid=False)
     if target:
@@ -347,11 +330,8 @@ def trend_figure(df: pl.DataFrame, unit: Unit, start: date, end: date, target: T
 
 # --- ranking ------------------------------------------------------------------------------------
 LEVEL_PLURAL = {"commune": "xã, phường, thị trấn", "district": "huyện, thị xã, thành phố"}
-RANK_METRICS = {
-    "on_time_rate": "Tỷ lệ giải quyết đúng hạn",
-    "digitised_input_rate": "Tỷ lệ số hóa thành phần hồ sơ",
-    "digitised_result_rate": "Tỷ lệ số hóa kết quả",
-}
+# The ranking choices and their labels: the metric catalogue (cchc/metrics.toml, `ranking`).
+RANK_METRICS = {k: metrics.label(k) for k in metrics.catalogue().ranking}
 
 
 def child_level(unit: Unit, all_communes: bool = False) -> str | None:
@@ -374,17 +354,9 @@ def ranking(db: Database, unit: Unit, p: periods.Period, all_communes: bool = Fa
         raise ValueError("a commune has no units under it")
     if by not in RANK_METRICS:
         raise ValueError(f"unknown ranking metric {by!r}")
-    df = db.run("unit_ranking", **unit.scope, start=p.start, end=p.end, child_level=level)
-
-    def rate(num: str, den: str) -> pl.Expr:
-        return pl.when(pl.col(den) > 0).then(pl.col(num) / pl.col(den)).otherwise(None)
-
-    df = df.with_columns(
-        overdue=pl.col("resolved_late") + pl.col("pending_overdue"),
-        on_time_rate=rate("resolved_on_time", "resolved_total"),
-        digitised_input_rate=rate("digitised_input", "received_new"),
-        digitised_result_rate=rate("digitised_result", "resolved_total"),
-    )
+    df = _in_time(db.run("unit_ranking", **unit.scope, start=p.start, end=p.end, child_level=level))
+    df = df.with_columns(overdue=metrics.get("overdue").expr(df.columns),
+                         **{k: metrics.get(k).expr(df.columns) for k in RANK_METRICS})
     others = [m for m in RANK_METRICS if m != by]
     df = df.sort([by, *others, "code"], nulls_last=True)
     df = df.with_columns(rank=pl.col(by).rank(method="min", descending=True).cast(pl.Int64))
@@ -448,11 +420,10 @@ def ranking_figure(df: pl.DataFrame, by: str, unit: Unit, p: periods.Period, ove
 
 RANK_COLUMNS = [
     ("rank", "Hạng (1 = tốt nhất)"), ("code", "Mã"), ("name", "Đơn vị"), ("parent_name", "Thuộc"),
-    ("received_total", "Hồ sơ tiếp nhận"), ("resolved_total", "Đã giải quyết"),
-    ("resolved_on_time", "Giải quyết trước hạn, đúng hạn"), ("resolved_late", "Giải quyết quá hạn"),
-    ("pending_overdue", "Đang giải quyết quá hạn"), ("on_time_rate", "Tỷ lệ đúng hạn"),
-    ("digitised_input_rate", "Số hóa thành phần hồ sơ"), ("digitised_result_rate", "Số hóa kết quả"),
-]
+    ("received_total", metrics.label("received_total")), ("resolved_total", metrics.label("resolved_total")),
+    ("resolved_in_time", "Giải quyết trước hạn, đúng hạn"), ("resolved_late", metrics.label("resolved_late")),
+    ("pending_overdue", metrics.label("pending_overdue")),
+] + [(k, metrics.short(k)) for k in RANK_METRICS]
 
 
 def ranking_table(df: pl.DataFrame, with_parent: bool) -> pl.DataFrame:
@@ -481,12 +452,13 @@ def commune_note(db: Database, unit: Unit, p: periods.Period, now: dict) -> str 
         return None
     diff = mine - theirs
     how = "cao hơn" if diff > 1e-12 else "thấp hơn" if diff < -1e-12 else "bằng"
-    s = (f"Tỷ lệ giải quyết đúng hạn của {unit.name}: {fmt.percent(mine)}, {how} mức chung của "
+    label = metrics.label("on_time_rate")
+    s = (f"{label} của {unit.name}: {fmt.percent(mine)}, {how} mức chung của "
          f"{district.name} ({fmt.percent(theirs)}")
     s += f", {fmt.signed_percent_points(diff)})." if how != "bằng" else ")."
     r = ranking(db, district, p)
     row = r.filter(pl.col("code") == unit.code)
     if row.height and row["rank"][0] is not None:
         s += (f" Xếp thứ {row['rank'][0]}/{r.filter(pl.col('on_time_rate').is_not_null()).height} "
-              f"xã, phường, thị trấn của huyện về tỷ lệ đúng hạn.")
+              f"xã, phường, thị trấn của huyện về {label[0].lower() + label[1:]}.")
     return s

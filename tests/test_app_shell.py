@@ -10,7 +10,7 @@ def test_deep_link_opens_quoc_tuan_2023(app):
     at = app(unit="10621", **{"from": "2022-12-10", "to": "2023-12-09"})
     v = metric_values(at)
     assert v["Hồ sơ tiếp nhận"] == "3.262"
-    assert v["Tỷ lệ giải quyết đúng hạn"] == "99,97 %"
+    assert v["Tỷ lệ giải quyết trước hạn, đúng hạn"] == "99,97 %"
     # the link names the period it recognised and keeps the three parameters
     assert at.query_params["unit"] == ["10621"] or at.query_params["unit"] == "10621"
 

@@ -78,9 +78,9 @@ def test_quoc_tuan_2023_cards_change_and_unit_switch(app, db):
     at = app(page="pages/tong_quan.py", unit="10621", **QT_PERIOD)
     v = metric_values(at)
     assert v["Hồ sơ tiếp nhận"] == "3.262"
-    assert v["Tỷ lệ giải quyết đúng hạn"] == "99,97 %"
-    assert v["Số hóa thành phần hồ sơ"] == "99,04 %"
-    assert v["Số hóa kết quả"] == "99,57 %"
+    assert v["Tỷ lệ giải quyết trước hạn, đúng hạn"] == "99,97 %"
+    assert v["Tỷ lệ số hóa thành phần hồ sơ"] == "99,04 %"
+    assert v["Tỷ lệ số hóa kết quả"] == "99,57 %"
     assert v["Tỷ lệ hài lòng"] == "100,00 %"
     assert v["Thu ngân sách so với dự toán"] == "104,61 %"
     assert v["Chi ngân sách so với dự toán"] == "91,28 %"
@@ -93,7 +93,7 @@ def test_quoc_tuan_2023_cards_change_and_unit_switch(app, db):
     before = kpis.kpis(db, qt, YEAR_2023.previous_year())
     minus = lambda s: s.replace("\u2212", "-")  # noqa: E731  (st.metric reads the sign from an ASCII '-')
     assert metric(at, "Hồ sơ tiếp nhận").proto.delta == minus(fmt.signed_number(3262 - before["received_total"])) + " so với cùng kỳ"
-    on_time = metric(at, "Tỷ lệ giải quyết đúng hạn")
+    on_time = metric(at, "Tỷ lệ giải quyết trước hạn, đúng hạn")
     assert on_time.proto.delta == minus(fmt.signed_percent_points(3257 / 3258 - before["on_time_rate"])) + " so với cùng kỳ"
     # colours: overdue is better when lower, received volume is neither good nor bad
     from streamlit.proto.Metric_pb2 import Metric
@@ -114,7 +114,7 @@ def test_quoc_tuan_2023_cards_change_and_unit_switch(app, db):
     assert not at.exception
     nam_sach = kpis.dossier_kpis(db, kpis.resolve_unit(db, "291"), YEAR_2023)
     assert metric_values(at)["Hồ sơ tiếp nhận"] == fmt.number(nam_sach["received_total"]) != "3.262"
-    assert metric_values(at)["Tỷ lệ giải quyết đúng hạn"] == fmt.percent(nam_sach["on_time_rate"])
+    assert metric_values(at)["Tỷ lệ giải quyết trước hạn, đúng hạn"] == fmt.percent(nam_sach["on_time_rate"])
 
     # … and through the sidebar: pick another commune of the district
     at.selectbox(key="f_commune").set_value("10606").run()
@@ -140,7 +140,7 @@ def test_district_ranks_its_communes(app, db):
     table = at.dataframe[0].value
     assert sorted(table["Mã"]) == sorted(communes["code"].to_list())
     assert "Thuộc" not in table.columns
-    rates = [float(s.replace(" %", "").replace(",", ".")) for s in table["Tỷ lệ đúng hạn"]]
+    rates = [float(s.replace(" %", "").replace(",", ".")) for s in table["Tỷ lệ trước, đúng hạn"]]
     assert rates == sorted(rates), "worst first"
     ranks = [int(x) for x in table["Hạng (1 = tốt nhất)"]]
     assert ranks[0] == max(ranks) and min(ranks) == 1
@@ -186,7 +186,7 @@ def test_ranking_query_adds_up_to_commune_kpis(db, code):
         assert got["received_total"] == k["received_total"]
         assert got["received_new"] == k["received_new"]
         assert got["resolved_total"] == k["resolved_total"]
-        assert got["resolved_on_time"] == k["resolved_early"] + k["resolved_on_time"]
+        assert got["resolved_in_time"] == k["resolved_early"] + k["resolved_on_time"]
         assert got["resolved_late"] == k["resolved_late"]
         assert got["pending_overdue"] == k["pending_overdue"]
         assert got["digitised_input"] == k["digitised_input"]
@@ -262,7 +262,7 @@ def fx(tmp_path_factory):
     d.close()
 
 
-COLS = ["received_total", "received_new", "resolved_total", "resolved_on_time", "resolved_late", "pending_overdue",
+COLS = ["received_total", "received_new", "resolved_total", "resolved_in_time", "resolved_late", "pending_overdue",
         "digitised_input", "digitised_result"]
 
 
@@ -290,5 +290,5 @@ def test_ranking_by_hand_province(fx):
     assert every["code"].to_list() == ["10700", "10621", "10606", "10609"]
     assert every.filter(pl.col("code") == "10700")["parent_name"].item() == "Thị xã Kinh Môn"
     table = ov.ranking_table(every, with_parent=True)
-    assert table.row(1, named=True)["Tỷ lệ đúng hạn"] == "66,67 %"
-    assert table.row(3, named=True)["Tỷ lệ đúng hạn"] == "–"
+    assert table.row(1, named=True)["Tỷ lệ trước, đúng hạn"] == "66,67 %"
+    assert table.row(3, named=True)["Tỷ lệ trước, đúng hạn"] == "–"

@@ -2,8 +2,10 @@
 .pytest_cache keyed by the generator's source, so a rerun without changes reuses it)."""
 from __future__ import annotations
 
+import ast
 import hashlib
 import os
+from functools import lru_cache
 from pathlib import Path
 
 import pytest
@@ -17,7 +19,7 @@ def _generator_key() -> str:
     for p in [ROOT / "cchc" / "sample.py", ROOT / "cchc" / "workdays.py", ROOT / "cchc" / "schema.py",
               ROOT / "cchc" / "rollup.py", ROOT / "queries" / "build_dossier_daily.sql",
               ROOT / "queries" / "build_rating_daily.sql",
-              ROOT / "cchc" / "ingest" / "results.py", ref / "units.csv", ref / "procedures.csv",
+              ROOT / "cchc" / "ingest" / "results.py", ROOT / "cchc" / "indexes" / "766.toml", ref / "units.csv", ref / "procedures.csv",
               ref / "holidays.csv", ref / "facts.csv", ref / "provinces-2025.csv", ref / "chi-so-766-2025-thang-10.xlsx"]:
         h.update(p.read_bytes())
     return h.hexdigest()[:16]
@@ -54,6 +56,56 @@ def data_env(sample_dir, monkeypatch):
 
 def pytest_configure(config):
     os.environ.setdefault("PYTHONDONTWRITEBYTECODE", "1")
+
+
+# --- the "app" marker: tests that run the Streamlit app (AppTest) or a browser ---------------------
+# `make test-fast` (pytest -m "not app") leaves them out. A test is marked when it uses the `app`
+# fixture, or when it (or a fixture or function of its module that it calls, followed within the
+# module) imports streamlit.testing, tests/apptest_util.py or tests/browser_util.py, or names AppTest
+# or open_page; a module that imports one of those at its top marks all its tests.
+APP_MODULES = ("streamlit.testing", "apptest_util", "browser_util")
+APP_NAMES = {"AppTest", "open_page"}
+
+
+def _is_app_module(name: str | None) -> bool:
+    return bool(name) and any(name == m or name.startswith(m + ".") for m in APP_MODULES)
+
+
+def _imports_app(node: ast.AST) -> bool:
+    for n in ast.walk(node):
+        if isinstance(n, ast.ImportFrom) and _is_app_module(n.module):
+            return True
+        if isinstance(n, ast.Import) and any(_is_app_module(a.name) for a in n.names):
+            return True
+        if isinstance(n, ast.Name) and n.id in APP_NAMES:
+            return True
+    return False
+
+
+@lru_cache(maxsize=None)
+def _app_names(path: str) -> tuple[bool, frozenset[str]]:
+    """(whether the module imports an app helper at its top, names of its functions that use one)."""
+    tree = ast.parse(Path(path).read_text(encoding="utf-8"))
+    top = any(isinstance(s, (ast.Import, ast.ImportFrom)) and _imports_app(s) for s in tree.body)
+    funcs = {n.name: n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    uses = {name: {n.id for n in ast.walk(f) if isinstance(n, ast.Name)} | {a.arg for a in f.args.args}
+            for name, f in funcs.items()}
+    marked = {name for name, f in funcs.items() if _imports_app(f)}
+    while True:
+        more = {name for name, used in uses.items() if name not in marked and used & marked}
+        if not more:
+            return top, frozenset(marked)
+        marked |= more
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        path = getattr(item, "path", None)
+        top, marked = _app_names(str(path)) if path and path.suffix == ".py" else (False, frozenset())
+        name = getattr(item, "originalname", None) or item.name
+        if top or "app" in getattr(item, "fixturenames", ()) or name in marked \
+                or marked & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.app)
 
 
 @pytest.fixture()

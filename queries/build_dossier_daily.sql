@@ -3,7 +3,8 @@
 -- them; cchc.schema.DOSSIER_DAILY documents the columns). The definitions are those of the
 -- dossiers_for macro, on days:
 --   received that day          received_date = day
---   finished that day          finished_date = day (trước/đúng/quá hạn from days_past_due)
+--   finished that day          finished_date = day (trước/đúng/quá hạn: finished_early,
+--                              finished_on_due_day, finished_late of days_past_due)
 --   open at the end of day     received_date <= day < finished_date (or not finished)
 --   overdue at the end of day  open, and due_date < day
 -- so that for a period [s, e]: new = Σ received over [s, e], resolved = Σ finished over [s, e],
@@ -25,12 +26,12 @@ WITH d AS (
 events AS (
     SELECT field, procedure_code, rd AS day,
         1 AS received_new,
-        CAST(channel = 'truc_tuyen' AS INTEGER) AS received_online,
-        CAST(channel <> 'truc_tuyen' AS INTEGER) AS received_offline,
+        CAST(submitted_online(channel) AS INTEGER) AS received_online,
+        CAST(NOT submitted_online(channel) AS INTEGER) AS received_offline,
         CAST(digitised_input AS INTEGER) AS digitised_input,
         CAST(reused_data AS INTEGER) AS reused_data,
-        CAST(fee_vnd > 0 AS INTEGER) AS new_with_fee,
-        CAST(fee_vnd > 0 AND paid_online AS INTEGER) AS new_paid_online,
+        CAST(charges_fee(fee_vnd) AS INTEGER) AS new_with_fee,
+        CAST(charges_fee(fee_vnd) AND paid_online AS INTEGER) AS new_paid_online,
         0 AS resolved_total, 0 AS resolved_early, 0 AS resolved_on_time, 0 AS resolved_late,
         0 AS digitised_result, 0 AS resolved_with_supplement,
         1 AS open_change, 0 AS overdue_change
@@ -39,11 +40,11 @@ events AS (
     SELECT field, procedure_code, fd AS day,
         0, 0, 0, 0, 0, 0, 0,
         1,
-        CAST(days_past_due < 0 AS INTEGER),
-        CAST(days_past_due = 0 AS INTEGER),
-        CAST(days_past_due > 0 AS INTEGER),
+        CAST(finished_early(days_past_due) AS INTEGER),
+        CAST(finished_on_due_day(days_past_due) AS INTEGER),
+        CAST(finished_late(days_past_due) AS INTEGER),
         CAST(e_result AS INTEGER),
-        CAST(supplement_count > 0 AS INTEGER),
+        CAST(asked_for_supplement(supplement_count) AS INTEGER),
         -1,
         -CAST(fd > od AS INTEGER)
     FROM d

@@ -8,6 +8,9 @@
 -- sort here costs DuckDB more to bind and plan than it costs Python on a few hundred rows
 -- (docs/performance.md). The counts are count_if of a dossier's roles (report_rows_for), HUGEINT
 -- that cchc.db hands over as Int64. queries/dossier_kpis_daily.sql gives the same columns.
+-- resolved_on_time is Biểu 06 column (9), finished on the due day only; early + on the due day is
+-- resolved_in_time elsewhere (monthly_trend, unit_ranking). The conditions are the macros of
+-- queries/views/20_dossiers.sql (finished_early, finished_on_due_day, finished_late, submitted_online …).
 WITH d AS (
     SELECT * FROM report_rows_for($dossier_files, $province, $district, $unit, $start, $end)
 ),
@@ -16,18 +19,18 @@ final AS (
         d.field,
         d.procedure_code,
         count_if(d.is_new) AS received_new,
-        count_if(d.is_new AND d.channel = 'truc_tuyen') AS received_online,        -- (4)
-        count_if(d.resolved AND d.days_past_due < 0) AS resolved_early,            -- (8)
-        count_if(d.resolved AND d.days_past_due = 0) AS resolved_on_time,          -- (9)
-        count_if(d.resolved AND d.days_past_due > 0) AS resolved_late,             -- (10)
+        count_if(d.is_new AND submitted_online(d.channel)) AS received_online,                -- (4)
+        count_if(d.resolved AND finished_early(d.days_past_due)) AS resolved_early,          -- (8)
+        count_if(d.resolved AND finished_on_due_day(d.days_past_due)) AS resolved_on_time,   -- (9) on the due day
+        count_if(d.resolved AND finished_late(d.days_past_due)) AS resolved_late,            -- (10)
         count_if(d.pending) AS pending_total,                                      -- (11)
         count_if(d.pending_overdue) AS pending_overdue,                            -- (13)
         count_if(d.is_new AND d.digitised_input) AS digitised_input,
         count_if(d.resolved AND d.e_result) AS digitised_result,
         count_if(d.is_new AND d.reused_data) AS reused_data,
-        count_if(d.resolved AND d.supplement_count > 0) AS resolved_with_supplement,
-        count_if(d.is_new AND d.fee_vnd > 0) AS new_with_fee,
-        count_if(d.is_new AND d.fee_vnd > 0 AND d.paid_online) AS new_paid_online
+        count_if(d.resolved AND asked_for_supplement(d.supplement_count)) AS resolved_with_supplement,
+        count_if(d.is_new AND charges_fee(d.fee_vnd)) AS new_with_fee,
+        count_if(d.is_new AND charges_fee(d.fee_vnd) AND d.paid_online) AS new_paid_online
     FROM d
     GROUP BY d.field, d.procedure_code
 )

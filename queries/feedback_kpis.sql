@@ -11,7 +11,7 @@ final AS (
         coalesce(count_if(answered), 0) AS feedback_handled,
         coalesce(count_if(status = 'dung_han'), 0) AS feedback_handled_on_time,
         coalesce(count_if(NOT answered), 0) AS feedback_open,
-        coalesce(count_if(status IN ('dung_han', 'dang_trong_han')), 0) AS feedback_on_time
+        coalesce(count_if(feedback_on_time(status)), 0) AS feedback_on_time
     FROM f
 )
 SELECT * FROM final;

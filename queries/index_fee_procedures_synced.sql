@@ -2,12 +2,12 @@
 -- the period, of the unit's level) that have at least one dossier received in the period carrying
 -- fee data (fee_vnd > 0), out of all procedures with a fee. $proc_level NULL = every level.
 WITH fee_procs AS (
-    SELECT code FROM procedures_in_force_on($end, $proc_level) WHERE fee_vnd > 0
+    SELECT code FROM procedures_in_force_on($end, $proc_level) WHERE charges_fee(fee_vnd)
 ),
 used AS (
     SELECT DISTINCT procedure_code
     FROM report_rows_for($dossier_files, $province, $district, $unit, $start, $end)
-    WHERE is_new AND fee_vnd > 0
+    WHERE metric_fee_procedures_synced_uses(is_new, fee_vnd)
 ),
 final AS (
     SELECT

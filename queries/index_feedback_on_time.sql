@@ -6,7 +6,7 @@ WITH f AS (
 ),
 final AS (
     SELECT
-        coalesce(count_if(handling_status IN ('dung_han', 'dang_trong_han')), 0) AS numerator,
+        coalesce(count_if(metric_feedback_on_time_num(handling_status)), 0) AS numerator,
         count(*) AS denominator
     FROM f
 )

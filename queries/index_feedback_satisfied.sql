@@ -3,14 +3,12 @@
 -- received in the period. Late: handled after the due day, or still open past it at the end of the
 -- period; reactions after the end of the period are not counted.
 WITH judged AS (
-    SELECT
-        handling_status IN ('qua_han', 'dang_qua_han') AS late,
-        coalesce(handled_date <= $end AND citizen_satisfied = false, false) AS unsatisfied
+    SELECT metric_feedback_satisfied_num(handling_status, handled_date, citizen_satisfied, $end) AS satisfied
     FROM feedback_for($province, $district, $unit, $start, $end)
 ),
 final AS (
     SELECT
-        coalesce(count_if(NOT (late OR unsatisfied)), 0) AS numerator,
+        coalesce(count_if(satisfied), 0) AS numerator,
         count(*) AS denominator
     FROM judged
 )

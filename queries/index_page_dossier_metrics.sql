@@ -34,59 +34,64 @@ x AS (
     SELECT b.bucket, b.b_end,
            CASE $child WHEN 'commune' THEN w.unit_code WHEN 'district' THEN w.district_code END AS child_code,
            w.*,
-           w.received_at >= b.b_start AS is_new,
+           is_new_in(w.received_at, b.b_start) AS is_new,
            resolved_by(w.finished_at, b.b_end) AS resolved,
            pending_at(w.finished_at, b.b_end) AS pending,
            overdue_at(w.finished_at, w.due_at, b.b_end) AS pending_overdue
     FROM w
-    JOIN buckets b
-      ON w.received_at < b.b_end + INTERVAL 1 DAY
-     AND coalesce(w.finished_at, TIMESTAMP '9999-12-31') >= b.b_start  -- in_report(), written as a range join
+    JOIN buckets b ON in_report(w.received_at, w.finished_at, b.b_start, b.b_end)
 ),
 -- 5.4: dossiers rated "không hài lòng" within the bucket, or named by a feedback received by its end
 disliked AS (
     SELECT DISTINCT bucket, dossier_id
     FROM ratings_in_buckets($rating_files, $starts, $ends, $wstart, $wend, $province, $district, $unit)
-    WHERE level = 1
+    WHERE disliked_level(level)
 ),
 complained AS (
     SELECT * FROM complaints_by_dossier($province, $wend)
 ),
 judged AS (
     SELECT x.bucket, x.child_code,
-           x.days_past_due > 0 OR r.dossier_id IS NOT NULL OR coalesce(c.first_day <= x.b_end, false) AS bad
+           metric_dossier_satisfaction_num(x.days_past_due, r.dossier_id IS NOT NULL,
+                                           coalesce(c.first_day <= x.b_end, false)) AS satisfied
     FROM x
     LEFT JOIN disliked r ON r.bucket = x.bucket AND r.dossier_id = x.dossier_id
     LEFT JOIN complained c ON c.dossier_id = x.dossier_id
-    WHERE x.resolved
+    WHERE metric_dossier_satisfaction_den(x.resolved)
 ),
 satisfaction AS (
     SELECT bucket, child_code,
-           count_if(NOT bad) AS dossier_satisfaction_num,
+           count_if(satisfied) AS dossier_satisfaction_num,
            count(*) AS dossier_satisfaction_den
     FROM judged
     GROUP BY ALL
 ),
 agg AS (
     SELECT bucket, child_code,
-           count_if((resolved AND days_past_due <= 0)
-                    OR (pending AND NOT pending_overdue AND NOT (status = 'bo_sung' AND supplement_count > 1)))
+           count_if(metric_on_time_num(resolved, days_past_due, pending, pending_overdue, status, supplement_count))
                AS on_time_num,
            count(*) AS on_time_den,
-           count_if(resolved AND days_past_due <= 0) AS resolved_on_time_num,
-           count_if(resolved) AS resolved_on_time_den,
-           count_if(resolved AND days_past_due > 0) AS late_dossiers_num,
-           count_if(is_new AND online_level = 'toan_trinh' AND channel = 'truc_tuyen') AS online_full_num,
-           count_if(is_new AND online_level = 'toan_trinh') AS online_full_den,
-           count_if(is_new AND channel = 'truc_tuyen') AS online_submission_num,
-           count_if(is_new) AS new_total,
-           count_if(is_new AND fee_vnd > 0 AND paid_online) AS paid_online_num,
-           count_if(is_new AND fee_vnd > 0) AS paid_online_den,
-           count_if(resolved AND paper_result AND e_result) AS e_result_num,
-           count_if(resolved AND paper_result) AS e_result_den,
-           count_if(is_new AND digitised_input) AS digitised_input_num,
-           count_if(resolved AND e_result) AS digitised_result_num,
-           count_if(is_new AND reused_data) AS reused_data_num
+           count_if(metric_resolved_on_time_den(resolved) AND metric_resolved_on_time_num(days_past_due))
+               AS resolved_on_time_num,
+           count_if(metric_resolved_on_time_den(resolved)) AS resolved_on_time_den,
+           count_if(metric_late_dossiers_num(resolved, days_past_due)) AS late_dossiers_num,
+           count_if(metric_online_full_den(is_new, online_level) AND metric_online_full_num(channel)) AS online_full_num,
+           count_if(metric_online_full_den(is_new, online_level)) AS online_full_den,
+           count_if(metric_online_submission_den(is_new) AND metric_online_submission_num(channel))
+               AS online_submission_num,
+           count_if(metric_online_submission_den(is_new)) AS online_submission_den,
+           count_if(metric_paid_online_den(is_new, fee_vnd) AND metric_paid_online_num(paid_online)) AS paid_online_num,
+           count_if(metric_paid_online_den(is_new, fee_vnd)) AS paid_online_den,
+           count_if(metric_e_result_den(resolved, paper_result) AND metric_e_result_num(e_result)) AS e_result_num,
+           count_if(metric_e_result_den(resolved, paper_result)) AS e_result_den,
+           count_if(metric_digitised_input_den(is_new) AND metric_digitised_input_num(digitised_input))
+               AS digitised_input_num,
+           count_if(metric_digitised_input_den(is_new)) AS digitised_input_den,
+           count_if(metric_digitised_result_den(resolved) AND metric_digitised_result_num(e_result))
+               AS digitised_result_num,
+           count_if(metric_digitised_result_den(resolved)) AS digitised_result_den,
+           count_if(metric_reused_data_den(is_new) AND metric_reused_data_num(reused_data)) AS reused_data_num,
+           count_if(metric_reused_data_den(is_new)) AS reused_data_den
     FROM x
     GROUP BY ALL
 ),
@@ -95,15 +100,15 @@ agg AS (
 fee_procs AS (
     SELECT b.bucket, p.code
     FROM raw_procedures p
-    JOIN buckets b ON p.valid_from <= b.b_end AND (p.valid_to IS NULL OR p.valid_to >= b.b_end)
-    WHERE p.fee_vnd > 0
+    JOIN buckets b ON in_force_on(p.valid_from, p.valid_to, b.b_end)
+    WHERE charges_fee(p.fee_vnd)
       AND ($proc_level IS NULL OR p.level = $proc_level)
 ),
 used AS (
-    SELECT DISTINCT bucket, child_code, procedure_code FROM x WHERE is_new AND fee_vnd > 0
+    SELECT DISTINCT bucket, child_code, procedure_code FROM x WHERE metric_fee_procedures_synced_uses(is_new, fee_vnd)
 ),
 paid AS (
-    SELECT DISTINCT bucket, child_code, procedure_code FROM x WHERE is_new AND paid_online
+    SELECT DISTINCT bucket, child_code, procedure_code FROM x WHERE metric_fee_procedures_paid_online_uses(is_new, paid_online)
 ),
 fee AS (
     SELECT k.bucket, k.child_code,
@@ -129,17 +134,17 @@ final AS (
            coalesce(a.online_full_num, 0) AS online_full_num,
            coalesce(a.online_full_den, 0) AS online_full_den,
            coalesce(a.online_submission_num, 0) AS online_submission_num,
-           coalesce(a.new_total, 0) AS online_submission_den,
+           coalesce(a.online_submission_den, 0) AS online_submission_den,
            coalesce(a.paid_online_num, 0) AS paid_online_num,
            coalesce(a.paid_online_den, 0) AS paid_online_den,
            coalesce(a.e_result_num, 0) AS e_result_num,
            coalesce(a.e_result_den, 0) AS e_result_den,
            coalesce(a.digitised_input_num, 0) AS digitised_input_num,
-           coalesce(a.new_total, 0) AS digitised_input_den,
+           coalesce(a.digitised_input_den, 0) AS digitised_input_den,
            coalesce(a.digitised_result_num, 0) AS digitised_result_num,
-           coalesce(a.resolved_on_time_den, 0) AS digitised_result_den,
+           coalesce(a.digitised_result_den, 0) AS digitised_result_den,
            coalesce(a.reused_data_num, 0) AS reused_data_num,
-           coalesce(a.new_total, 0) AS reused_data_den,
+           coalesce(a.reused_data_den, 0) AS reused_data_den,
            coalesce(s.dossier_satisfaction_num, 0) AS dossier_satisfaction_num,
            coalesce(s.dossier_satisfaction_den, 0) AS dossier_satisfaction_den,
            coalesce(f.fee_procedures_synced_num, 0) AS fee_procedures_synced_num,

@@ -21,15 +21,15 @@ f AS (
 ),
 judged AS (
     SELECT bucket, child_code,
-           feedback_status(handled_date, due_date, b_end) IN ('dung_han', 'dang_trong_han') AS on_time,
-           feedback_status(handled_date, due_date, b_end) IN ('qua_han', 'dang_qua_han') AS late,
-           coalesce(handled_date <= b_end AND citizen_satisfied = false, false) AS unsatisfied
+           metric_feedback_on_time_num(feedback_status(handled_date, due_date, b_end)) AS on_time,
+           metric_feedback_satisfied_num(feedback_status(handled_date, due_date, b_end), handled_date,
+                                         citizen_satisfied, b_end) AS satisfied
     FROM f
 ),
 agg AS (
     SELECT bucket, child_code,
            count_if(on_time) AS feedback_on_time_num,
-           count_if(NOT (late OR unsatisfied)) AS feedback_satisfied_num,
+           count_if(satisfied) AS feedback_satisfied_num,
            count(*) AS feedback_total
     FROM judged
     GROUP BY ALL

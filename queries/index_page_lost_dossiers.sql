@@ -16,9 +16,9 @@ WITH d AS (
 ),
 flags AS (
     SELECT d.*,
-           d.resolved AND d.days_past_due > 0 AS f_late,
+           d.resolved AND finished_late(d.days_past_due) AS f_late,
            d.pending_overdue AS f_overdue,
-           d.pending AND d.status = 'bo_sung' AND d.supplement_count > 1 AS f_supplement,
+           d.pending AND waiting_second_supplement(d.status, d.supplement_count) AS f_supplement,
            coalesce(s.disliked, false) AS f_disliked,
            coalesce(s.complained, false) AS f_complained
     FROM d
@@ -47,20 +47,27 @@ lost AS (
                                                           CASE WHEN f_complained THEN 'complained' END)
            END AS reasons
     FROM flags
-    WHERE CASE $metric
-        WHEN 'on_time' THEN NOT coalesce((resolved AND days_past_due <= 0)
-                                         OR (pending AND NOT pending_overdue
-                                             AND NOT (status = 'bo_sung' AND supplement_count > 1)), false)
-        WHEN 'resolved_on_time' THEN resolved AND NOT coalesce(days_past_due <= 0, false)
-        WHEN 'late_dossiers' THEN coalesce(resolved AND days_past_due > 0, false)
-        WHEN 'online_full' THEN is_new AND online_level = 'toan_trinh' AND NOT coalesce(channel = 'truc_tuyen', false)
-        WHEN 'online_submission' THEN is_new AND NOT coalesce(channel = 'truc_tuyen', false)
-        WHEN 'paid_online' THEN is_new AND fee_vnd > 0 AND NOT coalesce(paid_online, false)
-        WHEN 'e_result' THEN resolved AND paper_result AND NOT coalesce(e_result, false)
-        WHEN 'digitised_result' THEN resolved AND NOT coalesce(e_result, false)
-        WHEN 'digitised_input' THEN is_new AND NOT coalesce(digitised_input, false)
-        WHEN 'reused_data' THEN is_new AND NOT coalesce(reused_data, false)
-        WHEN 'dossier_satisfaction' THEN resolved AND coalesce(days_past_due > 0 OR f_disliked OR f_complained, false)
+    WHERE CASE $metric  -- in the metric's denominator and not in its numerator (45_index_metrics.sql)
+        WHEN 'on_time' THEN NOT coalesce(metric_on_time_num(resolved, days_past_due, pending, pending_overdue, status,
+                                                            supplement_count), false)
+        WHEN 'resolved_on_time' THEN metric_resolved_on_time_den(resolved)
+                                     AND NOT coalesce(metric_resolved_on_time_num(days_past_due), false)
+        WHEN 'late_dossiers' THEN coalesce(metric_late_dossiers_num(resolved, days_past_due), false)  -- a count: its numerator
+        WHEN 'online_full' THEN metric_online_full_den(is_new, online_level)
+                                AND NOT coalesce(metric_online_full_num(channel), false)
+        WHEN 'online_submission' THEN metric_online_submission_den(is_new)
+                                      AND NOT coalesce(metric_online_submission_num(channel), false)
+        WHEN 'paid_online' THEN metric_paid_online_den(is_new, fee_vnd)
+                                AND NOT coalesce(metric_paid_online_num(paid_online), false)
+        WHEN 'e_result' THEN metric_e_result_den(resolved, paper_result) AND NOT coalesce(metric_e_result_num(e_result), false)
+        WHEN 'digitised_result' THEN metric_digitised_result_den(resolved)
+                                     AND NOT coalesce(metric_digitised_result_num(e_result), false)
+        WHEN 'digitised_input' THEN metric_digitised_input_den(is_new)
+                                    AND NOT coalesce(metric_digitised_input_num(digitised_input), false)
+        WHEN 'reused_data' THEN metric_reused_data_den(is_new) AND NOT coalesce(metric_reused_data_num(reused_data), false)
+        WHEN 'dossier_satisfaction' THEN metric_dossier_satisfaction_den(resolved)
+                                         AND NOT coalesce(metric_dossier_satisfaction_num(days_past_due, f_disliked,
+                                                                                          f_complained), false)
         ELSE false
     END
 ),

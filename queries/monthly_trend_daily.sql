@@ -17,7 +17,7 @@ final AS (
         sum(received_online) AS received_online,
         sum(digitised_input) AS digitised_input,
         sum(resolved_total) AS resolved_total,
-        sum(resolved_early) + sum(resolved_on_time) AS resolved_on_time,
+        sum(resolved_early) + sum(resolved_on_time) AS resolved_in_time,  -- early + on the due day
         sum(digitised_result) AS digitised_result
     FROM r
     GROUP BY ALL

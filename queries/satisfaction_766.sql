@@ -11,7 +11,8 @@
 WITH d AS (
     SELECT dossier_id, field, procedure_code,
            CASE WHEN $district IS NULL THEN district_code ELSE unit_code END AS child_code,
-           days_past_due > 0 AS late
+           finished_late(days_past_due) AS late,
+           days_past_due
     FROM report_rows_for($dossier_files, $province, $district, $unit, $start, $end)
     WHERE resolved
 ),
@@ -34,7 +35,7 @@ grouped AS (
         count_if(late) AS late,
         count_if(disliked) AS disliked,
         count_if(complained) AS complained,
-        count_if(late OR disliked OR complained) AS not_satisfied
+        count_if(dossier_not_satisfied(days_past_due, disliked, complained)) AS not_satisfied
     FROM flagged
     GROUP BY GROUPING SETS ((), (field), (field, procedure_code), (child_code))
 ),

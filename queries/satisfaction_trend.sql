@@ -5,14 +5,14 @@
 -- satisfaction_766.sql). One row per month with a rating or a resolved dossier, in no particular
 -- order: cchc.satisfaction.trend adds the other months (zeros) and sorts, as cchc.kpis.monthly_trend.
 WITH d AS (
-    SELECT dossier_id, finished_at, days_past_due > 0 AS late
+    SELECT dossier_id, finished_at, days_past_due
     FROM report_rows_for($dossier_files, $province, $district, $unit, $start, $end)
     WHERE resolved
 ),
 disliked AS (
     SELECT dossier_id, min(rated_date) AS first_day
     FROM ratings_for($rating_files, $province, $district, $unit, $start, $end)
-    WHERE level = 1
+    WHERE disliked_level(level)
     GROUP BY dossier_id
 ),
 complained AS (
@@ -21,11 +21,12 @@ complained AS (
 resolved AS (
     SELECT month,
            count(*) AS resolved,
-           count_if(late OR coalesce(r_day < next_month, false) OR coalesce(f_day < next_month, false)) AS not_satisfied
+           count_if(dossier_not_satisfied(days_past_due, coalesce(r_day < next_month, false),
+                                          coalesce(f_day < next_month, false))) AS not_satisfied
     FROM (
         SELECT CAST(date_trunc('month', d.finished_at) AS DATE) AS month,
                CAST(date_trunc('month', d.finished_at) + INTERVAL 1 MONTH AS DATE) AS next_month,
-               d.late, r.first_day AS r_day, f.first_day AS f_day
+               d.days_past_due, r.first_day AS r_day, f.first_day AS f_day
         FROM d
         LEFT JOIN disliked r ON r.dossier_id = d.dossier_id
         LEFT JOIN complained f ON f.dossier_id = d.dossier_id

@@ -1,6 +1,6 @@
 -- How do the units under a district (or a province) compare in the period? One row per child
--- unit with the counts the overview ranks them on: received, resolved, on time (early + on the
--- due day), late, pending overdue, digitised input (of the new dossiers) and digitised results
+-- unit with the counts the overview ranks them on: received, resolved, in time (resolved_in_time:
+-- early + on the due day), late, pending overdue, digitised input (of the new dossiers) and digitised results
 -- (of the resolved ones). The children are the units of level $child_level ('commune' or
 -- 'district') inside the scope $province / $district / $unit: a district's communes, a
 -- province's districts, or every commune of a province. A unit in force during the period with
@@ -19,8 +19,8 @@ counts AS (
         count(*) AS received_total,
         count_if(is_new) AS received_new,
         count_if(resolved) AS resolved_total,
-        count_if(resolved AND days_past_due <= 0) AS resolved_on_time,
-        count_if(resolved AND days_past_due > 0) AS resolved_late,
+        count_if(resolved AND finished_in_time(days_past_due)) AS resolved_in_time,
+        count_if(resolved AND finished_late(days_past_due)) AS resolved_late,
         count_if(pending_overdue) AS pending_overdue,
         count_if(is_new AND digitised_input) AS digitised_input,
         count_if(resolved AND e_result) AS digitised_result
@@ -43,7 +43,7 @@ final AS (
         coalesce(c.received_total, 0) AS received_total,
         coalesce(c.received_new, 0) AS received_new,
         coalesce(c.resolved_total, 0) AS resolved_total,
-        coalesce(c.resolved_on_time, 0) AS resolved_on_time,
+        coalesce(c.resolved_in_time, 0) AS resolved_in_time,
         coalesce(c.resolved_late, 0) AS resolved_late,
         coalesce(c.pending_overdue, 0) AS pending_overdue,
         coalesce(c.digitised_input, 0) AS digitised_input,

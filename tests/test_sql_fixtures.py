@@ -165,7 +165,7 @@ def test_monthly_trend_by_hand_with_an_empty_month(fx):
     df = kpis.monthly_trend(fx, u.scope, date(2023, 1, 1), date(2023, 4, 30))
     got = {r["month"]: r for r in df.to_dicts()}
     assert list(got) == [date(2023, 1, 1), date(2023, 2, 1), date(2023, 3, 1), date(2023, 4, 1)]
-    cols = ("received_new", "received_online", "resolved_total", "resolved_on_time", "resolved_late")
+    cols = ("received_new", "received_online", "resolved_total", "resolved_in_time", "resolved_late")
     # January: nothing received or finished in the commune -> a row of zeros
     assert tuple(got[date(2023, 1, 1)][c] for c in cols) == (0, 0, 0, 0, 0)
     # February: A and B received; B finished before its due day
@@ -176,4 +176,4 @@ def test_monthly_trend_by_hand_with_an_empty_month(fx):
     assert tuple(got[date(2023, 4, 1)][c] for c in cols) == (1, 0, 2, 1, 1)
     # one procedure: Chứng thực's P2 only has H, in March
     p2 = kpis.monthly_trend(fx, u.scope, date(2023, 1, 1), date(2023, 4, 30), procedure="P2")
-    assert p2["received_new"].to_list() == [0, 0, 1, 0] and p2["resolved_on_time"].to_list() == [0, 0, 1, 0]
+    assert p2["received_new"].to_list() == [0, 0, 1, 0] and p2["resolved_in_time"].to_list() == [0, 0, 1, 0]

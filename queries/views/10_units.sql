@@ -14,13 +14,18 @@ LEFT JOIN raw_units pr ON pr.code = u.province_code;
 -- A procedure offered online, fully (toàn trình) or partly (một phần) (766 indicator 3.1; its
 -- resolved dossiers are Biểu 06's resolved_online_capable).
 CREATE MACRO online_capable(p_online_level) AS p_online_level IN ('toan_trinh', 'mot_phan');
+-- A procedure offered fully online (toàn trình: 766 "hồ sơ DVCTT toàn trình").
+CREATE MACRO fully_online(p_online_level) AS p_online_level = 'toan_trinh';
+
+-- A procedure in force on day p_day (valid from p_valid_from to p_valid_to, NULL = still in force).
+CREATE MACRO in_force_on(p_valid_from, p_valid_to, p_day) AS
+    p_valid_from <= p_day AND (p_valid_to IS NULL OR p_valid_to >= p_day);
 
 -- The procedures in force on day p_day, of level p_level (NULL = every level).
 CREATE MACRO procedures_in_force_on(p_day, p_level) AS TABLE
 SELECT * FROM raw_procedures
 WHERE (p_level IS NULL OR level = p_level)
-  AND valid_from <= p_day
-  AND (valid_to IS NULL OR valid_to >= p_day);
+  AND in_force_on(valid_from, valid_to, p_day);
 
 -- The units of level p_level ('commune' | 'district' | 'province') within a scope: the province p_province,
 -- narrowed to district p_district and/or unit p_unit when not NULL.

@@ -8,13 +8,36 @@
 -- Calendar days between the due day and the finishing day: < 0 early, 0 on the day, > 0 late.
 CREATE MACRO days_past_due_of(p_due_at, p_finished_at) AS date_diff('day', p_due_at, p_finished_at);
 
+-- The finishing status of a dossier from its days_past_due (NULL, so false in count_if, while not
+-- finished). Every query counts early / on the due day / in time / late through these four, never by
+-- comparing days_past_due (or finished_at with due_at) itself (tests/test_sql_macros.py):
+--   finished_early       trước hạn, Biểu 06 (8)
+--   finished_on_due_day  đúng hạn, Biểu 06 (9)  (the column resolved_on_time of dossier_kpis)
+--   finished_in_time     early or on the due day, (8) + (9)  (columns resolved_in_time)
+--   finished_late        quá hạn, Biểu 06 (10)
+CREATE MACRO finished_early(p_days_past_due) AS p_days_past_due < 0;
+CREATE MACRO finished_on_due_day(p_days_past_due) AS p_days_past_due = 0;
+CREATE MACRO finished_in_time(p_days_past_due) AS p_days_past_due <= 0;
+CREATE MACRO finished_late(p_days_past_due) AS p_days_past_due > 0;
+
 CREATE MACRO finish_status_of(p_due_at, p_finished_at) AS
     CASE
         WHEN p_finished_at IS NULL THEN NULL
-        WHEN days_past_due_of(p_due_at, p_finished_at) < 0 THEN 'truoc_han'
-        WHEN days_past_due_of(p_due_at, p_finished_at) = 0 THEN 'dung_han'
+        WHEN finished_early(days_past_due_of(p_due_at, p_finished_at)) THEN 'truoc_han'
+        WHEN finished_on_due_day(days_past_due_of(p_due_at, p_finished_at)) THEN 'dung_han'
         ELSE 'qua_han'
     END;
+
+-- Channel and fee of a dossier: submitted online (Biểu 06 (4)), and charged a fee or charge (766 3.5, 3.6).
+CREATE MACRO submitted_online(p_channel) AS p_channel = 'truc_tuyen';
+CREATE MACRO charges_fee(p_fee_vnd) AS p_fee_vnd > 0;
+
+-- Waiting for the citizen's supplements after more than one request (766 2.1 counts it as late).
+-- Asked for supplements at least once; waiting for them after more than one request (766 2.1
+-- counts such a pending dossier as late).
+CREATE MACRO asked_for_supplement(p_supplement_count) AS p_supplement_count > 0;
+CREATE MACRO waiting_second_supplement(p_status, p_supplement_count) AS
+    p_status = 'bo_sung' AND p_supplement_count > 1;
 
 CREATE MACRO stg_dossiers_in(p_files) AS TABLE
 SELECT
@@ -38,12 +61,16 @@ CREATE VIEW stg_dossiers AS SELECT * FROM stg_dossiers_in(dossiers_files_all());
 -- Every counted row is carried over or new, and resolved or pending, so (3) = (4)+(5)+(6) = (7)+(11).
 CREATE MACRO in_report(p_received_at, p_finished_at, p_start, p_end) AS
     p_received_at < p_end + INTERVAL 1 DAY AND (p_finished_at IS NULL OR p_finished_at >= p_start);
+CREATE MACRO is_new_in(p_received_at, p_start) AS p_received_at >= p_start;
 CREATE MACRO resolved_by(p_finished_at, p_end) AS
     p_finished_at IS NOT NULL AND p_finished_at < p_end + INTERVAL 1 DAY;
 CREATE MACRO pending_at(p_finished_at, p_end) AS
     p_finished_at IS NULL OR p_finished_at >= p_end + INTERVAL 1 DAY;
 CREATE MACRO overdue_at(p_finished_at, p_due_at, p_end) AS
     pending_at(p_finished_at, p_end) AND p_due_at < p_end;
+-- Resolved in [p_start, p_end]: finished within it (Biểu 06 (7); the processing-time queries).
+CREATE MACRO resolved_in(p_finished_at, p_start, p_end) AS
+    p_finished_at >= p_start AND resolved_by(p_finished_at, p_end);
 
 -- The dossiers a report over [p_start, p_end] counts for one unit, with their roles in it (above).
 -- The unit is the province p_province (read from the files p_files: queries pass $dossier_files, which
@@ -57,8 +84,8 @@ CREATE MACRO report_rows_for(p_files, p_province, p_district, p_unit, p_start, p
 SELECT
     d.*,
     days_past_due_of(d.due_at, d.finished_at) AS days_past_due,
-    d.received_at < p_start AS carried_over,
-    d.received_at >= p_start AS is_new,
+    NOT is_new_in(d.received_at, p_start) AS carried_over,
+    is_new_in(d.received_at, p_start) AS is_new,
     resolved_by(d.finished_at, p_end) AS resolved,
     pending_at(d.finished_at, p_end) AS pending,
     overdue_at(d.finished_at, d.due_at, p_end) AS pending_overdue
@@ -104,5 +131,4 @@ WHERE t.province_code = p_province
   AND (p_field IS NULL OR t.field = p_field)
   AND (p_procedure IS NULL OR t.procedure_code = p_procedure)
   AND t.year <= year(p_end)
-  AND t.finished_at >= p_start
-  AND t.finished_at < p_end + INTERVAL 1 DAY;
+  AND resolved_in(t.finished_at, p_start, p_end);

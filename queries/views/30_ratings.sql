@@ -1,6 +1,11 @@
--- Rating forms; satisfied = level 3 (hài lòng) or 4 (rất hài lòng).
+-- The levels of a rating form that count: satisfied = level 3 (hài lòng) or 4 (rất hài lòng);
+-- disliked = level 1 (không hài lòng; 766 indicator 5.4 counts the dossier as not satisfied).
+CREATE MACRO satisfied_level(p_level) AS p_level >= 3;
+CREATE MACRO disliked_level(p_level) AS p_level = 1;
+
+-- Rating forms, with satisfied (satisfied_level).
 CREATE MACRO stg_ratings_in(p_files) AS TABLE
-SELECT r.*, CAST(r.rated_at AS DATE) AS rated_date, r.level >= 3 AS satisfied
+SELECT r.*, CAST(r.rated_at AS DATE) AS rated_date, satisfied_level(r.level) AS satisfied
 FROM raw_ratings_in(p_files) r;
 
 CREATE VIEW stg_ratings AS SELECT * FROM stg_ratings_in(ratings_files_all());
@@ -17,18 +22,27 @@ FROM raw_feedback f;
 --   dung_han:  answered by then, on or before its due day;   qua_han: answered by then, after it;
 --   dang_trong_han: not answered by then, due day not passed; dang_qua_han: not answered, due day passed.
 -- The 766 indicators read it too: 5.2 on time = dung_han or dang_trong_han; 5.3 late = the other two.
+CREATE MACRO answered_by(p_handled, p_as_of) AS p_handled IS NOT NULL AND p_handled <= p_as_of;
 CREATE MACRO feedback_status(p_handled, p_due, p_as_of) AS
-    CASE WHEN p_handled IS NOT NULL AND p_handled <= p_as_of
+    CASE WHEN answered_by(p_handled, p_as_of)
          THEN CASE WHEN p_handled <= p_due THEN 'dung_han' ELSE 'qua_han' END
          ELSE CASE WHEN p_due >= p_as_of THEN 'dang_trong_han' ELSE 'dang_qua_han' END
     END;
+-- From a feedback_status: on time (766 5.2) = answered by its due day, or open and not yet due;
+-- late = the other two (answered after it, or open past it).
+CREATE MACRO feedback_on_time(p_status) AS p_status IN ('dung_han', 'dang_trong_han');
+CREATE MACRO feedback_late(p_status) AS p_status IN ('qua_han', 'dang_qua_han');
+-- The citizen said the answer (given by p_as_of) did not satisfy them (766 5.3); a reaction after
+-- p_as_of is not counted.
+CREATE MACRO feedback_unsatisfied(p_handled, p_citizen_satisfied, p_as_of) AS
+    coalesce(p_handled <= p_as_of AND p_citizen_satisfied = false, false);
 
 -- The feedback of one unit received in [p_start, p_end] (the province p_province, narrowed to
 -- district p_district and/or commune p_unit when not NULL), with as of p_end: answered (by then)
 -- and handling_status (feedback_status).
 CREATE MACRO feedback_for(p_province, p_district, p_unit, p_start, p_end) AS TABLE
 SELECT f.*,
-    f.handled_date IS NOT NULL AND f.handled_date <= p_end AS answered,
+    answered_by(f.handled_date, p_end) AS answered,
     feedback_status(f.handled_date, f.due_date, p_end) AS handling_status
 FROM stg_feedback f
 WHERE f.province_code = p_province
@@ -65,7 +79,7 @@ SELECT dossier_id, bool_or(disliked) AS disliked, bool_or(complained) AS complai
 FROM (
     SELECT dossier_id, true AS disliked, false AS complained
     FROM ratings_for(p_rating_files, p_province, p_district, p_unit, p_start, p_end)
-    WHERE level = 1
+    WHERE disliked_level(level)
     UNION ALL
     SELECT dossier_id, false, true FROM complaints_by_dossier(p_province, p_end)
 ) u

@@ -3,7 +3,7 @@ period as on paper, its derived rates, and the XLSX in the official layout.
 Queries: dossier_kpis (through cchc.export.bieu06), data_range (empty-period message)."""
 import streamlit as st
 
-from cchc import fmt
+from cchc import fmt, metrics
 from cchc.export import bieu06
 from cchc.ui import state, widgets
 
@@ -35,19 +35,17 @@ for note in bieu06.notes(unit):
 st.subheader("Các tỷ lệ tính từ biểu")
 now = bieu06.rates(table)
 before = bieu06.rates(bieu06.build_table(db, unit, sel.previous)) if sel.compare else {}
-c = st.columns(2)
-widgets.kpi(c[0], "Tỷ lệ giải quyết trước, đúng hạn", fmt.percent(now["on_time_rate"]),
-            widgets.delta_rate(now["on_time_rate"], before.get("on_time_rate")),
-            help="((8) + (9)) / (7): hồ sơ giải quyết trước hạn và đúng hạn trên tổng số hồ sơ đã giải quyết.")
-widgets.kpi(c[1], "Tỷ lệ tiếp nhận trực tuyến", fmt.percent(now["online_rate"]),
-            widgets.delta_rate(now["online_rate"], before.get("online_rate")),
-            help="(4) / ((4) + (5)): hồ sơ mới tiếp nhận trực tuyến trên tổng số hồ sơ mới tiếp nhận.")
+rates = metrics.catalogue().bieu06_rates  # labels, help and formulas: cchc/metrics.toml
+for col, key in zip(st.columns(len(rates)), rates):
+    m = metrics.get(key)
+    widgets.kpi(col, m.label, fmt.percent(now[key]), widgets.delta_rate(now[key], before.get(key)),
+                help=m.help_text)
 
 by_line = bieu06.rates_table(table)
-shown = {"Lĩnh vực": by_line["Lĩnh vực"].to_list(),
-         "Đã giải quyết (7)": [fmt.number(v) for v in by_line["resolved"]],
-         "Trước, đúng hạn ((8)+(9))/(7)": [fmt.percent(v) for v in by_line["on_time_rate"]],
-         "Mới tiếp nhận (4)+(5)": [fmt.number(v) for v in by_line["new"]],
-         "Trực tuyến (4)/((4)+(5))": [fmt.percent(v) for v in by_line["online_rate"]]}
-st.dataframe(shown, hide_index=True, key="bieu06_rates",
-             column_config={c: st.column_config.TextColumn(c, alignment="right") for c in list(shown)[1:]})
+shown = {"Lĩnh vực": by_line["Lĩnh vực"].to_list()}
+config = {}
+for column, key in bieu06.rate_columns():
+    m = metrics.get(key)
+    shown[m.short] = [(fmt.percent if m.is_rate else fmt.number)(v) for v in by_line[column]]
+    config[m.short] = st.column_config.TextColumn(m.short, alignment="right", help=f"{m.label}: {m.formula_text}")
+st.dataframe(shown, hide_index=True, key="bieu06_rates", column_config=config)

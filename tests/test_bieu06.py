@@ -98,7 +98,7 @@ def test_page_quoc_tuan_2023_shows_the_calibrated_figures(app):
     # a commune's form has no level group
     assert not [r for k, r in rows if k == "group"]
     m = {x.label: x.value for x in at.metric}
-    assert m["Tỷ lệ giải quyết trước, đúng hạn"] == "99,97 %"
+    assert m["Tỷ lệ giải quyết trước hạn, đúng hạn"] == "99,97 %"
     assert m["Tỷ lệ tiếp nhận trực tuyến"] == bieu06.fmt.percent(_vn_int(t["4"]) / 3241)
     assert at.get("download_button"), "the XLSX download is offered"
     assert not at.exception

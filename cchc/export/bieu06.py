@@ -31,8 +31,9 @@ Decisions where the form leaves a choice:
   one query per district, and the comparison of districts and communes is what the ranking pages
   are for.
 * **"Tổng số" is the last line** (after the fields), bold; the group heading above its fields.
-* Rates under the form follow the standard derived KPIs: tỷ lệ giải quyết trước/đúng hạn =
-  ((8)+(9))/(7); tỷ lệ tiếp nhận trực tuyến = (4)/((4)+(5)); "–" when the denominator is 0.
+* Rates under the form are the metric catalogue's `bieu06_rates` (cchc/metrics.toml): tỷ lệ giải
+  quyết trước hạn, đúng hạn = ((8)+(9))/(7); tỷ lệ tiếp nhận trực tuyến = (4)/((4)+(5)); "–" when
+  the denominator is 0. Column names (``Column.label``) are the catalogue's labels.
 """
 from __future__ import annotations
 
@@ -45,8 +46,10 @@ from dataclasses import dataclass
 import polars as pl
 import xlsxwriter
 
-from .. import charts, fmt, kpis, periods
+from .. import fmt, kpis, metrics, periods
 from ..kpis import Unit
+from . import SOURCE
+from . import file_name as _file_name
 
 FORM_CODE = "Biểu số 06/VPCP/KSTT"
 FORM_BASIS = "Ban hành theo Thông tư số 01/2020/TT-VPCP ngày 21/10/2020"
@@ -65,21 +68,14 @@ class Column:
     label: str       # short Vietnamese name, e.g. for a tooltip or a check message
 
 
-COLUMNS = (
-    Column(1, None, "STT"),
-    Column(2, None, "Lĩnh vực"),
-    Column(3, "received_total", "Số hồ sơ nhận giải quyết — Tổng số"),
-    Column(4, "received_online", "Số mới tiếp nhận trực tuyến"),
-    Column(5, "received_offline", "Số mới tiếp nhận trực tiếp, dịch vụ bưu chính"),
-    Column(6, "carried_over", "Số từ kỳ trước"),
-    Column(7, "resolved_total", "Đã giải quyết — Tổng số"),
-    Column(8, "resolved_early", "Đã giải quyết trước hạn"),
-    Column(9, "resolved_on_time", "Đã giải quyết đúng hạn"),
-    Column(10, "resolved_late", "Đã giải quyết quá hạn"),
-    Column(11, "pending_total", "Đang giải quyết — Tổng số"),
-    Column(12, "pending_within", "Đang giải quyết trong hạn"),
-    Column(13, "pending_overdue", "Đang giải quyết quá hạn"),
-)
+def _column(no: int, key: str) -> Column:
+    return Column(no, key, metrics.catalogue().by_bieu06()[f"({no})"].label)
+
+
+# The form's count columns (3)…(13) and their names: the catalogue's KPIs with a Biểu 06 column.
+COLUMNS = (Column(1, None, "STT"), Column(2, None, "Lĩnh vực"),
+           *(_column(no, key) for no, key in enumerate(kpis.BIEU06_KEYS, start=3)))
+assert all(metrics.catalogue().by_bieu06()[f"({c.no})"].count == (c.key,) for c in COLUMNS if c.key)
 NUMBER_COLUMNS = [str(c.no) for c in COLUMNS if c.key]
 KEYS = {str(c.no): c.key for c in COLUMNS if c.key}
 assert list(KEYS.values()) == kpis.BIEU06_KEYS
@@ -155,10 +151,17 @@ def is_empty(table: pl.DataFrame) -> bool:
     return totals(table)["3"] == 0
 
 
+def row_counts(row: dict) -> dict[str, int]:
+    """A line of the form as the catalogue's counts: its columns by key, and received_new = (4) + (5)."""
+    counts = {k: row[n] for n, k in KEYS.items()}
+    counts["received_new"] = counts["received_online"] + counts["received_offline"]
+    return counts
+
+
 def row_rates(row: dict) -> dict[str, float | None]:
-    """The two standard derived rates of one line: ((8)+(9))/(7) and (4)/((4)+(5))."""
-    return {"on_time_rate": fmt.ratio(row["8"] + row["9"], row["7"]),
-            "online_rate": fmt.ratio(row["4"], row["4"] + row["5"])}
+    """The catalogue's rates under the form (bieu06_rates) of one line, e.g. ((8)+(9))/(7) and (4)/((4)+(5))."""
+    counts = row_counts(row)
+    return {k: metrics.get(k).value(counts) for k in metrics.catalogue().bieu06_rates}
 
 
 def rates(table: pl.DataFrame) -> dict[str, float | None]:
@@ -166,15 +169,26 @@ def rates(table: pl.DataFrame) -> dict[str, float | None]:
     return row_rates(totals(table))
 
 
-def rates_table(table: pl.DataFrame) -> pl.DataFrame:
-    """The derived rates line by line (fields and total; group headings left out), for the page."""
+def rate_columns() -> list[tuple[str, str]]:
+    """The columns of rates_table after "Lĩnh vực", as (column, catalogue KPI key): each rate of
+    bieu06_rates after its denominator (a count KPI of the catalogue: resolved_total, received_new)."""
     out = []
+    for k in metrics.catalogue().bieu06_rates:
+        den = metrics.get(k).denominator
+        out += [(den[0], den[0]), (k, k)]
+    return out
+
+
+def rates_table(table: pl.DataFrame) -> pl.DataFrame:
+    """The derived rates line by line (fields and total; group headings left out), for the page:
+    columns "Lĩnh vực" and rate_columns() (denominator count, rate)."""
+    out = []
+    cols = rate_columns()
     for r in table.filter(pl.col("kind") != "group").iter_rows(named=True):
-        rr = row_rates(r)
-        out.append({"Lĩnh vực": r["Lĩnh vực"], "resolved": r["7"], "on_time_rate": rr["on_time_rate"],
-                    "new": r["4"] + r["5"], "online_rate": rr["online_rate"]})
-    return pl.DataFrame(out, schema={"Lĩnh vực": pl.String, "resolved": pl.Int64, "on_time_rate": pl.Float64,
-                                     "new": pl.Int64, "online_rate": pl.Float64}, orient="row")
+        counts = row_counts(r)
+        out.append({"Lĩnh vực": r["Lĩnh vực"], **{c: metrics.get(k).value(counts) for c, k in cols}})
+    schema = {"Lĩnh vực": pl.String, **{c: pl.Float64 if metrics.get(k).is_rate else pl.Int64 for c, k in cols}}
+    return pl.DataFrame(out, schema=schema, orient="row")
 
 
 # --- the boxes of the form ---------------------------------------------------------------------
@@ -212,13 +226,13 @@ def notes(unit: Unit) -> list[str]:
     if unit.level != "commune":
         out.append("Số liệu gồm hồ sơ TTHC tiếp nhận tại Bộ phận Một cửa cấp xã; dữ liệu chưa có hồ sơ do "
                    "cấp huyện, cấp tỉnh trực tiếp giải quyết.")
-    out.append(charts.SOURCE + ".")
+    out.append(SOURCE + ".")
     return out
 
 
 def file_name(unit: Unit, period: periods.Period) -> str:
     """bieu-06_xa-quoc-tuan_nam-2023.xlsx"""
-    return charts.file_name("Biểu 06", unit.name, period.short_label, "xlsx")
+    return _file_name("Biểu 06", unit.name, period.short_label, "xlsx")
 
 
 # --- HTML (the page) -----------------------------------------------------------------------------
@@ -289,7 +303,7 @@ def to_xlsx(table: pl.DataFrame, unit: Unit, period: periods.Period) -> bytes:
     wb = xlsxwriter.Workbook(buf, {"in_memory": True,
                                    "default_format_properties": {"font_name": FONT, "font_size": 12}})
     wb.set_properties({"title": f"{FORM_CODE} — {unit.full_name} — {period.label}", "subject": FORM_TITLE,
-                       "author": "Bảng điều khiển CCHC", "comments": charts.SOURCE,
+                       "author": "Bảng điều khiển CCHC", "comments": SOURCE,
                        "keywords": "TTHC, Biểu 06, TT 01/2020/TT-VPCP"})
     ws = wb.add_worksheet("Biểu 06")
 

@@ -34,8 +34,7 @@ children AS (
     WHERE u.province_code = $province
       AND u.level = $child_level
       AND in_scope($district, $unit, u.district_code, u.code)
-      AND (((u.valid_from IS NULL OR u.valid_from <= $end) AND (u.valid_to IS NULL OR u.valid_to >= $start))
-           OR u.code IN (SELECT child_code FROM counts))
+      AND (in_force_during(u.valid_from, u.valid_to, $start, $end) OR u.code IN (SELECT child_code FROM counts))
 ),
 final AS (
     SELECT

@@ -21,6 +21,10 @@ CREATE MACRO fully_online(p_online_level) AS p_online_level = 'toan_trinh';
 CREATE MACRO in_force_on(p_valid_from, p_valid_to, p_day) AS
     p_valid_from <= p_day AND (p_valid_to IS NULL OR p_valid_to >= p_day);
 
+-- A unit in force at some time during [p_start, p_end] (valid_from / valid_to NULL = no limit).
+CREATE MACRO in_force_during(p_valid_from, p_valid_to, p_start, p_end) AS
+    (p_valid_from IS NULL OR p_valid_from <= p_end) AND (p_valid_to IS NULL OR p_valid_to >= p_start);
+
 -- The procedures in force on day p_day, of level p_level (NULL = every level).
 CREATE MACRO procedures_in_force_on(p_day, p_level) AS TABLE
 SELECT * FROM raw_procedures

@@ -1,4 +1,4 @@
-"""Command line: python -m cchc {sample,kpis,index,import-results,rollup,schema-doc} ...
+"""Command line: python -m cchc {sample,kpis,index,import-results,rollup,schema-doc,kpi-doc} ...
 
 Errors a user can act on are printed as one line (Vietnamese) with exit code 2; never a traceback
 (set CCHC_DEBUG=1 to see one).
@@ -13,15 +13,17 @@ from datetime import date
 from pathlib import Path
 
 from . import db as dbm
-from . import fmt, periods
+from . import fmt, metrics, periods
 from . import schema
 
-BIEU06_HEADERS = [("received_total", "(3) Tổng số nhận"), ("received_online", "(4) Mới - trực tuyến"),
-                  ("received_offline", "(5) Mới - trực tiếp, BC"), ("carried_over", "(6) Từ kỳ trước"),
-                  ("resolved_total", "(7) Đã giải quyết"), ("resolved_early", "(8) Trước hạn"),
-                  ("resolved_on_time", "(9) Đúng hạn"), ("resolved_late", "(10) Quá hạn"),
-                  ("pending_total", "(11) Đang giải quyết"), ("pending_within", "(12) Trong hạn"),
-                  ("pending_overdue", "(13) Quá hạn")]
+
+def _bieu06_headers() -> list[tuple[str, str]]:
+    """('received_total', '(3) Tổng số nhận') …: the catalogue's KPIs with a Biểu 06 column, in form order."""
+    cols = metrics.catalogue().by_bieu06()
+    return [(m.key, f"{col} {m.short}") for col, m in sorted(cols.items(), key=lambda c: int(c[0].strip("()")))]
+
+
+BIEU06_HEADERS = _bieu06_headers()
 
 
 class UsageError(Exception):
@@ -84,6 +86,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     d = sub.add_parser("schema-doc", help="ghi docs/data-model.md từ cchc/schema.py")
     d.add_argument("--out", default=str(dbm.ROOT / "docs" / "data-model.md"))
+
+    m = sub.add_parser("kpi-doc", help="ghi bảng chỉ tiêu của docs/kpis.md từ cchc/metrics.toml (giữ phần viết tay)")
+    m.add_argument("--out", default=str(dbm.ROOT / "docs" / "kpis.md"))
     return ap
 
 
@@ -115,6 +120,8 @@ def cmd_kpis(args) -> int:
     p = kpis.period_for(unit, args.start, args.end)
     k = kpis.kpis(db, unit, p)
     if args.json:
+        cat = metrics.catalogue()
+        k["labels"] = {m.key: m.label for m in cat.metrics if m.key in k}  # the catalogue's names of the keys
         print(json.dumps(k, ensure_ascii=False, indent=1))
         return 0
     print(f"TÌNH HÌNH, KẾT QUẢ GIẢI QUYẾT TTHC (Biểu số 06, TT 01/2020/TT-VPCP) — {unit.full_name} ({unit.code})")
@@ -126,20 +133,19 @@ def cmd_kpis(args) -> int:
         print(name.ljust(w) + " ".join(fmt.number(r[key]).rjust(8) for key, _ in BIEU06_HEADERS))
     print("Cột: " + "; ".join(h for _, h in BIEU06_HEADERS))
     print()
-    lines = [
-        ("Tỷ lệ giải quyết trước hạn, đúng hạn", fmt.percent(k["on_time_rate"]),
-         f"{fmt.number(k['resolved_early'] + k['resolved_on_time'])}/{fmt.number(k['resolved_total'])}"),
-        ("Tỷ lệ nộp trực tuyến", fmt.percent(k["online_rate"]), f"{fmt.number(k['received_online'])}/{fmt.number(k['received_new'])}"),
-        ("Số hóa thành phần hồ sơ", fmt.percent(k["digitised_input_rate"]), f"{fmt.number(k['digitised_input'])}/{fmt.number(k['received_new'])}"),
-        ("Số hóa kết quả", fmt.percent(k["digitised_result_rate"]), f"{fmt.number(k['digitised_result'])}/{fmt.number(k['resolved_total'])}"),
-        ("Tỷ lệ hài lòng", fmt.percent(k["satisfaction_rate"]), f"{fmt.number(k['ratings_satisfied'])}/{fmt.number(k['ratings_total'])} phiếu"),
-        ("Phản ánh, kiến nghị", fmt.number(k["feedback_total"]), ""),
-    ]
-    from .schema import FINANCE_ITEMS
-    for item, name in FINANCE_ITEMS.items():
-        f = k["finance"].get(item)
-        if f:
-            lines.append((name, fmt.percent(f["rate"]), f"{fmt.million(f['actual_vnd'])} / {fmt.million(f['plan_vnd'])}"))
+    lines = []
+    v = metrics.values(k)
+    for key in metrics.catalogue().cli:  # labels, formulas and order: cchc/metrics.toml
+        m = metrics.get(key)
+        if m.finance_item and v[m.key.removesuffix("_rate") + "_plan"] is None:
+            continue
+        text = fmt.percent(v[key]) if m.is_rate else fmt.number(v[key])
+        detail = ""
+        if m.is_rate:
+            num, den = m.parts(v)
+            detail = (f"{fmt.million(num)} / {fmt.million(den)}" if m.finance_item
+                      else f"{fmt.number(num)}/{fmt.number(den)}")
+        lines.append((m.label, text, detail))
     pf = k["procedures_in_force"]
     lines.append((f"TTHC cấp xã đang thực hiện ngày {fmt.day(p.end)}", fmt.number(pf.get("total", 0)),
                   f"UBND {fmt.number(pf.get('ubnd', 0))}, công an {fmt.number(pf.get('cong_an', 0))}, "
@@ -164,6 +170,14 @@ def cmd_schema_doc(args) -> int:
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(schema.data_model_markdown() + "\n", encoding="utf-8")
+    print(f"Đã ghi {out}")
+    return 0
+
+
+def cmd_kpi_doc(args) -> int:
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(metrics.doc_text(out), encoding="utf-8")
     print(f"Đã ghi {out}")
     return 0
 
@@ -196,7 +210,7 @@ def cmd_import_results(args) -> int:
 
 
 COMMANDS = {"sample": cmd_sample, "kpis": cmd_kpis, "index": cmd_index, "import-results": cmd_import_results,
-            "rollup": cmd_rollup, "schema-doc": cmd_schema_doc}
+            "rollup": cmd_rollup, "schema-doc": cmd_schema_doc, "kpi-doc": cmd_kpi_doc}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -18,7 +18,7 @@ from typing import Any, Callable
 import plotly.graph_objects as go
 import polars as pl
 
-from . import charts, fmt, kpis, params, schema
+from . import charts, fmt, kpis, metrics, params, schema
 from .kpis import Unit
 from .periods import Period
 
@@ -128,6 +128,11 @@ def selection_label(d: Drill, proc_name: str | None = None) -> str:
     return ""
 
 
+# Column names of the KPIs in the tables: the metric catalogue's (cchc/metrics.toml).
+_RESOLVED, _ON_TIME, _OVERDUE, _PENDING = (metrics.label("resolved_total"), metrics.short("on_time_rate"),
+                                           metrics.label("overdue"), metrics.label("pending_total"))
+
+
 # --- level 0: fields -----------------------------------------------------------------------
 def field_rows(k: dict) -> list[dict]:
     """Fields of kpis.dossier_kpis(...) with their share of the received dossiers, largest first."""
@@ -142,12 +147,11 @@ def field_table(rows: list[dict]) -> pl.DataFrame:
         "Lĩnh vực": [r["field"] for r in rows],
         "Tiếp nhận": [fmt.number(r["received_total"]) for r in rows],
         "Tỷ trọng": [fmt.percent(r["share"]) for r in rows],
-        "Đã giải quyết": [fmt.number(r["resolved_total"]) for r in rows],
-        "Tỷ lệ đúng hạn": [fmt.percent(r["on_time_rate"]) for r in rows],
-        "Quá hạn": [fmt.number(r["late"]) for r in rows],
-        "Đang giải quyết": [fmt.number(r["pending_total"]) for r in rows],
-    }, schema={c: pl.String for c in ("Lĩnh vực", "Tiếp nhận", "Tỷ trọng", "Đã giải quyết", "Tỷ lệ đúng hạn",
-                                       "Quá hạn", "Đang giải quyết")})
+        _RESOLVED: [fmt.number(r["resolved_total"]) for r in rows],
+        _ON_TIME: [fmt.percent(r["on_time_rate"]) for r in rows],
+        _OVERDUE: [fmt.number(r["late"]) for r in rows],
+        _PENDING: [fmt.number(r["pending_total"]) for r in rows],
+    }, schema={c: pl.String for c in ("Lĩnh vực", "Tiếp nhận", "Tỷ trọng", _RESOLVED, _ON_TIME, _OVERDUE, _PENDING)})
 
 
 def fields_figure(rows: list[dict], subtitle: str) -> go.Figure:
@@ -208,10 +212,10 @@ def procedure_table(rows: list[dict]) -> pl.DataFrame:
     cols = {
         "Thủ tục": [r["procedure_name"] or r["procedure_code"] for r in rows],
         "Tiếp nhận": [fmt.number(r["received_total"]) for r in rows],
-        "Đã giải quyết": [fmt.number(r["resolved_total"]) for r in rows],
-        "Tỷ lệ đúng hạn": [fmt.percent(r["on_time_rate"]) for r in rows],
-        "Quá hạn": [fmt.number(r["late"]) for r in rows],
-        "Đang giải quyết": [fmt.number(r["pending_total"]) for r in rows],
+        _RESOLVED: [fmt.number(r["resolved_total"]) for r in rows],
+        _ON_TIME: [fmt.percent(r["on_time_rate"]) for r in rows],
+        _OVERDUE: [fmt.number(r["late"]) for r in rows],
+        _PENDING: [fmt.number(r["pending_total"]) for r in rows],
         "Trung vị ngày xử lý": [_days(r["median_days"]) for r in rows],
         "Thời hạn quy định (ngày)": [_days(r["statutory_days"]) for r in rows],
         "90 % xong trong (ngày)": [_days(r["p90_days"]) for r in rows],
@@ -296,9 +300,9 @@ def trend_rows(db, unit: Unit, p: Period, d: Drill) -> pl.DataFrame:
 def trend_figure(df: pl.DataFrame, title_tail: str, subtitle: str) -> go.Figure:
     months = [m.strftime("%m/%Y") for m in df["month"].to_list()]
     fig = go.Figure([
-        go.Bar(name="Tiếp nhận mới", x=months, y=df["received_new"].to_list(), marker_color=charts.COLORS["primary"],
+        go.Bar(name=metrics.label("received_new"), x=months, y=df["received_new"].to_list(), marker_color=charts.COLORS["primary"],
                hovertemplate="%{x}: %{y:,} hồ sơ tiếp nhận<extra></extra>"),
-        go.Bar(name="Đã giải quyết", x=months, y=df["resolved_total"].to_list(), marker_color=charts.COLORS["good"],
+        go.Bar(name=_RESOLVED, x=months, y=df["resolved_total"].to_list(), marker_color=charts.COLORS["good"],
                hovertemplate="%{x}: %{y:,} hồ sơ giải quyết<extra></extra>"),
     ])
     if df["resolved_late"].sum():

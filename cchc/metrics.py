@@ -308,6 +308,22 @@ def short(key: str) -> str:
     return catalogue().get(key).short
 
 
+def values(k: dict) -> dict:
+    """kpis.kpis()'s dict with every catalogue KPI it leaves out (overdue, the finance rates) and
+    the finance amounts as counts (<base>_actual, <base>_plan in đồng, None without figures)."""
+    out = dict(k)
+    for m in catalogue().metrics:
+        if m.finance_item:
+            f = (k.get("finance") or {}).get(m.finance_item)
+            base = m.key.removesuffix("_rate")
+            out[f"{base}_actual"] = f["actual_vnd"] if f else None
+            out[f"{base}_plan"] = f["plan_vnd"] if f else None
+    for m in catalogue().metrics:
+        if m.key not in out:
+            out[m.key] = m.value(out)
+    return out
+
+
 # --- docs/kpis.md ---------------------------------------------------------------------------------
 DOC_BEGIN = "<!-- BEGIN kpi-doc: generated from cchc/metrics.toml by `python -m cchc kpi-doc`; do not edit by hand -->"
 DOC_END = "<!-- END kpi-doc -->"

@@ -144,15 +144,7 @@ def delta_text(kind: str, now: float | int | None, before: float | int | None) -
 def flat(k: dict) -> dict:
     """The KPIs the cards show, from kpis.kpis(): the dossier counts and rates plus overdue
     (late + pending overdue) and the finance rates and amounts."""
-    out = dict(k)
-    for key, item in FINANCE_CARDS.items():
-        f = (k.get("finance") or {}).get(item)
-        out[key.replace("_rate", "_actual")] = f["actual_vnd"] if f else None
-        out[key.replace("_rate", "_plan")] = f["plan_vnd"] if f else None
-    for m in metrics.catalogue().metrics:  # every catalogue KPI the queries left out (overdue, finance rates)
-        if m.key not in out:
-            out[m.key] = m.value(out)
-    return out
+    return metrics.values(k)
 
 
 def money(vnd: int | None, unit: Unit) -> str:

@@ -123,7 +123,7 @@ if res is not None:
         st.subheader(f"Chỉ tiêu {d.code}: {d.name}")
         lost = iv.lost_points(i)
         c = st.columns(4)
-        widgets.kpi(c[0], "Giá trị", scoring.value_text(i) or iv.NO_DATA, None, None)
+        widgets.kpi(c[0], "Giá trị", scoring.value_text(i) or iv.NO_DATA, None, None, help=d.note or None)
         widgets.kpi(c[1], "Điểm", f"{iv.pts(i.points) if i.status != 'no_data' else iv.NO_DATA}/{iv.mx(i.max)}",
                     None, None, help=i.rule_text)
         widgets.kpi(c[2], "Điểm bị mất", fmt.number(lost, 2) if lost is not None else iv.NO_DATA, None, None)

@@ -4,7 +4,7 @@ Queries: satisfaction_ratings, satisfaction_766, satisfaction_trend, feedback_su
 feedback_list, units_all (through cchc.satisfaction)."""
 import streamlit as st
 
-from cchc import fmt
+from cchc import fmt, metrics
 from cchc import satisfaction as sat
 from cchc.ui import state, widgets
 
@@ -34,9 +34,9 @@ def before(d, key):
 c = st.columns(4)
 widgets.kpi(c[0], "Phiếu đánh giá", fmt.number(o["ratings_total"]),
             widgets.delta_count(o["ratings_total"], before(prev, "ratings_total")), None)
-widgets.kpi(c[1], "Tỷ lệ hài lòng", fmt.percent(o["survey_rate"]),
+widgets.kpi(c[1], metrics.label("satisfaction_rate"), fmt.percent(o["survey_rate"]),
             widgets.delta_rate(o["survey_rate"], before(prev, "survey_rate")),
-            help="Phiếu đánh giá mức Hài lòng hoặc Rất hài lòng / tổng số phiếu đánh giá trong kỳ.")
+            help=metrics.get("satisfaction_rate").help_text)
 widgets.kpi(c[2], "Chỉ tiêu 5.4 (Bộ chỉ số 766)", fmt.percent(o["rate_766"]),
             widgets.delta_rate(o["rate_766"], before(prev, "rate_766")),
             help="Tỷ lệ hài lòng trong tiếp nhận, giải quyết TTHC = (hồ sơ đã giải quyết trong kỳ − hồ sơ quá hạn, "
@@ -55,9 +55,10 @@ widgets.kpi(c[1], "Hồ sơ không hài lòng (766)", fmt.number(o["not_satisfie
             widgets.delta_count(o["not_satisfied"], before(prev, "not_satisfied")), False,
             help=f"Quá hạn {fmt.number(o['late'])}; đánh giá Không hài lòng {fmt.number(o['disliked'])}; "
                  f"có phản ánh, kiến nghị {fmt.number(o['complained'])} (mỗi hồ sơ tính một lần).")
-widgets.kpi(c[2], "Phản ánh, kiến nghị", fmt.number(fb["feedback_total"]),
-            widgets.delta_count(fb["feedback_total"], before(prev_fb, "feedback_total")), False)
-widgets.kpi(c[3], "PAKN xử lý đúng hạn", fmt.percent(fb["on_time_rate"]),
+widgets.kpi(c[2], metrics.label("feedback_total"), fmt.number(fb["feedback_total"]),
+            widgets.delta_count(fb["feedback_total"], before(prev_fb, "feedback_total")), False,
+            help=metrics.get("feedback_total").help_text)
+widgets.kpi(c[3], metrics.short("feedback_on_time_rate"), fmt.percent(fb["on_time_rate"]),
             widgets.delta_rate(fb["on_time_rate"], before(prev_fb, "on_time_rate")),
             help="(Đã xử lý đúng hạn 15 ngày làm việc + đang xử lý còn trong hạn) / tổng số PAKN tiếp nhận "
                  "trong kỳ, tính đến cuối kỳ (chỉ tiêu 5.2, Bộ chỉ số 766).")

@@ -544,7 +544,7 @@ def test_cli_text_and_errors(sample_dir):
     out = r.stdout
     assert "Bộ chỉ số 766 (QĐ 766/QĐ-TTg ngày 23/06/2022) — Xã Quốc Tuấn" in out
     assert "[CKMB] Công khai, minh bạch: không đủ dữ liệu (tối đa 18)" in out
-    assert "2.1   Tỷ lệ hồ sơ xử lý trước hạn, đúng hạn — 3.261/3.262 = 99,97 %; tỷ lệ thuận; 19,99/20 điểm" in out
+    assert "2.1   Tỷ lệ hồ sơ xử lý trước hạn, đúng hạn (kể cả hồ sơ đang giải quyết) — 3.261/3.262 = 99,97 %; tỷ lệ thuận; 19,99/20 điểm" in out
     assert "dương lịch" in out
     r = _cli("index", "--index", "khong-co", "--unit", "10621", "--from", "2023-01-01", "--to", "2023-12-31",
              env_dir=sample_dir)

@@ -204,10 +204,10 @@ def finance_kpis(db: Database, unit: Unit, p: periods.Period) -> dict:
     return {"finance_months": [m.isoformat() for m in months] if months else None, "finance": items}
 
 
-TREND_COLUMNS = ["received_new", "received_online", "digitised_input", "resolved_total", "resolved_on_time",
+TREND_COLUMNS = ["received_new", "received_online", "digitised_input", "resolved_total", "resolved_in_time",
                  "resolved_late", "digitised_result"]
 _TREND_BY = {"received_month": ["received_new", "received_online", "digitised_input"],  # what the query gives
-             "finished_month": ["resolved_total", "resolved_on_time", "digitised_result"]}
+             "finished_month": ["resolved_total", "resolved_in_time", "digitised_result"]}
 _TREND_SCHEMA = {"month": pl.Date, **{c: pl.Int64 for c in TREND_COLUMNS}}
 
 
@@ -215,8 +215,8 @@ def monthly_trend(db: Database, scope: dict, start: date, end: date, field: str 
                   procedure: str | None = None) -> pl.DataFrame:
     """The calendar months from start's month to end's month, one row each in order, with the counts
     of queries/monthly_trend.sql: received new, online and digitised by the month received; resolved,
-    on time and with an e-result by the month finished; resolved late = resolved − on time; 0 in a
-    month when nothing was received or finished."""
+    resolved in time (early or on the due day) and with an e-result by the month finished; resolved
+    late = resolved − in time; 0 in a month when nothing was received or finished."""
     df = db.run("monthly_trend", **scope, field=field, procedure=procedure, start=start, end=end)
     months = periods.month_starts(start, end)
     at = {m: i for i, m in enumerate(months)}
@@ -229,7 +229,7 @@ def monthly_trend(db: Database, scope: dict, start: date, end: date, field: str 
                 if i is not None:
                     total[i] += v
             data[c] = total
-    data["resolved_late"] = [t - o for t, o in zip(data["resolved_total"], data["resolved_on_time"])]
+    data["resolved_late"] = [t - o for t, o in zip(data["resolved_total"], data["resolved_in_time"])]
     return pl.DataFrame(data, schema=_TREND_SCHEMA)
 
 

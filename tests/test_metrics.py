@@ -1,0 +1,275 @@
+"""The metric catalogue (cchc/metrics.toml, cchc/metrics.py): validated at load, documented in
+docs/kpis.md (generated, up to date), the only source of the KPI names the screens and the CLI show,
+and every KPI in it checked against a figure worked out by hand on a hand-built dataset."""
+from __future__ import annotations
+
+import copy
+import io
+import json
+import tomllib
+from contextlib import redirect_stdout
+from datetime import datetime
+
+import pytest
+
+from cchc import cli, kpis, metrics, overview, periods
+from cchc.db import Database
+
+from fixtures import dossier, write_dataset
+
+CAT = metrics.catalogue()
+RAW = tomllib.loads(metrics.PATH.read_text(encoding="utf-8"))
+
+
+# --- the file is validated ------------------------------------------------------------------------
+def _parse(mutate) -> metrics.Catalogue:
+    data = copy.deepcopy(RAW)
+    mutate(data)
+    return metrics.parse(data)
+
+
+def test_catalogue_loads_and_covers_what_the_screens_list():
+    assert len(CAT.metrics) == len({m.key for m in CAT.metrics})
+    for name in metrics.LISTS:
+        assert set(getattr(CAT, name)) <= {m.key for m in CAT.metrics}, name
+    # the overview's cards and ranking choices are the catalogue's, in its order
+    assert [c.key for c in overview.CARDS] == list(CAT.cards)
+    assert list(overview.RANK_METRICS) == list(CAT.ranking)
+    assert all(c.label == metrics.label(c.key) for c in overview.CARDS)
+
+
+def test_unknown_key_is_an_error():
+    with pytest.raises(metrics.CatalogueError, match="khóa không biết.*colour"):
+        _parse(lambda d: d["kpi"][0].update(colour="red"))
+    with pytest.raises(metrics.CatalogueError, match="khóa không biết"):
+        _parse(lambda d: d.update(screens=[]))
+    with pytest.raises(metrics.CatalogueError, match="khóa không biết"):
+        _parse(lambda d: d["counts"]["resolved_total"].update(colour="red"))
+
+
+@pytest.mark.parametrize("field", ["label", "short", "help", "format", "unit", "direction"])
+def test_a_kpi_lacking_a_field_or_its_documentation_fails(field):
+    with pytest.raises(metrics.CatalogueError, match=f"thiếu.*{field}"):
+        _parse(lambda d: d["kpi"][0].pop(field))
+    with pytest.raises(metrics.CatalogueError, match=f"thiếu.*{field}"):
+        _parse(lambda d: d["kpi"][0].update({field: "  "}))
+
+
+def test_unknown_count_keys_are_errors():
+    on_time = next(i for i, m in enumerate(RAW["kpi"]) if m["key"] == "on_time_rate")
+    with pytest.raises(metrics.CatalogueError, match="resolved_intime"):
+        _parse(lambda d: d["kpi"][on_time].update(numerator=["resolved_intime"]))
+    # a count no query gives, and a sum of one
+    with pytest.raises(metrics.CatalogueError, match="không phải chỉ số đếm"):
+        _parse(lambda d: d["counts"].update(dossiers_lost={"label": "x"}))
+    with pytest.raises(metrics.CatalogueError, match="không phải chỉ số đếm"):
+        _parse(lambda d: d["counts"].update(lost={"label": "x", "sum": ["resolved_total", "nothing"]}))
+    # a rate needs both sides, a count one formula
+    with pytest.raises(metrics.CatalogueError, match="cả numerator và denominator"):
+        _parse(lambda d: d["kpi"][on_time].pop("denominator"))
+    with pytest.raises(metrics.CatalogueError, match="count"):
+        _parse(lambda d: d["kpi"][0].update(numerator=["resolved_total"], denominator=["received_total"]))
+    with pytest.raises(metrics.CatalogueError, match="không có trong danh mục"):
+        _parse(lambda d: d.update(cards=["on_time_rate", "nothing_rate"]))
+    with pytest.raises(metrics.CatalogueError, match="direction"):
+        _parse(lambda d: d["kpi"][0].update(direction="up"))
+
+
+def test_every_kpi_is_documented_in_docs_kpis_md():
+    text = (metrics.PATH.parent.parent / "docs" / "kpis.md").read_text(encoding="utf-8")
+    for m in CAT.metrics:
+        assert m.help and m.formula_text, m.key
+        assert f"`{m.key}`" in text and m.label in text, f"{m.key} is not documented in docs/kpis.md"
+
+
+def test_docs_kpis_md_is_up_to_date():
+    path = metrics.PATH.parent.parent / "docs" / "kpis.md"
+    assert metrics.doc_text(path) == path.read_text(encoding="utf-8"), (
+        "docs/kpis.md is out of date with cchc/metrics.toml: run python -m cchc kpi-doc")
+
+
+def test_kpi_doc_keeps_the_prose(tmp_path):
+    p = tmp_path / "kpis.md"
+    p.write_text(f"# KPIs\n\nHand-written.\n\n{metrics.DOC_BEGIN}\nold\n{metrics.DOC_END}\n\n## After\n\nMore prose.\n",
+                 encoding="utf-8")
+    assert cli.main(["kpi-doc", "--out", str(p)]) == 0
+    text = p.read_text(encoding="utf-8")
+    assert text.startswith("# KPIs\n\nHand-written.\n\n") and text.endswith("\n\n## After\n\nMore prose.\n")
+    assert "old" not in text and "| `on_time_rate` |" in text
+
+
+def test_targets_are_the_catalogues():
+    targets = overview.load_targets()
+    assert {m.key for m in CAT.metrics if m.target} == set(targets)
+
+
+def test_formula_texts():
+    assert metrics.get("on_time_rate").formula_text == "((8) + (9)) / (7)"
+    assert metrics.get("online_rate").formula_text == "(4) / ((4) + (5))"
+    assert metrics.get("overdue").formula_text == "(10) + (13)"
+
+
+def test_the_two_on_time_rates_have_different_names_and_say_why():
+    from cchc import scoring
+    form = metrics.get("on_time_rate")
+    ind = next(d for _, d in scoring.load_index("766").indicators() if d.code == "2.1")
+    assert form.label != ind.name and form.short != ind.name
+    assert "2.1" in form.help and "đang giải quyết" in form.help
+    assert "Biểu 06" in ind.note and "đã giải quyết" in ind.note
+
+
+# --- every KPI worked out by hand -----------------------------------------------------------------
+# Xã Quốc Tuấn (10621), calendar March 2023 (01/03–31/03). Deadlines at 17:00 on the due day.
+DOSSIERS = [
+    # carried over (received in February), finished on its due day -> (6), (7), (9)
+    dossier("A", "2023-02-27 09:00", "2023-03-02 17:00", "2023-03-02 10:00"),
+    # new, online, finished the day before its due day -> (4), (7), (8); reused data; a fee paid online;
+    # asked once for supplements
+    dossier("C", "2023-03-01 08:00", "2023-03-06 17:00", "2023-03-03 15:00", channel="truc_tuyen", reused_data=True,
+            fee_vnd=20000, paid_online=True, supplement_count=1),
+    # new at the desk, finished a day late -> (5), (7), (10); inputs not digitised; a fee paid at the desk
+    dossier("D", "2023-03-06 08:00", "2023-03-09 17:00", "2023-03-10 08:30", digitised_input=False, fee_vnd=20000),
+    # new on the last day, pending, due after the end -> (5), (11), (12); inputs not digitised
+    dossier("E", "2023-03-31 16:00", "2023-04-05 17:00", None, digitised_input=False),
+    # carried over from 2021, pending, due long past -> (6), (11), (13)
+    dossier("F", "2021-11-02 09:00", "2021-11-05 17:00", None),
+    # same-day procedure, by post, finished the same day -> (5), (7), (9); fee 2.000 đ at the desk; asked
+    # twice for supplements; paper result only
+    dossier("H", "2023-03-15 09:00", "2023-03-15 17:00", "2023-03-15 09:30", proc="P2", field="Chứng thực",
+            channel="buu_chinh", fee_vnd=2000, supplement_count=2, e_result=False),
+    # another commune of the district, and a dossier received after the period: not counted
+    dossier("I", "2023-03-10 09:00", "2023-03-15 17:00", "2023-03-14 09:00", unit="10606"),
+    dossier("J", "2023-04-01 09:00", "2023-04-05 17:00", "2023-04-03 09:00"),
+]
+
+
+def _rating(id: str, day: str, level: int, unit: str = "10621") -> dict:
+    d = datetime.fromisoformat(day)
+    return dict(rating_id=id, dossier_id="A", unit_code=unit, district_code="291", procedure_code="P1",
+                field="Hộ tịch", rated_at=d, level=level, channel="truc_tuyen", year=d.year, province_code="30")
+
+
+RATINGS = [
+    # March, Quốc Tuấn: levels 4, 3, 4 satisfied (level >= 3), 2 and 1 not -> 3 of 5
+    _rating("R1", "2023-03-02 11:00", 4), _rating("R2", "2023-03-03 16:00", 3), _rating("R3", "2023-03-10 09:00", 2),
+    _rating("R4", "2023-03-15 10:00", 1), _rating("R5", "2023-03-20 10:00", 4),
+    # April, and another commune: not counted
+    _rating("R6", "2023-04-03 10:00", 4), _rating("R7", "2023-03-14 10:00", 4, unit="10606"),
+]
+
+
+def _fb(id: str, received: str, due: str, handled: str | None) -> dict:
+    ts = lambda s: None if s is None else datetime.fromisoformat(s)  # noqa: E731
+    return dict(feedback_id=id, unit_code="10621", district_code="291", province_code="30", dossier_id=None,
+                field="Hộ tịch", kind="giai_quyet", channel="cong_dvc", received_at=ts(received), due_at=ts(due),
+                handled_at=ts(handled), outcome="giai_trinh" if handled else None, citizen_satisfied=None)
+
+
+FEEDBACK = [
+    _fb("K1", "2023-03-01 09:00", "2023-03-22 17:00", "2023-03-10 10:00"),  # answered by its due day -> on time
+    _fb("K2", "2023-03-02 09:00", "2023-03-23 17:00", "2023-03-28 10:00"),  # answered after it -> late
+    _fb("K3", "2023-03-20 09:00", "2023-04-10 17:00", None),                # open, due 10/04 -> within, on time
+]
+
+
+def _fin(month: int, item: str, plan: int, actual: int) -> dict:
+    return dict(unit_code="10621", year=2023, month=month, item=item, plan_vnd=plan, actual_vnd=actual)
+
+
+FINANCES = [  # calendar March 2023 covers budget month 3 only; month 4 is not counted
+    _fin(3, "thu_ngan_sach", 1_000, 800), _fin(3, "chi_ngan_sach", 500, 600), _fin(3, "giai_ngan_dtc", 400, 100),
+    _fin(4, "thu_ngan_sach", 9_000, 9_000),
+]
+
+# By hand from the rows above (no product code):
+#   counted: A, C, D, E, F, H (I is another commune, J after the period)
+#   (3) = 6; new = C, D, E, H = 4; (4) online = C = 1; (5) = D, E, H = 3; (6) carried = A, F = 2
+#   (7) resolved = A, C, D, H = 4; (8) early = C; (9) on the due day = A, H = 2; (10) late = D = 1
+#   (11) pending = E, F = 2; (12) within = E = 1; (13) overdue = F = 1; overdue (10)+(13) = 2
+#   on time ((8)+(9))/(7) = 3/4; online (4)/new = 1/4
+#   digitised input: new with every input digitised = C, H (D, E not) = 2 of 4
+#   digitised result: resolved with an e-result = A, C, D (H paper only) = 3 of 4
+#   reused data: new reusing data = C = 1 of 4
+#   paid online: new charging a fee = C, D, H = 3, paid online C = 1 -> 1/3
+#   ratings: 5 in March, satisfied R1, R2, R5 = 3 -> 3/5
+#   feedback: K1, K2, K3 = 3; on time (answered by the due day or open within it) K1, K3 = 2 -> 2/3
+#   finance, budget month 3: revenue 800/1.000; expenditure 600/500; disbursement 100/400
+BY_HAND = {
+    "received_total": 6, "received_online": 1, "received_offline": 3, "carried_over": 2, "received_new": 4,
+    "resolved_total": 4, "resolved_early": 1, "resolved_on_time": 2, "resolved_late": 1,
+    "pending_total": 2, "pending_within": 1, "pending_overdue": 1, "overdue": 2,
+    "on_time_rate": 3 / 4, "online_rate": 1 / 4, "digitised_input_rate": 2 / 4, "digitised_result_rate": 3 / 4,
+    "reused_data_rate": 1 / 4, "paid_online_rate": 1 / 3,
+    "satisfaction_rate": 3 / 5, "feedback_total": 3, "feedback_on_time_rate": 2 / 3,
+    "revenue_rate": 800 / 1000, "expenditure_rate": 600 / 500, "disbursement_rate": 100 / 400,
+}
+
+
+@pytest.fixture(scope="module")
+def fx(tmp_path_factory):
+    root = write_dataset(tmp_path_factory.mktemp("metrics"), dossiers=DOSSIERS, ratings=RATINGS, feedback=FEEDBACK,
+                         finances=FINANCES)
+    d = Database(root)
+    yield d
+    d.close()
+
+
+def test_every_catalogue_kpi_has_a_figure_worked_out_by_hand():
+    missing = [m.key for m in CAT.metrics if m.key not in BY_HAND]
+    assert not missing, f"KPIs of cchc/metrics.toml without a hand-worked figure in tests/test_metrics.py: {missing}"
+    assert set(BY_HAND) <= {m.key for m in CAT.metrics}
+
+
+@pytest.mark.parametrize("key", [m.key for m in CAT.metrics])
+def test_kpi_by_hand(fx, key):
+    got = metrics.values(kpis.kpis(fx, kpis.resolve_unit(fx, "10621"), periods.calendar_month(2023, 3)))
+    assert got[key] == pytest.approx(BY_HAND[key]), key
+
+
+# --- no KPI name on a screen that is not the catalogue's ------------------------------------------
+QT = {"unit": "10621", "from": "2022-12-10", "to": "2023-12-09"}
+
+
+def test_overview_shows_only_catalogue_labels(data_env):
+    from apptest_util import open_page
+    at = open_page("pages/tong_quan.py", QT)
+    assert not at.exception
+    labels = [m.label for m in at.metric]
+    assert labels == [metrics.label(k) for k in CAT.cards]
+    at = open_page("pages/tong_quan.py", {**QT, "unit": "291"})
+    assert not at.exception
+    assert [m.label for m in at.metric] == [metrics.label(k) for k in CAT.cards]
+    radio = next(r for r in at.radio if r.label == "Xếp hạng theo")
+    assert list(radio.options) == [metrics.label(k) for k in CAT.ranking]
+    kpi_columns = [c for c, _ in overview.RANK_COLUMNS if c.endswith("_rate")]
+    shown = at.dataframe[0].value.columns
+    assert all(metrics.short(k) in shown for k in kpi_columns)
+
+
+def test_bieu06_page_shows_only_catalogue_labels(data_env):
+    from apptest_util import open_page
+    at = open_page("pages/bieu_06.py", QT)
+    assert not at.exception
+    assert [m.label for m in at.metric] == [metrics.label(k) for k in CAT.bieu06_rates]
+    columns = [c for c in at.dataframe[0].value.columns if c != "Lĩnh vực"]
+    assert columns and set(columns) <= CAT.labels
+
+
+def test_cli_shows_only_catalogue_labels(data_env):
+    out = io.StringIO()
+    with redirect_stdout(out):
+        assert cli.main(["kpis", "--unit", QT["unit"], "--from", QT["from"], "--to", QT["to"]]) == 0
+    text = out.getvalue()
+    columns = next(line for line in text.splitlines() if line.startswith("Cột: "))[5:].split("; ")
+    by_col = CAT.by_bieu06()
+    assert columns == [f"{c} {by_col[c].short}" for c in sorted(by_col, key=lambda c: int(c.strip("()")))]
+    lines = text.split("\n\n", 1)[1].splitlines()
+    names = [line[:45].strip() for line in lines if line.strip()]
+    assert names[-1].startswith("TTHC cấp xã đang thực hiện")  # a count of procedures, not a KPI of dossiers
+    assert names[:-1] == [metrics.label(k) for k in CAT.cli]
+    out = io.StringIO()
+    with redirect_stdout(out):
+        assert cli.main(["kpis", "--unit", QT["unit"], "--from", QT["from"], "--to", QT["to"], "--json"]) == 0
+    k = json.loads(out.getvalue())
+    assert k["labels"] and all(k["labels"][key] == metrics.label(key) for key in k["labels"])
+    assert "on_time_rate" in k["labels"]

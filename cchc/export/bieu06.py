@@ -172,10 +172,10 @@ def rates(table: pl.DataFrame) -> dict[str, float | None]:
 def rate_columns() -> list[tuple[str, str]]:
     """The columns of rates_table after "Lĩnh vực", as (column, catalogue KPI key): each rate of
     bieu06_rates after its denominator (a count KPI of the catalogue: resolved_total, received_new)."""
-    out = []
+    out: list[tuple[str, str]] = []
     for k in metrics.catalogue().bieu06_rates:
-        den = metrics.get(k).denominator
-        out += [(den[0], den[0]), (k, k)]
+        den = metrics.get(k).denominator[0]
+        out += [(den, den)] * ((den, den) not in out) + [(k, k)]
     return out
 
 

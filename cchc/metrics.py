@@ -278,6 +278,12 @@ def parse(data: dict, known: set[str] | None = None) -> Catalogue:
         for k in lists[name]:
             if not next(m for m in metrics if m.key == k).is_rate:
                 raise CatalogueError(f"metrics.toml {name}: {k!r} không phải tỷ lệ.")
+    by_key = {c.key: c for c in counts}
+    for k in lists["bieu06_rates"]:  # computed from a line of the form: only its columns (and (4) + (5))
+        m = next(m for m in metrics if m.key == k)
+        used = [p for c in m.numerator + m.denominator for p in (by_key[c].sum or (c,))]
+        if any(not by_key[c].bieu06 for c in used):
+            raise CatalogueError(f"metrics.toml bieu06_rates: {k!r} dùng chỉ số đếm không phải cột của Biểu 06.")
     return Catalogue(tuple(metrics), tuple(counts), **lists)
 
 

@@ -71,6 +71,8 @@ def test_unknown_count_keys_are_errors():
         _parse(lambda d: d["kpi"][0].update(numerator=["resolved_total"], denominator=["received_total"]))
     with pytest.raises(metrics.CatalogueError, match="không có trong danh mục"):
         _parse(lambda d: d.update(cards=["on_time_rate", "nothing_rate"]))
+    with pytest.raises(metrics.CatalogueError, match="không phải cột của Biểu 06"):
+        _parse(lambda d: d.update(bieu06_rates=["on_time_rate", "digitised_input_rate"]))
     with pytest.raises(metrics.CatalogueError, match="direction"):
         _parse(lambda d: d["kpi"][0].update(direction="up"))
 

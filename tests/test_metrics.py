@@ -193,6 +193,7 @@ FINANCES = [  # calendar March 2023 covers budget month 3 only; month 4 is not c
 #   digitised result: resolved with an e-result = A, C, D (H paper only) = 3 of 4
 #   reused data: new reusing data = C = 1 of 4
 #   paid online: new charging a fee = C, D, H = 3, paid online C = 1 -> 1/3
+#   supplement: resolved after a request for supplements (supplement_count > 0) = C (1), H (2) = 2 of 4
 #   ratings: 5 in March, satisfied R1, R2, R5 = 3 -> 3/5
 #   feedback: K1, K2, K3 = 3; on time (answered by the due day or open within it) K1, K3 = 2 -> 2/3
 #   finance, budget month 3: revenue 800/1.000; expenditure 600/500; disbursement 100/400
@@ -201,7 +202,7 @@ BY_HAND = {
     "resolved_total": 4, "resolved_early": 1, "resolved_on_time": 2, "resolved_late": 1,
     "pending_total": 2, "pending_within": 1, "pending_overdue": 1, "overdue": 2,
     "on_time_rate": 3 / 4, "online_rate": 1 / 4, "digitised_input_rate": 2 / 4, "digitised_result_rate": 3 / 4,
-    "reused_data_rate": 1 / 4, "paid_online_rate": 1 / 3,
+    "reused_data_rate": 1 / 4, "paid_online_rate": 1 / 3, "supplement_rate": 2 / 4,
     "satisfaction_rate": 3 / 5, "feedback_total": 3, "feedback_on_time_rate": 2 / 3,
     "revenue_rate": 800 / 1000, "expenditure_rate": 600 / 500, "disbursement_rate": 100 / 400,
 }

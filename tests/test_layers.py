@@ -143,16 +143,9 @@ def test_the_check_finds_a_chain():
     assert chain_to("cchc.ui.filters", lambda m: m == "streamlit") == ["cchc.ui.filters", "streamlit"]
 
 
-# Today cchc/export/bieu06.py imports cchc.charts (which imports plotly) at its top for two things that
-# are not charts: charts.SOURCE (the data-source line) and charts.file_name. Moving those out of
-# cchc.charts (or importing charts inside the functions) is part of issue 13 item 4, in the metric
-# catalogue work that owns cchc/export; strict: once it lands this test passes and the marker must go.
-PLOTLY_TODAY = pytest.mark.xfail(strict=True, reason="cchc/export/bieu06.py: `from .. import charts` loads plotly "
-                                 "(charts.SOURCE, charts.file_name); issue 13 item 4")
-
-
-@pytest.mark.parametrize("name", [pytest.param(m, marks=PLOTLY_TODAY) if m == "cchc.export.bieu06" else m
-                                  for m in MODULES if _under(m, "cchc.export")])
+# cchc/export keeps the data-source line and the file name itself (cchc/export/__init__.py), so an
+# export does not load plotly (issue 13 item 4).
+@pytest.mark.parametrize("name", [m for m in MODULES if _under(m, "cchc.export")])
 def test_export_does_not_load_plotly(name):
     code = f"import sys, {name}; print('plotly' in sys.modules, 'streamlit' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)

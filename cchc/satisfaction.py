@@ -43,7 +43,7 @@ from datetime import date
 import plotly.graph_objects as go
 import polars as pl
 
-from . import charts, fmt, periods, schema, scoring
+from . import charts, fmt, metrics, periods, schema, scoring
 from .fmt import ratio
 
 # Indicator 5.4 as the index definition (cchc/indexes/766.toml) states it: full points from this rate
@@ -56,7 +56,7 @@ TREND_MONTHS = 24
 
 SURVEY = "survey"
 M766 = "m766"
-RANK_BY = {SURVEY: "Tỷ lệ hài lòng (phiếu đánh giá)", M766: "Chỉ tiêu 5.4 (Bộ chỉ số 766)"}
+RANK_BY = {SURVEY: f"{metrics.label('satisfaction_rate')} (phiếu đánh giá)", M766: "Chỉ tiêu 5.4 (Bộ chỉ số 766)"}
 
 # Handling status of a feedback at the end of the period (derived in queries/feedback_*.sql).
 FEEDBACK_STATUS = {"dang_qua_han": "Đang xử lý, quá hạn", "dang_trong_han": "Đang xử lý, trong hạn",
@@ -221,7 +221,7 @@ def group_table(rows: list[dict], kind: str, fb_children: dict | None = None) ->
                "Phiếu đánh giá": fmt.number(r["ratings_total"]),
                "Hài lòng": fmt.number(r["ratings_satisfied"]),
                "Không hài lòng": fmt.number(r["level_1"]),
-               "Tỷ lệ hài lòng": fmt.percent(r["survey_rate"]),
+               metrics.label("satisfaction_rate"): fmt.percent(r["survey_rate"]),
                "Hồ sơ đã giải quyết": fmt.number(r["resolved"]),
                "Quá hạn": fmt.number(r["late"]),
                "Có PAKN": fmt.number(r["complained"]),

@@ -16,7 +16,7 @@ m AS (
            f.item, f.plan_vnd, f.actual_vnd
     FROM raw_finances f
     JOIN raw_units u ON u.code = f.unit_code
-    JOIN buckets b ON make_date(f.year, f.month, 1) BETWEEN b.f_start AND b.f_end
+    JOIN buckets b ON budget_month_in(f.year, f.month, b.f_start, b.f_end)
     WHERE u.province_code = $province
       AND in_scope($district, $unit, u.district_code, f.unit_code)
 ),

@@ -245,16 +245,8 @@ def trend(db: Database, unit: Unit, p: periods.Period) -> tuple[pl.DataFrame, da
     """Monthly received (new), resolved and on-time rate over trend_window(); one row a month."""
     _, last = data_range(db)
     start, end = trend_window(p, last)
-    df = _in_time(kpis.monthly_trend(db, unit.scope, start, end))
+    df = kpis.monthly_trend(db, unit.scope, start, end)
     return df.with_columns(on_time_rate=metrics.get("on_time_rate").expr(df.columns)), start, end
-
-
-def _in_time(df: pl.DataFrame) -> pl.DataFrame:
-    """The column of dossiers resolved early or on time as `resolved_in_time`: monthly_trend.sql and
-    unit_ranking.sql gave it as `resolved_on_time` before issue 13 named it for what it holds."""
-    if "resolved_in_time" in df.columns or "resolved_early" in df.columns:
-        return df
-    return df.rename({"resolved_on_time": "resolved_in_time"})
 
 
 def _month(d: date) -> str:
@@ -346,7 +338,7 @@ def ranking(db: Database, unit: Unit, p: periods.Period, all_communes: bool = Fa
         raise ValueError("a commune has no units under it")
     if by not in RANK_METRICS:
         raise ValueError(f"unknown ranking metric {by!r}")
-    df = _in_time(db.run("unit_ranking", **unit.scope, start=p.start, end=p.end, child_level=level))
+    df = db.run("unit_ranking", **unit.scope, start=p.start, end=p.end, child_level=level)
     df = df.with_columns(overdue=metrics.get("overdue").expr(df.columns),
                          **{k: metrics.get(k).expr(df.columns) for k in RANK_METRICS})
     others = [m for m in RANK_METRICS if m != by]

@@ -229,6 +229,23 @@ def test_kpi_by_hand(fx, key):
     assert got[key] == pytest.approx(BY_HAND[key]), key
 
 
+def test_cards_take_label_help_formula_and_direction_from_the_catalogue(fx):
+    unit = kpis.resolve_unit(fx, "10621")
+    now = overview.flat(kpis.kpis(fx, unit, periods.calendar_month(2023, 3)))
+    cards = overview.cards(now, None, {}, unit)
+    assert [c.key for c in cards] == list(CAT.cards)
+    for c in cards:
+        m = metrics.get(c.key)
+        assert (c.label, c.higher_is_better, c.kind) == (m.label, m.higher_is_better, "rate" if m.is_rate else "count")
+        assert c.help.startswith(m.help_text)
+        if m.is_rate:
+            assert f"Công thức: {m.formula_text}." in c.help
+    by_key = {c.key: c for c in cards}
+    # by hand (see BY_HAND): on time 3 of 4 resolved; supplements 2 of 4, lower is better
+    assert "Kỳ này: 3 / 4." in by_key["on_time_rate"].help and by_key["on_time_rate"].text == "75,00 %"
+    assert "Kỳ này: 2 / 4." in by_key["supplement_rate"].help and by_key["supplement_rate"].higher_is_better is False
+
+
 # --- no KPI name on a screen that is not the catalogue's ------------------------------------------
 QT = {"unit": "10621", "from": "2022-12-10", "to": "2023-12-09"}
 

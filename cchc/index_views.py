@@ -8,7 +8,10 @@ of 19 communes done that way would run hundreds of queries, so both use grouped 
 compute every metric's numerator and denominator for many periods ("buckets") or child units in
 one pass (queries/index_page_*_metrics.sql), then hand them to scoring.score(..., metrics=...),
 which applies the same rules. tests/test_chi_so.py checks the grouped figures equal the per-period
-ones.
+ones. The three queries of a dossier metric (its own queries/index_<metric>.sql, the grouped
+index_page_dossier_metrics.sql and the lost-dossier list index_page_lost_dossiers.sql) take its
+denominator and numerator from the same two macros, metric_<metric>_den / _num in
+queries/views/45_index_metrics.sql (tests/test_sql_macros.py).
 
 Queries: index_page_dossier_metrics, index_page_feedback_metrics, index_page_rating_metrics,
 index_page_finance_metrics, index_page_facts, index_page_lost_dossiers, index_page_published,

@@ -342,9 +342,21 @@ def ranking(db: Database, unit: Unit, p: periods.Period, all_communes: bool = Fa
     df = df.with_columns(overdue=metrics.get("overdue").expr(df.columns),
                          **{k: metrics.get(k).expr(df.columns) for k in RANK_METRICS})
     others = [m for m in RANK_METRICS if m != by]
-    df = df.sort([by, *others, "code"], nulls_last=True)
-    df = df.with_columns(rank=pl.col(by).rank(method="min", descending=True).cast(pl.Int64))
+    lower = {k: metrics.get(k).higher_is_better is False for k in RANK_METRICS}  # worst = highest
+    df = df.sort([by, *others, "code"], descending=[lower[by], *(lower[k] for k in others), False], nulls_last=True)
+    df = df.with_columns(rank=pl.col(by).rank(method="min", descending=not lower[by]).cast(pl.Int64))
     return df
+
+
+def _worst_word(by: str) -> tuple[str, str]:
+    """('thấp', 'cao') for a rate where higher is better, ('cao', 'thấp') where lower is: how the
+    worst and the best values read."""
+    return ("cao", "thấp") if metrics.get(by).higher_is_better is False else ("thấp", "cao")
+
+
+def ranking_caption(by: str, n: int) -> str:
+    worst, best = _worst_word(by)
+    return f"Danh sách đầy đủ ({n} đơn vị), {worst} nhất ở trên; hạng 1 là {best} nhất."
 
 
 def ranking_label(df: pl.DataFrame) -> list[str]:
@@ -356,15 +368,17 @@ def ranking_label(df: pl.DataFrame) -> list[str]:
 
 def ranking_figure(df: pl.DataFrame, by: str, unit: Unit, p: periods.Period, overall: float | None,
                    target: Target | None, level: str, top: int = RANK_TOP) -> go.Figure:
-    """Horizontal bars of the `top` worst units on `by`, the worst at the top; red where below the
-    unit's own overall rate."""
+    """Horizontal bars of the `top` worst units on `by`, the worst at the top; red where worse than
+    the unit's own overall rate (below it; above it for a rate where lower is better)."""
     d = df.filter(pl.col(by).is_not_null()).head(top)
     labels = ranking_label(d)
     values = d[by].to_list()
     fig = go.Figure()
-    below = [overall is not None and v < overall - 1e-12 for v in values]
-    for flag, name, color in [(True, f"Thấp hơn mức chung của {unit.name}", charts.COLORS["bad"]),
-                              (False, f"Bằng hoặc cao hơn mức chung của {unit.name}", charts.COLORS["primary"])]:
+    worst, best = _worst_word(by)
+    sign = -1 if worst == "cao" else 1  # a worse value than the overall one: below it, or above it when lower is better
+    below = [overall is not None and sign * (v - overall) < -1e-12 for v in values]
+    for flag, name, color in [(True, f"{worst.capitalize()} hơn mức chung của {unit.name}", charts.COLORS["bad"]),
+                              (False, f"Bằng hoặc {best} hơn mức chung của {unit.name}", charts.COLORS["primary"])]:
         idx = [i for i, b in enumerate(below) if b == flag]
         if not idx:
             continue
@@ -379,8 +393,8 @@ def ranking_figure(df: pl.DataFrame, by: str, unit: Unit, p: periods.Period, ove
     hi = min(1.0, max(marks)) if marks else 1.0
     what = LEVEL_PLURAL[level]
     note = f"; trục hoành bắt đầu từ {fmt.percent(lo, 0)}" if lo > 0 else ""
-    title = (f"{d.height} {what} có {RANK_METRICS[by].lower()} thấp nhất" if d.height < df.height
-             else f"Các {what} theo {RANK_METRICS[by].lower()}, thấp nhất ở trên")
+    title = (f"{d.height} {what} có {RANK_METRICS[by].lower()} {worst} nhất" if d.height < df.height
+             else f"Các {what} theo {RANK_METRICS[by].lower()}, {worst} nhất ở trên")
     charts.style(fig, title,
                  subtitle=f"{unit.full_name} — {p.label}{note}",
                  height=max(380, 150 + 32 * d.height))

@@ -75,7 +75,7 @@ else:
     ranked = ov.ranking(db, unit, period, all_communes, by)
     fig = ov.ranking_figure(ranked, by, unit, period, data.now.get(by), targets.get(by), level)
     widgets.chart(fig, f"xep-hang-{by}", sel, key="ov_rank")
-    st.caption(f"Danh sách đầy đủ ({ranked.height} đơn vị), thấp nhất ở trên; hạng 1 là cao nhất.")
+    st.caption(ov.ranking_caption(by, ranked.height))
     st.dataframe(ov.ranking_table(ranked, with_parent=level == "commune" and unit.level == "province"),
                  hide_index=True, width="stretch", height=min(36 * (ranked.height + 1) + 2, 640))
     extra = {"by": by if by != "on_time_rate" else None, "all": "1" if all_communes else None}

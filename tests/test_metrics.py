@@ -246,6 +246,21 @@ def test_cards_take_label_help_formula_and_direction_from_the_catalogue(fx):
     assert "Kỳ này: 2 / 4." in by_key["supplement_rate"].help and by_key["supplement_rate"].higher_is_better is False
 
 
+def test_ranking_by_hand_worst_first_by_direction(fx):
+    # Nam Sách district, March 2023, its two communes (rows above):
+    #   Quốc Tuấn: resolved A, C, D, H; in time C, A, H = 3/4; with supplements C, H = 2/4
+    #   Thị trấn Nam Sách: resolved I (early, no supplements) = 1/1 in time, 0/1 with supplements
+    district = kpis.resolve_unit(fx, "291")
+    r = overview.ranking(fx, district, periods.calendar_month(2023, 3), by="on_time_rate")
+    assert r.select("code", "on_time_rate", "rank").rows() == [("10621", 0.75, 2), ("10606", 1.0, 1)]
+    if "supplement_rate" in CAT.ranking:  # lower is better: the highest share is the worst
+        r = overview.ranking(fx, district, periods.calendar_month(2023, 3), by="supplement_rate")
+        assert r.select("code", "supplement_rate", "rank").rows() == [("10621", 0.5, 2), ("10606", 0.0, 1)]
+        assert overview.ranking_caption("supplement_rate", 2) == (
+            "Danh sách đầy đủ (2 đơn vị), cao nhất ở trên; hạng 1 là thấp nhất.")
+    assert overview.ranking_caption("on_time_rate", 2) == "Danh sách đầy đủ (2 đơn vị), thấp nhất ở trên; hạng 1 là cao nhất."
+
+
 # --- no KPI name on a screen that is not the catalogue's ------------------------------------------
 QT = {"unit": "10621", "from": "2022-12-10", "to": "2023-12-09"}
 

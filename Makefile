@@ -3,7 +3,7 @@
 #   make test   set up (Python packages, Debian's chromium and libreoffice-calc-nogui) and run the whole test suite
 # and, for the checks CI runs first:
 #   make lint       ruff over the Python, sqlfluff (DuckDB dialect, .sqlfluff) over queries/
-#   make test-fast  the core tests without the app and browser ones (pytest -m "not app"), under a minute
+#   make test-fast  the core tests without the app, browser and slow ones (pytest -m "not app and not slow")
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -43,7 +43,7 @@ test: setup chromium libreoffice
 	$(BIN)/python -m pytest -q
 
 test-fast: setup
-	$(BIN)/python -m pytest -q -m "not app"
+	$(BIN)/python -m pytest -q -m "not app and not slow"
 
 lint: setup
 	$(BIN)/ruff check .

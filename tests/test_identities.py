@@ -6,6 +6,9 @@ from datetime import date
 import polars as pl
 import pytest
 
+# Every unit of the sample, several periods: ~30 s; `make test-fast` leaves it out.
+pytestmark = pytest.mark.slow
+
 from cchc import kpis, periods
 
 PERIODS = [

@@ -30,6 +30,9 @@ from cchc.db import Database
 from cchc.ingest import facts_entry as fe
 from cchc.ingest import results
 
+# Processes, kills and stress: a few minutes on two busy cores; `make test-fast` leaves them out.
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent
 PROVINCES = 34          # provinces in the bundled "Điểm năm" response
 ROWS_PER_IMPORT = PROVINCES * (len(results.GROUPS) + 1)

@@ -442,7 +442,7 @@ def _run_writers(kind: str, root: Path, jobs: list[tuple[str, float]], base: dic
     return results
 
 
-@pytest.mark.parametrize("kind", ["threads", "processes"])
+@pytest.mark.parametrize("kind", ["threads", pytest.param("processes", marks=pytest.mark.slow)])
 def test_simultaneous_saves_of_one_indicator_from_one_version_one_wins(data_copy, kind, monkeypatch):
     before = pq.read_metadata(facts_file(data_copy)).num_rows
     base = _base(data_copy)
@@ -462,7 +462,7 @@ def test_simultaneous_saves_of_one_indicator_from_one_version_one_wins(data_copy
     assert list(data_copy.glob(".facts.*.tmp*")) == []
 
 
-@pytest.mark.parametrize("kind", ["threads", "processes"])
+@pytest.mark.parametrize("kind", ["threads", pytest.param("processes", marks=pytest.mark.slow)])
 def test_simultaneous_saves_of_different_indicators_all_land(data_copy, kind, monkeypatch):
     before = pq.read_metadata(facts_file(data_copy)).num_rows
     base = _base(data_copy)

@@ -1,7 +1,7 @@
 -- How do the units under a district (or a province) compare in the period? One row per child
 -- unit with the counts the overview ranks them on: received, resolved, in time (resolved_in_time:
 -- early + on the due day), late, pending overdue, digitised input (of the new dossiers) and digitised results
--- (of the resolved ones). The children are the units of level $child_level ('commune' or
+-- (of the resolved ones), resolved after a request for supplements. The children are the units of level $child_level ('commune' or
 -- 'district') inside the scope $province / $district / $unit: a district's communes, a
 -- province's districts, or every commune of a province. A unit in force during the period with
 -- no dossiers appears with zeros; a unit that had dossiers appears even if no longer in force.
@@ -10,7 +10,7 @@
 WITH d AS (
     SELECT
         CASE WHEN $child_level = 'district' THEN d.district_code ELSE d.unit_code END AS child_code,
-        d.is_new, d.resolved, d.days_past_due, d.pending_overdue, d.digitised_input, d.e_result
+        d.is_new, d.resolved, d.days_past_due, d.pending_overdue, d.digitised_input, d.e_result, d.supplement_count
     FROM report_rows_for($dossier_files, $province, $district, $unit, $start, $end) d
 ),
 counts AS (
@@ -23,7 +23,8 @@ counts AS (
         count_if(resolved AND finished_late(days_past_due)) AS resolved_late,
         count_if(pending_overdue) AS pending_overdue,
         count_if(is_new AND digitised_input) AS digitised_input,
-        count_if(resolved AND e_result) AS digitised_result
+        count_if(resolved AND e_result) AS digitised_result,
+        count_if(resolved AND asked_for_supplement(supplement_count)) AS resolved_with_supplement
     FROM d
     GROUP BY child_code
 ),
@@ -46,7 +47,8 @@ final AS (
         coalesce(c.resolved_late, 0) AS resolved_late,
         coalesce(c.pending_overdue, 0) AS pending_overdue,
         coalesce(c.digitised_input, 0) AS digitised_input,
-        coalesce(c.digitised_result, 0) AS digitised_result
+        coalesce(c.digitised_result, 0) AS digitised_result,
+        coalesce(c.resolved_with_supplement, 0) AS resolved_with_supplement
     FROM children u
     LEFT JOIN counts c ON c.child_code = u.code
 )

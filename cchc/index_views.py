@@ -39,7 +39,7 @@ LEVEL_NAMES = {"province": "tỉnh", "district": "huyện", "commune": "xã"}
 CHILD_NAMES = {"commune": "xã, phường, thị trấn", "district": "huyện, thị xã, thành phố"}
 
 # Metrics each grouped query computes (column <metric>_num, <metric>_den).
-DOSSIER_METRICS = ("on_time", "resolved_on_time", "late_dossiers", "online_full", "online_submission", "paid_online",
+DOSSIER_METRICS = ("on_time", "resolved_in_time", "late_dossiers", "online_full", "online_submission", "paid_online",
                    "e_result", "digitised_input", "digitised_result", "reused_data", "dossier_satisfaction",
                    "fee_procedures_synced", "fee_procedures_paid_online")
 FEEDBACK_METRICS = ("feedback_on_time", "feedback_satisfied")
@@ -49,7 +49,7 @@ FINANCE_METRIC = "finance_rate"
 # what such a dossier is.
 LOST_WHAT = {
     "on_time": "Hồ sơ giải quyết quá hạn, đang giải quyết quá hạn hoặc chờ bổ sung lần thứ hai trở lên",
-    "resolved_on_time": "Hồ sơ giải quyết quá hạn",
+    "resolved_in_time": "Hồ sơ giải quyết quá hạn",
     "late_dossiers": "Hồ sơ giải quyết quá hạn",
     "online_full": "Hồ sơ của TTHC trực tuyến toàn trình nhưng không nộp trực tuyến",
     "online_submission": "Hồ sơ mới không nộp trực tuyến",

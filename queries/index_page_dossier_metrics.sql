@@ -71,9 +71,9 @@ agg AS (
            count_if(metric_on_time_num(resolved, days_past_due, pending, pending_overdue, status, supplement_count))
                AS on_time_num,
            count(*) AS on_time_den,
-           count_if(metric_resolved_on_time_den(resolved) AND metric_resolved_on_time_num(days_past_due))
-               AS resolved_on_time_num,
-           count_if(metric_resolved_on_time_den(resolved)) AS resolved_on_time_den,
+           count_if(metric_resolved_in_time_den(resolved) AND metric_resolved_in_time_num(days_past_due))
+               AS resolved_in_time_num,
+           count_if(metric_resolved_in_time_den(resolved)) AS resolved_in_time_den,
            count_if(metric_late_dossiers_num(resolved, days_past_due)) AS late_dossiers_num,
            count_if(metric_online_full_den(is_new, online_level) AND metric_online_full_num(channel)) AS online_full_num,
            count_if(metric_online_full_den(is_new, online_level)) AS online_full_den,
@@ -127,8 +127,8 @@ final AS (
     SELECT k.bucket, k.child_code,
            coalesce(a.on_time_num, 0) AS on_time_num,
            coalesce(a.on_time_den, 0) AS on_time_den,
-           coalesce(a.resolved_on_time_num, 0) AS resolved_on_time_num,
-           coalesce(a.resolved_on_time_den, 0) AS resolved_on_time_den,
+           coalesce(a.resolved_in_time_num, 0) AS resolved_in_time_num,
+           coalesce(a.resolved_in_time_den, 0) AS resolved_in_time_den,
            coalesce(a.late_dossiers_num, 0) AS late_dossiers_num,
            CAST(NULL AS BIGINT) AS late_dossiers_den,
            coalesce(a.online_full_num, 0) AS online_full_num,

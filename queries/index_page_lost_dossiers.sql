@@ -3,7 +3,7 @@
 -- (766 §2.1) the dossiers resolved late, pending past their due day or waiting for a second
 -- supplement; for digitised_input (§4.2) the new dossiers not digitised; for dossier_satisfaction
 -- (§5.4) the resolved ones late, rated "không hài lòng" or named by a feedback. $metric is one of
--- on_time, resolved_on_time, late_dossiers, online_full, online_submission, paid_online, e_result,
+-- on_time, resolved_in_time, late_dossiers, online_full, online_submission, paid_online, e_result,
 -- digitised_input, digitised_result, reused_data, dossier_satisfaction (another name: no rows).
 -- Paged: $limit rows from $offset, by receipt; every row carries the total of the whole list, and an
 -- empty page still returns one row with the total and a NULL dossier_id. reasons: comma-separated
@@ -33,7 +33,7 @@ lost AS (
                WHEN 'on_time' THEN concat_ws(',', CASE WHEN f_late THEN 'late' END,
                                              CASE WHEN f_overdue THEN 'overdue' END,
                                              CASE WHEN f_supplement THEN 'supplement' END)
-               WHEN 'resolved_on_time' THEN 'late'
+               WHEN 'resolved_in_time' THEN 'late'
                WHEN 'late_dossiers' THEN 'late'
                WHEN 'online_full' THEN 'not_online'
                WHEN 'online_submission' THEN 'not_online'
@@ -50,8 +50,8 @@ lost AS (
     WHERE CASE $metric  -- in the metric's denominator and not in its numerator (45_index_metrics.sql)
         WHEN 'on_time' THEN NOT coalesce(metric_on_time_num(resolved, days_past_due, pending, pending_overdue, status,
                                                             supplement_count), false)
-        WHEN 'resolved_on_time' THEN metric_resolved_on_time_den(resolved)
-                                     AND NOT coalesce(metric_resolved_on_time_num(days_past_due), false)
+        WHEN 'resolved_in_time' THEN metric_resolved_in_time_den(resolved)
+                                     AND NOT coalesce(metric_resolved_in_time_num(days_past_due), false)
         WHEN 'late_dossiers' THEN coalesce(metric_late_dossiers_num(resolved, days_past_due), false)  -- a count: its numerator
         WHEN 'online_full' THEN metric_online_full_den(is_new, online_level)
                                 AND NOT coalesce(metric_online_full_num(channel), false)

@@ -6,10 +6,10 @@ from datetime import date
 import polars as pl
 import pytest
 
+from cchc import kpis, periods
+
 # Every unit of the sample, several periods: ~30 s; `make test-fast` leaves it out.
 pytestmark = pytest.mark.slow
-
-from cchc import kpis, periods
 
 PERIODS = [
     periods.official_year(2023, 10),

@@ -125,7 +125,7 @@ def test_index_metric_defined_once_and_used_by_all_three_queries():
     views = (VIEWS / "45_index_metrics.sql").read_text(encoding="utf-8")
     grouped = _code((QUERIES / "index_page_dossier_metrics.sql").read_text(encoding="utf-8"))
     lost = _code((QUERIES / "index_page_lost_dossiers.sql").read_text(encoding="utf-8"))
-    metrics = ("on_time", "resolved_on_time", "late_dossiers", "online_full", "online_submission", "paid_online",
+    metrics = ("on_time", "resolved_in_time", "late_dossiers", "online_full", "online_submission", "paid_online",
                "e_result", "digitised_input", "digitised_result", "reused_data", "dossier_satisfaction")
     for m in metrics:
         macros = sorted(set(re.findall(rf"CREATE MACRO (metric_{m}_(?:num|den))\(", views)))

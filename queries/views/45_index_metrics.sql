@@ -14,9 +14,9 @@ CREATE MACRO metric_on_time_num(p_resolved, p_days_past_due, p_pending, p_pendin
     (p_resolved AND finished_in_time(p_days_past_due))
     OR (p_pending AND NOT p_pending_overdue AND NOT waiting_second_supplement(p_status, p_supplement_count));
 
--- resolved_on_time: resolved dossiers; those resolved early or on the due day (Biểu 06 ((8)+(9))/(7)).
-CREATE MACRO metric_resolved_on_time_den(p_resolved) AS p_resolved;
-CREATE MACRO metric_resolved_on_time_num(p_days_past_due) AS finished_in_time(p_days_past_due);
+-- resolved_in_time: resolved dossiers; those resolved early or on the due day (Biểu 06 ((8)+(9))/(7)).
+CREATE MACRO metric_resolved_in_time_den(p_resolved) AS p_resolved;
+CREATE MACRO metric_resolved_in_time_num(p_days_past_due) AS finished_in_time(p_days_past_due);
 
 -- late_dossiers (a count, no denominator): dossiers resolved after their due day.
 CREATE MACRO metric_late_dossiers_num(p_resolved, p_days_past_due) AS

@@ -5,13 +5,13 @@ with unit and period, source note), so an exported image looks exactly as on scr
 from __future__ import annotations
 
 import html
-
-import re
 import threading
-import unicodedata
 
 import plotly.graph_objects as go
 import plotly.io as pio
+
+from . import fmt
+from .fmt import SOURCE
 
 SLIDE = (1600, 900)  # 16:9 PNG for slides
 COLORS = {"primary": "#1f5fa8", "secondary": "#e08a1e", "good": "#2e8b57", "bad": "#c0392b",
@@ -19,7 +19,6 @@ COLORS = {"primary": "#1f5fa8", "secondary": "#e08a1e", "good": "#2e8b57", "bad"
 SEQUENCE = ["#1f5fa8", "#e08a1e", "#2e8b57", "#c0392b", "#8e44ad", "#16a085", "#7f8c8d", "#d35400", "#2c3e50",
             "#f1c40f"]
 FONT = "Noto Sans, DejaVu Sans, Arial, sans-serif"
-SOURCE = "Nguồn: dữ liệu một cửa, tổng hợp bởi Bảng điều khiển CCHC"
 
 if hasattr(pio.defaults, "headers"):
     pio.defaults.headers = None
@@ -85,12 +84,5 @@ def to_image(fig: go.Figure, fmt: str = "png", size: tuple[int, int] = SLIDE) ->
     return pio.to_image(f, format=fmt, width=size[0], height=size[1], scale=1)
 
 
-def slug(text: str) -> str:
-    """ASCII file-name part from Vietnamese text: 'Xã Quốc Tuấn' -> 'xa-quoc-tuan'."""
-    t = text.replace("đ", "d").replace("Đ", "D")
-    t = unicodedata.normalize("NFKD", t).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", t.lower()).strip("-")
-
-
 def file_name(chart: str, unit_name: str, period_short: str, ext: str = "png") -> str:
-    return f"{slug(chart)}_{slug(unit_name)}_{slug(period_short)}.{ext}"
+    return fmt.file_name(chart, unit_name, period_short, ext)

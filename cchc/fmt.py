@@ -2,9 +2,13 @@
 from __future__ import annotations
 
 import math
+import re
+import unicodedata
 from datetime import date, datetime
 
 DASH = "–"
+# The data-source line printed on every chart and export.
+SOURCE = "Nguồn: dữ liệu một cửa, tổng hợp bởi Bảng điều khiển CCHC"
 
 
 def _swap(s: str) -> str:
@@ -85,3 +89,15 @@ def md(text: object) -> str:
     s = "" if text is None else str(text)
     s = " ".join(s.split("\n")).replace("\r", " ")
     return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in s)
+
+
+def slug(text: str) -> str:
+    """ASCII file-name part from Vietnamese text: 'Xã Quốc Tuấn' -> 'xa-quoc-tuan'."""
+    t = text.replace("đ", "d").replace("Đ", "D")
+    t = unicodedata.normalize("NFKD", t).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", t.lower()).strip("-")
+
+
+def file_name(what: str, unit_name: str, period_short: str, ext: str) -> str:
+    """A download's name: 'bieu-06_xa-quoc-tuan_nam-2023.xlsx' (charts and exports alike)."""
+    return f"{slug(what)}_{slug(unit_name)}_{slug(period_short)}.{ext}"

@@ -199,12 +199,17 @@ def damage_message(root: Path, t: schema.Table, file: str | os.PathLike, problem
     return f"{head} {todo}."
 
 
-def _damaged_view_ddl(t: schema.Table) -> str:
-    """raw_<t> of a damaged one-file table: its columns, typed as the schema says (so the views over it
-    are created), and an error (DAMAGED_MARK + table) as soon as a query reads it."""
+def _damaged_view_ddl(t: schema.Table, root: Path) -> list[str]:
+    """raw_<t> of a damaged table: its columns, typed as the schema says (so the views over it are
+    created), and an error (DAMAGED_MARK + table) as soon as a query reads it; for a partitioned
+    table also its two macros, over that view. Names come from cchc.schema, as in _raw_view_ddl."""
     err = "error(" + _literal(DAMAGED_MARK + t.name) + ")"
-    cols = ", ".join(f"CAST({err} AS {_DUCK_TYPES.get(c.type, 'TIMESTAMP')}) AS {c.name}" for c in t.columns)
-    return f"CREATE OR REPLACE VIEW raw_{t.name} AS SELECT {cols} FROM range(1) WHERE {err} IS NULL"
+    cols = ", ".join("CAST(" + err + " AS " + _DUCK_TYPES.get(c.type, "TIMESTAMP") + ") AS " + c.name for c in t.columns)
+    out = ["CREATE OR REPLACE VIEW raw_" + t.name + " AS SELECT " + cols + " FROM range(1) WHERE " + err + " IS NULL"]
+    if t.partition_by:
+        out += ["CREATE OR REPLACE MACRO raw_" + t.name + "_in(p_files) AS TABLE SELECT * FROM raw_" + t.name,
+                "CREATE OR REPLACE MACRO " + t.name + "_files_all() AS [" + _literal(t.glob(root)) + "]"]
+    return out
 
 
 def data_dir(explicit: str | os.PathLike | None = None) -> Path:
@@ -238,13 +243,13 @@ def _raw_view_ddl(t: schema.Table, root: Path, files: list[str] | None = None) -
     after a sound one, see Database._create_partitioned). The table name comes from cchc.schema, the
     paths are quoted as literals."""
     if t.derived:  # may be absent: no view over "every file", which would fail to bind
-        return ["CREATE MACRO raw_" + t.name + "_in(p_files) AS TABLE SELECT * FROM " + _read(t, "p_files")]
+        return ["CREATE OR REPLACE MACRO raw_" + t.name + "_in(p_files) AS TABLE SELECT * FROM " + _read(t, "p_files")]
     if not t.partition_by:
         return ["CREATE OR REPLACE VIEW raw_" + t.name + " AS SELECT * FROM " + _read(t, _literal(t.glob(root)))]
     every = ", ".join(_literal(f) for f in files) if files else _literal(t.glob(root))
-    return ["CREATE MACRO " + t.name + "_files_all() AS [" + every + "]",
-            "CREATE MACRO raw_" + t.name + "_in(p_files) AS TABLE SELECT * FROM " + _read(t, "p_files"),
-            "CREATE VIEW raw_" + t.name + " AS SELECT * FROM raw_" + t.name + "_in(" + t.name + "_files_all())"]
+    return ["CREATE OR REPLACE MACRO " + t.name + "_files_all() AS [" + every + "]",
+            "CREATE OR REPLACE MACRO raw_" + t.name + "_in(p_files) AS TABLE SELECT * FROM " + _read(t, "p_files"),
+            "CREATE OR REPLACE VIEW raw_" + t.name + " AS SELECT * FROM raw_" + t.name + "_in(" + t.name + "_files_all())"]
 
 
 def _lock_ddl(root: Path) -> str:
@@ -307,7 +312,8 @@ class Database:
                 problem = check_file(t, t.path(self.root))
                 if problem:  # a view that says so when read, instead of failing here
                     self.damaged[t.name] = (str(t.path(self.root)), problem, _stamp(t.path(self.root)))
-                    self.con.execute(_damaged_view_ddl(t))
+                    for ddl in _damaged_view_ddl(t, self.root):
+                        self.con.execute(ddl)
                     continue
             for ddl in _raw_view_ddl(t, self.root):
                 self.con.execute(ddl)
@@ -345,15 +351,14 @@ class Database:
         if sound:
             try:
                 for ddl in _raw_view_ddl(t, self.root, sound[:1] + [f for f in files if f != sound[0]]):
-                    self.con.execute(ddl.replace("CREATE MACRO", "CREATE OR REPLACE MACRO"))
+                    self.con.execute(ddl)
                 return
             except duckdb.Error:
                 pass
         bad = next((f for f in files if problems[f]), files[0] if files else t.glob(self.root))
         self.damaged[t.name] = (bad, problems.get(bad) or "không giải mã được", _stamp(bad))
-        self.con.execute(_damaged_view_ddl(t))
-        self.con.execute(f"CREATE OR REPLACE MACRO raw_{t.name}_in(p_files) AS TABLE SELECT * FROM raw_{t.name}")
-        self.con.execute(f"CREATE OR REPLACE MACRO {t.name}_files_all() AS [{_literal(t.glob(self.root))}]")
+        for ddl in _damaged_view_ddl(t, self.root):
+            self.con.execute(ddl)
 
     def _note_reads(self, sql: str) -> None:
         """Record the tables each view or macro an SQL file creates reads (through the ones before it)."""

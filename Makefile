@@ -25,7 +25,7 @@ setup: $(VENV)/.installed
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium >/dev/null; }
 
-# LibreOffice Calc, headless: tests/test_bieu06.py opens the Biểu 06 XLSX in it (about 45 s to install
+# LibreOffice Calc, headless: tests/test_bieu_06.py opens the Biểu 06 XLSX in it (about 45 s to install
 # on a Debian 12 machine with a warm mirror, 190 MB).
 libreoffice:
 	@command -v soffice >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq libreoffice-calc-nogui >/dev/null; }

@@ -6,20 +6,24 @@ ranking, the trend, the drill-down, Biểu 06, the CLI and docs/kpis.md.
     m.value(counts)                         # the KPI from a dict of counts (None when 0 / 0)
     m.formula_text                          # "((8) + (9)) / (7)" or the counts' names
     cat.cards / cat.ranking / cat.cli       # which KPIs a screen shows, in order
+    load_targets()                          # the targets of cchc/reference/targets.csv by KPI key
 
 No Streamlit and no Plotly here. Errors in the file raise CatalogueError (unknown keys, missing
 fields, an unknown count key, a list naming an unknown KPI).
 """
 from __future__ import annotations
 
+import csv
 import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from . import fmt
 from .fmt import ratio
 
 PATH = Path(__file__).resolve().parent / "metrics.toml"
+TARGETS_CSV = Path(__file__).resolve().parent / "reference" / "targets.csv"
 
 # Counts the queries give besides cchc.kpis.COUNT_KEYS and the rating keys (feedback_kpis.sql's
 # columns) and the finance amounts overview.flat() puts next to them (<base>_actual, <base>_plan).
@@ -331,6 +335,69 @@ def values(k: dict) -> dict:
 
 
 # --- docs/kpis.md ---------------------------------------------------------------------------------
+# --- targets ----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Target:
+    kpi: str
+    target: float  # a fraction, like the rates (0.5 = 50 %)
+    comparison: str  # ">=": the value should reach the target; "<=": stay at or below it
+    source: str
+
+    def met(self, value: float | None) -> bool | None:
+        if value is None:
+            return None
+        return value >= self.target - 1e-12 if self.comparison == ">=" else value <= self.target + 1e-12
+
+    @property
+    def text(self) -> str:
+        sign = "≥" if self.comparison == ">=" else "≤"
+        whole = abs(self.target * 100 - round(self.target * 100)) < 1e-9
+        return f"{sign} {fmt.percent(self.target, 0 if whole else 2)}"
+
+
+def load_targets(path: str | Path | None = None) -> dict[str, Target]:
+    """cchc/reference/targets.csv (kpi, target, comparison, source, index, metric) by KPI key. Targets are
+    fractions like the rates they apply to; every row needs a source. A row naming an index and one
+    of its metrics takes its value from that index's definition file (the full-points threshold,
+    cchc.scoring.thresholds), so the index's numbers are written in one place only."""
+    from . import scoring
+    path = Path(path) if path else TARGETS_CSV
+    out: dict[str, Target] = {}
+    with path.open(encoding="utf-8", newline="") as f:
+        for i, row in enumerate(csv.DictReader(f), start=2):
+            where = f"{path.name}, dòng {i}"
+            if (row.get("index") or "").strip():
+                th = scoring.thresholds(row["index"].strip()).get((row.get("metric") or "").strip())
+                if th is None:
+                    raise ValueError(f"{where}: bộ chỉ số {row['index']} không có chỉ tiêu đo {row.get('metric')!r}.")
+                out[row["kpi"]] = Target(row["kpi"], th.value, ">=", f"{th.label}. {row['source'].strip()}")
+                continue
+            try:
+                value = float(row["target"])
+            except (TypeError, ValueError):
+                raise ValueError(f"{where}: cột target phải là số (tỷ lệ, ví dụ 0.5 = 50 %), "
+                                 f"nhận được {row.get('target')!r}.") from None
+            if not 0 <= value <= 2:
+                raise ValueError(f"{where}: cột target là tỷ lệ (0.5 = 50 %), nhận được {value}.")
+            if row.get("comparison") not in (">=", "<="):
+                raise ValueError(f"{where}: cột comparison phải là >= hoặc <=.")
+            if not (row.get("source") or "").strip():
+                raise ValueError(f"{where}: thiếu nguồn (cột source) của mục tiêu.")
+            out[row["kpi"]] = Target(row["kpi"], value, row["comparison"], row["source"].strip())
+    return out
+
+
+
+# The two sources of a satisfaction rate the Hài lòng page ranks and trends by: the survey's own
+# rate (the catalogue's satisfaction_rate) and indicator 5.4 of the 766 index.
+SURVEY = "survey"
+M766 = "m766"
+
+
+def satisfaction_sources() -> dict[str, str]:
+    return {SURVEY: f"{label('satisfaction_rate')} (phiếu đánh giá)", M766: "Chỉ tiêu 5.4 (Bộ chỉ số 766)"}
+
+
 DOC_BEGIN = "<!-- BEGIN kpi-doc: generated from cchc/metrics.toml by `python -m cchc kpi-doc`; do not edit by hand -->"
 DOC_END = "<!-- END kpi-doc -->"
 _DIRECTION_TEXT = {"higher": "cao hơn là tốt hơn", "lower": "thấp hơn là tốt hơn", "none": "—"}
@@ -344,8 +411,7 @@ def doc_markdown(cat: Catalogue | None = None) -> str:
     """The generated part of docs/kpis.md: every KPI with its formula, unit, direction, Biểu 06
     column, target, and where it is shown."""
     cat = cat or catalogue()
-    from . import overview  # the targets' sources (cchc/reference/targets.csv) for the table
-    targets = overview.load_targets()
+    targets = load_targets()
     shown = {name: set(getattr(cat, name)) for name in LISTS}
     where_vi = {"cards": "thẻ Tổng quan", "ranking": "xếp hạng", "cli": "dòng lệnh", "bieu06_rates": "Biểu 06"}
     out = [DOC_BEGIN, "", "### KPI catalogue", "",

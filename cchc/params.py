@@ -26,8 +26,8 @@ Parameter table (the link format is stable; other systems deep-link into it):
                             pg  int 1-1 000 000 (default 1)         ct  choice: the 766 dossier indicators
     Chỉ số                  idx  choice: the index definitions      xu  choice: thang | quy | nam
                             ind  choice: the index's indicators    pg  int 1-1 000 000
-    Hài lòng, phản ánh      xep  choice: cchc.satisfaction.RANK_BY
-    Tổng quan               all  choice 0 | 1       by  choice: cchc.overview.RANK_METRICS
+    Hài lòng, phản ánh      xep  choice: cchc.metrics.satisfaction_sources
+    Tổng quan               all  choice 0 | 1       by  choice: the catalogue's ranking
     Số liệu, Tự đánh giá    nam  int 1900-2100, and one of the years the page offers
 """
 from __future__ import annotations
@@ -38,14 +38,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Collection, Iterable, Mapping
 
-from . import periods
-from .index_views import TREND_KINDS
-from .overview import RANK_METRICS
-from .satisfaction import RANK_BY, SURVEY
+from . import metrics, periods
+from .periods import TREND_KINDS
 
 MAX_RAW = 2000  # characters of a raw value looked at; anything longer is refused unread
 SHOWN = 40  # characters of a refused value quoted back in a warning
-MAX_SEARCH = 40  # characters of a dossier search text that are used (cchc.drill.MAX_SEARCH)
+MAX_SEARCH = 40  # characters of a dossier search text that are used (cchc.views.ho_so.MAX_SEARCH)
 MAX_PAGE = 1_000_000  # 50 dossiers a page: 50 million rows, well inside DuckDB's BIGINT offsets
 YEAR_MIN, YEAR_MAX = 1900, 2100
 _DIGITS = re.compile(r"[0-9]+")  # a character class of ASCII digits: Unicode digits never match
@@ -81,7 +79,7 @@ PARAMS: dict[str, Param] = {p.name: p for p in (
     Param("i", "int", "tháng hoặc quý của kỳ báo cáo", lo=1, hi=12),
     Param("cut", "int", "ngày chốt số liệu", lo=periods.MIN_CUTOFF, hi=periods.MAX_CUTOFF),
     Param("cmp", "choice", "so sánh cùng kỳ", default="1", choices=("0", "1")),
-    # Hồ sơ TTHC (cchc.drill and pages/ho_so.py)
+    # Hồ sơ TTHC (cchc.views.ho_so and pages/ho_so.py)
     Param("field", "text", "lĩnh vực", max_len=200),
     Param("proc", "text", "mã thủ tục", max_len=60),
     Param("q", "text", "tìm theo mã hồ sơ", default="", max_len=MAX_SEARCH, cut=True),
@@ -92,10 +90,10 @@ PARAMS: dict[str, Param] = {p.name: p for p in (
     Param("xu", "choice", "xu hướng theo", default="thang", choices=tuple(TREND_KINDS)),
     Param("ind", "choice", "chỉ tiêu", max_len=20),
     # Hài lòng, phản ánh
-    Param("xep", "choice", "sắp xếp, xếp hạng theo", default=SURVEY, choices=tuple(RANK_BY)),
+    Param("xep", "choice", "sắp xếp, xếp hạng theo", default=metrics.SURVEY, choices=tuple(metrics.satisfaction_sources())),
     # Tổng quan
     Param("all", "choice", "xếp hạng tất cả xã", default="0", choices=("0", "1")),
-    Param("by", "choice", "xếp hạng theo", default="on_time_rate", choices=tuple(RANK_METRICS)),
+    Param("by", "choice", "xếp hạng theo", default="on_time_rate", choices=tuple(metrics.catalogue().ranking)),
     # Số liệu tự báo cáo, Tự đánh giá
     Param("nam", "int", "năm báo cáo", lo=YEAR_MIN, hi=YEAR_MAX),
 )}

@@ -605,3 +605,10 @@ def latest_complete(kind: str, data_end: date, cutoff_day: int = DEFAULT_CUTOFF)
             f"Không có kỳ \"{KINDS[kind]}\" nào kết thúc trước hoặc vào ngày {fmt_date(data_end)}."
         )
     return max(candidates, key=lambda p: (p.end, p.start))
+
+
+# The index trend's selector (pages/chi_so.py, ?xu=): label, calendar kind for an index defined on
+# calendar periods (766), official kind otherwise, number of periods shown.
+TREND_KINDS = {"thang": ("Theo tháng", "cal_month", "month", 12),
+               "quy": ("Theo quý", "cal_quarter", "quarter", 8),
+               "nam": ("Theo năm", "cal_year", "year", 5)}

@@ -3,7 +3,7 @@ maxima, every indicator), its trend by month / quarter / year with the band line
 sibling units, and one indicator in detail: its monthly trend against the full-points threshold, the
 points lost and the dossiers that lost them.
 
-Queries (through cchc.scoring and cchc.index_views): the index's index_* metric queries, index_facts,
+Queries (through cchc.scoring and cchc.views.chi_so): the index's index_* metric queries, index_facts,
 index_page_dossier_metrics, index_page_feedback_metrics, index_page_rating_metrics,
 index_page_finance_metrics, index_page_facts, index_page_lost_dossiers, units_all, unit_lookup, data_range.
 Page parameters in the URL: idx=<index code>, xu=thang|quy|nam, ind=<indicator code>, pg=<page>.
@@ -11,7 +11,7 @@ Page parameters in the URL: idx=<index code>, xu=thang|quy|nam, ind=<indicator c
 import streamlit as st
 
 from cchc import fmt, scoring
-from cchc import index_views as iv
+from cchc.views import chi_so as iv
 from cchc.ui import state, widgets
 
 db = state.get_db()

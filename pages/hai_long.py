@@ -1,11 +1,11 @@
 """Hài lòng, phản ánh: the rating survey and the 766 indicator 5.4 side by side (trend, levels, by
 field, by procedure, child units ranked) and feedback (phản ánh, kiến nghị) of the unit and period.
 Queries: satisfaction_ratings, satisfaction_766, satisfaction_trend, feedback_summary,
-feedback_list, units_all (through cchc.satisfaction)."""
+feedback_list, units_all (through cchc.views.hai_long)."""
 import streamlit as st
 
 from cchc import fmt, metrics
-from cchc import satisfaction as sat
+from cchc.views import hai_long as sat
 from cchc.ui import state, widgets
 
 db = state.get_db()

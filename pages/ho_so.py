@@ -1,15 +1,17 @@
 """Hồ sơ TTHC: drill-down from fields to a field's procedures to a paged dossier list, with the
 channel mix, monthly trend and processing-time distribution of the current selection.
 
-Where the user is lives in the URL (field=, proc=, q=, pg=; see cchc.drill), so a copied link
+Where the user is lives in the URL (field=, proc=, q=, pg=; see cchc.views.ho_so), so a copied link
 reproduces the view (and ct=<766 indicator> the indicator trend). Queries: dossier_kpis, processing_times,
 dossier_list, drill_procedure, channel_mix, monthly_trend, drill_processing_days, index_page_dossier_metrics.
 """
 
 import streamlit as st
 
-from cchc import drill, fmt, index_views, kpis, params, scoring
-from cchc.drill import ALL, Drill
+from cchc import fmt, kpis, params, scoring
+from cchc.views import chi_so as index_views
+from cchc.views import ho_so as drill
+from cchc.views.ho_so import ALL, Drill
 from cchc.ui import state, widgets
 
 db = state.get_db()

@@ -2,10 +2,11 @@
 investment disbursement against the capital plan and the province's milestones, and (for a district
 or the province) the child units ranked.
 
-Queries: finance_summary, finance_monthly, finance_ranking (through cchc.finance)."""
+Queries: finance_summary, finance_monthly, finance_ranking (through cchc.views.tai_chinh)."""
 import streamlit as st
 
-from cchc import finance, fmt
+from cchc import fmt
+from cchc.views import tai_chinh as finance
 from cchc.ui import state, widgets
 
 db = state.get_db()

@@ -1,14 +1,14 @@
 """Tổng quan (overview): the unit's KPI cards for the period with the change against a year
 earlier and the targets, the 24-month trend, and the ranking of the units under it.
 
-Queries used (through cchc.overview): dossier_kpis, rating_kpis, feedback_kpis, finance_summary,
+Queries used (through cchc.views.tong_quan): dossier_kpis, rating_kpis, feedback_kpis, finance_summary,
 procedures_in_force (cchc.kpis.kpis), data_range, monthly_trend, unit_ranking.
 Page parameters in the URL: by=<ranking metric>, all=1 (province: rank every commune).
 """
 import streamlit as st
 
 from cchc import fmt
-from cchc import overview as ov
+from cchc.views import tong_quan as ov
 from cchc.ui import state, widgets
 
 db = state.get_db()

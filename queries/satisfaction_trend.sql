@@ -3,7 +3,7 @@
 -- month resolved: total and not satisfied = late, or rated level 1, or named by a feedback row,
 -- the rating or feedback recorded by the end of that month; each dossier once; see
 -- satisfaction_766.sql). One row per month with a rating or a resolved dossier, in no particular
--- order: cchc.satisfaction.trend adds the other months (zeros) and sorts, as cchc.kpis.monthly_trend.
+-- order: cchc.views.hai_long.trend adds the other months (zeros) and sorts, as cchc.kpis.monthly_trend.
 WITH d AS (
     SELECT dossier_id, finished_at, days_past_due
     FROM report_rows_for($dossier_files, $province, $district, $unit, $start, $end)

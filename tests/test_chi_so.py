@@ -1,7 +1,7 @@
-"""Chỉ số (pages/chi_so.py, cchc/index_views.py): the page for xã Quốc Tuấn 2023 against the engine's
+"""Chỉ số (pages/chi_so.py, cchc/views/chi_so.py): the page for xã Quốc Tuấn 2023 against the engine's
 own score; the grouped trend and ranking queries against per-period / per-unit scoring.score; the
 dossiers that lost points against the metric queries; the index thresholds on other pages' trends
-(item 5: pages/ho_so.py, cchc/satisfaction.py) read from the definition files."""
+(item 5: pages/ho_so.py, cchc/views/hai_long.py) read from the definition files."""
 from __future__ import annotations
 
 import json
@@ -13,8 +13,8 @@ import polars as pl
 import pytest
 
 from cchc import fmt, kpis, periods, scoring
-from cchc import index_views as iv
-from cchc import satisfaction as sat
+from cchc.views import chi_so as iv
+from cchc.views import hai_long as sat
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = "pages/chi_so.py"

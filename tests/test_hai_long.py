@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from cchc import fmt, kpis, periods
-from cchc import satisfaction as sat
+from cchc.views import hai_long as sat
 from cchc.db import Database
 
 from fixtures import UNITS, dossier, write_dataset

@@ -15,9 +15,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from cchc import drill, fmt, kpis, periods, schema, workdays
+from cchc import fmt, kpis, periods, schema, workdays
+from cchc.views import ho_so as drill
 from cchc.db import Database
-from cchc.drill import ALL, Drill
+from cchc.views.ho_so import ALL, Drill
 
 PAGE = "pages/ho_so.py"
 QT = {"unit": "10621", "from": "2022-12-10", "to": "2023-12-09"}

@@ -15,7 +15,9 @@ import polars as pl
 import pyarrow.parquet as pq
 import pytest
 
-from cchc import fmt, index_views as iv, kpis, periods, schema, scoring
+from cchc import fmt, kpis, periods, schema, scoring
+from cchc.views import chi_so as iv
+from cchc.views import ket_qua_cong_bo as kq
 from cchc.ingest import results
 
 PAGE = "pages/ket_qua_cong_bo.py"
@@ -105,17 +107,17 @@ def test_corrupted_upload_changes_nothing(copy_dir):
     path = schema.INDEX_RESULTS.path(copy_dir)
     before, before_bytes = results.read_table(copy_dir), path.read_bytes()
     with pytest.raises(results.ResultsImportError) as e:
-        iv.import_upload("bao_cao_T10_2025.xlsx", _corrupted_xlsx(), copy_dir)
+        kq.import_upload("bao_cao_T10_2025.xlsx", _corrupted_xlsx(), copy_dir)
     assert 'trang "Điểm năm", dòng 5, cột TDGQ: "abc" không phải là số' in str(e.value)
     assert path.read_bytes() == before_bytes and results.read_table(copy_dir).equals(before)
     with pytest.raises(results.ResultsImportError, match="chỉ nhận .xlsx hoặc .json"):
-        iv.import_upload("diem.csv", b"a,b\n1,2\n", copy_dir)
+        kq.import_upload("diem.csv", b"a,b\n1,2\n", copy_dir)
     assert path.read_bytes() == before_bytes
 
 
 def test_good_upload_replaces_the_same_rows(copy_dir):
     before = results.read_table(copy_dir)
-    rep = iv.import_upload("chi-so-766-2025-thang-10.json", results.BUNDLED_JSON.read_bytes(), copy_dir)
+    rep = kq.import_upload("chi-so-766-2025-thang-10.json", results.BUNDLED_JSON.read_bytes(), copy_dir)
     assert rep.rows == rep.replaced > 0 and not rep.mismatches
     after = results.read_table(copy_dir)
     key = list(schema.INDEX_RESULTS.key)
@@ -124,12 +126,12 @@ def test_good_upload_replaces_the_same_rows(copy_dir):
 
 
 def test_boards_and_labels(db):
-    df = iv.published(db)
-    assert iv.published_label(df) == LABEL
-    month, at = iv.score_board(df, "cal_month", "province")
+    df = kq.published(db)
+    assert kq.published_label(df) == LABEL
+    month, at = kq.score_board(df, "cal_month", "province")
     assert at == (2025, 10) and month.height == 34
-    communes, at_c = iv.score_board(df, "cal_year", "commune")
-    assert at_c == (2025, None) and iv.common_province(communes) == "tỉnh An Giang"
+    communes, at_c = kq.score_board(df, "cal_year", "commune")
+    assert at_c == (2025, None) and kq.common_province(communes) == "tỉnh An Giang"
     assert communes["TONG"].max() == pytest.approx(93.21)
-    assert iv.place_of(communes, 100.0) == 1 and iv.place_of(communes, 0.0) == 103
-    assert iv.successor_code(db, kpis.resolve_unit(db, "10621")) == "31"     # Hải Dương -> Hải Phòng
+    assert kq.place_of(communes, 100.0) == 1 and kq.place_of(communes, 0.0) == 103
+    assert kq.successor_code(db, kpis.resolve_unit(db, "10621")) == "31"     # Hải Dương -> Hải Phòng

@@ -153,3 +153,35 @@ def test_export_does_not_load_plotly(name):
     plotly, streamlit = out.stdout.split()
     assert streamlit == "False", f"importing {name} loads streamlit"
     assert plotly == "False", f"importing {name} loads plotly"
+
+
+# One view module per page, named like the page and like its test (issue 13 item 4). The pages
+# whose content is a domain product read that module directly (cchc/views/__init__.py says which).
+DOMAIN_PAGES = {"bieu_06": "cchc.export.bieu06", "so_lieu": "cchc.facts", "tu_danh_gia": "cchc.ingest.facts_entry"}
+PAGES = sorted(p.stem for p in (ROOT / "pages").glob("*.py"))
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_each_page_has_its_view_module_and_its_test(page):
+    assert (ROOT / "tests" / f"test_{page}.py").exists(), f"pages/{page}.py has no tests/test_{page}.py"
+    source = (ROOT / "pages" / f"{page}.py").read_text(encoding="utf-8")
+    view = DOMAIN_PAGES.get(page, f"cchc.views.{page}")
+    assert (ROOT / (view.replace(".", "/") + ".py")).exists(), f"{view} is missing"
+    package, _, module = view.rpartition(".")
+    assert f"from {package} import {module}" in source, f"pages/{page}.py does not read {view}"
+    others = {p for p in PAGES if p != page}
+    for other in others:  # a page reads its own view, never another page's (shared helpers live in the domain)
+        if other in DOMAIN_PAGES:
+            continue
+        if f"cchc.views import {other}" in source and (page, other) not in SHARED_VIEWS:
+            raise AssertionError(f"pages/{page}.py reads cchc.views.{other}")
+
+
+# Where a page shows another page's figure on purpose: Hồ sơ draws the 766 indicator trend of Chỉ số,
+# Kết quả công bố places the computed score (Chỉ số) among the published ones.
+SHARED_VIEWS = {("ho_so", "chi_so"), ("ket_qua_cong_bo", "chi_so")}
+
+
+def test_no_view_module_without_its_page():
+    views = {p.stem for p in (ROOT / "cchc" / "views").glob("*.py") if p.stem != "__init__"}
+    assert views <= set(PAGES), f"view modules without a page: {views - set(PAGES)}"

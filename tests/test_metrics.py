@@ -12,7 +12,8 @@ from datetime import datetime
 
 import pytest
 
-from cchc import cli, kpis, metrics, overview, periods
+from cchc import cli, kpis, metrics, periods
+from cchc.views import tong_quan as overview
 from cchc.db import Database
 
 from fixtures import dossier, write_dataset

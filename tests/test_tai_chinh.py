@@ -7,7 +7,8 @@ from datetime import date
 
 import pytest
 
-from cchc import finance, fmt, kpis, periods
+from cchc import fmt, kpis, periods
+from cchc.views import tai_chinh as finance
 from cchc.db import Database
 
 from fixtures import write_dataset

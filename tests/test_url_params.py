@@ -18,9 +18,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cchc import drill, fmt, overview, params, periods, satisfaction, scoring
-from cchc import index_views as iv
-from cchc.drill import ALL, Drill
+from cchc import fmt, params, periods, scoring
+from cchc.views import chi_so as iv
+from cchc.views import hai_long as satisfaction
+from cchc.views import ho_so as drill
+from cchc.views import tong_quan as overview
+from cchc.views.ho_so import ALL, Drill
 from cchc.ui import pages as ui_pages
 
 ROOT = Path(__file__).resolve().parent.parent

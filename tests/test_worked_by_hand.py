@@ -7,7 +7,7 @@ by applying the bug and running this file:
 
 * queries/feedback_kpis.sql with 'dang_trong_han' dropped from the on-time status set
   (`status IN ('dung_han')`): test_feedback_kpis_count_open_within_deadline_as_on_time;
-* cchc/satisfaction.py's on-time rate without the open feedback still within its deadline
+* cchc/views/hai_long.py's on-time rate without the open feedback still within its deadline
   (`ratio(out["on_time"], ...)`): test_satisfaction_feedback_rate_counts_open_within_deadline;
 * `>=` -> `>` in the custom-range rule of cchc/kpis.finance_months (a month exactly half inside
   the range is left out): test_finance_months_month_half_inside_counts and
@@ -19,7 +19,8 @@ from datetime import date, datetime
 
 import pytest
 
-from cchc import kpis, periods, satisfaction
+from cchc import kpis, periods
+from cchc.views import hai_long as satisfaction
 from cchc.db import Database
 
 from fixtures import write_dataset

@@ -320,7 +320,7 @@ def score(db: Database, index_def: IndexDef | str, unit, period: periods.Period,
     ``metrics`` (optional): rows already computed for this unit and period, ``{"on_time":
     {"numerator": …, "denominator": …}, …}`` keyed by metric name (or by ``(name, params)`` for a
     metric with params), e.g. by a grouped query that covers many periods or units in one pass
-    (cchc.index_views); a metric not in it is queried as usual. ``facts`` (optional): the unit's
+    (cchc.views.chi_so); a metric not in it is queried as usual. ``facts`` (optional): the unit's
     self-reported facts of year(period.end) ({indicator code: value}), likewise read in one pass."""
     ix = load_index(index_def) if isinstance(index_def, str) else index_def
     if unit.level not in ix.levels:

@@ -18,9 +18,9 @@ from typing import Any, Callable
 import plotly.graph_objects as go
 import polars as pl
 
-from . import charts, fmt, kpis, metrics, params, schema
-from .kpis import Unit
-from .periods import Period
+from .. import charts, fmt, kpis, metrics, params, schema
+from ..kpis import Unit
+from ..periods import Period
 
 ALL = "*"
 PER_PAGE = 50

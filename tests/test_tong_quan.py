@@ -9,7 +9,8 @@ from datetime import date
 import polars as pl
 import pytest
 
-from cchc import fmt, kpis, overview as ov, periods
+from cchc import fmt, kpis, periods
+from cchc.views import tong_quan as ov
 from cchc.db import Database
 
 from fixtures import PROCEDURES, dossier, write_dataset

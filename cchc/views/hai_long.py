@@ -43,8 +43,8 @@ from datetime import date
 import plotly.graph_objects as go
 import polars as pl
 
-from . import charts, fmt, metrics, periods, schema, scoring
-from .fmt import ratio
+from .. import charts, fmt, metrics, periods, schema, scoring
+from ..fmt import ratio
 
 # Indicator 5.4 as the index definition (cchc/indexes/766.toml) states it: full points from this rate
 # on (0.9), its maximum points (6 of the 18 of the satisfaction group), the label of its threshold line.
@@ -54,9 +54,8 @@ POINTS_766 = _T54.max
 THRESHOLD_LABEL = _T54.label
 TREND_MONTHS = 24
 
-SURVEY = "survey"
-M766 = "m766"
-RANK_BY = {SURVEY: f"{metrics.label('satisfaction_rate')} (phiếu đánh giá)", M766: "Chỉ tiêu 5.4 (Bộ chỉ số 766)"}
+SURVEY, M766 = metrics.SURVEY, metrics.M766
+RANK_BY = metrics.satisfaction_sources()
 
 # Handling status of a feedback at the end of the period (derived in queries/feedback_*.sql).
 FEEDBACK_STATUS = {"dang_qua_han": "Đang xử lý, quá hạn", "dang_trong_han": "Đang xử lý, trong hạn",

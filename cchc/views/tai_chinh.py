@@ -23,9 +23,9 @@ from pathlib import Path
 import plotly.graph_objects as go
 import polars as pl
 
-from . import charts, fmt, kpis, periods, schema
-from .db import Database
-from .kpis import Unit
+from .. import charts, fmt, kpis, periods, schema
+from ..db import Database
+from ..kpis import Unit
 
 ITEMS: dict[str, str] = dict(schema.FINANCE_ITEMS)  # code -> Vietnamese name, in display order
 REVENUE, EXPENDITURE, DISBURSEMENT = "thu_ngan_sach", "chi_ngan_sach", "giai_ngan_dtc"
@@ -33,7 +33,7 @@ PLAN_WORD = {REVENUE: "dự toán", EXPENDITURE: "dự toán", DISBURSEMENT: "k�
 # Is more (against the plan) better? Spending more than the estimate is neither good nor bad.
 HIGHER_IS_BETTER = {REVENUE: True, EXPENDITURE: None, DISBURSEMENT: True}
 RANK_ITEMS = (REVENUE, DISBURSEMENT)
-MILESTONES_CSV = Path(__file__).resolve().parent / "reference" / "milestones.csv"
+MILESTONES_CSV = Path(__file__).resolve().parents[1] / "reference" / "milestones.csv"
 SOURCE = "Nguồn: số liệu tài chính, ngân sách theo tháng của đơn vị, tổng hợp bởi Bảng điều khiển CCHC"
 
 

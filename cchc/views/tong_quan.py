@@ -12,74 +12,20 @@ No Streamlit here (the page in pages/tong_quan.py only lays these out).
 """
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
 import plotly.graph_objects as go
 import polars as pl
 from plotly.subplots import make_subplots
 
-from . import charts, fmt, kpis, metrics, periods
-from .db import Database
-from .kpis import Unit
+from .. import charts, fmt, kpis, metrics, periods
+from ..db import Database
+from ..kpis import Unit
+from ..metrics import Target, load_targets  # noqa: F401 - the page reads the targets through this module
 
-TARGETS_CSV = Path(__file__).resolve().parent / "reference" / "targets.csv"
 TREND_MONTHS = 24
 RANK_TOP = 15
-
-
-# --- targets ----------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Target:
-    kpi: str
-    target: float  # a fraction, like the rates (0.5 = 50 %)
-    comparison: str  # ">=": the value should reach the target; "<=": stay at or below it
-    source: str
-
-    def met(self, value: float | None) -> bool | None:
-        if value is None:
-            return None
-        return value >= self.target - 1e-12 if self.comparison == ">=" else value <= self.target + 1e-12
-
-    @property
-    def text(self) -> str:
-        sign = "≥" if self.comparison == ">=" else "≤"
-        whole = abs(self.target * 100 - round(self.target * 100)) < 1e-9
-        return f"{sign} {fmt.percent(self.target, 0 if whole else 2)}"
-
-
-def load_targets(path: str | Path | None = None) -> dict[str, Target]:
-    """cchc/reference/targets.csv (kpi, target, comparison, source, index, metric) by KPI key. Targets are
-    fractions like the rates they apply to; every row needs a source. A row naming an index and one
-    of its metrics takes its value from that index's definition file (the full-points threshold,
-    cchc.scoring.thresholds), so the index's numbers are written in one place only."""
-    from . import scoring
-    path = Path(path) if path else TARGETS_CSV
-    out: dict[str, Target] = {}
-    with path.open(encoding="utf-8", newline="") as f:
-        for i, row in enumerate(csv.DictReader(f), start=2):
-            where = f"{path.name}, dòng {i}"
-            if (row.get("index") or "").strip():
-                th = scoring.thresholds(row["index"].strip()).get((row.get("metric") or "").strip())
-                if th is None:
-                    raise ValueError(f"{where}: bộ chỉ số {row['index']} không có chỉ tiêu đo {row.get('metric')!r}.")
-                out[row["kpi"]] = Target(row["kpi"], th.value, ">=", f"{th.label}. {row['source'].strip()}")
-                continue
-            try:
-                value = float(row["target"])
-            except (TypeError, ValueError):
-                raise ValueError(f"{where}: cột target phải là số (tỷ lệ, ví dụ 0.5 = 50 %), "
-                                 f"nhận được {row.get('target')!r}.") from None
-            if not 0 <= value <= 2:
-                raise ValueError(f"{where}: cột target là tỷ lệ (0.5 = 50 %), nhận được {value}.")
-            if row.get("comparison") not in (">=", "<="):
-                raise ValueError(f"{where}: cột comparison phải là >= hoặc <=.")
-            if not (row.get("source") or "").strip():
-                raise ValueError(f"{where}: thiếu nguồn (cột source) của mục tiêu.")
-            out[row["kpi"]] = Target(row["kpi"], value, row["comparison"], row["source"].strip())
-    return out
 
 
 # --- KPI cards --------------------------------------------------------------------------------

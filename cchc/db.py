@@ -50,14 +50,18 @@ warnings.filterwarnings("ignore", message="Arrow output on a DB-API result", cat
 ROOT = Path(__file__).resolve().parent.parent
 QUERIES = ROOT / "queries"
 # Query parameters the Database fills in itself when a query uses them and the caller did not give
-# them: the files of the province $province in a table (partition_files), for the *_for macros and
-# the rollup twins, and the horizon of its dossier_daily rollup (cchc.rollup.horizon).
+# them: the files of the provinces $provinces in a table (partition_files; cchc.units.Unit.scope gives
+# the province partitions a unit's rows are in, both maps), for the *_for macros and the rollup
+# twins, and the horizon of a province's dossier_daily rollup (cchc.rollup.horizon).
 FILE_PARAMS = {"dossier_files": "dossiers", "rating_files": "ratings", "daily_files": "dossier_daily",
                "rating_daily_files": "rating_daily"}
 AUTO_PARAMS = (*FILE_PARAMS, "daily_horizon")
-# Queries with a twin over the dossier_daily rollup (cchc.rollup): for a whole province whose
-# rollup matches its dossier files, run() runs the twin instead; same columns, same figures
-# (tests/test_rollup.py), a few thousand rows read instead of every dossier.
+# Queries with a twin over the dossier_daily rollup (cchc.rollup): for a scope made of whole province
+# partitions whose rollups match their files, run() runs the twin instead, once per partition
+# (each with its own horizon), and adds the results up by their text columns; same columns, same
+# figures (tests/test_rollup.py), a few thousand rows read instead of every dossier. A new province
+# is whole partitions (its own and its predecessors'); an old province is, for periods that end
+# before the new map (an old unit's periods always do: cchc.coverage).
 ROLLUP_TWINS = {"dossier_kpis": ("dossier_kpis_daily", "dossier_daily"),
                 "monthly_trend": ("monthly_trend_daily", "dossier_daily"),
                 "rating_kpis": ("rating_kpis_daily", "rating_daily")}
@@ -65,6 +69,9 @@ ROLLUP_TWINS = {"dossier_kpis": ("dossier_kpis_daily", "dossier_daily"),
 # end): a period starting after the province's rollup horizon has no rows there, so it is answered
 # from the dossiers (nothing has changed since the horizon; such periods are rare).
 TWINS_FROM_START = {"dossier_kpis_daily"}
+# The columns a twin's rows are keyed by: results over several partitions are summed by them.
+TWIN_KEYS = {"dossier_kpis_daily": ("field", "procedure_code"), "monthly_trend_daily": ("received_month", "finished_month"),
+             "rating_kpis_daily": ("field", "level", "satisfied")}
 # Reference queries: small lookups over reference tables that many calls repeat (the procedure
 # catalogue beside every KPI table, the procedures in force on a day). Their results are kept per
 # Database, per parameters, while the files of the tables named here are unchanged (inode, size and
@@ -73,6 +80,24 @@ REFERENCE_QUERIES = {"procedure_catalogue": ("procedures",), "procedures_in_forc
                      "unit_lookup": ("units",)}
 REFERENCE_KEEP = 4096  # results kept at most (then forgotten all at once)
 _PARAM = re.compile(r"(?<![:$\w])\$([A-Za-z_]\w*)")
+
+
+def whole_partitions(scope: dict, end) -> bool:
+    """True when a scope (cchc.units.Unit.scope) is every row of its province partitions over a
+    period ending on ``end``: a new province (its partition and its predecessors', whole), or an old
+    province over a period ending before the new map (its partition's later rows are the new
+    province's, which a period ending before the change never reaches)."""
+    if scope.get("old_districts") is not None or scope.get("old_units") is not None or scope.get("new_units") is not None:
+        return False
+    if scope.get("map") == "new":
+        return True
+    return end is not None and as_date(end) < scope["change"]
+
+
+def _add_up(parts: list[pl.DataFrame], keys: tuple[str, ...]) -> pl.DataFrame:
+    """Results of one query over several partitions as one: the other columns summed by ``keys``."""
+    df = pl.concat(parts, how="vertical_relaxed")
+    return df.group_by(list(keys), maintain_order=True).agg(pl.exclude(list(keys)).sum())
 
 
 def params_in(text: str) -> set[str]:
@@ -388,7 +413,11 @@ class Database:
             raise KeyError(f"no query named {name!r}")
         if name in REFERENCE_QUERIES:
             return self._run_reference(name, params)
-        return self.sql(self._queries[self.routed(name, params)], **params)
+        routed = self.routed(name, params)
+        if routed == name:
+            return self.sql(self._queries[name], **params)
+        parts = [self.sql(self._queries[routed], **{**params, "provinces": [p]}) for p in params["provinces"]]
+        return parts[0] if len(parts) == 1 else _add_up(parts, TWIN_KEYS[routed])
 
     def _run_reference(self, name: str, params: dict) -> pl.DataFrame:
         """A reference query (REFERENCE_QUERIES), from this Database's memory while its tables' files
@@ -411,26 +440,29 @@ class Database:
         return df
 
     def routed(self, name: str, params: dict) -> str:
-        """The query run for ``name``: its rollup twin (ROLLUP_TWINS) for a whole province whose
-        rollup is fresh (and, for TWINS_FROM_START, whose horizon the period does not start after),
-        else itself."""
+        """The query run for ``name``: its rollup twin (ROLLUP_TWINS) for a scope of whole province
+        partitions whose rollups are all fresh (and, for TWINS_FROM_START, whose horizons the period
+        does not start after), else itself."""
         twin, table = ROLLUP_TWINS.get(name, (None, None))
-        if not (twin and self.use_rollup and params.get("province") is not None and params.get("district") is None
-                and params.get("unit") is None and rollup.fresh(self.root, table, str(params["province"]))):
+        scope, provinces = params.get("scope"), params.get("provinces")
+        if not (twin and self.use_rollup and scope and provinces and whole_partitions(scope, params.get("end"))
+                and all(rollup.fresh(self.root, table, str(p)) for p in provinces)):
             return name
         if twin in TWINS_FROM_START and params.get("start") is not None:
-            horizon = rollup.horizon(self.root, str(params["province"]))
-            if horizon is None or as_date(params["start"]) > horizon:
-                return name
+            for p in provinces:
+                horizon = rollup.horizon(self.root, str(p))
+                if horizon is None or as_date(params["start"]) > horizon:
+                    return name
         return twin
 
     def sql(self, text: str, **params: Any) -> pl.DataFrame:
         wanted = params_in(text)
         for name, table in FILE_PARAMS.items():
             if name in wanted and name not in params:
-                params = {**params, name: self.partition_files(table, params.get("province"))}
+                params = {**params, name: self.partition_files(table, params.get("provinces"))}
         if "daily_horizon" in wanted and "daily_horizon" not in params:
-            params = {**params, "daily_horizon": rollup.horizon(self.root, params.get("province"))}
+            one = (params.get("provinces") or [None])[0]
+            params = {**params, "daily_horizon": rollup.horizon(self.root, one)}
         missing = wanted - params.keys()
         if missing:
             raise TypeError(f"missing query parameters: {', '.join(sorted(missing))}")
@@ -523,12 +555,14 @@ class Database:
                 out += [(t, g) for g in sorted(glob.glob(f))]
         return out
 
-    def partition_files(self, table: str, province: str | None) -> list[str]:
-        """The files of one province's partitions of a table (every year), listed now: a query over one
-        province then opens only these instead of listing and filtering every partition (≈ 10 ms with
-        315 files). Every file (the glob) when no province is given or it has none."""
+    def partition_files(self, table: str, provinces: list[str] | str | None) -> list[str]:
+        """The files of some provinces' partitions of a table (every year), listed now: a query over
+        a unit then opens only these instead of listing and filtering every partition (≈ 10 ms with
+        315 files). Every file (the glob) when no province is given or none has files."""
         t = schema.TABLES[table]
-        files = t.province_files(self.root, str(province)) if province is not None and str(province).isdigit() else []
+        if isinstance(provinces, str):
+            provinces = [provinces]
+        files = [f for p in (provinces or []) if str(p).isdigit() for f in t.province_files(self.root, str(p))]
         return files or [t.glob(self.root)]
 
     def fingerprint(self) -> str:

@@ -6,12 +6,11 @@ Rates are fractions (0.9997), None when the denominator is 0.
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from datetime import date
 
 import polars as pl
 
-from . import metrics, periods
+from . import metrics, periods, units
 from .db import Database, DataError
 from .fmt import ratio
 
@@ -26,49 +25,10 @@ COUNT_KEYS = BIEU06_KEYS + ["received_new", "digitised_input", "digitised_result
                             "resolved_online_capable", "resolved_with_supplement", "new_with_fee", "new_paid_online"]
 
 
-class UnitError(ValueError):
-    """Unknown or unusable unit code (message in Vietnamese)."""
-
-
-@dataclass(frozen=True)
-class Unit:
-    code: str
-    name: str
-    level: str  # province | district | commune
-    province: str
-    district: str | None
-    parent_name: str | None = None
-    province_name: str | None = None
-
-    @property
-    def scope(self) -> dict[str, str | None]:
-        """Query parameters selecting this unit's dossiers."""
-        return {"province": self.province,
-                "district": self.district if self.level in ("district", "commune") else None,
-                "unit": self.code if self.level == "commune" else None}
-
-    @property
-    def full_name(self) -> str:
-        if self.level == "commune" and self.parent_name:
-            return f"{self.name}, {self.parent_name}"
-        return self.name
-
-    @property
-    def cutoff_day(self) -> int:
-        return CUTOFF_DAY.get(self.province, DEFAULT_CUTOFF)
-
-
-def resolve_unit(db: Database, code: str) -> Unit:
-    code = (code or "").strip()
-    if not code.isdigit() or len(code) not in (2, 3, 5):
-        raise UnitError(f"Mã đơn vị không hợp lệ: {code!r}. Mã theo danh mục TCTK: tỉnh 2 chữ số, huyện 3, xã 5 "
-                        "(ví dụ 30, 291, 10621).")
-    df = db.run("unit_lookup", code=code)
-    if df.is_empty():
-        raise UnitError(f"Không có đơn vị mã {code} trong dữ liệu.")
-    r = df.row(0, named=True)
-    return Unit(code=r["code"], name=r["name"], level=r["level"], province=r["province_code"],
-                district=r["district_code"], parent_name=r["parent_name"], province_name=r["province_name"])
+# Units of both maps and their scopes live in cchc.units; the names stay importable from here.
+Unit = units.Unit
+UnitError = units.UnitError
+resolve_unit = units.resolve
 
 
 def finance_months(p: periods.Period) -> tuple[date, date] | None:

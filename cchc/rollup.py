@@ -128,7 +128,7 @@ def _build_one(root: Path, name: str, provinces: list[str] | None, progress) -> 
                     sig = source_signature(root, source, p)
                     if not sig:
                         continue
-                    t = db.run(query, province=p).to_arrow()
+                    t = db.run(query, provinces=[p]).to_arrow()
                     t = t.select(file_schema.names).cast(file_schema)
                     years = pc.year(t["day"])
                     for y in sorted(set(years.to_pylist())):

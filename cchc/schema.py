@@ -82,23 +82,35 @@ C = Column
 
 UNITS = Table(
     "units", "Đơn vị hành chính",
-    "Every administrative unit (province, district, commune) with its GSO code. Codes are unique; "
-    "names are not (there are three 'Xã Quốc Tuấn'), so everything joins on codes.",
+    "Every administrative unit of both maps: the 63 provinces, their districts and communes in force "
+    "until 30/06/2025 (map 'old') and the 34 provinces and 3.321 communes in force from 01/07/2025 "
+    "(map 'new', no district level; Nghị quyết 202/2025/QH15). A unit is (map, code): a new commune "
+    "often keeps a predecessor's code (new 10633 Xã Trần Phú is not old 10633 Xã Trần Phú), so a code "
+    "alone names no unit. A row of another table belongs to the map in force on its day (a dossier's "
+    "receipt, a rating's day, a month, a year's 31/12); an old unit's history is attributed to its "
+    "successor_code (docs/units.md).",
     (
+        C("map", S, "Bản đồ hành chính", "old: until 30/06/2025 (63 provinces, districts); new: from 01/07/2025 "
+          "(34 provinces, communes)", "old"),
         C("code", S, "Mã đơn vị (mã TCTK)", "GSO code: province 2 digits, district 3, commune 5", "10621"),
         C("name", S, "Tên đơn vị", "Official name with its type", "Xã Quốc Tuấn"),
-        C("type", S, "Loại đơn vị", "Tỉnh, Thành phố Trung ương, Huyện, Thị xã, Thành phố, Quận, Xã, Phường, Thị trấn", "Xã"),
+        C("type", S, "Loại đơn vị", "Tỉnh, Thành phố Trung ương, Huyện, Thị xã, Thành phố, Quận, Xã, Phường, Thị trấn, "
+          "Đặc khu", "Xã"),
         C("level", S, "Cấp", "province | district | commune", "commune"),
-        C("parent_code", S, "Mã đơn vị cấp trên", "Code of the unit one level up; null for a province", "291", True),
+        C("parent_code", S, "Mã đơn vị cấp trên", "Code of the unit one level up (same map); null for a province",
+          "291", True),
         C("province_code", S, "Mã tỉnh", "Code of the province the unit belongs to (itself for a province)", "30"),
-        C("district_code", S, "Mã huyện", "Code of the district (itself for a district; null for a province)", "291", True),
+        C("district_code", S, "Mã huyện", "Code of the district (itself for a district; null for a province and "
+          "for every unit of the new map)", "291", True),
         C("valid_from", D, "Hiệu lực từ", "First day the unit exists in this form; null when not known", "", True),
-        C("valid_to", D, "Hiệu lực đến", "Last day (inclusive) before a merger; null while in force", "2025-06-30", True),
-        C("new_code", S, "Mã đơn vị mới (2025)", "Commune code after the 2025 reform (NQ 202/2025/QH15)", "10633", True),
-        C("new_name", S, "Tên đơn vị mới (2025)", "Name of the commune it was merged into on 01/07/2025", "Xã Trần Phú", True),
-        C("new_province_code", S, "Mã tỉnh mới (2025)", "Province after 01/07/2025", "31", True),
+        C("valid_to", D, "Hiệu lực đến", "Last day (inclusive) it exists; null while in force", "2025-06-30", True),
+        C("successor_code", S, "Mã đơn vị kế thừa", "Old map only: the new unit its history is attributed to "
+          "(a commune: the new commune of the official mapping; a district or province: the new province)",
+          "10633", True),
+        C("divided_into", S, "Chia cho các đơn vị mới", "Old communes divided among several new ones: every new "
+          "commune that received a part, ';'-separated (the history goes wholly to successor_code)", "", True),
     ),
-    key=("code",),
+    key=("map", "code"),
 )
 
 PROCEDURES = Table(

@@ -1,4 +1,4 @@
--- Builds the rows of the dossier_daily rollup for one province ($province, from $dossier_files):
+-- Builds the rows of the dossier_daily rollup for one province partition ($provinces, one code, from $dossier_files):
 -- per field, procedure and day, the flows of that day and the stocks at its end (cchc.rollup writes
 -- them; cchc.schema.DOSSIER_DAILY documents the columns). The definitions are those of the
 -- dossiers_for macro, on days:
@@ -21,7 +21,7 @@ WITH d AS (
         greatest(CAST(received_at AS DATE), CAST(due_at AS DATE) + 1) AS od,
         days_past_due_of(due_at, finished_at) AS days_past_due
     FROM raw_dossiers_in($dossier_files)
-    WHERE province_code = $province
+    WHERE province_code = $provinces[1]
 ),
 events AS (
     SELECT field, procedure_code, rd AS day,

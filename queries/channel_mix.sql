@@ -3,7 +3,7 @@
 -- unit; optionally one field ($field) and one procedure ($procedure), NULL = all.
 WITH d AS (
     SELECT channel
-    FROM report_rows_for($dossier_files, $province, $district, $unit, $start, $end)
+    FROM report_rows_for($dossier_files, $scope, $start, $end)
     WHERE is_new
       AND ($field IS NULL OR field = $field)
       AND ($procedure IS NULL OR procedure_code = $procedure)

@@ -12,7 +12,7 @@
 -- resolved_in_time elsewhere (monthly_trend, unit_ranking). The conditions are the macros of
 -- queries/views/20_dossiers.sql (finished_early, finished_on_due_day, finished_late, submitted_online …).
 WITH d AS (
-    SELECT * FROM report_rows_for($dossier_files, $province, $district, $unit, $start, $end)
+    SELECT * FROM report_rows_for($dossier_files, $scope, $start, $end)
 ),
 final AS (
     SELECT

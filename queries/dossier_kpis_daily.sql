@@ -1,4 +1,4 @@
--- dossier_kpis for a whole province ($district and $unit NULL) from the dossier_daily rollup: the
+-- dossier_kpis for one whole province partition ($provinces, one code) from the dossier_daily rollup: the
 -- same columns (in no particular order), read from a few thousand rows per year instead of every
 -- dossier; cchc.kpis.dossier_rows derives the form's other columns from them as it does for
 -- dossier_kpis, and drops a procedure with nothing in the period (a row here whose days hold no
@@ -14,7 +14,7 @@
 WITH r AS (
     SELECT d.*, d.day = least(CAST($end AS DATE), $daily_horizon) AS is_end
     FROM raw_dossier_daily_in($daily_files) d
-    WHERE d.province_code = $province AND $district IS NULL AND $unit IS NULL
+    WHERE list_contains($provinces, d.province_code)
       AND d.year BETWEEN year($start) AND year($end)
       AND d.day BETWEEN $start AND $end
 ),

@@ -10,7 +10,7 @@ WITH d AS (
     SELECT dossier_id, procedure_code, field, received_at, due_at, finished_at, received_date, finished_date,
            status, supplement_days, resolved, pending_overdue, finish_status,
            (resolved AND finished_late(days_past_due)) OR pending_overdue AS is_late
-    FROM dossiers_for($dossier_files, $province, $district, $unit, $start, $end)
+    FROM dossiers_for($dossier_files, $scope, $start, $end)
     WHERE ($field IS NULL OR field = $field)
       AND ($procedure IS NULL OR procedure_code = $procedure)
       AND ($pattern IS NULL OR dossier_id ILIKE $pattern ESCAPE '\')

@@ -4,7 +4,7 @@
 -- procedure ($procedure), NULL = all. Same selection as processing_times.sql.
 WITH with_statutory AS (
     SELECT processing_days, statutory_days
-    FROM resolved_times_for($province, $district, $unit, $field, $procedure, $start, $end)
+    FROM resolved_times_for($scope, $field, $procedure, $start, $end)
 ),
 final AS (
     SELECT

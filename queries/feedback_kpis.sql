@@ -3,7 +3,7 @@
 -- 5.2 count "on time" = answered by the due day, or still open and not yet due (the rule of
 -- queries/index_feedback_on_time.sql, so pages and the index agree).
 WITH f AS (
-    SELECT answered, handling_status AS status FROM feedback_for($province, $district, $unit, $start, $end)
+    SELECT answered, handling_status AS status FROM feedback_for($scope, $start, $end)
 ),
 final AS (
     SELECT

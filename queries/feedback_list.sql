@@ -7,7 +7,7 @@ WITH f AS (
            CASE WHEN answered THEN outcome END AS outcome,
            CASE WHEN answered THEN citizen_satisfied END AS citizen_satisfied,
            handling_status AS status
-    FROM feedback_for($province, $district, $unit, $start, $end)
+    FROM feedback_for($scope, $start, $end)
 ),
 final AS (
     SELECT f.*, u.name AS unit_name,

@@ -10,11 +10,11 @@
 -- of a district, the commune itself).
 WITH f AS (
     SELECT kind,
-           CASE WHEN $district IS NULL THEN district_code ELSE unit_code END AS child_code,
+           child_of($scope, coalesce(child_level_of($scope), 'commune'), district_code, unit_code, received_date) AS child_code,
            answered AS handled,
            handling_status AS status,
            CASE WHEN answered THEN outcome END AS outcome
-    FROM feedback_for($province, $district, $unit, $start, $end)
+    FROM feedback_for($scope, $start, $end)
 ),
 grouped AS (
     SELECT
@@ -36,7 +36,7 @@ grouped AS (
 final AS (
     SELECT g.*, u.name AS child_name
     FROM grouped g
-    LEFT JOIN raw_units u ON u.code = g.child_code
+    LEFT JOIN raw_units u ON u.map = struct_extract($scope, 'map') AND u.code = g.child_code
 )
 SELECT * FROM final
 ORDER BY grp, kind, outcome, status, child_code;

@@ -3,7 +3,7 @@
 -- up its communes. Feeds the cumulative curves (actual against the plan line) of the finance page.
 WITH m AS (
     SELECT unit_code, year, month, item, plan_vnd, actual_vnd
-    FROM finances_for($province, $district, $unit, $start, $end)
+    FROM finances_for($scope, $start, $end)
 ),
 final AS (
     SELECT CAST(year AS INTEGER) AS year, CAST(month AS INTEGER) AS month, item,

@@ -2,9 +2,9 @@
 -- plan and actual per item and child, in đồng. $by chooses the child level: 'commune' (each commune
 -- of the scope) or 'district' (the districts of a province, each adding up its communes).
 WITH m AS (
-    SELECT CASE WHEN $by = 'district' THEN district_code ELSE unit_code END AS child_code,
+    SELECT child_of($scope, $by, district_code, unit_code, make_date(year, month, 1)) AS child_code,
            unit_code, item, plan_vnd, actual_vnd
-    FROM finances_for($province, $district, NULL, $start, $end)
+    FROM finances_for($scope, $start, $end)
 ),
 agg AS (
     SELECT child_code, item,
@@ -17,6 +17,6 @@ agg AS (
 final AS (
     SELECT a.child_code AS code, s.name, s.parent_name, a.item, a.plan_vnd, a.actual_vnd, a.communes
     FROM agg a
-    JOIN stg_units s ON s.code = a.child_code
+    JOIN stg_units s ON s.map = struct_extract($scope, 'map') AND s.code = a.child_code
 )
 SELECT * FROM final ORDER BY code, item;

@@ -3,7 +3,7 @@
 -- communes up per item and counts them (a count(DISTINCT unit_code) and an ORDER BY here cost more
 -- than the grouping: 1,29 -> 1,04-1,09 x the scan floor, docs/performance.md).
 WITH m AS (
-    SELECT * FROM finances_for($province, $district, $unit, $start, $end)
+    SELECT * FROM finances_for($scope, $start, $end)
 ),
 final AS (
     SELECT item, unit_code, sum(plan_vnd) AS plan_vnd, sum(actual_vnd) AS actual_vnd

@@ -2,7 +2,7 @@
 -- whose input components were digitised at receipt, out of all dossiers received in the period.
 -- Numerator and denominator: queries/views/45_index_metrics.sql (metric_digitised_input_*).
 WITH d AS (
-    SELECT * FROM report_rows_for($dossier_files, $province, $district, $unit, $start, $end) d WHERE metric_digitised_input_den(d.is_new)
+    SELECT * FROM report_rows_for($dossier_files, $scope, $start, $end) d WHERE metric_digitised_input_den(d.is_new)
 ),
 final AS (
     SELECT

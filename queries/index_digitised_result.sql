@@ -2,7 +2,7 @@
 -- digitised or issued electronically, out of all dossiers resolved in the period.
 -- Numerator and denominator: queries/views/45_index_metrics.sql (metric_digitised_result_*).
 WITH d AS (
-    SELECT * FROM report_rows_for($dossier_files, $province, $district, $unit, $start, $end) d WHERE metric_digitised_result_den(d.resolved)
+    SELECT * FROM report_rows_for($dossier_files, $scope, $start, $end) d WHERE metric_digitised_result_den(d.resolved)
 ),
 final AS (
     SELECT

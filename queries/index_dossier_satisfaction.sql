@@ -4,14 +4,14 @@
 -- (queries/views/45_index_metrics.sql: metric_dossier_satisfaction_*).
 WITH d AS (
     SELECT dossier_id, days_past_due
-    FROM report_rows_for($dossier_files, $province, $district, $unit, $start, $end)
+    FROM report_rows_for($dossier_files, $scope, $start, $end)
     WHERE metric_dossier_satisfaction_den(resolved)
 ),
 judged AS (
     SELECT metric_dossier_satisfaction_num(d.days_past_due, coalesce(s.disliked, false), coalesce(s.complained, false))
                AS satisfied
     FROM d
-    LEFT JOIN dissatisfaction_for($rating_files, $province, $district, $unit, $start, $end) s
+    LEFT JOIN dissatisfaction_for($rating_files, $scope, $start, $end) s
       ON s.dossier_id = d.dossier_id
 ),
 final AS (

@@ -6,7 +6,7 @@ WITH fee_procs AS (
 ),
 paid AS (
     SELECT DISTINCT procedure_code
-    FROM report_rows_for($dossier_files, $province, $district, $unit, $start, $end)
+    FROM report_rows_for($dossier_files, $scope, $start, $end)
     WHERE metric_fee_procedures_paid_online_uses(is_new, paid_online)
 ),
 final AS (

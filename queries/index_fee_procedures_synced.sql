@@ -6,7 +6,7 @@ WITH fee_procs AS (
 ),
 used AS (
     SELECT DISTINCT procedure_code
-    FROM report_rows_for($dossier_files, $province, $district, $unit, $start, $end)
+    FROM report_rows_for($dossier_files, $scope, $start, $end)
     WHERE metric_fee_procedures_synced_uses(is_new, fee_vnd)
 ),
 final AS (

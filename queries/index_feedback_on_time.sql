@@ -2,7 +2,7 @@
 -- (PAKN) received in the period, how many were handled by their due day (15 working days), or are
 -- still open at the end of the period and not yet due.
 WITH f AS (
-    SELECT handling_status FROM feedback_for($province, $district, $unit, $start, $end)
+    SELECT handling_status FROM feedback_for($scope, $start, $end)
 ),
 final AS (
     SELECT

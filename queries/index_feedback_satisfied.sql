@@ -4,7 +4,7 @@
 -- period; reactions after the end of the period are not counted.
 WITH judged AS (
     SELECT metric_feedback_satisfied_num(handling_status, handled_date, citizen_satisfied, $end) AS satisfied
-    FROM feedback_for($province, $district, $unit, $start, $end)
+    FROM feedback_for($scope, $start, $end)
 ),
 final AS (
     SELECT

@@ -4,7 +4,7 @@
 -- A district or province adds up its communes.
 WITH m AS (
     SELECT plan_vnd, actual_vnd
-    FROM finances_for($province, $district, $unit, $fin_start, $fin_end)
+    FROM finances_for($scope, $fin_start, $fin_end)
     WHERE item = $item
 ),
 final AS (

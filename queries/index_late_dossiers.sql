@@ -1,7 +1,7 @@
 -- Scoring metric (a count, no denominator): dossiers resolved in the period after their due day
 -- (queries/views/45_index_metrics.sql: metric_late_dossiers_num).
 WITH d AS (
-    SELECT * FROM report_rows_for($dossier_files, $province, $district, $unit, $start, $end)
+    SELECT * FROM report_rows_for($dossier_files, $scope, $start, $end)
 ),
 final AS (
     SELECT

@@ -4,7 +4,7 @@
 -- say, a dossier still waiting for a supplement after more than one request counts as late.
 -- Numerator: queries/views/45_index_metrics.sql (metric_on_time_num).
 WITH d AS (
-    SELECT * FROM report_rows_for($dossier_files, $province, $district, $unit, $start, $end)
+    SELECT * FROM report_rows_for($dossier_files, $scope, $start, $end)
 ),
 final AS (
     SELECT

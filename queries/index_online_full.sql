@@ -4,7 +4,7 @@
 -- Numerator and denominator: queries/views/45_index_metrics.sql (metric_online_full_*).
 WITH d AS (
     SELECT d.channel
-    FROM report_rows_for($dossier_files, $province, $district, $unit, $start, $end) d
+    FROM report_rows_for($dossier_files, $scope, $start, $end) d
     JOIN raw_procedures p ON p.code = d.procedure_code
     WHERE metric_online_full_den(d.is_new, p.online_level)
 ),

@@ -2,7 +2,7 @@
 -- period out of all dossiers received in the period (Biểu 06: (4) / ((4)+(5))).
 -- Numerator and denominator: queries/views/45_index_metrics.sql (metric_online_submission_*).
 WITH d AS (
-    SELECT * FROM report_rows_for($dossier_files, $province, $district, $unit, $start, $end) d WHERE metric_online_submission_den(d.is_new)
+    SELECT * FROM report_rows_for($dossier_files, $scope, $start, $end) d WHERE metric_online_submission_den(d.is_new)
 ),
 final AS (
     SELECT

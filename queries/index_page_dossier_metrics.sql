@@ -18,13 +18,13 @@ WITH buckets AS (
     SELECT * FROM period_buckets($starts, $ends)
 ),
 keys AS (  -- one row per bucket and child unit, so empty ones come back with zeros
-    SELECT * FROM bucket_child_keys($starts, $ends, $child, $province, $district, $unit)
+    SELECT * FROM bucket_child_keys($starts, $ends, $child, $scope)
 ),
 w AS (
     SELECT d.dossier_id, d.unit_code, d.district_code, d.procedure_code, d.channel, d.received_at, d.due_at,
            d.finished_at, d.days_past_due, d.status, d.supplement_count, d.digitised_input, d.e_result,
            d.reused_data, d.paid_online, d.fee_vnd, p.online_level, p.paper_result
-    FROM report_rows_for($dossier_files, $province, $district, $unit, $wstart, $wend) d
+    FROM report_rows_for($dossier_files, $scope, $wstart, $wend) d
     LEFT JOIN raw_procedures p ON p.code = d.procedure_code
     WHERE ($field IS NULL OR d.field = $field)
       AND ($procedure IS NULL OR d.procedure_code = $procedure)
@@ -32,7 +32,7 @@ w AS (
 -- one row per dossier and bucket it belongs to, with its roles in that bucket
 x AS (
     SELECT b.bucket, b.b_end,
-           CASE $child WHEN 'commune' THEN w.unit_code WHEN 'district' THEN w.district_code END AS child_code,
+           CASE WHEN $child IS NOT NULL THEN child_of($scope, $child, w.district_code, w.unit_code, w.received_at) END AS child_code,
            w.*,
            is_new_in(w.received_at, b.b_start) AS is_new,
            resolved_by(w.finished_at, b.b_end) AS resolved,
@@ -44,11 +44,11 @@ x AS (
 -- 5.4: dossiers rated "không hài lòng" within the bucket, or named by a feedback received by its end
 disliked AS (
     SELECT DISTINCT bucket, dossier_id
-    FROM ratings_in_buckets($rating_files, $starts, $ends, $wstart, $wend, $province, $district, $unit)
+    FROM ratings_in_buckets($rating_files, $starts, $ends, $wstart, $wend, $scope)
     WHERE disliked_level(level)
 ),
 complained AS (
-    SELECT * FROM complaints_by_dossier($province, $wend)
+    SELECT * FROM complaints_by_dossier($scope, $wend)
 ),
 judged AS (
     SELECT x.bucket, x.child_code,

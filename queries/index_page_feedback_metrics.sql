@@ -8,16 +8,15 @@ WITH buckets AS (
     SELECT * FROM period_buckets($starts, $ends)
 ),
 keys AS (  -- one row per bucket and child unit, so empty ones come back with zeros
-    SELECT * FROM bucket_child_keys($starts, $ends, $child, $province, $district, $unit)
+    SELECT * FROM bucket_child_keys($starts, $ends, $child, $scope)
 ),
 f AS (
     SELECT b.bucket, b.b_end,
-           CASE $child WHEN 'commune' THEN f.unit_code WHEN 'district' THEN f.district_code END AS child_code,
+           CASE WHEN $child IS NOT NULL THEN child_of($scope, $child, f.district_code, f.unit_code, f.received_date) END AS child_code,
            f.handled_date, f.due_date, f.citizen_satisfied
     FROM stg_feedback f
     JOIN buckets b ON f.received_date BETWEEN b.b_start AND b.b_end
-    WHERE f.province_code = $province
-      AND in_scope($district, $unit, f.district_code, f.unit_code)
+    WHERE in_scope($scope, f.province_code, f.district_code, f.unit_code, f.received_date)
 ),
 judged AS (
     SELECT bucket, child_code,

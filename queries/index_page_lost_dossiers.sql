@@ -11,7 +11,7 @@
 -- not_reused, disliked, complained).
 WITH d AS (
     SELECT d.*, p.name AS procedure_name, p.online_level, p.paper_result
-    FROM report_rows_for($dossier_files, $province, $district, $unit, $start, $end) d
+    FROM report_rows_for($dossier_files, $scope, $start, $end) d
     LEFT JOIN raw_procedures p ON p.code = d.procedure_code
 ),
 flags AS (
@@ -23,7 +23,7 @@ flags AS (
            coalesce(s.complained, false) AS f_complained
     FROM d
     LEFT JOIN (  -- read only for the 5.4 list
-        SELECT * FROM dissatisfaction_for($rating_files, $province, $district, $unit, $start, $end)
+        SELECT * FROM dissatisfaction_for($rating_files, $scope, $start, $end)
         WHERE $metric = 'dossier_satisfaction'
     ) s ON s.dossier_id = d.dossier_id
 ),

@@ -4,14 +4,14 @@
 -- $wstart, $wend: the window covering them) and optionally per child unit ($child = 'commune' |
 -- 'district' | NULL), for the index page's score trend and ranking.
 WITH keys AS (  -- one row per bucket and child unit, so empty ones come back with zeros
-    SELECT * FROM bucket_child_keys($starts, $ends, $child, $province, $district, $unit)
+    SELECT * FROM bucket_child_keys($starts, $ends, $child, $scope)
 ),
 agg AS (
     SELECT r.bucket,
-           CASE $child WHEN 'commune' THEN r.unit_code WHEN 'district' THEN r.district_code END AS child_code,
+           CASE WHEN $child IS NOT NULL THEN child_of($scope, $child, r.district_code, r.unit_code, r.rated_date) END AS child_code,
            count_if(r.satisfied) AS rating_satisfaction_num,
            count(*) AS rating_satisfaction_den
-    FROM ratings_in_buckets($rating_files, $starts, $ends, $wstart, $wend, $province, $district, $unit) r
+    FROM ratings_in_buckets($rating_files, $starts, $ends, $wstart, $wend, $scope) r
     GROUP BY ALL
 ),
 final AS (

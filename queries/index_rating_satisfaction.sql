@@ -1,7 +1,7 @@
 -- Scoring metric: rating forms (phiếu đánh giá) filled in the period that say "hài lòng" or
 -- "rất hài lòng" (level 3 or 4), out of all forms filled in the period.
 WITH r AS (
-    SELECT * FROM ratings_for($rating_files, $province, $district, $unit, $start, $end)
+    SELECT * FROM ratings_for($rating_files, $scope, $start, $end)
 ),
 final AS (
     SELECT

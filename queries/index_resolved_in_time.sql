@@ -2,7 +2,7 @@
 -- period (Biểu 06: ((8)+(9)) / (7); the seed report's "tỷ lệ giải quyết đúng hạn").
 -- Numerator and denominator: queries/views/45_index_metrics.sql (metric_resolved_in_time_*).
 WITH d AS (
-    SELECT * FROM report_rows_for($dossier_files, $province, $district, $unit, $start, $end)
+    SELECT * FROM report_rows_for($dossier_files, $scope, $start, $end)
 ),
 final AS (
     SELECT

@@ -3,7 +3,7 @@
 -- all dossiers received in the period.
 -- Numerator and denominator: queries/views/45_index_metrics.sql (metric_reused_data_*).
 WITH d AS (
-    SELECT * FROM report_rows_for($dossier_files, $province, $district, $unit, $start, $end) d WHERE metric_reused_data_den(d.is_new)
+    SELECT * FROM report_rows_for($dossier_files, $scope, $start, $end) d WHERE metric_reused_data_den(d.is_new)
 ),
 final AS (
     SELECT

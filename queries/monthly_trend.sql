@@ -11,7 +11,7 @@
 -- one row counted in both its months (a UNION of receipt rows and finish rows before one aggregate
 -- by month cost 1,4 × the scan floor, this ≈ 1,25 ×: docs/performance.md).
 WITH d AS (  -- the unit's dossiers received by $end and not finished before $start
-    SELECT * FROM report_rows_for($dossier_files, $province, $district, $unit, $start, $end)
+    SELECT * FROM report_rows_for($dossier_files, $scope, $start, $end)
     WHERE ($field IS NULL OR field = $field)
       AND ($procedure IS NULL OR procedure_code = $procedure)
 ),

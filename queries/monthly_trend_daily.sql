@@ -1,11 +1,11 @@
--- monthly_trend for a whole province ($district and $unit NULL) from the dossier_daily rollup: the
+-- monthly_trend for one whole province partition ($provinces, one code) from the dossier_daily rollup: the
 -- same columns, a row per month with a row in the rollup (its receipts and its finishes, by their
 -- day: received_month = finished_month), in no particular order; cchc.kpis.monthly_trend adds up,
 -- fills, derives and sorts as it does for monthly_trend. cchc.db runs it in place of monthly_trend
 -- while the province's rollup matches its dossier files.
 WITH r AS (
     SELECT * FROM raw_dossier_daily_in($daily_files)
-    WHERE province_code = $province AND $district IS NULL AND $unit IS NULL
+    WHERE list_contains($provinces, province_code)
       AND ($field IS NULL OR field = $field)
       AND ($procedure IS NULL OR procedure_code = $procedure)
       AND year BETWEEN year($start) AND year($end)

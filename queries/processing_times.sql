@@ -5,7 +5,7 @@
 -- ($procedure), NULL = all. "Resolved in the period" is the Biểu 06 rule: finished within it.
 WITH with_statutory AS (
     SELECT field, procedure_code, processing_days, statutory_days
-    FROM resolved_times_for($province, $district, $unit, $field, $procedure, $start, $end)
+    FROM resolved_times_for($scope, $field, $procedure, $start, $end)
 ),
 final AS (
     SELECT

@@ -4,7 +4,7 @@
 -- and plan than the rows cost to group (1,21 → 1,05 × the scan floor, docs/performance.md).
 -- queries/rating_kpis_daily.sql gives the same columns.
 WITH r AS (
-    SELECT * FROM ratings_for($rating_files, $province, $district, $unit, $start, $end)
+    SELECT * FROM ratings_for($rating_files, $scope, $start, $end)
 ),
 final AS (
     SELECT field, level, satisfied, count(*) AS ratings

@@ -10,16 +10,16 @@
 -- commune itself for a commune).
 WITH d AS (
     SELECT dossier_id, field, procedure_code,
-           CASE WHEN $district IS NULL THEN district_code ELSE unit_code END AS child_code,
+           child_of($scope, coalesce(child_level_of($scope), 'commune'), district_code, unit_code, received_at) AS child_code,
            finished_late(days_past_due) AS late,
            days_past_due
-    FROM report_rows_for($dossier_files, $province, $district, $unit, $start, $end)
+    FROM report_rows_for($dossier_files, $scope, $start, $end)
     WHERE resolved
 ),
 flagged AS (
     SELECT d.*, coalesce(s.disliked, false) AS disliked, coalesce(s.complained, false) AS complained
     FROM d
-    LEFT JOIN dissatisfaction_for($rating_files, $province, $district, $unit, $start, $end) s
+    LEFT JOIN dissatisfaction_for($rating_files, $scope, $start, $end) s
       ON s.dossier_id = d.dossier_id
 ),
 grouped AS (
@@ -44,7 +44,7 @@ final AS (
            g.resolved, g.late, g.disliked, g.complained, g.not_satisfied
     FROM grouped g
     LEFT JOIN raw_procedures p ON p.code = g.procedure_code
-    LEFT JOIN raw_units u ON u.code = g.child_code
+    LEFT JOIN raw_units u ON u.map = struct_extract($scope, 'map') AND u.code = g.child_code
 )
 SELECT * FROM final
 ORDER BY grp, field, procedure_code, child_code;

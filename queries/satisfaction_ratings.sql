@@ -4,8 +4,8 @@
 -- the districts of a province, the communes of a district, the commune itself).
 WITH r AS (
     SELECT field, procedure_code, level, satisfied,
-           CASE WHEN $district IS NULL THEN district_code ELSE unit_code END AS child_code
-    FROM ratings_for($rating_files, $province, $district, $unit, $start, $end)
+           child_of($scope, coalesce(child_level_of($scope), 'commune'), district_code, unit_code, rated_date) AS child_code
+    FROM ratings_for($rating_files, $scope, $start, $end)
 ),
 grouped AS (
     SELECT
@@ -30,7 +30,7 @@ final AS (
            g.ratings_total, g.ratings_satisfied, g.level_4, g.level_3, g.level_2, g.level_1
     FROM grouped g
     LEFT JOIN raw_procedures p ON p.code = g.procedure_code
-    LEFT JOIN raw_units u ON u.code = g.child_code
+    LEFT JOIN raw_units u ON u.map = struct_extract($scope, 'map') AND u.code = g.child_code
 )
 SELECT * FROM final
 ORDER BY grp, field, procedure_code, child_code;

@@ -6,17 +6,17 @@
 -- order: cchc.views.hai_long.trend adds the other months (zeros) and sorts, as cchc.kpis.monthly_trend.
 WITH d AS (
     SELECT dossier_id, finished_at, days_past_due
-    FROM report_rows_for($dossier_files, $province, $district, $unit, $start, $end)
+    FROM report_rows_for($dossier_files, $scope, $start, $end)
     WHERE resolved
 ),
 disliked AS (
     SELECT dossier_id, min(rated_date) AS first_day
-    FROM ratings_for($rating_files, $province, $district, $unit, $start, $end)
+    FROM ratings_for($rating_files, $scope, $start, $end)
     WHERE disliked_level(level)
     GROUP BY dossier_id
 ),
 complained AS (
-    SELECT * FROM complaints_by_dossier($province, $end)
+    SELECT * FROM complaints_by_dossier($scope, $end)
 ),
 resolved AS (
     SELECT month,
@@ -37,7 +37,7 @@ rated AS (
     SELECT CAST(date_trunc('month', rated_date) AS DATE) AS month,
            count(*) AS ratings_total,
            count_if(satisfied) AS ratings_satisfied
-    FROM ratings_for($rating_files, $province, $district, $unit, $start, $end)
+    FROM ratings_for($rating_files, $scope, $start, $end)
     GROUP BY 1
 ),
 final AS (

@@ -1,5 +1,7 @@
--- One unit by code, with its province and district (NULL for a province).
-SELECT code, name, type, level, parent_code, province_code, district_code, parent_name, province_name,
-       valid_from, valid_to, new_code, new_name
+-- The units with code $code: one per map at most (a new unit may reuse an old one's code), with
+-- their parent's, province's and successor's names (stg_units) and whether a new unit reuses the code.
+SELECT map, code, name, type, level, parent_code, province_code, district_code, valid_from, valid_to,
+       successor_code, divided_into, parent_name, province_name, successor_name, successor_province_name, reused
 FROM stg_units
-WHERE code = $code;
+WHERE code = $code
+ORDER BY map DESC;

@@ -2,16 +2,17 @@
 -- unit with the counts the overview ranks them on: received, resolved, in time (resolved_in_time:
 -- early + on the due day), late, pending overdue, digitised input (of the new dossiers) and digitised results
 -- (of the resolved ones), resolved after a request for supplements. The children are the units of level $child_level ('commune' or
--- 'district') inside the scope $province / $district / $unit: a district's communes, a
--- province's districts, or every commune of a province. A unit in force during the period with
+-- 'district') inside the scope $scope, of its map: an old district's communes, an old province's
+-- districts or communes, a new province's communes (their predecessors' dossiers before
+-- 01/07/2025 counted for them: child_of). A unit in force during the period with
 -- no dossiers appears with zeros; a unit that had dossiers appears even if no longer in force.
 -- The counts follow dossier_kpis exactly (same dossiers_for macro, same flags), so a district's
 -- rows add up to its Biểu 06 totals.
 WITH d AS (
     SELECT
-        CASE WHEN $child_level = 'district' THEN d.district_code ELSE d.unit_code END AS child_code,
+        child_of($scope, $child_level, d.district_code, d.unit_code, d.received_at) AS child_code,
         d.is_new, d.resolved, d.days_past_due, d.pending_overdue, d.digitised_input, d.e_result, d.supplement_count
-    FROM report_rows_for($dossier_files, $province, $district, $unit, $start, $end) d
+    FROM report_rows_for($dossier_files, $scope, $start, $end) d
 ),
 counts AS (
     SELECT
@@ -30,11 +31,9 @@ counts AS (
 ),
 children AS (
     SELECT u.code, u.name, u.level, u.parent_code, p.name AS parent_name
-    FROM raw_units u
-    LEFT JOIN raw_units p ON p.code = u.parent_code
-    WHERE u.province_code = $province
-      AND u.level = $child_level
-      AND in_scope($district, $unit, u.district_code, u.code)
+    FROM units_of_level($child_level, $scope) u
+    LEFT JOIN raw_units p ON p.map = u.map AND p.code = u.parent_code
+    WHERE true
       AND (in_force_during(u.valid_from, u.valid_to, $start, $end) OR u.code IN (SELECT child_code FROM counts))
 ),
 final AS (

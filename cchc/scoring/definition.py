@@ -20,7 +20,7 @@ FACTS_CSV = Path(__file__).resolve().parent.parent / "reference" / "facts.csv"
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
 
 # Parameters every metric query may use (filled in by the engine).
-ENGINE_PARAMS = {"province", "district", "unit", "start", "end", "proc_level", "fin_start", "fin_end", "year",
+ENGINE_PARAMS = {"scope", "provinces", "start", "end", "proc_level", "fin_start", "fin_end", "year",
                  *AUTO_PARAMS}
 
 RULES = {

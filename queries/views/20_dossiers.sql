@@ -73,14 +73,14 @@ CREATE MACRO resolved_in(p_finished_at, p_start, p_end) AS
     p_finished_at >= p_start AND resolved_by(p_finished_at, p_end);
 
 -- The dossiers a report over [p_start, p_end] counts for one unit, with their roles in it (above).
--- The unit is the province p_province (read from the files p_files: queries pass $dossier_files, which
--- cchc.db fills with that province's files), narrowed to district p_district and/or commune p_unit
--- when they are not NULL. One scan: the partitions of years up to year(p_end); in those before the
+-- The unit is the scope p_scope (in_scope, queries/views/10_units.sql; the files p_files: queries
+-- pass $dossier_files, which cchc.db fills with the files of the scope's provinces); a dossier
+-- belongs to the map in force on its day of receipt. One scan: the partitions of years up to year(p_end); in those before the
 -- period only the rows still open when it starts pass the finished_at filter (DuckDB reads that
 -- column first and skips the others for rows that fail it).
 -- report_rows_for gives the stored columns, days_past_due and the roles only (what the counting
 -- queries read: fewer expressions to bind); dossiers_for adds the staged dates and the statuses.
-CREATE MACRO report_rows_for(p_files, p_province, p_district, p_unit, p_start, p_end) AS TABLE
+CREATE MACRO report_rows_for(p_files, p_scope, p_start, p_end) AS TABLE
 SELECT
     d.*,
     days_past_due_of(d.due_at, d.finished_at) AS days_past_due,
@@ -90,12 +90,11 @@ SELECT
     pending_at(d.finished_at, p_end) AS pending,
     overdue_at(d.finished_at, d.due_at, p_end) AS pending_overdue
 FROM raw_dossiers_in(p_files) d
-WHERE d.province_code = p_province
+WHERE in_scope(p_scope, d.province_code, d.district_code, d.unit_code, d.received_at)
   AND d.year <= year(p_end)
-  AND in_report(d.received_at, d.finished_at, p_start, p_end)
-  AND in_scope(p_district, p_unit, d.district_code, d.unit_code);
+  AND in_report(d.received_at, d.finished_at, p_start, p_end);
 
-CREATE MACRO dossiers_for(p_files, p_province, p_district, p_unit, p_start, p_end) AS TABLE
+CREATE MACRO dossiers_for(p_files, p_scope, p_start, p_end) AS TABLE
 SELECT
     r.*,
     CAST(r.received_at AS DATE) AS received_date,
@@ -103,7 +102,7 @@ SELECT
     CAST(r.finished_at AS DATE) AS finished_date,
     finish_status_of(r.due_at, r.finished_at) AS finish_status,
     CASE WHEN r.pending THEN CASE WHEN r.pending_overdue THEN 'qua_han' ELSE 'trong_han' END END AS pending_status
-FROM report_rows_for(p_files, p_province, p_district, p_unit, p_start, p_end) r;
+FROM report_rows_for(p_files, p_scope, p_start, p_end) r;
 
 -- Processing time in working days, net of the days spent waiting for supplements: the working
 -- days after the day of receipt up to the finishing day; a dossier received on a day off (a
@@ -122,12 +121,11 @@ LEFT JOIN raw_calendar cf ON cf.day = s.finished_date;
 
 -- The dossiers of one unit resolved (finished) in [p_start, p_end], with their processing time
 -- and their procedure's statutory time; optionally one field / one procedure (NULL = all).
-CREATE MACRO resolved_times_for(p_province, p_district, p_unit, p_field, p_procedure, p_start, p_end) AS TABLE
+CREATE MACRO resolved_times_for(p_scope, p_field, p_procedure, p_start, p_end) AS TABLE
 SELECT t.*, p.statutory_days
 FROM stg_dossier_times t
 LEFT JOIN raw_procedures p ON p.code = t.procedure_code
-WHERE t.province_code = p_province
-  AND in_scope(p_district, p_unit, t.district_code, t.unit_code)
+WHERE in_scope(p_scope, t.province_code, t.district_code, t.unit_code, t.received_at)
   AND (p_field IS NULL OR t.field = p_field)
   AND (p_procedure IS NULL OR t.procedure_code = p_procedure)
   AND t.year <= year(p_end)

@@ -37,34 +37,33 @@ CREATE MACRO feedback_late(p_status) AS p_status IN ('qua_han', 'dang_qua_han');
 CREATE MACRO feedback_unsatisfied(p_handled, p_citizen_satisfied, p_as_of) AS
     coalesce(p_handled <= p_as_of AND p_citizen_satisfied = false, false);
 
--- The feedback of one unit received in [p_start, p_end] (the province p_province, narrowed to
--- district p_district and/or commune p_unit when not NULL), with as of p_end: answered (by then)
+-- The feedback of one unit (the scope p_scope; a feedback item belongs to the map of its day of
+-- receipt) received in [p_start, p_end], with as of p_end: answered (by then)
 -- and handling_status (feedback_status).
-CREATE MACRO feedback_for(p_province, p_district, p_unit, p_start, p_end) AS TABLE
+CREATE MACRO feedback_for(p_scope, p_start, p_end) AS TABLE
 SELECT f.*,
     answered_by(f.handled_date, p_end) AS answered,
     feedback_status(f.handled_date, f.due_date, p_end) AS handling_status
 FROM stg_feedback f
-WHERE f.province_code = p_province
-  AND in_scope(p_district, p_unit, f.district_code, f.unit_code)
+WHERE in_scope(p_scope, f.province_code, f.district_code, f.unit_code, f.received_date)
   AND f.received_date BETWEEN p_start AND p_end;
 
 -- The rating forms of one unit filled in [p_start, p_end] (dates, both included); the unit is the
--- province p_province (from the files p_files: queries pass $rating_files, that province's files),
--- narrowed to district p_district and/or commune p_unit when not NULL.
-CREATE MACRO ratings_for(p_files, p_province, p_district, p_unit, p_start, p_end) AS TABLE
+-- scope p_scope (from the files p_files: queries pass $rating_files, the files of its provinces); a
+-- form belongs to the map of the day it was filled.
+CREATE MACRO ratings_for(p_files, p_scope, p_start, p_end) AS TABLE
 SELECT * FROM stg_ratings_in(p_files)
-WHERE province_code = p_province
-  AND in_scope(p_district, p_unit, district_code, unit_code)
+WHERE in_scope(p_scope, province_code, district_code, unit_code, rated_date)
   AND year BETWEEN year(p_start) AND year(p_end)
   AND rated_date BETWEEN p_start AND p_end;
 
--- The dossiers of province p_province named by a feedback item received by p_end, with the day of
+-- The dossiers of the scope's provinces named by a feedback item received by p_end, with the day of
 -- the first one (766 indicator 5.4: such a dossier is "not satisfied").
-CREATE MACRO complaints_by_dossier(p_province, p_end) AS TABLE
+CREATE MACRO complaints_by_dossier(p_scope, p_end) AS TABLE
 SELECT dossier_id, min(received_date) AS first_day
 FROM stg_feedback
-WHERE province_code = p_province
+WHERE (list_contains(CAST(struct_extract(p_scope, 'old_provinces') AS VARCHAR []), province_code)
+       OR list_contains(CAST(struct_extract(p_scope, 'new_provinces') AS VARCHAR []), province_code))
   AND dossier_id IS NOT NULL
   AND received_date <= p_end
 GROUP BY dossier_id;
@@ -74,13 +73,13 @@ GROUP BY dossier_id;
 -- [p_start, p_end]; a rating comes after the result, so a dossier resolved in the period is rated
 -- in it or later) and/or complained (named by a feedback item received by p_end). One row per
 -- dossier with either reason; a query LEFT JOINs it on dossier_id.
-CREATE MACRO dissatisfaction_for(p_rating_files, p_province, p_district, p_unit, p_start, p_end) AS TABLE
+CREATE MACRO dissatisfaction_for(p_rating_files, p_scope, p_start, p_end) AS TABLE
 SELECT dossier_id, bool_or(disliked) AS disliked, bool_or(complained) AS complained
 FROM (
     SELECT dossier_id, true AS disliked, false AS complained
-    FROM ratings_for(p_rating_files, p_province, p_district, p_unit, p_start, p_end)
+    FROM ratings_for(p_rating_files, p_scope, p_start, p_end)
     WHERE disliked_level(level)
     UNION ALL
-    SELECT dossier_id, false, true FROM complaints_by_dossier(p_province, p_end)
+    SELECT dossier_id, false, true FROM complaints_by_dossier(p_scope, p_end)
 ) u
 GROUP BY dossier_id;

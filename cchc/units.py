@@ -171,16 +171,37 @@ def resolve(db, text: str) -> Unit:
     return from_row(db, next((r for r in rows if r["map"] == NEW), rows[0]))
 
 
-def from_row(db, r: dict) -> Unit:
-    """A Unit from a row of unit_lookup / units_of (with its predecessors for a new unit)."""
-    preds: tuple[Predecessor, ...] = ()
-    if r["map"] == NEW:
-        preds = tuple(Predecessor(p["code"], p["name"], p["level"], p["province_code"], p["district_code"],
-                                  tuple(x for x in (p["divided_into"] or "").split(";") if x))
-                      for p in db.run("unit_predecessors", code=r["code"], level=r["level"]).to_dicts())
+def get(db, map_: str, code: str) -> Unit:
+    """The unit (map_, code); UnitError when there is none."""
+    rows = [r for r in db.run("unit_lookup", code=code).to_dicts() if r["map"] == map_]
+    if not rows:
+        raise UnitError(f"Không có đơn vị mã {code} ({'cũ' if map_ == OLD else 'mới'}) trong dữ liệu.")
+    return from_row(db, rows[0])
+
+
+def children(db, scope: Unit, level: str) -> list[Unit]:
+    """The units of level ``level`` within ``scope``, of its map (an old district's communes, an old
+    province's districts or communes, a new province's communes), with their predecessors."""
+    rows = db.run("units_children", **scope.scope, level=level).to_dicts()
+    preds: dict[str, list[dict]] = {}
+    if scope.map == NEW:
+        for p in db.run("units_children_predecessors", **scope.scope, level=level).to_dicts():
+            preds.setdefault(p["successor_code"], []).append(p)
+    return [_unit(r, preds.get(r["code"], [])) for r in rows]
+
+
+def _unit(r: dict, preds: list[dict]) -> Unit:
     return Unit(code=r["code"], name=r["name"], level=r["level"], province=r["province_code"],
                 district=r["district_code"], parent_name=r.get("parent_name"), province_name=r.get("province_name"),
                 map=r["map"], valid_from=r.get("valid_from"), valid_to=r.get("valid_to"),
                 successor_code=r.get("successor_code"), successor_name=r.get("successor_name"),
                 successor_province_name=r.get("successor_province_name"), reused=bool(r.get("reused")),
-                predecessors=preds)
+                predecessors=tuple(Predecessor(p["code"], p["name"], p["level"], p["province_code"], p["district_code"],
+                                               tuple(x for x in (p["divided_into"] or "").split(";") if x))
+                                   for p in preds))
+
+
+def from_row(db, r: dict) -> Unit:
+    """A Unit from a row of unit_lookup / units_of (with its predecessors for a new unit)."""
+    preds = db.run("unit_predecessors", code=r["code"], level=r["level"]).to_dicts() if r["map"] == NEW else []
+    return _unit(r, preds)

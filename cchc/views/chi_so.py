@@ -26,7 +26,7 @@ from datetime import date
 import plotly.graph_objects as go
 import polars as pl
 
-from .. import charts, fmt, kpis, periods, schema, scoring
+from .. import charts, fmt, kpis, periods, schema, scoring, units
 from ..db import QUERIES, params_in
 from ..kpis import Unit
 from ..periods import TREND_KINDS, Period
@@ -94,19 +94,7 @@ def _scope_free(metric: str) -> bool:
 
 def children_of(db, scope: Unit, child: str) -> list[Unit]:
     """The units of level ``child`` within ``scope`` (communes of a district, districts of a province)."""
-    units = db.run("units_all")
-    names = dict(zip(units["code"].to_list(), units["name"].to_list()))
-    rows = units.filter((pl.col("level") == child) & (pl.col("province_code") == scope.province))
-    if scope.level in ("district", "commune"):
-        rows = rows.filter(pl.col("district_code") == scope.district)
-    if scope.level == "commune":
-        rows = rows.filter(pl.col("code") == scope.code)
-    out = []
-    for r in rows.to_dicts():
-        out.append(Unit(code=r["code"], name=r["name"], level=r["level"], province=r["province_code"],
-                        district=r["district_code"], parent_name=names.get(r["parent_code"]),
-                        province_name=names.get(r["province_code"])))
-    return out
+    return units.children(db, scope, child)
 
 
 def grouped_metrics(db, ix: scoring.IndexDef, scope: Unit, buckets: list[Period], child: str | None = None,
@@ -161,8 +149,7 @@ def grouped_metrics(db, ix: scoring.IndexDef, scope: Unit, buckets: list[Period]
 
 
 def _facts_of(db, scope: Unit, child: str, year: int) -> dict[str, dict[str, float]]:
-    district = scope.district if scope.level in ("district", "commune") else None
-    df = db.run("index_page_facts", province=scope.province, district=district, level=child, year=year)
+    df = db.run("index_page_facts", **scope.scope, level=child, year=year)
     out: dict[str, dict[str, float]] = {}
     for r in df.iter_rows(named=True):
         if r["value"] is not None:
@@ -224,9 +211,9 @@ def ranking_scope(db, ix: scoring.IndexDef, unit: Unit) -> RankScope | None:
     """Which units the selected one is ranked among: the communes of its district for a commune, the
     districts of its province for a district. A unit the index does not score sees its communes (or
     districts) ranked instead."""
-    province = kpis.resolve_unit(db, unit.province)
+    province = units.get(db, unit.map, unit.province)
     if unit.level == "commune":
-        parent = kpis.resolve_unit(db, unit.district) if unit.district else province
+        parent = units.get(db, unit.map, unit.district) if unit.district else province
         return RankScope(parent, "commune", f"Xếp hạng các {CHILD_NAMES['commune']} của {parent.name}")
     if unit.level == "district":
         if "district" in ix.levels:

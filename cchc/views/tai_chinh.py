@@ -271,6 +271,8 @@ CHILD_LEVELS = {"commune": "Các xã, phường, thị trấn", "district": "Cá
 def child_levels(unit: Unit) -> list[str]:
     """Which child units a unit can be ranked by: a district its communes; a province its districts
     or all its communes; a commune none."""
+    if unit.level == "province" and unit.map == "new":
+        return ["commune"]   # the new map has no districts
     return {"district": ["commune"], "province": ["district", "commune"]}.get(unit.level, [])
 
 
@@ -283,7 +285,7 @@ def ranking(db: Database, unit: Unit, period: periods.Period, by: str | None = N
     if not levels or not months:
         return []
     by = by if by in levels else levels[0]
-    df = db.run("finance_ranking", province=unit.province, district=unit.scope["district"], by=by,
+    df = db.run("finance_ranking", **unit.scope, by=by,
                 start=months[0], end=months[1])
     units: dict[str, dict] = {}
     for r in df.to_dicts():

@@ -270,7 +270,7 @@ def child_level(unit: Unit, all_communes: bool = False) -> str | None:
     if unit.level == "district":
         return "commune"
     if unit.level == "province":
-        return "commune" if all_communes else "district"
+        return "commune" if all_communes or unit.map == "new" else "district"   # the new map has no districts
     return None
 
 

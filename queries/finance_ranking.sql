@@ -2,7 +2,7 @@
 -- plan and actual per item and child, in đồng. $by chooses the child level: 'commune' (each commune
 -- of the scope) or 'district' (the districts of a province, each adding up its communes).
 WITH m AS (
-    SELECT child_of($scope, $by, district_code, unit_code, make_date(year, month, 1)) AS child_code,
+    SELECT child_of($scope, $by, district_code, unit_code, budget_month_day(year, month)) AS child_code,
            unit_code, item, plan_vnd, actual_vnd
     FROM finances_for($scope, $start, $end)
 ),

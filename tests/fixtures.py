@@ -11,11 +11,37 @@ import pyarrow as pa
 from cchc import schema, workdays
 from cchc.sample import _pl_schema, _write
 
+OLD = dict(map="old", valid_to=date(2025, 6, 30))
+NEW = dict(map="new", valid_from=date(2025, 7, 1))
 UNITS = [
-    dict(code="30", name="Tỉnh Hải Dương", type="Tỉnh", level="province", parent_code=None, province_code="30", district_code=None),
-    dict(code="291", name="Huyện Nam Sách", type="Huyện", level="district", parent_code="30", province_code="30", district_code="291"),
-    dict(code="10621", name="Xã Quốc Tuấn", type="Xã", level="commune", parent_code="291", province_code="30", district_code="291"),
-    dict(code="10606", name="Thị trấn Nam Sách", type="Thị trấn", level="commune", parent_code="291", province_code="30", district_code="291"),
+    dict(code="30", name="Tỉnh Hải Dương", type="Tỉnh", level="province", parent_code=None, province_code="30",
+         district_code=None, **OLD),
+    dict(code="291", name="Huyện Nam Sách", type="Huyện", level="district", parent_code="30", province_code="30",
+         district_code="291", **OLD),
+    dict(code="10621", name="Xã Quốc Tuấn", type="Xã", level="commune", parent_code="291", province_code="30",
+         district_code="291", **OLD),
+    dict(code="10606", name="Thị trấn Nam Sách", type="Thị trấn", level="commune", parent_code="291", province_code="30",
+         district_code="291", **OLD),
+]
+# Both maps around xã Quốc Tuấn (as in cchc/reference/units.csv): the new xã Trần Phú (10633, new
+# Thành phố Hải Phòng 31) carries the old Quốc Tuấn, Hiệp Cát and Trần Phú (also 10633: a reused
+# code); the old Thị trấn Nam Sách went to the new xã Nam Sách (10606); the old province 31 (Hải
+# Phòng) and 30 (Hải Dương) to the new 31.
+UNITS_BOTH_MAPS = [
+    {**u, "successor_code": {"30": "31", "291": "31", "10621": "10633", "10606": "10606"}[u["code"]]} for u in UNITS
+] + [
+    dict(code="10618", name="Xã Hiệp Cát", type="Xã", level="commune", parent_code="291", province_code="30",
+         district_code="291", successor_code="10633", **OLD),
+    dict(code="10633", name="Xã Trần Phú", type="Xã", level="commune", parent_code="291", province_code="30",
+         district_code="291", successor_code="10633", **OLD),
+    dict(code="31", name="Thành phố Hải Phòng", type="Thành phố Trung ương", level="province", parent_code=None,
+         province_code="31", district_code=None, successor_code="31", **OLD),
+    dict(code="31", name="Thành phố Hải Phòng", type="Thành phố Trung ương", level="province", parent_code=None,
+         province_code="31", district_code=None, **NEW),
+    dict(code="10633", name="Xã Trần Phú", type="Xã", level="commune", parent_code="31", province_code="31",
+         district_code=None, **NEW),
+    dict(code="10606", name="Xã Nam Sách", type="Xã", level="commune", parent_code="31", province_code="31",
+         district_code=None, **NEW),
 ]
 PROCEDURES = [
     dict(code="P1", name="Đăng ký khai sinh", field="Hộ tịch", level="commune", agency="ubnd", statutory_days=3,

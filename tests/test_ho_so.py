@@ -122,8 +122,9 @@ def test_link_round_trip_paging_search_and_breadcrumb(app, db):
 
 
 def test_late_dossier_is_first_in_the_ho_tich_list(app, db):
-    late = db.sql("""SELECT dossier_id FROM dossiers_for($dossier_files, '30', '291', '10621', DATE '2022-12-10', DATE '2023-12-09')
-                     WHERE field = 'Hộ tịch' AND ((resolved AND finished_date > due_date) OR pending_overdue)""")
+    late = db.sql("""SELECT dossier_id FROM dossiers_for($dossier_files, $scope, DATE '2022-12-10', DATE '2023-12-09')
+                     WHERE field = 'Hộ tịch' AND ((resolved AND finished_date > due_date) OR pending_overdue)""",
+                  **kpis.resolve_unit(db, "10621").scope)
     assert late.height == 1, "the calibration has one late Hộ tịch dossier"
     at = app(page=PAGE, **QT, field="Hộ tịch", proc="*")
     lst = at.dataframe[0].value

@@ -19,6 +19,13 @@ from cchc.sample import _pl_schema, _write
 
 from fixtures import dossier, write_dataset
 
+from cchc.units import Unit
+
+# The old province 30 as a query scope, over a period of 2023 (the rollup answers an old province's
+# periods that end before the new map).
+SCOPE_30 = Unit("30", "", "province", "30", None).scope
+END_2023 = date(2023, 12, 31)
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 # Edge cases for the stocks. Deadlines at 17:00 on the due day.
@@ -68,7 +75,7 @@ def fx(tmp_path_factory):
 def _province(db, start, end, query="dossier_kpis", **kw):
     """The query's frame for the whole province as cchc.kpis hands it on (the queries leave the order,
     the adding up by month or field and the derived columns to it)."""
-    scope = {"province": "30", "district": None, "unit": None}
+    scope = SCOPE_30
     if query == "monthly_trend":  # the months as the pages get them: every month, in order
         return kpis.monthly_trend(db, scope, start, end, **kw)
     if query == "dossier_kpis":  # every column of the form, a row per procedure with anything counted
@@ -81,8 +88,8 @@ def _province(db, start, end, query="dossier_kpis", **kw):
 def test_stocks_by_hand(fx):
     root, on, _ = fx
     rows = on.sql("SELECT day, sum(open_end) AS open_end, sum(overdue_end) AS overdue_end "
-                  "FROM raw_dossier_daily_in($daily_files) WHERE province_code = $province GROUP BY day ORDER BY day",
-                  province="30").to_dicts()
+                  "FROM raw_dossier_daily_in($daily_files) WHERE province_code = $provinces[1] GROUP BY day ORDER BY day",
+                  provinces=["30"]).to_dicts()
     stock = {r["day"]: (r["open_end"], r["overdue_end"]) for r in rows}
     # 28/12/2022: F open; 01/01/2023 (no event): F open and overdue since 31/12
     assert stock[date(2022, 12, 28)] == (1, 0) and stock[date(2023, 1, 1)] == (1, 1)
@@ -102,7 +109,7 @@ def test_stocks_by_hand(fx):
 
 def test_province_biểu_06_by_hand_from_the_rollup(fx):
     root, on, _ = fx
-    assert on.routed("dossier_kpis", {"province": "30", "district": None, "unit": None}) == "dossier_kpis_daily"
+    assert on.routed("dossier_kpis", SCOPE_30 | {"end": END_2023}) == "dossier_kpis_daily"
     k = kpis.dossier_kpis(on, kpis.resolve_unit(on, "30"), periods.calendar_month(2023, 3))
     # (3) A B C D E G H new (7) + nothing carried (F finished in January)
     assert (k["received_total"], k["received_new"], k["carried_over"], k["received_online"]) == (7, 7, 0, 1)
@@ -113,7 +120,7 @@ def test_province_biểu_06_by_hand_from_the_rollup(fx):
     # a year later (starting after the horizon 02/06/2023, so answered from the dossiers: the rollup
     # has no day of it): D and E carried over, both overdue
     later = periods.calendar_year(2024)
-    assert on.routed("dossier_kpis", {"province": "30", "district": None, "unit": None, "start": later.start}) == "dossier_kpis"
+    assert on.routed("dossier_kpis", SCOPE_30 | {"end": END_2023, "start": later.start}) == "dossier_kpis"
     k = kpis.dossier_kpis(on, kpis.resolve_unit(on, "30"), later)
     assert (k["received_total"], k["carried_over"], k["pending_total"], k["pending_overdue"]) == (2, 2, 2, 2)
 
@@ -122,7 +129,7 @@ def test_ratings_by_hand_from_the_rollup_and_the_forms(fx):
     """Satisfied = level 3 or 4; a field and level without a form in the period adds nothing."""
     _, on, _ = fx
     march = periods.calendar_month(2023, 3)
-    assert on.routed("rating_kpis", {"province": "30", "district": None, "unit": None}) == "rating_kpis_daily"
+    assert on.routed("rating_kpis", SCOPE_30 | {"end": END_2023}) == "rating_kpis_daily"
     province = kpis.rating_kpis(on, kpis.resolve_unit(on, "30"), march)  # from the rating_daily rollup
     commune = kpis.rating_kpis(on, kpis.resolve_unit(on, "10621"), march)  # from the forms
     keys = ("ratings_total", "ratings_satisfied", "level_4", "level_3", "level_2", "level_1")
@@ -162,7 +169,7 @@ def test_sample_province_matches_the_dossiers(sample_dir, period):
     try:
         for q, extra in (("dossier_kpis", {}), ("rating_kpis", {}), ("monthly_trend", {"field": None, "procedure": None}),
                          ("monthly_trend", {"field": "Hộ tịch", "procedure": None})):
-            p = {"province": "30", "district": None, "unit": None}
+            p = SCOPE_30 | {"end": END_2023}
             assert on.routed(q, p) != q, f"{q}: the sample's rollup should be fresh"
             a, b = _province(on, period.start, period.end, q, **extra), _province(off, period.start, period.end, q, **extra)
             assert a.height > 0 and a.equals(b), (q, period.label)
@@ -172,16 +179,24 @@ def test_sample_province_matches_the_dossiers(sample_dir, period):
 
 
 def test_only_whole_provinces_use_the_rollup(db):
-    for scope in ({"province": "30", "district": "291", "unit": None}, {"province": "30", "district": "291", "unit": "10621"}):
+    for unit in (Unit("291", "", "district", "30", "291"), Unit("10621", "", "commune", "30", "291")):
+        scope = {**unit.scope, "end": END_2023}
         assert db.routed("dossier_kpis", scope) == "dossier_kpis"
         assert db.routed("rating_kpis", scope) == "rating_kpis"
+
+
+def test_an_old_province_uses_the_rollup_only_before_the_new_map(db):
+    # an old province's partition holds the new province's rows from 01/07/2025: its rollup answers
+    # the old province only for periods ending before; a new province is whole partitions, always
+    assert db.routed("dossier_kpis", SCOPE_30 | {"end": date(2025, 6, 30)}) != "dossier_kpis"
+    assert db.routed("dossier_kpis", SCOPE_30 | {"end": date(2025, 7, 1)}) == "dossier_kpis"
 
 
 def test_a_changed_file_is_not_read_through_the_stale_rollup(tmp_path):
     root = write_dataset(tmp_path / "d", dossiers=ROWS)
     rollup.build(root)
     db = Database(root)
-    scope = {"province": "30", "district": None, "unit": None}
+    scope = SCOPE_30 | {"end": END_2023}
     march = periods.calendar_month(2023, 3)
     assert db.routed("dossier_kpis", scope) == "dossier_kpis_daily"
     before = kpis.dossier_kpis(db, kpis.resolve_unit(db, "30"), march)["received_new"]
@@ -204,7 +219,7 @@ def test_a_changed_file_is_not_read_through_the_stale_rollup(tmp_path):
 def test_data_without_a_rollup_still_answers(tmp_path):
     root = write_dataset(tmp_path / "d", dossiers=ROWS)
     db = Database(root)
-    assert db.routed("dossier_kpis", {"province": "30", "district": None, "unit": None}) == "dossier_kpis"
+    assert db.routed("dossier_kpis", SCOPE_30 | {"end": END_2023}) == "dossier_kpis"
     assert kpis.dossier_kpis(db, kpis.resolve_unit(db, "30"), periods.calendar_month(2023, 3))["received_new"] == 7
     db.close()
 
@@ -215,7 +230,7 @@ def test_a_rollup_of_an_older_layout_is_stale_and_rebuilt_whole(tmp_path):
     root = write_dataset(tmp_path / "d", dossiers=ROWS, ratings=RATINGS)
     rollup.build(root)
     db = Database(root)
-    scope = {"province": "30", "district": None, "unit": None}
+    scope = SCOPE_30 | {"end": END_2023}
     march = periods.calendar_month(2023, 3)
     assert db.routed("rating_kpis", scope) == "rating_kpis_daily"
     want = kpis.rating_kpis(db, kpis.resolve_unit(db, "30"), march)

@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from cchc import kpis, periods
+from cchc import kpis, periods, units
 from cchc.db import Database
 
 from fixtures import dossier, write_dataset
@@ -46,8 +46,8 @@ def fx(tmp_path_factory):
 
 def test_roles_of_each_dossier(fx):
     df = fx.sql("SELECT dossier_id, carried_over, is_new, resolved, pending, pending_status, finish_status "
-                "FROM dossiers_for(dossiers_files_all(), '30', NULL, '10621', $s, $e) ORDER BY dossier_id",
-                s=date(2023, 3, 1), e=date(2023, 3, 31))
+                "FROM dossiers_for(dossiers_files_all(), $scope, $s, $e) ORDER BY dossier_id",
+                s=date(2023, 3, 1), e=date(2023, 3, 31), scope=units.resolve(fx, "10621").scope["scope"])
     got = {r["dossier_id"]: r for r in df.to_dicts()}
     assert sorted(got) == ["A", "C", "D", "E", "F", "G", "H"]
     assert [k for k, r in got.items() if r["carried_over"]] == ["A", "F"]

@@ -49,7 +49,8 @@ RULES = [
     ("a supplement count test", r"\bsupplement_count\s*(?:>|>=|=)\s*\d",
      "asked_for_supplement / waiting_second_supplement", {"asked_for_supplement", "waiting_second_supplement"}),
     ("a validity window", rf"\bvalid_(?:from|to)\s*{_CMP}", "in_force_on / in_force_during", set()),
-    ("a budget month in a period", r"\bmake_date\(", "budget_month_in", {"budget_month_in"}),
+    ("a day made from year and month (a budget month, a fact's year end)", r"\bmake_date\(", "budget_month_day / year_end_day",
+     {"budget_month_day", "year_end_day"}),
 ]
 _MACRO = re.compile(r"CREATE\s+(?:OR\s+REPLACE\s+)?MACRO\s+(\w+)", re.IGNORECASE)
 

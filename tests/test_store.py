@@ -25,7 +25,7 @@ import polars as pl
 import pyarrow.parquet as pq
 import pytest
 
-from cchc import sample, schema, store
+from cchc import kpis, sample, schema, store
 from cchc.db import Database
 from cchc.ingest import facts_entry as fe
 from cchc.ingest import results
@@ -496,7 +496,7 @@ def test_readers_never_fail_while_a_writer_replaces_the_file(data_copy):
         while not stop.is_set():
             try:
                 db.run("facts_year", unit="10621", year=2023)
-                db.run("facts_years", province="30", district=None, unit=None)
+                db.run("facts_years", **kpis.resolve_unit(db, "30").scope)
                 reads[0] += 1
             except BaseException as e:  # noqa: BLE001
                 errors.append(e)

@@ -93,6 +93,9 @@ WHERE level = p_level
           AND in_list(struct_extract(p_scope, 'old_units'), code)
   END;
 
+-- The last day of year p_year (the day whose map a year's self-reported facts belong to).
+CREATE MACRO year_end_day(p_year) AS make_date(CAST(p_year AS INTEGER), 12, 31);
+
 -- The self-reported facts (raw_facts) of the communes within a scope for the years p_year_from to
 -- p_year_to, with the commune's name: a year's facts belong to the map in force on its 31/12 (the
 -- annual report is made at the year's end), so a new commune's years before 2025 are its
@@ -101,8 +104,8 @@ CREATE MACRO facts_for(p_scope, p_year_from, p_year_to) AS TABLE
 SELECT f.*, u.name AS unit_name
 FROM raw_facts f
 JOIN raw_units u
-  ON u.map = map_on(make_date(CAST(f.year AS INTEGER), 12, 31), struct_extract(p_scope, 'change'))
+  ON u.map = map_on(year_end_day(f.year), struct_extract(p_scope, 'change'))
  AND u.code = f.unit_code
  AND u.level = 'commune'
 WHERE f.year BETWEEN p_year_from AND p_year_to
-  AND in_scope(p_scope, u.province_code, u.district_code, f.unit_code, make_date(CAST(f.year AS INTEGER), 12, 31));
+  AND in_scope(p_scope, u.province_code, u.district_code, f.unit_code, year_end_day(f.year));

@@ -1,7 +1,10 @@
+-- The first day of a budget month (the day whose map a month's finance row belongs to).
+CREATE MACRO budget_month_day(p_year, p_month) AS make_date(CAST(p_year AS INTEGER), CAST(p_month AS INTEGER), 1);
+
 -- A budget month (p_year, p_month) that overlaps [p_start, p_end] (its first day from the month of
 -- p_start to p_end; the budget months of a period: cchc.kpis.finance_months).
 CREATE MACRO budget_month_in(p_year, p_month, p_start, p_end) AS
-    make_date(p_year, p_month, 1) BETWEEN date_trunc('month', CAST(p_start AS DATE)) AND CAST(p_end AS DATE);
+    budget_month_day(p_year, p_month) BETWEEN date_trunc('month', CAST(p_start AS DATE)) AND CAST(p_end AS DATE);
 
 -- The monthly finance rows of one unit over the months that overlap [p_start, p_end]: the scope
 -- p_scope (a month belongs to the map in force on its first day; finances are kept per commune,
@@ -9,6 +12,6 @@ CREATE MACRO budget_month_in(p_year, p_month, p_start, p_end) AS
 CREATE MACRO finances_for(p_scope, p_start, p_end) AS TABLE
 SELECT f.*, u.district_code
 FROM raw_finances f
-JOIN raw_units u ON u.code = f.unit_code AND u.map = map_on(make_date(f.year, f.month, 1), struct_extract(p_scope, 'change'))
-WHERE in_scope(p_scope, u.province_code, u.district_code, f.unit_code, make_date(f.year, f.month, 1))
+JOIN raw_units u ON u.code = f.unit_code AND u.map = map_on(budget_month_day(f.year, f.month), struct_extract(p_scope, 'change'))
+WHERE in_scope(p_scope, u.province_code, u.district_code, f.unit_code, budget_month_day(f.year, f.month))
   AND budget_month_in(f.year, f.month, p_start, p_end);

@@ -1,15 +1,29 @@
-"""Deterministic sample data: `python -m cchc sample [--seed N] [--scale X]`.
+"""Deterministic sample data: `python -m cchc sample [--seed N] [--scale X] [--provinces 31|all]`.
 
-Generates every table of cchc.schema for the communes of one or more provinces (default: Hải
-Dương, 207 communes) from 01/01/2021 to 30/06/2025. Volumes depend on the commune and the field,
-with seasonal peaks, no receipts on Sundays and holidays, deadlines in working days per procedure,
-supplement requests, late dossiers clustered in some fields and communes, digitisation and online
-share improving over the years, ratings, rare feedback, monthly finances and annual facts.
+Generates every table of cchc.schema for one or more provinces of the new map (default: Thành phố
+Hải Phòng, new province 31) from 01/01/2021 to 30/11/2026, across the change of administrative map
+of 01/07/2025 (cchc.units). Until 30/06/2025 the rows are those of its predecessors on the old map
+(old provinces 30 Hải Dương and 31 Hải Phòng, 374 communes in their districts): unit codes of the old
+map, district_code set, partition province_code = the old province. From 01/07/2025 they are those of
+its 114 new communes: codes of the new map, district_code null, partition province_code = the new
+province. A row belongs to the map in force on its day: a dossier to its receipt (one received on
+30/06/2025 and finished in July keeps its old commune), a rating and a feedback to their day, a
+finance row to its month, a fact to the 31/12 of its year (2021–2024 old communes, 2025–2026 new).
+A new commune continues its predecessors (the old communes whose successor_code it is): its volume
+is their sum and its habits (fields, lateness, online share, ratings) their volume-weighted mix, with
+a little variation of its own. `--provinces` takes new province codes (an old province's code that no
+new province reuses, such as 30, means the new province that took it over); `all` is all 34.
+
+Volumes depend on the commune and the field, with seasonal peaks, no receipts on Sundays and
+holidays, deadlines in working days per procedure, supplement requests, late dossiers clustered in
+some fields and communes, digitisation and online share improving over the years, ratings, rare
+feedback, monthly finances and annual facts.
 
 Calibration: xã Quốc Tuấn (10621) over 10/12/2022–09/12/2023 reproduces the figures of its 2023
 reform report exactly (see ../shared/seed-figures.md). The targets live in CALIBRATION below and
 nowhere else in the product: the app, the queries and the exports compute everything from rows.
-`--scale` multiplies the volume of every other commune (for benchmarks) and leaves it unchanged.
+`--scale` multiplies the volume of every other commune (for benchmarks) and leaves it unchanged (its
+successor, the new xã Trần Phú 10633, carries its part unscaled).
 """
 from __future__ import annotations
 
@@ -28,14 +42,19 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from . import schema, store, workdays
+from .units import MAP_CHANGE, NEW, OLD, OLD_END
 
 REF = Path(__file__).parent / "reference"
 MARKER = "_sample.json"
 DEFAULT_SEED = 20231209
 DEFAULT_START = date(2021, 1, 1)
-DEFAULT_END = date(2025, 6, 30)
+DEFAULT_END = date(2026, 11, 30)
+DEFAULT_PROVINCES = ["31"]  # new map: Thành phố Hải Phòng (old provinces 30 Hải Dương + 31 Hải Phòng)
 ROW_GROUP = 65_536
-CHUNK_COMMUNES = 25  # communes generated at once: bounds the generator's memory
+# Communes generated at once: bounds the generator's memory. A new commune receives about as much as
+# three old ones, so its chunks are smaller.
+CHUNK_COMMUNES = 25
+CHUNK_NEW_COMMUNES = 8
 
 # --- Calibration targets (xã Quốc Tuấn, 2023 report). Used by the generator only. ----------------
 CALIBRATION = {
@@ -70,10 +89,12 @@ CALIBRATION = {
 
 MONTH_SEASON = np.array([1.15, 0.80, 1.05, 1.00, 0.95, 1.00, 1.05, 1.10, 1.05, 1.00, 1.00, 1.10])
 DOW = np.array([1.20, 1.00, 1.00, 1.00, 0.85, 0.30, 0.0])  # Mon..Sun; Saturday only where the desk opens
-ONLINE_BY_YEAR = {2020: 0.03, 2021: 0.06, 2022: 0.12, 2023: 0.20, 2024: 0.34, 2025: 0.46}
-DIGITISED_BY_YEAR = {2020: 0.30, 2021: 0.45, 2022: 0.78, 2023: 0.93, 2024: 0.965, 2025: 0.98}
-ERESULT_BY_YEAR = {2020: 0.35, 2021: 0.50, 2022: 0.80, 2023: 0.95, 2024: 0.97, 2025: 0.985}
-REUSE_BY_YEAR = {2020: 0.02, 2021: 0.05, 2022: 0.15, 2023: 0.30, 2024: 0.50, 2025: 0.62}
+# Per year of receipt (a year past the last one takes the last one's value).
+ONLINE_BY_YEAR = {2020: 0.03, 2021: 0.06, 2022: 0.12, 2023: 0.20, 2024: 0.34, 2025: 0.46, 2026: 0.56}
+DIGITISED_BY_YEAR = {2020: 0.30, 2021: 0.45, 2022: 0.78, 2023: 0.93, 2024: 0.965, 2025: 0.98, 2026: 0.985}
+ERESULT_BY_YEAR = {2020: 0.35, 2021: 0.50, 2022: 0.80, 2023: 0.95, 2024: 0.97, 2025: 0.985, 2026: 0.99}
+REUSE_BY_YEAR = {2020: 0.02, 2021: 0.05, 2022: 0.15, 2023: 0.30, 2024: 0.50, 2025: 0.62, 2026: 0.72}
+RATE_YEARS = sorted(ONLINE_BY_YEAR)
 LATE_PRONE_FIELDS = {"Đất đai": 6.0, "Bảo trợ xã hội": 3.0, "Người có công": 3.0, "Môi trường": 3.0,
                      "Nông nghiệp": 2.0, "Thi đua, khen thưởng": 2.0}
 
@@ -127,13 +148,29 @@ def load_catalogue(procs: pl.DataFrame) -> Catalogue:
         valid_from=vf, valid_to=vt)
 
 
-def load_units(provinces: list[str] | None) -> pl.DataFrame:
+def load_units() -> pl.DataFrame:
+    """Every unit of both maps (cchc/reference/units.csv), with the columns of schema.UNITS."""
     u = pl.read_csv(REF / "units.csv", infer_schema=False)
-    u = u.with_columns([pl.when(pl.col(c) == "").then(None).otherwise(pl.col(c)).alias(c)
-                        for c in ("parent_code", "district_code", "new_code", "new_name", "new_province_code")])
-    if provinces:
-        u = u.filter(pl.col("province_code").is_in(provinces))
-    return u.with_columns(valid_from=pl.lit(None, pl.Date), valid_to=pl.lit(date(2025, 6, 30)))
+    u = u.with_columns([pl.when(pl.col(c) == "").then(None).otherwise(pl.col(c)).alias(c) for c in u.columns])
+    return u.with_columns(pl.col("valid_from", "valid_to").str.to_date()).select([c.name for c in schema.UNITS.columns])
+
+
+def resolve_provinces(units: pl.DataFrame, provinces: list[str] | None) -> dict[str, list[str]]:
+    """New province code -> the old provinces its history before 01/07/2025 is made of, for the
+    provinces asked for (new codes; `all`; an old code no new province reuses means its successor)."""
+    prov = units.filter(pl.col("level") == "province")
+    new = prov.filter(pl.col("map") == NEW)["code"].to_list()
+    old = dict(prov.filter(pl.col("map") == OLD).select("code", "successor_code").iter_rows())
+    provinces = provinces or DEFAULT_PROVINCES
+    if provinces == ["all"]:
+        wanted = list(new)
+    else:
+        unknown = [p for p in provinces if p not in new and not old.get(p)]
+        if unknown:
+            raise SampleError(f"Không có tỉnh mã {', '.join(sorted(unknown))} trong danh mục đơn vị hành chính "
+                              f"(mã tỉnh mới từ 01/07/2025: {', '.join(sorted(new))}).")
+        wanted = [p if p in new else old[p] for p in provinces]
+    return {p: sorted(o for o, s in old.items() if s == p) for p in sorted(set(wanted))}
 
 
 # ------------------------------------------------------------------------------------------------
@@ -155,6 +192,46 @@ def _commune_attrs(communes: pl.DataFrame, cat: Catalogue, seed: int, province: 
         "dissat": rng.lognormal(0.0, 0.6, n),
         "field_cdf": np.cumsum(fw, axis=1) / fw.sum(axis=1, keepdims=True),
     }
+
+
+def _successor_attrs(rng, new_communes: pl.DataFrame, old_communes: pl.DataFrame, old_attrs: dict[str, np.ndarray],
+                     old_volume: np.ndarray, cat: Catalogue) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """Attributes of new communes continuing their predecessors (old communes whose successor_code
+    they are): volume their sum (old_volume: each predecessor's volume as generated, --scale applied),
+    the rest their volume-weighted mix, each with a little variation of its own. A new commune without
+    predecessor (Đặc khu Bạch Long Vĩ: its old district had no commune) gets attributes of its own.
+    Returns (attributes, number of predecessors per new commune)."""
+    n, nf = new_communes.height, len(cat.field_names)
+    succ = old_communes["successor_code"].to_numpy()
+    pdf_old = np.diff(old_attrs["field_cdf"], axis=1, prepend=0.0)
+    field_w = np.array([cat.weight[cat.field_idx == f].sum() for f in range(nf)])
+    out = {"volume": np.zeros(n), "saturday": np.zeros(n, bool), "late": np.zeros(n), "online": np.zeros(n),
+           "digit": np.zeros(n), "rate_prop": np.zeros(n), "dissat": np.zeros(n), "field_cdf": np.zeros((n, nf))}
+    k = np.zeros(n, np.int64)
+    own = rng.lognormal(0.0, 1.0, size=(n, 5))  # each draw taken whatever the commune: stable streams
+    fresh_w = field_w[None, :] * rng.lognormal(0.0, 0.35, size=(n, nf))
+    for j, (code, typ) in enumerate(zip(new_communes["code"], new_communes["type"])):
+        preds = np.flatnonzero(succ == code)
+        k[j] = len(preds)
+        if len(preds) and old_volume[preds].sum() > 0:
+            w = old_volume[preds] / old_volume[preds].sum()
+            out["volume"][j] = old_volume[preds].sum() * own[j, 0] ** 0.05
+            out["saturday"][j] = old_attrs["saturday"][preds[np.argmax(w)]]
+            out["late"][j] = (w * old_attrs["late"][preds]).sum() * own[j, 1] ** 0.25
+            out["online"][j] = (w * old_attrs["online"][preds]).sum() * own[j, 2] ** 0.15
+            out["digit"][j] = (w * old_attrs["digit"][preds]).sum()
+            out["rate_prop"][j] = min(0.97, (w * old_attrs["rate_prop"][preds]).sum() * own[j, 3] ** 0.05)
+            out["dissat"][j] = (w * old_attrs["dissat"][preds]).sum() * own[j, 4] ** 0.3
+            pdf = (w[:, None] * pdf_old[preds]).sum(axis=0)
+        else:
+            out["volume"][j] = (1500.0 if typ == "Đặc khu" else 3000.0) * own[j, 0] ** 0.3
+            out["late"][j] = own[j, 1] ** 0.3
+            out["online"][j] = own[j, 2] ** 0.35
+            out["rate_prop"][j] = 0.75
+            out["dissat"][j] = own[j, 4] ** 0.6
+            pdf = fresh_w[j]
+        out["field_cdf"][j] = np.cumsum(pdf) / pdf.sum()
+    return out, k
 
 
 def _daily_counts(rng, attrs, days: np.ndarray, scale: np.ndarray, exact_total: int | None = None) -> np.ndarray:
@@ -208,9 +285,7 @@ def _dossier_block(rng, cat: Catalogue, attrs, commune_idx: np.ndarray, day_off:
                 idx, cdfp = table[f]
             proc[rows] = idx[np.minimum(np.searchsorted(cdfp, rng.random(len(rows))), len(idx) - 1)]
     year = (workdays.EPOCH + day_off).astype("datetime64[Y]").astype(int) + 1970
-    yr = np.clip(year, 2020, 2025)
-    ystr = {y: i for i, y in enumerate(range(2020, 2026))}
-    yi = np.array([ystr[y] for y in range(2020, 2026)])[yr - 2020]
+    yi = np.clip(year, RATE_YEARS[0], RATE_YEARS[-1]) - RATE_YEARS[0]
     online_p = np.array(list(ONLINE_BY_YEAR.values()))[yi] * attrs["online"][commune_idx]
     field_name = np.array(cat.field_names)[cat.field_idx[proc]]
     online_p = np.where(field_name == "Chứng thực", online_p * 0.35, online_p * 1.6)
@@ -381,7 +456,7 @@ def _to_dossiers(b: dict[str, np.ndarray], communes: pl.DataFrame, cat: Catalogu
     ret = np.maximum(fin, day_s(b["ret_day"]) + np.timedelta64(16 * 3600, "s"))
     df = pl.DataFrame({
         "unit_code": communes["code"].to_numpy()[b["commune"]],
-        "district_code": communes["district_code"].to_numpy()[b["commune"]],
+        "district_code": communes["district_code"].gather(b["commune"]),
         "procedure_code": cat.codes[b["proc"]],
         "field": cat.fields[b["proc"]],
         "channel": b["channel"],
@@ -406,8 +481,11 @@ def _to_dossiers(b: dict[str, np.ndarray], communes: pl.DataFrame, cat: Catalogu
         {c.name: pl.from_arrow(pa.array([], c.type)).dtype for c in schema.DOSSIERS.columns})
 
 
-def _ratings(rng, d: pl.DataFrame, attrs, communes: pl.DataFrame, calibrated: np.ndarray | None) -> pl.DataFrame:
-    """One rating form for a share of resolved dossiers (all of them in the calibration window)."""
+def _ratings(rng, d: pl.DataFrame, attrs, communes: pl.DataFrame, calibrated: np.ndarray | None,
+             successor: dict[str, tuple[str, str]] | None = None) -> pl.DataFrame:
+    """One rating form for a share of resolved dossiers (all of them in the calibration window).
+    A form filled from 01/07/2025 on a dossier of an old commune is the new map's: it goes to the
+    commune's successor (successor: old code -> (new code, new province)), district null."""
     res = d.filter(pl.col("finished_at").is_not_null() & pl.col("status").is_in(["da_tra", "da_xu_ly"]))
     codes = communes["code"].to_list()
     ci = (res["unit_code"].replace_strict(codes, list(range(len(codes))), return_dtype=pl.Int64).to_numpy()
@@ -433,15 +511,28 @@ def _ratings(rng, d: pl.DataFrame, attrs, communes: pl.DataFrame, calibrated: np
         rated_at=pl.col("finished_at") + pl.duration(minutes=5),
         rating_id=pl.lit("R-") + pl.col("dossier_id"),
     ).with_columns(year=pl.col("rated_at").dt.year().cast(pl.Int16))
+    if successor is not None and r.height:
+        moved = pl.col("rated_at") >= datetime.combine(MAP_CHANGE, datetime.min.time())
+        r = r.with_columns(
+            unit_code=pl.when(moved).then(pl.col("unit_code").replace_strict({k: v[0] for k, v in successor.items()},
+                                                                            default=None)).otherwise(pl.col("unit_code")),
+            district_code=pl.when(moved).then(None).otherwise(pl.col("district_code")),
+            province_code=pl.when(moved).then(pl.col("unit_code").replace_strict({k: v[1] for k, v in successor.items()},
+                                                                                default=None)).otherwise(pl.col("province_code")),
+        ).filter(pl.col("unit_code").is_not_null())  # a commune dissolved without successor: no form after its end
     return r.select([c.name for c in schema.RATINGS.columns])
 
 
-def _feedback(rng, communes: pl.DataFrame, province: str, start: date, end: date) -> pl.DataFrame:
+def _feedback(rng, communes: pl.DataFrame, province: str, start: date, end: date, data_end: date,
+              rate: np.ndarray | None = None) -> pl.DataFrame:
+    """Feedback received from start to end (one map's stretch) by the communes, handled by data_end at
+    the latest; rate: per commune, the mean number a year (default 0,45)."""
     cal = CALIBRATION
     rows = []
-    for code, dist in zip(communes["code"], communes["district_code"]):
+    rate = np.full(communes.height, 0.45) if rate is None else rate
+    for code, dist, lam in zip(communes["code"], communes["district_code"], rate):
         for y in range(start.year, end.year + 1):
-            k = rng.poisson(0.45)
+            k = rng.poisson(lam)
             for j in range(k):
                 d = date(y, 1, 1) + timedelta(days=int(rng.integers(0, 365)))
                 if d > end or d < start or not workdays.is_working_day(d):
@@ -461,9 +552,9 @@ def _feedback(rng, communes: pl.DataFrame, province: str, start: date, end: date
                     "kind": kind, "channel": rng.choice(list(("cong_dvc", "truc_tiep", "duong_day_nong", "van_ban"))),
                     "received_at": datetime(d.year, d.month, d.day, 9, 0),
                     "due_at": datetime.combine(workdays.FIRST + timedelta(days=int(due)), datetime.min.time()) + timedelta(hours=17),
-                    "handled_at": None if handled > end else datetime(handled.year, handled.month, handled.day, 15, 0),
-                    "outcome": None if handled > end else rng.choice(list(schema.FEEDBACK_OUTCOMES), p=[0.6, 0.3, 0.1]),
-                    "citizen_satisfied": None if handled > end else bool(rng.random() < (0.55 if late else 0.85)),
+                    "handled_at": None if handled > data_end else datetime(handled.year, handled.month, handled.day, 15, 0),
+                    "outcome": None if handled > data_end else rng.choice(list(schema.FEEDBACK_OUTCOMES), p=[0.6, 0.3, 0.1]),
+                    "citizen_satisfied": None if handled > data_end else bool(rng.random() < (0.55 if late else 0.85)),
                 })
     return pl.DataFrame(rows, schema=_pl_schema(schema.FEEDBACK))
 
@@ -480,7 +571,9 @@ def _split_months(rng, total: int, weights: np.ndarray) -> np.ndarray:
     return parts
 
 
-def _finances(rng, communes: pl.DataFrame, start: date, end: date) -> pl.DataFrame:
+def _finances(rng, codes: list[str], sizes: np.ndarray, first: date, last: date) -> pl.DataFrame:
+    """Monthly plan and actual of each commune (sizes: its scale, 1 = an ordinary old commune) for the
+    months whose first day is within first..last; a year's plan is split over its twelve months."""
     cal = CALIBRATION
     shapes = {
         "thu_ngan_sach": np.array([0.06, 0.05, 0.07, 0.08, 0.08, 0.09, 0.08, 0.08, 0.09, 0.09, 0.10, 0.13]),
@@ -489,10 +582,9 @@ def _finances(rng, communes: pl.DataFrame, start: date, end: date) -> pl.DataFra
     }
     scale = {"thu_ngan_sach": 11.0e9, "chi_ngan_sach": 9.5e9, "giai_ngan_dtc": 4.0e9}
     rows = {k: [] for k in ("unit_code", "year", "month", "item", "plan_vnd", "actual_vnd")}
-    for code in communes["code"]:
-        size = rng.lognormal(0, 0.35)
-        for y in range(start.year, end.year + 1):
-            months = [m for m in range(1, 13) if date(y, m, 1) <= end]
+    for code, size in zip(codes, sizes):
+        for y in range(first.year, last.year + 1):
+            months = [m for m in range(1, 13) if first <= date(y, m, 1) <= last]
             for item, shape in shapes.items():
                 if code == cal["unit"] and y == cal["finance_year"]:
                     actual_tr, plan_tr = cal["finance"][item]
@@ -514,23 +606,33 @@ def _finances(rng, communes: pl.DataFrame, start: date, end: date) -> pl.DataFra
     return pl.DataFrame(rows).cast(_pl_schema(schema.FINANCES))
 
 
-def _facts(rng, communes: pl.DataFrame, start: date, end: date, procs: pl.DataFrame) -> pl.DataFrame:
+def facts_years(start: date, end: date) -> list[int]:
+    """Years whose annual report the sample holds: from start's year, each year the data reach 30/11
+    of (the report is drafted in late November for the year ending 14/12)."""
+    return list(range(start.year, (end.year if end >= date(end.year, 11, 30) else end.year - 1) + 1))
+
+
+def _facts(rng, communes: pl.DataFrame, years: list[int], end: date, procs: pl.DataFrame, pops: np.ndarray,
+           size: np.ndarray | None = None) -> pl.DataFrame:
+    """The annual facts of the communes for these years (entered 15/12, or on the data's last day when
+    it comes first); pops: population; size: predecessors merged into each (1 for an old commune)."""
     cal = CALIBRATION
     rows = []
-    last_full_year = end.year if end >= date(end.year, 12, 14) else end.year - 1
-    for code, typ in zip(communes["code"], communes["type"]):
-        pop = int(rng.lognormal(np.log(9000 if typ == "Xã" else 12000), 0.3))
-        for y in range(start.year, last_full_year + 1):
+    size = np.ones(communes.height) if size is None else np.maximum(size, 1)
+    entered = datetime(end.year, end.month, end.day, 8, 0)
+    for code, pop, merged in zip(communes["code"], pops, size):
+        grow = float(merged) ** 0.6  # a merged commune has more staff and documents, not so many times more
+        for y in years:
             if code == cal["unit"] and y == cal["facts_year"]:
                 vals = dict(cal["facts"])
                 note = cal["facts_note"]
             else:
-                quota = int(rng.integers(18, 24))
+                quota = int(rng.integers(18, 24) * grow)
                 present = quota - int(rng.integers(0, 5))
-                officials = int(rng.integers(7, 10))
+                officials = int(rng.integers(7, 10) * grow)
                 uni = int(round(present * rng.uniform(0.55, 0.9)))
                 pol = int(round(present * rng.uniform(0.5, 0.9)))
-                docs = int(rng.integers(300, 900))
+                docs = int(rng.integers(300, 900) * grow)
                 in_force = procs.filter((pl.col("valid_from") <= date(y, 12, 9)) &
                                         (pl.col("valid_to").is_null() | (pl.col("valid_to") >= date(y, 12, 9)))).height
                 vals = {
@@ -541,8 +643,8 @@ def _facts(rng, communes: pl.DataFrame, start: date, end: date, procs: pl.DataFr
                     "reform_initiatives": int(rng.integers(0, 3)), "legal_education_sessions": int(rng.integers(2, 10)),
                     "legal_education_attendees": int(rng.integers(60, 600)), "documents_reviewed": docs,
                     "documents_compliant_pct": float(min(100, rng.normal(99, 1.5))), "law_violations": int(rng.poisson(0.5)),
-                    "unit_class": int(rng.choice([1, 2, 3], p=[0.3, 0.55, 0.15])), "villages": int(rng.integers(3, 14)),
-                    "population": pop, "staff_quota": quota, "staff_present": present, "staff_officials": officials,
+                    "unit_class": int(rng.choice([1, 2, 3], p=[0.3, 0.55, 0.15])), "villages": int(rng.integers(3, 14) * merged),
+                    "population": int(pop), "staff_quota": quota, "staff_present": present, "staff_officials": officials,
                     "staff_civil_servants": present - officials, "staff_vacancies": quota - present,
                     "staff_contract": int(rng.integers(0, 3)), "disciplinary_cases": int(rng.poisson(0.1)),
                     "staff_university": uni, "staff_college": present - uni, "staff_politics_intermediate": pol,
@@ -554,18 +656,24 @@ def _facts(rng, communes: pl.DataFrame, start: date, end: date, procs: pl.DataFr
                 note = f"Báo cáo CCHC năm {y}"
             for k, v in vals.items():
                 rows.append({"unit_code": code, "year": y, "indicator": k, "value": float(v), "note": note,
-                             "entered_by": "sample", "entered_at": datetime(y, 12, 15, 8, 0)})
+                             "entered_by": "sample", "entered_at": min(datetime(y, 12, 15, 8, 0), entered)})
     return pl.DataFrame(rows, schema=_pl_schema(schema.FACTS))
 
 
 # --- Writing ---------------------------------------------------------------------------------
+def _arrow_schema(t: schema.Table) -> pa.Schema:
+    """The table's Arrow schema, district_code allowed null: a row of the new map (from 01/07/2025)
+    has no district (cchc.units)."""
+    return pa.schema([f.with_nullable(True) if f.name == "district_code" else f for f in t.arrow_schema])
+
+
 class _PartitionWriter:
     """Appends the chunks of a partitioned table to one file per partition (row groups of ROW_GROUP
     rows), so generating in chunks does not multiply the files a query must open."""
 
     def __init__(self, t: schema.Table, root: Path):
         self.t, self.root = t, root
-        self.schema = pa.schema([t.arrow_schema.field(c) for c in t.file_columns])
+        self.schema = pa.schema([_arrow_schema(t).field(c) for c in t.file_columns])
         self.writers: dict[tuple, pq.ParquetWriter] = {}
 
     def write(self, df: pl.DataFrame) -> None:
@@ -575,7 +683,8 @@ class _PartitionWriter:
             if w is None:
                 d = self.root / t.name / "/".join(f"{c}={v}" for c, v in zip(t.partition_by, key))
                 d.mkdir(parents=True, exist_ok=True)
-                w = self.writers[key] = pq.ParquetWriter(d / "part-0000.parquet", self.schema)
+                existing = len(list(d.glob("*.parquet")))  # never over a file another writer made
+                w = self.writers[key] = pq.ParquetWriter(d / f"part-{existing:04d}.parquet", self.schema)
             part = df.filter(pl.all_horizontal([pl.col(c) == v for c, v in zip(t.partition_by, key)]))
             w.write_table(part.select(t.file_columns).to_arrow().cast(self.schema), row_group_size=ROW_GROUP)
 
@@ -586,7 +695,7 @@ class _PartitionWriter:
 
 
 def _write(df: pl.DataFrame, t: schema.Table, root: Path) -> None:
-    tbl = df.select([c.name for c in t.columns]).to_arrow().cast(t.arrow_schema)
+    tbl = df.select([c.name for c in t.columns]).to_arrow().cast(_arrow_schema(t))
     if not t.partition_by:
         pq.write_table(tbl, root / f"{t.name}.parquet", row_group_size=ROW_GROUP)
         return
@@ -597,7 +706,7 @@ def _write(df: pl.DataFrame, t: schema.Table, root: Path) -> None:
         d.mkdir(parents=True, exist_ok=True)
         existing = len(list(d.glob("*.parquet")))
         pq.write_table(part.select(t.file_columns).to_arrow().cast(
-            pa.schema([t.arrow_schema.field(c) for c in t.file_columns])),
+            pa.schema([_arrow_schema(t).field(c) for c in t.file_columns])),
             d / f"part-{existing:04d}.parquet", row_group_size=ROW_GROUP)
 
 
@@ -611,13 +720,8 @@ def generate(data_dir: Path, seed: int = DEFAULT_SEED, scale: float = 1.0, provi
     data_dir = Path(data_dir)
     if data_dir.exists() and not data_dir.is_dir():
         raise SampleError(refusal(data_dir))
-    provinces = provinces or ["30"]
-    units = load_units(None if provinces == ["all"] else provinces)
-    if provinces == ["all"]:
-        provinces = sorted(units.filter(pl.col("level") == "province")["code"].to_list())
-    unknown = sorted(set(provinces) - set(units.filter(pl.col("level") == "province")["code"].to_list()))
-    if unknown:
-        raise SampleError(f"Không có tỉnh mã {', '.join(unknown)} trong danh mục đơn vị hành chính.")
+    units = load_units()
+    plan = resolve_provinces(units, provinces)
     if start > end:
         raise SampleError(f"Khoảng thời gian không hợp lệ: {start:%d/%m/%Y} sau {end:%d/%m/%Y}.")
     parent = data_dir.parent
@@ -631,7 +735,7 @@ def generate(data_dir: Path, seed: int = DEFAULT_SEED, scale: float = 1.0, provi
             raise SampleError(why)
         tmp = store.temp_dir(parent, data_dir.name)
         try:
-            meta = _generate_into(tmp, seed, scale, provinces, units, start, end, progress, t0)
+            meta = _generate_into(tmp, seed, scale, plan, units, start, end, progress, t0)
             if not data_dir.exists():
                 store.swap_dir(tmp, data_dir)
             else:
@@ -650,69 +754,139 @@ def generate(data_dir: Path, seed: int = DEFAULT_SEED, scale: float = 1.0, provi
     return meta
 
 
-def _generate_into(tmp: Path, seed: int, scale: float, provinces: list[str], units: pl.DataFrame, start: date,
+def _dossiers(outs: tuple[_PartitionWriter, _PartitionWriter], seed: int, tag: int, key: str, cat: Catalogue,
+              communes: pl.DataFrame, attrs: dict, unit_scale: np.ndarray, partition: str, lo: date, hi: date,
+              data_end: date, chunk: int, say: Callable[[str], None], label: str, cal: tuple | None = None,
+              successor: dict | None = None) -> tuple[int, int]:
+    """The dossiers received lo..hi by the communes (one province of one map), and their ratings,
+    appended to the writers; returns (dossiers, ratings). tag separates the random streams of the
+    maps (province codes are reused); cal = (commune index, block) of the calibrated commune."""
+    cal_i, cal_block = cal if cal else (None, None)
+    n_d = n_r = 0
+    for y in range(lo.year, hi.year + 1):
+        days = np.arange(np.datetime64(max(lo, date(y, 1, 1))), np.datetime64(min(hi, date(y, 12, 31))) + 1)
+        n_year = 0
+        # Communes in chunks, so memory is bounded by a chunk, not by the province-year.
+        for c0 in range(0, communes.height, chunk):
+            idx = np.arange(c0, min(c0 + chunk, communes.height))
+            rng = np.random.default_rng([seed, 3 + tag, int(key), y, c0])
+            sub = {k: v[idx] for k, v in attrs.items()}
+            cnt = _daily_counts(rng, sub, days, unit_scale[idx])
+            ci, di = np.nonzero(cnt)
+            reps = cnt[ci, di]
+            block = _dossier_block(rng, cat, attrs, np.repeat(idx[ci], reps), np.repeat(workdays.offsets(days)[di], reps))
+            calibrated = None
+            if cal_block is not None and cal_i in idx:
+                yr = (workdays.EPOCH + cal_block["day"]).astype("datetime64[Y]").astype(int) + 1970
+                mine = _take(cal_block, yr == y)
+                calibrated = np.concatenate([np.zeros(len(block["day"]), bool), mine.pop("calibrated_window")])
+                block = _concat([block, mine])
+            if len(block["day"]) == 0:
+                continue
+            d = _to_dossiers(block, communes, cat, partition, data_end)
+            if calibrated is not None:  # _to_dossiers sorts: follow each row to its new place
+                calibrated = calibrated[d["_row"].to_numpy()]
+            d = d.drop("_row")
+            outs[0].write(d)
+            r = _ratings(np.random.default_rng([seed, 4 + tag, int(key), y, c0]), d, attrs, communes, calibrated,
+                         successor)
+            outs[1].write(r)
+            n_d += d.height
+            n_r += r.height
+            n_year += d.height
+            del block, d, r
+        say(f"{label}, năm {y}: {n_year:_} hồ sơ".replace("_", "."))
+    return n_d, n_r
+
+
+def _sum_by(codes: list[str], keys: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """For each code, the sum of values whose key is that code."""
+    pos = {c: i for i, c in enumerate(codes)}
+    out = np.zeros(len(codes))
+    for k, v in zip(keys, values):
+        if k in pos:
+            out[pos[k]] += v
+    return out
+
+
+def _generate_into(tmp: Path, seed: int, scale: float, plan: dict[str, list[str]], units: pl.DataFrame, start: date,
                    end: date, progress: Callable[[str], None] | None, t0: float) -> dict:
-    """The whole sample dataset, written into the new folder tmp (with its marker and manifest)."""
+    """The whole sample dataset, written into the new folder tmp (with its marker and manifest): for
+    each new province, its old provinces until 30/06/2025, then its new communes (module doc)."""
     say = progress or (lambda s: None)
     procs = load_procedures()
     cat = load_catalogue(procs)
     counts = {"dossiers": 0, "ratings": 0, "feedback": 0}
+    by_map = {m: {"dossiers": 0, "ratings": 0} for m in (OLD, NEW)}
     cal_unit = CALIBRATION["unit"]
     feedback, finances, facts = [], [], []
-    for p in provinces:
-        communes = units.filter((pl.col("province_code") == p) & (pl.col("level") == "commune")).sort("code")
-        attrs = _commune_attrs(communes, cat, seed, p)
-        codes = communes["code"].to_list()
-        # The calibrated commune is generated to the report's figures when the range covers the
-        # report's period (with a month before it for the carried-over dossiers); else like the others.
-        covers = start <= CALIBRATION["start"] - timedelta(days=30) and end >= CALIBRATION["end"]
-        cal_i = codes.index(cal_unit) if cal_unit in codes and covers else None
-        cal_block = None
-        if cal_i is not None:
-            cal_block = _calibrated_unit(np.random.default_rng([seed, 2, int(cal_unit)]), cat, attrs, cal_i, start, end)
-        unit_scale = np.full(communes.height, scale)
-        if cal_i is not None:
-            unit_scale[cal_i] = 0.0
-        dossier_out, rating_out = _PartitionWriter(schema.DOSSIERS, tmp), _PartitionWriter(schema.RATINGS, tmp)
-        for y in range(start.year, end.year + 1):
-            days = np.arange(np.datetime64(max(start, date(y, 1, 1))), np.datetime64(min(end, date(y, 12, 31))) + 1)
-            n_year = 0
-            # Communes in chunks, so memory is bounded by a chunk, not by the province-year.
-            for c0 in range(0, communes.height, CHUNK_COMMUNES):
-                idx = np.arange(c0, min(c0 + CHUNK_COMMUNES, communes.height))
-                rng = np.random.default_rng([seed, 3, int(p), y, c0])
-                sub = {k: v[idx] for k, v in attrs.items()}
-                cnt = _daily_counts(rng, sub, days, unit_scale[idx])
-                ci, di = np.nonzero(cnt)
-                reps = cnt[ci, di]
-                block = _dossier_block(rng, cat, attrs, np.repeat(idx[ci], reps),
-                                       np.repeat(workdays.offsets(days)[di], reps))
-                calibrated = None
-                if cal_block is not None and cal_i in idx:
-                    yr = (workdays.EPOCH + cal_block["day"]).astype("datetime64[Y]").astype(int) + 1970
-                    mine = _take(cal_block, yr == y)
-                    calibrated = np.concatenate([np.zeros(len(block["day"]), bool), mine.pop("calibrated_window")])
-                    block = _concat([block, mine])
-                if len(block["day"]) == 0:
-                    continue
-                d = _to_dossiers(block, communes, cat, p, end)
-                if calibrated is not None:  # _to_dossiers sorts: follow each row to its new place
-                    calibrated = calibrated[d["_row"].to_numpy()]
-                d = d.drop("_row")
-                dossier_out.write(d)
-                r = _ratings(np.random.default_rng([seed, 4, int(p), y, c0]), d, attrs, communes, calibrated)
-                rating_out.write(r)
-                counts["dossiers"] += d.height
-                counts["ratings"] += r.height
-                n_year += d.height
-                del block, d, r
-            say(f"Tỉnh {p}, năm {y}: {n_year:_} hồ sơ".replace("_", "."))
-        dossier_out.close()
-        rating_out.close()
-        frng = np.random.default_rng([seed, 5, int(p)])
-        feedback.append(_feedback(frng, communes, p, start, end))
-        finances.append(_finances(frng, communes, start, end))
-        facts.append(_facts(frng, communes, start, end, procs))
+    old_hi, new_lo = min(end, OLD_END), max(start, MAP_CHANGE)
+    fyears = facts_years(start, end)
+    new_units = units.filter(pl.col("map") == NEW)
+    new_province_of = dict(new_units.select("code", "province_code").iter_rows())
+    for p, olds in plan.items():
+        outs = (_PartitionWriter(schema.DOSSIERS, tmp), _PartitionWriter(schema.RATINGS, tmp))
+        old_frames, old_attrs, old_volume, old_sizes, old_pops = [], [], [], [], []
+        for o in olds:
+            communes = units.filter((pl.col("map") == OLD) & (pl.col("province_code") == o)
+                                    & (pl.col("level") == "commune")).sort("code")
+            attrs = _commune_attrs(communes, cat, seed, o)
+            codes = communes["code"].to_list()
+            # The calibrated commune is generated to the report's figures when the range covers the
+            # report's period (with a month before it for the carried-over dossiers); else like the others.
+            covers = start <= CALIBRATION["start"] - timedelta(days=30) and old_hi >= CALIBRATION["end"]
+            cal_i = codes.index(cal_unit) if cal_unit in codes and covers else None
+            unit_scale = np.full(communes.height, scale)
+            frng = np.random.default_rng([seed, 5, int(o)])
+            sizes = frng.lognormal(0, 0.35, communes.height)
+            pops = np.exp(np.log(np.where(communes["type"].to_numpy() == "Xã", 9000, 12000))
+                          + frng.normal(0, 0.3, communes.height)).astype(np.int64)
+            if start <= old_hi:
+                cal = None
+                if cal_i is not None:
+                    unit_scale[cal_i] = 0.0
+                    cal = (cal_i, _calibrated_unit(np.random.default_rng([seed, 2, int(cal_unit)]), cat, attrs, cal_i,
+                                                   start, old_hi))
+                successor = {c: (s, new_province_of[s]) for c, s in zip(codes, communes["successor_code"])
+                             if s is not None}
+                n_d, n_r = _dossiers(outs, seed, 0, o, cat, communes, attrs, unit_scale, o, start, old_hi, end,
+                                     CHUNK_COMMUNES, say, f"Tỉnh {o} (trước 01/07/2025)", cal, successor)
+                by_map[OLD]["dossiers"] += n_d
+                by_map[OLD]["ratings"] += n_r
+                feedback.append(_feedback(frng, communes, o, start, old_hi, end))
+                finances.append(_finances(frng, codes, sizes, date(start.year, 1, 1), old_hi))
+                facts.append(_facts(frng, communes, [y for y in fyears if y < MAP_CHANGE.year], end, procs, pops))
+            if cal_i is not None:
+                unit_scale[cal_i] = 1.0  # its successor carries its part unscaled
+            old_frames.append(communes)
+            old_attrs.append(attrs)
+            old_volume.append(attrs["volume"] * unit_scale)
+            old_sizes.append(sizes)
+            old_pops.append(pops)
+        if end >= MAP_CHANGE:
+            communes = new_units.filter((pl.col("province_code") == p) & (pl.col("level") == "commune")).sort("code")
+            codes = communes["code"].to_list()
+            olds_df = pl.concat(old_frames) if old_frames else units.clear()
+            keys = olds_df["successor_code"].to_numpy()
+            merged = {k: np.concatenate([a[k] for a in old_attrs]) for k in old_attrs[0]} if old_attrs else None
+            nrng = np.random.default_rng([seed, 11, int(p)])
+            attrs, k = _successor_attrs(nrng, communes, olds_df, merged, np.concatenate(old_volume), cat)
+            n_d, n_r = _dossiers(outs, seed, 10, p, cat, communes, attrs, np.ones(communes.height), p, new_lo, end, end,
+                                 CHUNK_NEW_COMMUNES, say, f"Tỉnh {p} (từ 01/07/2025)")
+            by_map[NEW]["dossiers"] += n_d
+            by_map[NEW]["ratings"] += n_r
+            frng = np.random.default_rng([seed, 15, int(p)])
+            sizes = _sum_by(codes, keys, np.concatenate(old_sizes))
+            sizes = np.where(sizes > 0, sizes * frng.lognormal(0, 0.05, len(codes)), frng.lognormal(np.log(0.3), 0.3, len(codes)))
+            pops = _sum_by(codes, keys, np.concatenate(old_pops))
+            pops = np.where(pops > 0, pops, frng.lognormal(np.log(3000), 0.3, len(codes))).astype(np.int64)
+            feedback.append(_feedback(frng, communes, p, new_lo, end, end, rate=0.45 * np.maximum(k, 1)))
+            finances.append(_finances(frng, codes, sizes, max(date(start.year, 1, 1), MAP_CHANGE), end))
+            facts.append(_facts(frng, communes, [y for y in fyears if y >= MAP_CHANGE.year], end, procs, pops, k))
+        outs[0].close()
+        outs[1].close()
+    counts["dossiers"] = sum(m["dossiers"] for m in by_map.values())
+    counts["ratings"] = sum(m["ratings"] for m in by_map.values())
     fb = pl.concat(feedback)
     counts["feedback"] = fb.height
     # Sorted by unit code across provinces (province order alone interleaves codes: Hà Nội's run
@@ -721,7 +895,10 @@ def _generate_into(tmp: Path, seed: int, scale: float, provinces: list[str], uni
     _write(pl.concat(finances).sort("unit_code", "year", "month", "item"), schema.FINANCES, tmp)
     _write(pl.concat(facts).sort("unit_code", "year", "indicator"), schema.FACTS, tmp)
     del feedback, finances, facts, fb  # before the rollups below: their memory is not needed any more
-    _write(units.select([c.name for c in schema.UNITS.columns]), schema.UNITS, tmp)
+    old_provinces = sorted({o for olds in plan.values() for o in olds})
+    _write(units.filter(((pl.col("map") == OLD) & pl.col("province_code").is_in(old_provinces))
+                        | ((pl.col("map") == NEW) & pl.col("province_code").is_in(list(plan)))).sort("map", "code"),
+           schema.UNITS, tmp)
     _write(procs.with_columns(level=pl.lit("commune"), paper_result=pl.col("paper_result").cast(pl.Boolean)), schema.PROCEDURES, tmp)
     cal = workdays.calendar_table(date(start.year - 1, 1, 1), date(end.year + 2, 12, 31))
     _write(pl.DataFrame(cal).cast(_pl_schema(schema.CALENDAR)), schema.CALENDAR, tmp)
@@ -730,8 +907,10 @@ def _generate_into(tmp: Path, seed: int, scale: float, provinces: list[str], uni
     from .ingest import results
     for f in results.bundled_files()[:1]:
         results.import_file(f, tmp)
-    meta = {"kind": "sample", "seed": seed, "scale": scale, "provinces": provinces, "start": start.isoformat(),
-            "end": end.isoformat(), "counts": counts, "seconds": round(time.perf_counter() - t0, 1),
+    meta = {"kind": "sample", "seed": seed, "scale": scale, "provinces": list(plan), "old_provinces": old_provinces,
+            "start": start.isoformat(), "end": end.isoformat(), "data_end": end.isoformat(),
+            "map_change": MAP_CHANGE.isoformat(), "counts": counts, "counts_by_map": by_map,
+            "seconds": round(time.perf_counter() - t0, 1),
             "generated_at": datetime.now().isoformat(timespec="seconds")}
     # The daily rollups (cchc.rollup) of what was just written, so province-wide figures read them.
     from . import rollup

@@ -118,13 +118,15 @@ def cmd_kpis(args) -> int:
     if args.start > args.end:
         raise UsageError(f"Kỳ báo cáo không hợp lệ: --from {fmt.day(args.start)} sau --to {fmt.day(args.end)}.")
     p = kpis.period_for(unit, args.start, args.end)
+    if unit.ended_before(p.start):
+        raise kpis.UnitError(unit.gone_message())
     k = kpis.kpis(db, unit, p)
     if args.json:
         cat = metrics.catalogue()
         k["labels"] = {m.key: m.label for m in cat.metrics if m.key in k}  # the catalogue's names of the keys
         print(json.dumps(k, ensure_ascii=False, indent=1))
         return 0
-    print(f"TÌNH HÌNH, KẾT QUẢ GIẢI QUYẾT TTHC (Biểu số 06, TT 01/2020/TT-VPCP) — {unit.full_name} ({unit.code})")
+    print(f"TÌNH HÌNH, KẾT QUẢ GIẢI QUYẾT TTHC (Biểu số 06, TT 01/2020/TT-VPCP) — {unit.label()} ({unit.key})")
     print(f"Kỳ báo cáo: {p.label}")
     rows = [("Tổng số", k)] + [(f["field"], f) for f in k["by_field"]]
     w = max(len(r[0]) for r in rows) + 2
@@ -189,7 +191,10 @@ def cmd_index(args) -> int:
     unit = kpis.resolve_unit(db, args.unit)
     if args.start > args.end:
         raise UsageError(f"Kỳ không hợp lệ: --from {fmt.day(args.start)} sau --to {fmt.day(args.end)}.")
-    res = scoring.score(db, ix, unit, kpis.period_for(unit, args.start, args.end))
+    p = kpis.period_for(unit, args.start, args.end)
+    if unit.ended_before(p.start):
+        raise kpis.UnitError(unit.gone_message())
+    res = scoring.score(db, ix, unit, p)
     if args.json:
         print(json.dumps(res.to_dict(), ensure_ascii=False, indent=1))
     else:

@@ -33,6 +33,16 @@ MAP_NAMES = {OLD: "trước 01/07/2025 (63 tỉnh, cấp huyện)", NEW: "từ 0
 LEVEL_NAMES = {"province": "tỉnh", "district": "huyện", "commune": "xã"}
 
 
+def map_on(day: date) -> str:
+    """The map in force on a day (a row belongs to the map of its day)."""
+    return OLD if day < MAP_CHANGE else NEW
+
+
+def map_of_year(year: int) -> str:
+    """The map a year's self-reported facts belong to: the one in force on its 31/12."""
+    return map_on(date(year, 12, 31))
+
+
 class UnitError(ValueError):
     """Unknown or unusable unit code (message in Vietnamese)."""
 

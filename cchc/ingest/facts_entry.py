@@ -48,7 +48,7 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .. import facts, fmt, schema, store
+from .. import facts, fmt, schema, store, units
 from ..db import Database
 
 FACTS_CSV = facts.FACTS_CSV
@@ -213,11 +213,13 @@ class Change:
     previous: float | None
 
 
-def year_bounds(db, province: str | None) -> tuple[int, int]:
-    """The years the data cover (facts of the province's communes, dossiers), widened by one each way."""
+def year_bounds(db, unit: dict | None) -> tuple[int, int]:
+    """The years the data cover (facts of the unit's province's communes, dossiers), widened by one
+    each way."""
     years: list[int] = []
-    if province:
-        years += db.run("facts_years", province=province, district=None, unit=None)["year"].to_list()
+    if unit:
+        province = units.get(db, unit["map"], unit["province_code"])
+        years += db.run("facts_years", **province.scope)["year"].to_list()
     first, last = db.run("data_range").row(0)
     years += [d.year for d in (first, last) if d is not None]
     if not years:
@@ -226,12 +228,15 @@ def year_bounds(db, province: str | None) -> tuple[int, int]:
     return min(years) - 1, max(years) + 1
 
 
-def _lookup_unit(db, unit_code: Any) -> dict | None:
+def _lookup_unit(db, unit_code: Any, year: int | None = None) -> dict | None:
+    """The unit with this code in the map of the year's facts (its 31/12: a new commune's code may be
+    an old one's too), else in either map."""
     code = str(unit_code or "").strip()
     if not code.isdigit() or len(code) > 10:
         return None
-    df = db.run("unit_lookup", code=code)
-    return None if df.is_empty() else df.row(0, named=True)
+    rows = db.run("unit_lookup", code=code).to_dicts()
+    want = units.map_of_year(year) if year is not None else units.NEW
+    return next((r for r in rows if r["map"] == want), rows[0] if rows else None)
 
 
 def _current_rows(rows: list[dict]) -> dict[str, Current]:
@@ -239,8 +244,8 @@ def _current_rows(rows: list[dict]) -> dict[str, Current]:
 
 
 def context(db, unit_code: Any, year: Any, with_current: bool = True) -> Context:
-    unit = _lookup_unit(db, unit_code)
-    bounds = year_bounds(db, unit["province_code"] if unit else None)
+    unit = _lookup_unit(db, unit_code, _as_year(year))
+    bounds = year_bounds(db, unit)
     current: dict[str, Current] = {}
     if with_current and unit and _as_year(year) is not None:
         current = _current_rows(db.run("facts_year", unit=unit["code"], year=_as_year(year)).to_dicts())
@@ -496,7 +501,7 @@ def form_groups(db, unit_code: str, year: int) -> list[tuple[str, list[Field]]]:
 
 
 def allowed_years(db, unit) -> list[int]:
-    lo, hi = year_bounds(db, unit.province)
+    lo, hi = year_bounds(db, {"map": unit.map, "province_code": unit.province})
     return list(range(hi, lo - 1, -1))
 
 

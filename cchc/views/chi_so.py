@@ -222,7 +222,7 @@ def ranking_scope(db, ix: scoring.IndexDef, unit: Unit) -> RankScope | None:
             return RankScope(unit, "commune", f"Xếp hạng các {CHILD_NAMES['commune']} của {unit.name}",
                              f"{ix.short_name} chấm điểm từng xã: đây là xếp hạng các xã của {unit.name}.")
         return None
-    if "district" in ix.levels:
+    if "district" in ix.levels and unit.map == units.OLD:   # the new map has no districts
         return RankScope(unit, "district", f"Xếp hạng các {CHILD_NAMES['district']} của {unit.name}",
                          "Dữ liệu chỉ có một tỉnh nên không xếp hạng được giữa các tỉnh; đây là xếp hạng các huyện "
                          "của tỉnh (điểm công bố của 34 tỉnh, thành phố: trang Kết quả công bố).")

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import polars as pl
 
-from . import fmt, kpis, periods
+from . import fmt, kpis, periods, units
 from .db import Database
 from .kpis import Unit
 
@@ -186,7 +186,8 @@ def check(values: dict[str, float | None], catalogue_count: int | None = None,
 
 def catalogue_day(year: int, province: str) -> date:
     """The closing day of the official reporting year (09/12 in Hải Dương, cut-off day 10)."""
-    return periods.make("year", year, None, kpis.CUTOFF_DAY.get(province, kpis.DEFAULT_CUTOFF)).end
+    return periods.make("year", year, None, kpis.CUTOFF_DAY.get(province, kpis.DEFAULT_CUTOFF)
+                        if units.map_of_year(year) == units.OLD else kpis.DEFAULT_CUTOFF).end
 
 
 def catalogue_count(db: Database, year: int, province: str) -> tuple[date, int]:
@@ -208,6 +209,13 @@ def default_year(years: list[int], period: periods.Period) -> int | None:
         return period.end.year
     before = [y for y in years if y < period.end.year]
     return max(before) if before else min(years)
+
+
+def own_year(unit: Unit, year: int) -> bool:
+    """True when the unit itself reports the year's facts: a commune of the map in force on the year's
+    31/12. A new commune's years before 2025 are its predecessors' facts, shown added up like a
+    district's (scope_year); an old commune has none after 2024."""
+    return unit.level == "commune" and units.map_of_year(year) == unit.map
 
 
 def commune_year(db: Database, unit: Unit, year: int) -> dict:
@@ -334,5 +342,5 @@ def by_commune(data: dict, code: str) -> pl.DataFrame:
                         schema={"Mã xã": pl.String, "Xã, phường, thị trấn": pl.String, "Giá trị": pl.String})
 
 
-__all__ = ["GROUPS", "Indicator", "Issue", "indicators", "check", "commune_year", "scope_year", "aggregate",
+__all__ = ["GROUPS", "Indicator", "Issue", "indicators", "check", "commune_year", "own_year", "scope_year", "aggregate",
            "commune_tables", "scope_tables", "issues_table", "available_years", "default_year", "value_text"]

@@ -40,7 +40,7 @@ def show_issues(issues, per_commune: bool) -> None:
             (st.error if i.severity == "error" else st.warning)(f"**{i.check}.** {i.message}")
 
 
-if sel.unit.level == "commune":
+if facts.own_year(sel.unit, year):
     data = facts.commune_year(db, sel.unit, year)
     if not data["values"]:
         widgets.empty(f"{fmt.md(sel.unit.full_name)} chưa có số liệu tự báo cáo năm {year}.")

@@ -9,11 +9,11 @@ from the rows listed here.
 """
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 
-from cchc import kpis, periods, rollup, units
+from cchc import facts, kpis, periods, rollup, units
 from cchc.db import Database
 from tests.fixtures import UNITS_BOTH_MAPS, dossier, write_dataset
 
@@ -54,9 +54,19 @@ FORM = ["received_total", "received_new", "carried_over", "resolved_total", "res
         "resolved_late", "pending_total", "pending_within", "pending_overdue"]
 
 
+def fact(unit, year, value):
+    return dict(unit_code=unit, year=year, indicator="villages", value=value, note="x", entered_by="t",
+                entered_at=datetime(year, 12, 20, 8))
+
+
+# villages (số thôn): 2023 by the old communes (the old and the new 10633 share the code), 2025 by the new
+FACTS = [fact("10621", 2023, 4), fact("10618", 2023, 5), fact("10633", 2023, 6), fact("10606", 2023, 3),
+         fact("10633", 2025, 15)]
+
+
 @pytest.fixture(scope="module")
 def fx(tmp_path_factory):
-    root = write_dataset(tmp_path_factory.mktemp("maps"), dossiers=ROWS, units=UNITS_BOTH_MAPS + OLD_HP)
+    root = write_dataset(tmp_path_factory.mktemp("maps"), dossiers=ROWS, units=UNITS_BOTH_MAPS + OLD_HP, facts=FACTS)
     rollup.build(root)
     on, off = Database(root), Database(root, use_rollup=False)
     yield on, off
@@ -146,3 +156,17 @@ def test_an_old_unit_after_its_end_names_its_successor(fx):
     assert qt.ended_before(date(2026, 1, 1)) and not qt.ended_before(date(2025, 6, 30))
     msg = qt.gone_message()
     assert "30/06/2025" in msg and "Xã Trần Phú" in msg and "10633" in msg
+
+
+def test_facts_follow_the_map_of_their_year(fx):
+    db, _ = fx
+    new_tp, old_tp = units.resolve(db, "10633"), units.resolve(db, "cu-10633")
+    # 2023: the new xã Trần Phú's facts are its predecessors' added up (4 + 5 + 6 villages)
+    assert not facts.own_year(new_tp, 2023) and facts.own_year(old_tp, 2023)
+    y = facts.scope_year(db, new_tp, 2023)
+    assert (y["aggregate"]["villages"]["value"], y["communes"]) == (15, 3)
+    assert facts.commune_year(db, old_tp, 2023)["values"] == {"villages": 6}
+    # 2025: its own report; the old Trần Phú has none (the 2025 row of code 10633 is the new unit's)
+    assert facts.own_year(new_tp, 2025) and not facts.own_year(old_tp, 2025)
+    assert facts.commune_year(db, new_tp, 2025)["values"] == {"villages": 15}
+    assert facts.scope_year(db, old_tp, 2025)["communes"] == 0

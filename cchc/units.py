@@ -107,7 +107,16 @@ class Unit:
             s = {"old_provinces": sorted({p.province for p in self.predecessors}), "old_districts": None,
                  "old_units": sorted(p.code for p in self.predecessors),
                  "new_provinces": [self.province], "new_units": [self.code]}
-        return {"scope": {"map": self.map, "change": MAP_CHANGE, **s}, "provinces": self.provinces}
+        # the range of the commune codes narrowed to (the whole range when not narrowed): a plain
+        # comparison DuckDB pushes into the Parquet scan, skipping row groups of other communes
+        # (the files are sorted by unit code), where in_scope's lists are checked row by row
+        codes = [*(s["old_units"] or []), *(s["new_units"] or [])]
+        narrowed = s["old_units"] is not None or s["new_units"] is not None
+        lo, hi = (min(codes), max(codes)) if narrowed and codes else ("", "~")
+        district = (s["old_districts"] or [None])[0] if len(s["old_districts"] or []) == 1 else None
+        return {"scope": {"map": self.map, "change": MAP_CHANGE, **s, "unit_lo": lo, "unit_hi": hi,
+                          "district": district},
+                "provinces": self.provinces}
 
     @property
     def cutoff_day(self) -> int:

@@ -12,7 +12,9 @@ WITH buckets AS (
 ),
 m AS (
     SELECT b.bucket,
-           CASE WHEN $child IS NOT NULL THEN child_of($scope, $child, u.district_code, f.unit_code, budget_month_day(f.year, f.month)) END AS child_code,
+           CASE
+               WHEN $child IS NOT NULL THEN child_of($scope, $child, u.district_code, f.unit_code, budget_month_day(f.year, f.month))
+           END AS child_code,
            f.item, f.plan_vnd, f.actual_vnd
     FROM raw_finances f
     JOIN raw_units u ON u.code = f.unit_code AND u.map = map_on(budget_month_day(f.year, f.month), struct_extract($scope, 'change'))

@@ -1,6 +1,6 @@
 -- A unit's scope (p_scope, bound from cchc.units.Unit.scope): the map of the unit ('old' until
--- 30/06/2025, 'new' from 01/07/2025), the day the maps change, and per map the codes of the rows it
--- is made of: old_provinces / old_districts / old_units for rows dated before the change (NULL =
+-- 30/06/2025, 'new' from 01/07/2025), the day the maps change, unit_lo / unit_hi / district (below),
+-- and per map the codes of the rows it is made of: old_provinces / old_districts / old_units for rows dated before the change (NULL =
 -- not narrowed), new_provinces / new_units for rows dated from it. A new unit carries its
 -- predecessors' rows before the change; an old unit has no rows after it (new_provinces empty).
 -- A row belongs to the map in force on its day c_day (a dossier's receipt, a rating's day …): a code
@@ -8,8 +8,14 @@
 -- c in the list p_list of codes, or p_list NULL (not narrowed).
 CREATE MACRO in_list(p_list, c) AS p_list IS NULL OR list_contains(CAST(p_list AS VARCHAR []), c);
 
+-- The first two conditions restate the lists as plain comparisons (the range of the commune codes
+-- narrowed to, the one old district narrowed to) that DuckDB pushes into the Parquet scan, so a
+-- commune's or a district's query skips the row groups of the others (files are sorted by unit
+-- code); the CASE decides.
 CREATE MACRO in_scope(p_scope, c_province, c_district, c_unit, c_day) AS
-    CASE
+    c_unit BETWEEN struct_extract(p_scope, 'unit_lo') AND struct_extract(p_scope, 'unit_hi')
+    AND (struct_extract(p_scope, 'district') IS NULL OR c_district = struct_extract(p_scope, 'district'))
+    AND CASE
         WHEN c_day < struct_extract(p_scope, 'change') THEN
             list_contains(CAST(struct_extract(p_scope, 'old_provinces') AS VARCHAR []), c_province)
             AND in_list(struct_extract(p_scope, 'old_districts'), c_district)

@@ -22,7 +22,7 @@ Keys (URL ?unit=, CLI --unit): a new unit's code; an old unit's code when no new
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 OLD, NEW = "old", "new"
@@ -75,6 +75,7 @@ class Unit:
     successor_province_name: str | None = None
     reused: bool = False                       # old unit whose code a new unit of the same level reuses
     predecessors: tuple[Predecessor, ...] = field(default=(), compare=False)
+    partial_from: tuple[str, ...] = field(default=(), compare=False)  # divided old communes it got part of
 
     @property
     def key(self) -> str:
@@ -139,11 +140,16 @@ class Unit:
     @property
     def approximate_note(self) -> str | None:
         """Why figures before 01/07/2025 are approximate, or None."""
-        if self.map != NEW or not self.divided:
+        if self.map != NEW or not (self.divided or self.partial_from):
             return None
-        names = ", ".join(p.name for p in self.divided)
-        return (f"Số liệu trước 01/07/2025 là gần đúng: {names} được chia cho nhiều đơn vị mới; toàn bộ lịch sử "
-                f"của đơn vị cũ được tính cho đơn vị kế thừa chính theo danh mục sắp xếp.")
+        parts = []
+        if self.divided:
+            parts.append(f"{', '.join(p.name for p in self.divided)} được chia cho nhiều đơn vị mới, toàn bộ số liệu "
+                         f"của đơn vị cũ được tính cho {self.name}")
+        if self.partial_from:
+            parts.append(f"{self.name} nhận một phần của {', '.join(self.partial_from)} nhưng số liệu của các đơn vị "
+                         "cũ này được tính cho đơn vị kế thừa chính")
+        return "Số liệu trước 01/07/2025 là gần đúng: " + "; ".join(parts) + " (theo danh mục sắp xếp đơn vị hành chính)."
 
     def ended_before(self, day: date) -> bool:
         """True when the unit no longer existed on `day` (an old unit after 30/06/2025)."""
@@ -222,5 +228,8 @@ def _unit(r: dict, preds: list[dict]) -> Unit:
 
 def from_row(db, r: dict) -> Unit:
     """A Unit from a row of unit_lookup / units_of (with its predecessors for a new unit)."""
-    preds = db.run("unit_predecessors", code=r["code"], level=r["level"]).to_dicts() if r["map"] == NEW else []
-    return _unit(r, preds)
+    if r["map"] != NEW:
+        return _unit(r, [])
+    preds = db.run("unit_predecessors", code=r["code"], level=r["level"]).to_dicts()
+    partial = db.run("unit_partial_predecessors", code=r["code"]).to_dicts() if r["level"] == "commune" else []
+    return replace(_unit(r, preds), partial_from=tuple(p["name"] for p in partial))

@@ -43,7 +43,12 @@ ROWS = [
     new("A2", "2025-09-01 08:00", "2025-09-05 17:00", None),
     new("B1", "2025-07-11 08:00", "2025-07-16 17:00", "2025-07-16 10:00", unit="10606"),
 ]
-OLD_HP = [dict(code="303", name="Quận Lê Chân", type="Quận", level="district", parent_code="31", province_code="31",
+# An old commune divided between the new Trần Phú (its successor, with all its history) and the new
+# Nam Sách (a part, without history), as four communes of the real mapping are (docs/units.md).
+DIVIDED = dict(code="10627", name="Xã Thanh Quang", type="Xã", level="commune", parent_code="291", province_code="30",
+               district_code="291", map="old", valid_to=date(2025, 6, 30), successor_code="10633",
+               divided_into="10606;10633")
+OLD_HP = [DIVIDED, dict(code="303", name="Quận Lê Chân", type="Quận", level="district", parent_code="31", province_code="31",
                district_code="303", map="old", valid_to=date(2025, 6, 30), successor_code="31"),
           dict(code="11311", name="Phường An Biên", type="Phường", level="commune", parent_code="303",
                province_code="31", district_code="303", map="old", valid_to=date(2025, 6, 30), successor_code="10633")]
@@ -85,7 +90,7 @@ def test_a_code_names_the_new_unit_and_cu_names_the_old(fx):
     assert (new_tp.map, new_tp.province, new_tp.district) == ("new", "31", None)
     assert (old_tp.map, old_tp.province, old_tp.district, old_tp.key) == ("old", "30", "291", "cu-10633")
     assert (qt.map, qt.key, qt.successor_code) == ("old", "10621", "10633")   # no new unit reuses 10621
-    assert sorted(p.code for p in new_tp.predecessors) == ["10618", "10621", "10633", "11311"]
+    assert sorted(p.code for p in new_tp.predecessors) == ["10618", "10621", "10627", "10633", "11311"]
     assert qt.label() == "Xã Quốc Tuấn, Huyện Nam Sách (cũ, nay thuộc Xã Trần Phú, Thành phố Hải Phòng)"
     assert units.resolve(db, "31").map == "new" and units.resolve(db, "cu-31").map == "old"
     assert units.resolve(db, "cu-10621") == qt   # "cu-" always names the old unit; its key stays the code
@@ -170,3 +175,11 @@ def test_facts_follow_the_map_of_their_year(fx):
     assert facts.own_year(new_tp, 2025) and not facts.own_year(old_tp, 2025)
     assert facts.commune_year(db, new_tp, 2025)["values"] == {"villages": 15}
     assert facts.scope_year(db, old_tp, 2025)["communes"] == 0
+
+
+def test_a_divided_commune_makes_both_successors_approximate(fx):
+    db, _ = fx
+    tp, ns, qt = units.resolve(db, "10633"), units.resolve(db, "10606"), units.resolve(db, "10621")
+    assert "Xã Thanh Quang được chia cho nhiều đơn vị mới" in tp.approximate_note
+    assert "Xã Nam Sách nhận một phần của Xã Thanh Quang" in ns.approximate_note
+    assert qt.approximate_note is None   # an old unit's own figures are exact

@@ -5,7 +5,8 @@ ranking, the trend, the drill-down, Biểu 06, the CLI and docs/kpis.md.
     m = cat.get("on_time_rate")             # Metric: label, short, help, formula, direction …
     m.value(counts)                         # the KPI from a dict of counts (None when 0 / 0)
     m.formula_text                          # "((8) + (9)) / (7)" or the counts' names
-    cat.cards / cat.ranking / cat.cli       # which KPIs a screen shows, in order
+    cat.cards / cat.ranking / cat.cli       # which KPIs a screen shows, in order (also trend,
+                                            # bieu06_rates, satisfaction_cards, finance)
     load_targets()                          # the targets of cchc/reference/targets.csv by KPI key
 
 No Streamlit and no Plotly here. Errors in the file raise CatalogueError (unknown keys, missing
@@ -26,15 +27,20 @@ PATH = Path(__file__).resolve().parent / "metrics.toml"
 TARGETS_CSV = Path(__file__).resolve().parent / "reference" / "targets.csv"
 
 # Counts the queries give besides cchc.kpis.COUNT_KEYS and the rating keys (feedback_kpis.sql's
-# columns) and the finance amounts overview.flat() puts next to them (<base>_actual, <base>_plan).
+# columns, which feedback_summary.sql gives under the same names), the finance amounts
+# overview.flat() puts next to them (<base>_actual, <base>_plan), and satisfaction_766.sql's dossiers
+# not satisfied in the sense of 766 indicator 5.4 (its resolved and late are (7) and (10)).
 FEEDBACK_KEYS = ["feedback_total", "feedback_handled", "feedback_handled_on_time", "feedback_open",
                  "feedback_on_time"]
 FINANCE_KEYS = [f"{base}_{part}" for base in ("revenue", "expenditure", "disbursement") for part in ("actual", "plan")]
+SATISFACTION_766_KEYS = ["not_satisfied"]
 FORMATS = ("count", "rate", "money")
 DIRECTIONS = {"higher": True, "lower": False, "none": None}
-LISTS = ("cards", "ranking", "cli", "bieu06_rates")
+# Where KPIs are shown: the overview's cards, ranking choices and 24-month trend, the CLI's lines,
+# the rates under Biểu 06, the Hài lòng page's cards and the Tài chính page's items.
+LISTS = ("cards", "ranking", "cli", "bieu06_rates", "trend", "satisfaction_cards", "finance")
 
-_COUNT_FIELDS = {"label", "bieu06", "sum"}
+_COUNT_FIELDS = {"label", "bieu06", "sum", "minus"}
 _KPI_REQUIRED = {"key", "label", "short", "help", "format", "unit", "direction"}
 _KPI_OPTIONAL = {"count", "numerator", "denominator", "bieu06", "target", "finance_item"}
 
@@ -46,7 +52,15 @@ class CatalogueError(ValueError):
 def known_counts() -> set[str]:
     """Every count a query gives (a formula may use these or sums of them)."""
     from . import kpis  # here, not at the top: cchc.kpis reads the catalogue for its rates
-    return set(kpis.COUNT_KEYS) | set(kpis._RATING_KEYS) | set(FEEDBACK_KEYS) | set(FINANCE_KEYS)
+    return (set(kpis.COUNT_KEYS) | set(kpis._RATING_KEYS) | set(FEEDBACK_KEYS) | set(FINANCE_KEYS)
+            | set(SATISFACTION_766_KEYS))
+
+
+def trend_counts() -> set[str]:
+    """The counts the monthly trend gives (cchc.kpis.monthly_trend's columns): what a KPI of the
+    catalogue's `trend` list may use."""
+    from . import kpis
+    return set(kpis.TREND_COLUMNS)
 
 
 @dataclass(frozen=True)
@@ -55,6 +69,7 @@ class Count:
     label: str
     bieu06: str | None = None
     sum: tuple[str, ...] = ()  # a count defined as the sum of others (e.g. resolved_in_time)
+    minus: tuple[str, ...] = ()  # … less the sum of these (e.g. satisfied_766 = (7) − not satisfied)
 
     @property
     def ref(self) -> str:
@@ -92,13 +107,15 @@ class Metric:
 
     def total(self, keys: tuple[str, ...], row: dict) -> int | float | None:
         """The sum of the counts `keys` in row; a derived count missing from row is the sum of its
-        parts. None when a count is missing or None (e.g. no finance figures)."""
+        parts (less its `minus` parts). None when a count is missing or None (e.g. no finance figures)."""
         out = 0
         for k in keys:
             v = row.get(k)
             if v is None and k not in row:
                 c = self._count(k)
                 v = self.total(c.sum, row) if c.sum else None
+                less = self.total(c.minus, row) if c.minus else 0
+                v = None if v is None or less is None else v - less
             if v is None:
                 return None
             out += v
@@ -120,7 +137,10 @@ class Metric:
             terms = []
             for k in keys:
                 c = self._count(k)
-                terms.append(pl.col(k) if k in columns or not c.sum else side(c.sum))
+                if k in columns or not c.sum:
+                    terms.append(pl.col(k))
+                else:
+                    terms.append(side(c.sum) - side(c.minus) if c.minus else side(c.sum))
             return pl.sum_horizontal(terms) if len(terms) > 1 else terms[0]
 
         if not self.is_rate:
@@ -136,12 +156,16 @@ class Metric:
         refs = []
         for k in keys:
             c = self._count(k)
-            refs += [self._count(p).ref for p in c.sum] if c.sum and not c.bieu06 else [c.ref]
+            if c.sum and not c.bieu06:
+                text = " + ".join(self._count(p).ref for p in c.sum)
+                refs.append(text + "".join(f" − {self._count(p).ref}" for p in c.minus))
+            else:
+                refs.append(c.ref)
         return refs
 
     def _side(self, keys: tuple[str, ...]) -> str:
         text = " + ".join(self._refs(keys))
-        return f"({text})" if " + " in text else text
+        return f"({text})" if " + " in text or " − " in text else text
 
     @property
     def formula_text(self) -> str:
@@ -165,6 +189,9 @@ class Catalogue:
     ranking: tuple[str, ...]
     cli: tuple[str, ...]
     bieu06_rates: tuple[str, ...]
+    trend: tuple[str, ...] = ()
+    satisfaction_cards: tuple[str, ...] = ()
+    finance: tuple[str, ...] = ()
 
     def get(self, key: str) -> Metric:
         for m in self.metrics:
@@ -196,7 +223,7 @@ class Catalogue:
             keys = []
             for k in m.numerator + m.denominator:
                 c = next(c for c in self.counts if c.key == k)
-                keys += list(c.sum) or [k]
+                keys += list(c.sum + c.minus) or [k]
             if all(k in base for k in keys):
                 out.append(m)
         return out
@@ -208,6 +235,10 @@ class Catalogue:
 
     def by_bieu06(self) -> dict[str, Metric]:
         return {m.bieu06: m for m in self.metrics if m.bieu06}
+
+    def by_finance_item(self) -> dict[str, Metric]:
+        """The finance KPIs of the `finance` list by item (schema.FINANCE_ITEMS code), in its order."""
+        return {self.get(k).finance_item: self.get(k) for k in self.finance}
 
 
 def _strings(where: str, v, field: str) -> tuple[str, ...]:
@@ -232,12 +263,15 @@ def parse(data: dict, known: set[str] | None = None) -> Catalogue:
         if not isinstance(c.get("label"), str) or not c["label"].strip():
             raise CatalogueError(f"{where}: thiếu label.")
         parts = _strings(where, c["sum"], "sum") if "sum" in c else ()
+        less = _strings(where, c["minus"], "minus") if "minus" in c else ()
+        if less and not parts:
+            raise CatalogueError(f"{where}: minus cần có sum.")
         if not parts and key not in known:
             raise CatalogueError(f"{where}: {key!r} không phải chỉ số đếm của truy vấn nào (và không có sum).")
-        counts.append(Count(key, c["label"], c.get("bieu06"), parts))
+        counts.append(Count(key, c["label"], c.get("bieu06"), parts, less))
     count_keys = {c.key for c in counts}
     for c in counts:
-        for p in c.sum:
+        for p in c.sum + c.minus:
             if p not in known:
                 raise CatalogueError(f"metrics.toml [counts.{c.key}]: sum dùng {p!r}, không phải chỉ số đếm của truy vấn.")
     metrics: list[Metric] = []
@@ -283,11 +317,25 @@ def parse(data: dict, known: set[str] | None = None) -> Catalogue:
             if not next(m for m in metrics if m.key == k).is_rate:
                 raise CatalogueError(f"metrics.toml {name}: {k!r} không phải tỷ lệ.")
     by_key = {c.key: c for c in counts}
+
+    def used(m: Metric) -> list[str]:  # the counts a KPI's formula reads, derived counts expanded
+        return [p for c in m.count + m.numerator + m.denominator for p in (by_key[c].sum + by_key[c].minus or (c,))]
+
     for k in lists["bieu06_rates"]:  # computed from a line of the form: only its columns (and (4) + (5))
         m = next(m for m in metrics if m.key == k)
-        used = [p for c in m.numerator + m.denominator for p in (by_key[c].sum or (c,))]
-        if any(not by_key[c].bieu06 for c in used):
+        if any(not by_key[c].bieu06 for c in used(m)):
             raise CatalogueError(f"metrics.toml bieu06_rates: {k!r} dùng chỉ số đếm không phải cột của Biểu 06.")
+    in_trend = trend_counts() if lists["trend"] else set()
+    for k in lists["trend"]:  # drawn from the monthly trend: only the counts it gives by month
+        m = next(m for m in metrics if m.key == k)
+        missing = [c for c in m.count + m.numerator + m.denominator if c not in in_trend
+                   and not (by_key[c].sum and all(p in in_trend for p in by_key[c].sum + by_key[c].minus))]
+        if missing:
+            raise CatalogueError(f"metrics.toml trend: {k!r} dùng {missing}, không có trong xu hướng theo tháng "
+                                 "(queries/monthly_trend.sql, cchc.kpis.TREND_COLUMNS).")
+    for k in lists["finance"]:
+        if not next(m for m in metrics if m.key == k).finance_item:
+            raise CatalogueError(f"metrics.toml finance: {k!r} không có finance_item.")
     return Catalogue(tuple(metrics), tuple(counts), **lists)
 
 
@@ -395,7 +443,7 @@ M766 = "m766"
 
 
 def satisfaction_sources() -> dict[str, str]:
-    return {SURVEY: f"{label('satisfaction_rate')} (phiếu đánh giá)", M766: "Chỉ tiêu 5.4 (Bộ chỉ số 766)"}
+    return {SURVEY: f"{label('satisfaction_rate')} (phiếu đánh giá)", M766: label("satisfaction_766_rate")}
 
 
 DOC_BEGIN = "<!-- BEGIN kpi-doc: generated from cchc/metrics.toml by `python -m cchc kpi-doc`; do not edit by hand -->"
@@ -413,7 +461,8 @@ def doc_markdown(cat: Catalogue | None = None) -> str:
     cat = cat or catalogue()
     targets = load_targets()
     shown = {name: set(getattr(cat, name)) for name in LISTS}
-    where_vi = {"cards": "thẻ Tổng quan", "ranking": "xếp hạng", "cli": "dòng lệnh", "bieu06_rates": "Biểu 06"}
+    where_vi = {"cards": "thẻ Tổng quan", "ranking": "xếp hạng", "cli": "dòng lệnh", "bieu06_rates": "Biểu 06",
+                "trend": "xu hướng Tổng quan", "satisfaction_cards": "thẻ Hài lòng", "finance": "Tài chính"}
     out = [DOC_BEGIN, "", "### KPI catalogue", "",
            "| key | label (short) | formula | format | direction | Biểu 06 | target | shown on |",
            "|---|---|---|---|---|---|---|---|"]
@@ -428,8 +477,8 @@ def doc_markdown(cat: Catalogue | None = None) -> str:
         out.append(f"- **{m.label}** (`{m.key}`): {_cell(m.help)}")
     out += ["", "### Counts the formulas use", "", "| key | Vietnamese | Biểu 06 | definition |", "|---|---|---|---|"]
     for c in cat.counts:
-        out.append(f"| `{c.key}` | {_cell(c.label)} | {c.bieu06 or '—'} | "
-                   f"{' + '.join(f'`{p}`' for p in c.sum) if c.sum else 'query column'} |")
+        definition = " + ".join(f"`{p}`" for p in c.sum) + "".join(f" − `{p}`" for p in c.minus)
+        out.append(f"| `{c.key}` | {_cell(c.label)} | {c.bieu06 or '—'} | {definition or 'query column'} |")
     out += ["", DOC_END]
     return "\n".join(out)
 

@@ -4,7 +4,7 @@ Queries: satisfaction_ratings, satisfaction_766, satisfaction_trend, feedback_su
 feedback_list, units_all (through cchc.views.hai_long)."""
 import streamlit as st
 
-from cchc import fmt, metrics
+from cchc import fmt
 from cchc.views import hai_long as sat
 from cchc.ui import state, widgets
 
@@ -26,47 +26,23 @@ prev = sat.overview(db, unit, sel.previous) if sel.compare else None
 prev_fb = sat.feedback(db, unit, sel.previous) if sel.compare else None
 
 
-def before(d, key):
-    return d[key] if d is not None else None
-
-
-# --- KPI cards -------------------------------------------------------------------------------------
-c = st.columns(4)
-widgets.kpi(c[0], "Phiếu đánh giá", fmt.number(o["ratings_total"]),
-            widgets.delta_count(o["ratings_total"], before(prev, "ratings_total")), None)
-widgets.kpi(c[1], metrics.label("satisfaction_rate"), fmt.percent(o["survey_rate"]),
-            widgets.delta_rate(o["survey_rate"], before(prev, "survey_rate")),
-            help=metrics.get("satisfaction_rate").help_text)
-widgets.kpi(c[2], "Chỉ tiêu 5.4 (Bộ chỉ số 766)", fmt.percent(o["rate_766"]),
-            widgets.delta_rate(o["rate_766"], before(prev, "rate_766")),
-            help="Tỷ lệ hài lòng trong tiếp nhận, giải quyết TTHC = (hồ sơ đã giải quyết trong kỳ − hồ sơ quá hạn, "
-                 "bị đánh giá Không hài lòng hoặc có phản ánh, kiến nghị) / hồ sơ đã giải quyết trong kỳ. "
-                 f"Đạt điểm tối đa khi từ {fmt.percent(sat.THRESHOLD_766, 0)}.")
-pts_prev = before(prev, "points_766")
-widgets.kpi(c[3], f"Điểm chỉ tiêu 5.4 (tối đa {fmt.number(sat.POINTS_766)})", fmt.number(o["points_766"], 2),
-            None if o["points_766"] is None or pts_prev is None else
-            f"{fmt.signed_number(o['points_766'] - pts_prev, 2)} điểm so với cùng kỳ",
-            help=f"{fmt.number(sat.POINTS_766)} × min(1; tỷ lệ / {fmt.percent(sat.THRESHOLD_766, 0)}) "
-                 "(ngưỡng và điểm tối đa theo tệp định nghĩa cchc/indexes/766.toml).")
-c = st.columns(4)
-widgets.kpi(c[0], "Hồ sơ đã giải quyết", fmt.number(o["resolved"]),
-            widgets.delta_count(o["resolved"], before(prev, "resolved")), None)
-widgets.kpi(c[1], "Hồ sơ không hài lòng (766)", fmt.number(o["not_satisfied"]),
-            widgets.delta_count(o["not_satisfied"], before(prev, "not_satisfied")), False,
-            help=f"Quá hạn {fmt.number(o['late'])}; đánh giá Không hài lòng {fmt.number(o['disliked'])}; "
-                 f"có phản ánh, kiến nghị {fmt.number(o['complained'])} (mỗi hồ sơ tính một lần).")
-widgets.kpi(c[2], metrics.label("feedback_total"), fmt.number(fb["feedback_total"]),
-            widgets.delta_count(fb["feedback_total"], before(prev_fb, "feedback_total")), False,
-            help=metrics.get("feedback_total").help_text)
-widgets.kpi(c[3], metrics.short("feedback_on_time_rate"), fmt.percent(fb["on_time_rate"]),
-            widgets.delta_rate(fb["on_time_rate"], before(prev_fb, "on_time_rate")),
-            help="(Đã xử lý đúng hạn 15 ngày làm việc + đang xử lý còn trong hạn) / tổng số PAKN tiếp nhận "
-                 "trong kỳ, tính đến cuối kỳ (chỉ tiêu 5.2, Bộ chỉ số 766).")
+# --- KPI cards, 4 per row: the catalogue's (label, help, formula, direction) and the points of 5.4 ------
+cards = sat.cards(o, fb, prev, prev_fb)
+for i in range(0, len(cards), 4):
+    for col, k in zip(st.columns(4), cards[i:i + 4]):
+        if k.kind == "points":
+            delta = None if k.value is None or k.previous is None else \
+                f"{fmt.signed_number(k.value - k.previous, 2)} điểm so với cùng kỳ"
+            text = fmt.number(k.value, 2)
+        else:
+            delta = (widgets.delta_rate if k.kind == "rate" else widgets.delta_count)(k.value, k.previous)
+            text = fmt.percent(k.value) if k.kind == "rate" else fmt.number(k.value)
+        widgets.kpi(col, k.label, text, delta, k.higher_is_better, help=k.help)
 
 # --- trend -------------------------------------------------------------------------------------------
 st.subheader("Xu hướng theo tháng")
 rows = sat.trend(db, unit, period)
-if any(r["ratings_total"] or r["resolved"] for r in rows):
+if any(r["ratings_total"] or r["resolved_total"] for r in rows):
     widgets.chart(sat.fig_trend(rows, sub), "Xu hướng hài lòng", sel, "hl_trend")
 else:
     widgets.empty("Không có phiếu đánh giá hay hồ sơ đã giải quyết nào trong 24 tháng đến cuối kỳ.")
@@ -77,7 +53,7 @@ if o["ratings_total"]:
     widgets.chart(sat.fig_levels(o, sub), "Mức độ hài lòng", sel, "hl_levels")
 else:
     widgets.empty(sat.EMPTY_RATINGS)
-if not o["resolved"]:
+if not o["resolved_total"]:
     widgets.empty(sat.EMPTY_RESOLVED)
 
 # --- by field, by procedure --------------------------------------------------------------------------
@@ -98,7 +74,7 @@ for key, kind, label, title in (("by_field", "field", "field", "Theo lĩnh vực
 if unit.level != "commune":
     level_name = "các huyện" if unit.level == "province" else "các xã"
     st.subheader(f"Xếp hạng {level_name}")
-    if any(ch["ratings_total"] or ch["resolved"] for ch in o["children"]):
+    if any(ch["ratings_total"] or ch["resolved_total"] for ch in o["children"]):
         widgets.chart(sat.fig_ranking(o["children"], rank_by, sub, level_name), f"Xếp hạng {level_name}", sel,
                       "hl_rank_chart")
         st.dataframe(sat.group_table(o["children"], "child", fb["children"]), hide_index=True, width="stretch",

@@ -1,11 +1,12 @@
 """Tài chính công (public finance): budget revenue and expenditure against the estimate, public-
 investment disbursement against the capital plan and the province's milestones, and (for a district
-or the province) the child units ranked.
+or the province) the child units ranked. KPI names, help, directions and targets: the metric
+catalogue's finance KPIs (through cchc.views.tai_chinh).
 
 Queries: finance_summary, finance_monthly, finance_ranking (through cchc.views.tai_chinh)."""
 import streamlit as st
 
-from cchc import fmt
+from cchc import fmt, metrics
 from cchc.views import tai_chinh as finance
 from cchc.ui import state, widgets
 
@@ -32,14 +33,12 @@ st.caption(note + f". Đơn vị tiền: {scale.label}.")
 
 # --- KPI cards: actual (change against the same months last year) and % of plan ------------------
 cols = st.columns(len(s["items"]))
-for col, it in zip(cols, s["items"]):
-    better = finance.HIGHER_IS_BETTER[it["item"]]
-    widgets.kpi(col, it["name"], scale.text(it["actual_vnd"]),
-                delta=finance.change_delta(it["actual_change"]) if sel.compare else None,
-                higher_is_better=better, help=f"{it['plan_word'].capitalize()}: {scale.text(it['plan_vnd'])}")
-    widgets.kpi(col, f"{it['name']}: % {it['plan_word']}", fmt.percent(it["rate"]),
-                delta=widgets.delta_rate(it["rate"], it["prev_rate"]) if sel.compare else None,
-                higher_is_better=better)
+for col, (amount, share) in zip(cols, finance.cards(s, scale, metrics.load_targets())):
+    widgets.kpi(col, amount.label, amount.text, delta=finance.change_delta(amount.change) if sel.compare else None,
+                higher_is_better=amount.higher_is_better, help=amount.help)
+    widgets.kpi(col, share.label, share.text,
+                delta=widgets.delta_rate(share.value, share.previous) if sel.compare else None,
+                higher_is_better=share.higher_is_better, help=share.help)
 
 st.dataframe(finance.summary_table(s, scale, sel.compare), hide_index=True, width="stretch")
 
@@ -84,7 +83,7 @@ if levels:
     by = st.radio("Đơn vị", levels, format_func=finance.CHILD_LEVELS.get, horizontal=True, key="fin_by") \
         if len(levels) > 1 else levels[0]
     sort_item = st.radio("Xếp theo", list(finance.RANK_ITEMS), horizontal=True, key="fin_sort",
-                         format_func=lambda i: f"{finance.ITEMS[i]} (% {finance.PLAN_WORD[i]})")
+                         format_func=lambda i: finance.KPIS[i].label)
     rows = finance.ranking(db, sel.unit, sel.period, by=by, sort_item=sort_item)
     if rows:
         fig = finance.ranking_figure(rows, sort_item, by, sel.title_suffix)

@@ -6,6 +6,9 @@
 --   dang_trong_han: not answered by the end of the period, due day not passed;
 --   dang_qua_han:   not answered by the end of the period, due day passed.
 -- Outcome is NULL while not answered by the end of the period.
+-- Counts named as in feedback_kpis.sql: feedback_handled_on_time = dung_han (answered on time);
+-- feedback_on_time = dung_han or dang_trong_han (macro feedback_on_time, queries/views/30_ratings.sql),
+-- the numerator of 766 indicator 5.2 and of the catalogue's feedback_on_time_rate.
 -- Rows: grp = 'total', 'kind', 'outcome', 'status', 'child' (districts of a province, communes
 -- of a district, the commune itself).
 WITH f AS (
@@ -26,7 +29,8 @@ grouped AS (
         kind, outcome, status, child_code,
         count(*) AS feedback_total,
         count_if(handled) AS handled,
-        count_if(status = 'dung_han') AS on_time,
+        count_if(status = 'dung_han') AS feedback_handled_on_time,
+        count_if(feedback_on_time(status)) AS feedback_on_time,
         count_if(status = 'qua_han') AS late,
         count_if(status = 'dang_trong_han') AS open_within,
         count_if(status = 'dang_qua_han') AS open_overdue

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from cchc import fmt, kpis, periods
+from cchc import fmt, kpis, metrics, periods
 from cchc.views import hai_long as sat
 from cchc.db import Database
 
@@ -104,9 +104,9 @@ def test_766_measure_by_hand(fx):
     u, p = year_2023(fx, "10621")
     m = sat.measure_766(fx, u, p)
     # resolved in 2023: D01–D10 (D07 received in 2022; not D11 pending, D12 resolved 2024, D13 resolved 2022)
-    assert m["resolved"] == 10
+    assert m["resolved_total"] == 10
     # late: D01, D04; rated 1: D02, D04; named by a feedback: D03
-    assert (m["late"], m["disliked"], m["complained"]) == (2, 2, 1)
+    assert (m["resolved_late"], m["disliked"], m["complained"]) == (2, 2, 1)
     # not satisfied, each once: D01, D02, D03, D04 -> 4; D05 (bình thường) is not a dislike; the
     # dislike of D08 and the feedback about D10 came in 2024, after the end of the period
     assert m["not_satisfied"] == 4
@@ -135,8 +135,8 @@ def test_overview_by_hand(fx):
     f = {r["field"]: r for r in o["by_field"]}
     # Hộ tịch: resolved D01–D05, D07, D09, D10 = 8, not satisfied D01–D04 = 4;
     # Chứng thực: D06, D08, none unsatisfied
-    assert (f["Hộ tịch"]["resolved"], f["Hộ tịch"]["not_satisfied"]) == (8, 4)
-    assert (f["Chứng thực"]["resolved"], f["Chứng thực"]["not_satisfied"]) == (2, 0)
+    assert (f["Hộ tịch"]["resolved_total"], f["Hộ tịch"]["not_satisfied"]) == (8, 4)
+    assert (f["Chứng thực"]["resolved_total"], f["Chứng thực"]["not_satisfied"]) == (2, 0)
     # Hộ tịch ratings: D02(1) D04(1) D05(2) D09(4) D10(4): 2 of 5 satisfied; Chứng thực 2 of 2
     assert f["Hộ tịch"]["survey_rate"] == pytest.approx(2 / 5)
     assert [r["field"] for r in o["by_field"]] == ["Hộ tịch", "Chứng thực"]  # worst first
@@ -148,7 +148,7 @@ def test_district_ranking_by_hand(fx):
     u, p = year_2023(fx, "291")
     o = sat.overview(fx, u, p, rank_by=sat.M766)
     # 10621: 6/10 = 60 %; 10606: E01 late of 2 -> 1/2 = 50 %, survey 1/1; 10623: no data (listed last)
-    assert (o["resolved"], o["not_satisfied"]) == (12, 5)
+    assert (o["resolved_total"], o["not_satisfied"]) == (12, 5)
     assert [c["child_code"] for c in o["children"]] == ["10606", "10621", "10623"]
     by = {c["child_code"]: c for c in o["children"]}
     assert by["10606"]["rate_766"] == pytest.approx(0.5)
@@ -161,15 +161,16 @@ def test_district_ranking_by_hand(fx):
     assert t["Đơn vị"].to_list() == ["Thị trấn Nam Sách", "Xã Quốc Tuấn", "Xã Nam Hưng"]
     assert t["Chỉ tiêu 5.4"].to_list() == ["50,00 %", "60,00 %", "–"]
     assert t["Điểm 5.4 (/6)"].to_list() == ["3,33", "4,00", "–"]
-    assert t["PAKN"].to_list() == ["1", "1", "0"]
+    assert t["Phản ánh, kiến nghị"].to_list() == ["1", "1", "0"]
 
 
 def test_feedback_by_hand(fx):
     u, p = year_2023(fx, "291")
     fb = sat.feedback(fx, u, p)
     # F1 answered on time, F2 open and overdue at 31/12/2023; F3 is 2024
-    assert (fb["feedback_total"], fb["handled"], fb["on_time"], fb["open_overdue"]) == (2, 1, 1, 1)
-    assert fb["on_time_rate"] == pytest.approx(1 / 2)  # (on time 1 + open within 0) / 2
+    assert (fb["feedback_total"], fb["handled"], fb["feedback_handled_on_time"], fb["open_overdue"]) == (2, 1, 1, 1)
+    assert fb["feedback_on_time"] == 1  # answered on time 1 + open within the deadline 0
+    assert fb["feedback_on_time_rate"] == pytest.approx(1 / 2)
     assert {k["kind"]: k["count"] for k in fb["by_kind"]} == {"quy_dinh": 1, "giai_quyet": 1, "thai_do": 0, "khac": 0}
     assert {s["status"]: s["count"] for s in fb["by_status"]}["dang_qua_han"] == 1
     lst = sat.feedback_list(fx, u, p)
@@ -178,33 +179,57 @@ def test_feedback_by_hand(fx):
     assert lst["Ngày tiếp nhận"].to_list() == ["01/11/2023", "13/03/2023"]
 
 
+def test_cards_by_hand_from_the_catalogue(fx):
+    u, p = year_2023(fx, "10621")
+    cards = sat.cards(sat.overview(fx, u, p), sat.feedback(fx, u, p))
+    by = {c.key: c for c in cards}
+    # ratings 7, satisfied 4 (test_overview_by_hand); 766: resolved D01–D10 = 10, not satisfied D01–D04 = 4 -> 6/10,
+    # 6 × min(1, 0.6 / 0.9) = 4 points; feedback: F1 only (F2 is Thị trấn Nam Sách's, F3 of 2024), answered on
+    # 20/03 before its due day 03/04 -> 1 of 1 on time
+    assert {k: c.value for k, c in by.items()} == pytest.approx({
+        "ratings_total": 7, "satisfaction_rate": 4 / 7, "satisfaction_766_rate": 6 / 10, sat.POINTS: 4.0,
+        "resolved_total": 10, "not_satisfied_766": 4, "feedback_total": 1, "feedback_on_time_rate": 1.0})
+    # the catalogue's KPIs in its order, the points (index definition) right after the 766 rate
+    assert [c.key for c in cards if c.key != sat.POINTS] == list(metrics.catalogue().satisfaction_cards)
+    assert [c.key for c in cards].index(sat.POINTS) == [c.key for c in cards].index("satisfaction_766_rate") + 1
+    for c in cards:
+        if c.key == sat.POINTS:
+            assert (c.label, c.kind) == ("Điểm chỉ tiêu 5.4 (tối đa 6)", "points")
+            continue
+        m = metrics.get(c.key)
+        assert (c.label, c.higher_is_better, c.kind) == (m.label, m.higher_is_better, "rate" if m.is_rate else "count")
+        assert c.help.startswith(m.help_text)
+    assert "Kỳ này: quá hạn 2; đánh giá Không hài lòng 2; có phản ánh, kiến nghị 1." in by["not_satisfied_766"].help
+    assert all(c.previous is None for c in cards)  # no comparison asked for
+
+
 def test_trend_by_hand(fx):
     u, p = year_2023(fx, "10621")
     rows = {r["month"]: r for r in sat.trend(fx, u, p)}
     assert len(rows) == 24 and min(rows) == date(2022, 1, 1) and max(rows) == date(2023, 12, 1)
     # December 2022: D13 resolved and rated 1 -> 0 %; March 2023: D01–D06 resolved, D01–D04 unsatisfied
-    assert (rows[date(2022, 12, 1)]["resolved"], rows[date(2022, 12, 1)]["rate_766"]) == (1, 0.0)
-    assert (rows[date(2023, 3, 1)]["resolved"], rows[date(2023, 3, 1)]["not_satisfied"]) == (6, 4)
+    assert (rows[date(2022, 12, 1)]["resolved_total"], rows[date(2022, 12, 1)]["rate_766"]) == (1, 0.0)
+    assert (rows[date(2023, 3, 1)]["resolved_total"], rows[date(2023, 3, 1)]["not_satisfied"]) == (6, 4)
     # March ratings: D02(1) D04(1) D05(2) D06(4) -> 1 of 4
     assert rows[date(2023, 3, 1)]["survey_rate"] == pytest.approx(1 / 4)
     assert rows[date(2022, 6, 1)]["rate_766"] is None  # nothing that month
-    assert sum(r["resolved"] for r in rows.values()) == 11  # D01–D10 and D13
+    assert sum(r["resolved_total"] for r in rows.values()) == 11  # D01–D10 and D13
     # June: D08, D09 resolved; D08's dislike came in 2024
-    assert (rows[date(2023, 6, 1)]["resolved"], rows[date(2023, 6, 1)]["not_satisfied"]) == (2, 0)
+    assert (rows[date(2023, 6, 1)]["resolved_total"], rows[date(2023, 6, 1)]["not_satisfied"]) == (2, 0)
 
 
 # --- the page ---------------------------------------------------------------------------------------
-def metrics(at) -> dict[str, str]:
+def card_values(at) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
 
 
 def test_page_quoc_tuan_2023(app):
     at = app(page=PAGE, unit="10621", **QT_2023)
-    v = metrics(at)
+    v = card_values(at)
     assert v["Phiếu đánh giá"] == "3.258"
     assert v["Tỷ lệ hài lòng"] == "100,00 %"
     # 3.258 resolved, 1 of them late, no dislike, no feedback: 3.257 / 3.258
-    assert v["Hồ sơ đã giải quyết"] == "3.258"
+    assert v["Đã giải quyết"] == "3.258"
     assert v["Hồ sơ không hài lòng (766)"] == "1"
     assert v["Chỉ tiêu 5.4 (Bộ chỉ số 766)"] == fmt.percent(3257 / 3258) == "99,97 %"
     assert v["Điểm chỉ tiêu 5.4 (tối đa 6)"] == "6,00"
@@ -248,7 +273,7 @@ def test_page_on_hand_built_data(fx_dir, monkeypatch):
         assert not at.exception, [e.value for e in at.exception]
         return at
 
-    v = metrics(run("10621"))
+    v = card_values(run("10621"))
     assert v["Chỉ tiêu 5.4 (Bộ chỉ số 766)"] == "60,00 %"
     assert v["Điểm chỉ tiêu 5.4 (tối đa 6)"] == "4,00"
     assert v["Tỷ lệ hài lòng"] == "57,14 %"
@@ -256,4 +281,4 @@ def test_page_on_hand_built_data(fx_dir, monkeypatch):
     at = run("10623")  # a commune without any data: kind messages, no error
     infos = [i.value for i in at.info]
     assert sat.EMPTY_RATINGS in infos and sat.EMPTY_RESOLVED in infos and sat.EMPTY_FEEDBACK in infos
-    assert metrics(at)["Tỷ lệ hài lòng"] == "–"
+    assert card_values(at)["Tỷ lệ hài lòng"] == "–"

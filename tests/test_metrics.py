@@ -12,7 +12,9 @@ from datetime import datetime
 
 import pytest
 
-from cchc import cli, kpis, metrics, periods
+from cchc import cli, kpis, metrics, periods, schema
+from cchc.views import hai_long as satisfaction
+from cchc.views import tai_chinh as finance
 from cchc.views import tong_quan as overview
 from cchc.db import Database
 
@@ -37,6 +39,11 @@ def test_catalogue_loads_and_covers_what_the_screens_list():
     assert [c.key for c in overview.CARDS] == list(CAT.cards)
     assert list(overview.RANK_METRICS) == list(CAT.ranking)
     assert all(c.label == metrics.label(c.key) for c in overview.CARDS)
+    # the trend's series, the Tài chính page's items and the Hài lòng page's cards too
+    assert [m.key for m in overview.TREND_SERIES] == list(CAT.trend)
+    assert list(finance.KPIS) == [metrics.get(k).finance_item for k in CAT.finance]
+    assert set(finance.ITEMS) == set(schema.FINANCE_ITEMS), "every finance item has its KPI in `finance`"
+    assert {m.key for m in CAT.metrics if m.finance_item} == set(CAT.finance)
 
 
 def test_unknown_key_is_an_error():
@@ -76,6 +83,24 @@ def test_unknown_count_keys_are_errors():
         _parse(lambda d: d.update(bieu06_rates=["on_time_rate", "digitised_input_rate"]))
     with pytest.raises(metrics.CatalogueError, match="direction"):
         _parse(lambda d: d["kpi"][0].update(direction="up"))
+    # a difference needs what it is taken from, and known counts
+    with pytest.raises(metrics.CatalogueError, match="minus cần có sum"):
+        _parse(lambda d: d["counts"].update(lost={"label": "x", "minus": ["resolved_total"]}))
+    with pytest.raises(metrics.CatalogueError, match="không phải chỉ số đếm"):
+        _parse(lambda d: d["counts"].update(lost={"label": "x", "sum": ["resolved_total"], "minus": ["nothing"]}))
+
+
+def test_screen_lists_are_checked():
+    # the trend draws only what the monthly trend counts (no supplements, no ratings by month)
+    with pytest.raises(metrics.CatalogueError, match="trend: 'supplement_rate'.*resolved_with_supplement"):
+        _parse(lambda d: d.update(trend=["received_new", "supplement_rate"]))
+    with pytest.raises(metrics.CatalogueError, match="trend: 'satisfaction_rate'"):
+        _parse(lambda d: d.update(trend=["satisfaction_rate"]))
+    _parse(lambda d: d.update(trend=["online_rate", "digitised_result_rate"]))  # their counts are in it
+    with pytest.raises(metrics.CatalogueError, match="finance: 'on_time_rate' không có finance_item"):
+        _parse(lambda d: d.update(finance=["revenue_rate", "on_time_rate"]))
+    with pytest.raises(metrics.CatalogueError, match="không có trong danh mục"):
+        _parse(lambda d: d.update(satisfaction_cards=["nothing"]))
 
 
 def test_every_kpi_is_documented_in_docs_kpis_md():
@@ -110,6 +135,18 @@ def test_formula_texts():
     assert metrics.get("on_time_rate").formula_text == "((8) + (9)) / (7)"
     assert metrics.get("online_rate").formula_text == "(4) / ((4) + (5))"
     assert metrics.get("overdue").formula_text == "(10) + (13)"
+    assert metrics.get("satisfaction_766_rate").formula_text == "((7) − Số hồ sơ không hài lòng (766)) / (7)"
+    assert metrics.get("revenue_rate").formula_text == "Thu ngân sách thực hiện / Dự toán thu ngân sách"
+
+
+def test_a_difference_of_counts():
+    m = metrics.get("satisfaction_766_rate")
+    assert m.value({"resolved_total": 10, "not_satisfied": 4}) == pytest.approx(0.6)
+    assert m.value({"resolved_total": 0, "not_satisfied": 0}) is None
+    assert m.value({"resolved_total": 10}) is None  # a part missing: no figure, not 10 / 10
+    import polars as pl
+    df = pl.DataFrame({"resolved_total": [10, 0], "not_satisfied": [4, 0]})
+    assert df.select(r=m.expr(df.columns))["r"].to_list() == [pytest.approx(0.6), None]
 
 
 def test_the_two_on_time_rates_have_different_names_and_say_why():
@@ -196,6 +233,8 @@ FINANCES = [  # calendar March 2023 covers budget month 3 only; month 4 is not c
 #   paid online: new charging a fee = C, D, H = 3, paid online C = 1 -> 1/3
 #   supplement: resolved after a request for supplements (supplement_count > 0) = C (1), H (2) = 2 of 4
 #   ratings: 5 in March, satisfied R1, R2, R5 = 3 -> 3/5
+#   766 indicator 5.4: resolved A, C, D, H = 4; not satisfied: D (finished a day late), A (R4, level 1 on
+#   15/03, names dossier A; every rating names A); no feedback names a dossier -> 2; (4 − 2) / 4
 #   feedback: K1, K2, K3 = 3; on time (answered by the due day or open within it) K1, K3 = 2 -> 2/3
 #   finance, budget month 3: revenue 800/1.000; expenditure 600/500; disbursement 100/400
 BY_HAND = {
@@ -204,7 +243,8 @@ BY_HAND = {
     "pending_total": 2, "pending_within": 1, "pending_overdue": 1, "overdue": 2,
     "on_time_rate": 3 / 4, "online_rate": 1 / 4, "digitised_input_rate": 2 / 4, "digitised_result_rate": 3 / 4,
     "reused_data_rate": 1 / 4, "paid_online_rate": 1 / 3, "supplement_rate": 2 / 4,
-    "satisfaction_rate": 3 / 5, "feedback_total": 3, "feedback_on_time_rate": 2 / 3,
+    "ratings_total": 5, "satisfaction_rate": 3 / 5, "satisfaction_766_rate": 2 / 4, "not_satisfied_766": 2,
+    "feedback_total": 3, "feedback_on_time_rate": 2 / 3,
     "revenue_rate": 800 / 1000, "expenditure_rate": 600 / 500, "disbursement_rate": 100 / 400,
 }
 
@@ -224,10 +264,29 @@ def test_every_catalogue_kpi_has_a_figure_worked_out_by_hand():
     assert set(BY_HAND) <= {m.key for m in CAT.metrics}
 
 
+def _figures(fx) -> dict:
+    """Every catalogue KPI as a screen gets it: the overview's (cchc.kpis) and, for those it lacks (the 766
+    satisfaction), the Hài lòng page's cards; a KPI both give must agree."""
+    unit, p = kpis.resolve_unit(fx, "10621"), periods.calendar_month(2023, 3)
+    got = metrics.values(kpis.kpis(fx, unit, p))
+    cards = {c.key: c.value for c in satisfaction.cards(satisfaction.overview(fx, unit, p),
+                                                        satisfaction.feedback(fx, unit, p))}
+    for k, v in cards.items():
+        if got.get(k) is not None:
+            assert v == pytest.approx(got[k]), f"{k}: Hài lòng {v} ≠ Tổng quan {got[k]}"
+    return {**cards, **{k: v for k, v in got.items() if v is not None}}
+
+
 @pytest.mark.parametrize("key", [m.key for m in CAT.metrics])
 def test_kpi_by_hand(fx, key):
-    got = metrics.values(kpis.kpis(fx, kpis.resolve_unit(fx, "10621"), periods.calendar_month(2023, 3)))
-    assert got[key] == pytest.approx(BY_HAND[key]), key
+    assert _figures(fx)[key] == pytest.approx(BY_HAND[key]), key
+
+
+def test_finance_page_rates_by_hand(fx):
+    s = finance.summary(fx, kpis.resolve_unit(fx, "10621"), periods.calendar_month(2023, 3))
+    by_item = {it["item"]: it["rate"] for it in s["items"]}
+    got = {finance.KPIS[item].key: r for item, r in by_item.items()}
+    assert got == pytest.approx({k: BY_HAND[k] for k in CAT.finance})
 
 
 def test_cards_take_label_help_formula_and_direction_from_the_catalogue(fx):
@@ -289,6 +348,63 @@ def test_bieu06_page_shows_only_catalogue_labels(data_env):
     assert [m.label for m in at.metric] == [metrics.label(k) for k in CAT.bieu06_rates]
     columns = [c for c in at.dataframe[0].value.columns if c != "Lĩnh vực"]
     assert columns and set(columns) <= CAT.labels
+
+
+def test_overview_trend_shows_only_catalogue_labels(data_env):
+    from apptest_util import open_page
+    at = open_page("pages/tong_quan.py", QT)
+    assert not at.exception
+    trend = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert [t["name"] for t in trend["data"]] == [metrics.label(k) for k in CAT.trend]
+    assert trend["layout"]["title"]["text"].startswith(f"<b>{overview.trend_title()}</b>")
+    rates = [k for k in CAT.trend if metrics.get(k).is_rate]
+    assert trend["layout"]["yaxis2"]["title"]["text"] == metrics.short(rates[0])
+
+
+def test_tai_chinh_page_shows_only_catalogue_labels(data_env):
+    from apptest_util import open_page
+    amounts = [CAT.count_label(metrics.get(k).numerator[0]) for k in CAT.finance]
+    for unit in (QT["unit"], "291"):
+        at = open_page("pages/tai_chinh.py", {**QT, "unit": unit})
+        assert not at.exception
+        # per item: its actual amount (the count's label), then its rate (the KPI's label, help, direction)
+        assert [m.label for m in at.metric] == [x for k, a in zip(CAT.finance, amounts) for x in (a, metrics.label(k))]
+        for m in at.metric[1::2]:
+            kpi = next(metrics.get(k) for k in CAT.finance if metrics.label(k) == m.label)
+            assert m.help.startswith(kpi.help_text)
+        summary = at.dataframe[0].value
+        assert set(summary["Chỉ tiêu"]) <= CAT.labels
+    # the ranking: its choices and its rate columns are the catalogue's labels
+    radio = next(r for r in at.radio if r.label == "Xếp theo")
+    assert list(radio.options) == [finance.KPIS[i].label for i in finance.RANK_ITEMS]
+    ranking = at.dataframe[-1].value
+    assert [c for c in ranking.columns if c.endswith("(tỷ đồng)")] == [f"{a} (tỷ đồng)" for a in amounts]
+    assert [c for c in ranking.columns if c in CAT.labels] == [metrics.label(k) for k in CAT.finance]
+    assert set(ranking.columns) - CAT.labels == {"Thứ tự", "Đơn vị", *(f"{a} (tỷ đồng)" for a in amounts)}
+
+
+def test_hai_long_page_shows_only_catalogue_labels(data_env):
+    from apptest_util import open_page
+    at = open_page("pages/hai_long.py", {**QT, "unit": "291"})
+    assert not at.exception
+    labels = [m.label for m in at.metric]
+    expected = [metrics.label(k) for k in CAT.satisfaction_cards]
+    expected.insert(expected.index(metrics.label("satisfaction_766_rate")) + 1, satisfaction.points_label())
+    assert labels == expected  # the points of 5.4: the index definition's, not a KPI
+    for m in at.metric:
+        if m.label != satisfaction.points_label():
+            kpi = next(x for x in CAT.metrics if x.label == m.label)
+            assert m.help.startswith(kpi.help_text), m.label
+    radio = next(r for r in at.radio if r.key == "hl_rank")
+    assert list(radio.options) == [f"{metrics.label('satisfaction_rate')} (phiếu đánh giá)",
+                                   metrics.label("satisfaction_766_rate")]
+    # the tables' KPI columns: the catalogue's short labels (and count labels); the rest is not a KPI
+    not_kpis = {"Lĩnh vực", "Mã TTHC", "Thủ tục", "Hạng (từ thấp)", "Đơn vị", schema.RATING_LEVELS[1], "Có PAKN",
+                "Điểm 5.4 (/6)"}
+    names = CAT.labels | {c.label for c in CAT.counts}
+    for d in at.dataframe[:3]:
+        cols = set(d.value.columns)
+        assert cols - not_kpis <= names, cols - not_kpis - names
 
 
 def test_cli_shows_only_catalogue_labels(data_env):

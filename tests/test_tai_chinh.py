@@ -24,12 +24,17 @@ def _metrics(at) -> dict[str, str]:
 def test_quoc_tuan_2023_seed_figures(app):
     at = app(page="pages/tai_chinh.py", unit="10621", **YEAR_2023)
     m = _metrics(at)
-    assert m["Thu ngân sách: % dự toán"] == "104,61 %"
-    assert m["Chi ngân sách: % dự toán"] == "91,28 %"
-    assert m["Giải ngân vốn đầu tư công: % kế hoạch vốn"] == "98,75 %"
-    assert m["Thu ngân sách"] == "12.951 triệu đồng"
-    assert m["Chi ngân sách"] == "9.630 triệu đồng"
-    assert m["Giải ngân vốn đầu tư công"] == "4.112 triệu đồng"
+    # the rates are named by the catalogue's finance KPIs, the amounts by their counts
+    assert m["Thu ngân sách so với dự toán"] == "104,61 %"
+    assert m["Chi ngân sách so với dự toán"] == "91,28 %"
+    assert m["Giải ngân vốn đầu tư công so với kế hoạch"] == "98,75 %"
+    assert m["Thu ngân sách thực hiện"] == "12.951 triệu đồng"
+    assert m["Chi ngân sách thực hiện"] == "9.630 triệu đồng"
+    assert m["Vốn đầu tư công đã giải ngân"] == "4.112 triệu đồng"
+    helps = {x.label: x.help for x in at.metric}
+    assert helps["Thu ngân sách thực hiện"] == "Dự toán thu ngân sách: 12.380 triệu đồng"
+    assert "Công thức: Thu ngân sách thực hiện / Dự toán thu ngân sách." in helps["Thu ngân sách so với dự toán"]
+    assert "Mục tiêu ≥ 100 %" in helps["Thu ngân sách so với dự toán"]
     table = at.dataframe[0].value
     row = table[table["Chỉ tiêu"] == "Thu ngân sách"].iloc[0]
     assert (row["Thực hiện (triệu đồng)"], row["Dự toán / kế hoạch (triệu đồng)"]) == ("12.951", "12.380")
@@ -56,11 +61,11 @@ def test_district_ranking_equals_per_commune_computation(app, db):
     expected.sort()
     assert len(expected) == len(table) > 1
     assert table["Đơn vị"].tolist() == [name for _, name, _ in expected]
-    assert table["Thu ngân sách: % dự toán"].tolist() == [fmt.percent(r) for r, _, _ in expected]
-    assert table["Giải ngân vốn đầu tư công: % kế hoạch vốn"].tolist() == [fmt.percent(d) for _, _, d in expected]
+    assert table["Thu ngân sách so với dự toán"].tolist() == [fmt.percent(r) for r, _, _ in expected]
+    assert table["Giải ngân vốn đầu tư công so với kế hoạch"].tolist() == [fmt.percent(d) for _, _, d in expected]
     # the district's own totals are the sum of its communes (in tỷ đồng on a district page)
     m = _metrics(at)
-    assert m["Thu ngân sách"].endswith(" tỷ đồng")
+    assert m["Thu ngân sách thực hiện"].endswith(" tỷ đồng")
 
 
 def test_ranking_function_matches_communes_and_sorts_worst_first(db):

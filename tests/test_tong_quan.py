@@ -85,7 +85,7 @@ def test_quoc_tuan_2023_cards_change_and_unit_switch(app, db):
     assert v["Tỷ lệ hài lòng"] == "100,00 %"
     assert v["Thu ngân sách so với dự toán"] == "104,61 %"
     assert v["Chi ngân sách so với dự toán"] == "91,28 %"
-    assert v["Giải ngân vốn đầu tư công"] == "98,75 %"
+    assert v["Giải ngân vốn đầu tư công so với kế hoạch"] == "98,75 %"
     assert v["Quá hạn"] == "1"  # 1 resolved late + 0 pending overdue
     assert len(at.metric) == len(ov.CARDS)  # one card per KPI of the catalogue's `cards`
 
@@ -133,6 +133,11 @@ def test_trend_chart_on_the_page(app):
     title = trend["layout"]["title"]["text"]
     assert "Xã Quốc Tuấn" in title and "01/2022" in title and "12/2023" in title and "24 tháng" in title
     assert trend["layout"]["shapes"][0]["yref"] == "y2" and trend["layout"]["shapes"][0]["y0"] == 1.0
+    # the series, their names and the title are the catalogue's `trend` (counts as bars, rates as lines)
+    assert [(t["type"], t["name"]) for t in trend["data"]] == [
+        ("bar", "Mới tiếp nhận"), ("bar", "Đã giải quyết"), ("scatter", "Tỷ lệ giải quyết trước hạn, đúng hạn")]
+    assert title.startswith("<b>Hồ sơ mới tiếp nhận, đã giải quyết và tỷ lệ trước, đúng hạn theo tháng</b>")
+    assert trend["layout"]["annotations"][-1]["text"] == "Mục tiêu ≥ 100 %"  # the catalogue's target
 
 
 def test_district_ranks_its_communes(app, db):

@@ -35,9 +35,15 @@ all received in the period, the rule of queries/index_feedback_on_time.sql.
 
 For a district or a province the "children" (communes of a district, districts of a province)
 are ranked worst first.
+
+The figures are keyed by the metric catalogue's counts (satisfaction_766.sql's resolved and late are
+Biểu 06's resolved_total (7) and resolved_late (10)); the cards' KPIs, their labels, help, formulas
+and directions are the catalogue's (cchc/metrics.toml, `satisfaction_cards`). The points of 5.4
+are the index definition's (cchc/indexes/766.toml), not a KPI of the catalogue.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 import plotly.graph_objects as go
@@ -68,8 +74,17 @@ EMPTY_RESOLVED = "Không có hồ sơ nào được giải quyết trong kỳ, n
 EMPTY_FEEDBACK = "Không có phản ánh, kiến nghị nào trong kỳ."
 
 RATING_KEYS = ["ratings_total", "ratings_satisfied", "level_4", "level_3", "level_2", "level_1"]
-M766_KEYS = ["resolved", "late", "disliked", "complained", "not_satisfied"]
-FEEDBACK_KEYS = ["feedback_total", "handled", "on_time", "late", "open_within", "open_overdue"]
+# satisfaction_766.sql's (and satisfaction_trend.sql's) columns -> the catalogue's count names.
+M766_COLUMNS = {"resolved": "resolved_total", "late": "resolved_late", "disliked": "disliked",
+                "complained": "complained", "not_satisfied": "not_satisfied"}
+M766_KEYS = list(M766_COLUMNS.values())
+# feedback_summary.sql's counts (feedback_handled_on_time: answered on time; feedback_on_time: answered
+# on time or open within the deadline, the numerator of 766 indicator 5.2, as in feedback_kpis.sql).
+FEEDBACK_KEYS = ["feedback_total", "handled", "feedback_handled_on_time", "feedback_on_time", "late", "open_within",
+                 "open_overdue"]
+SURVEY_RATE = metrics.get("satisfaction_rate")
+RATE_766 = metrics.get("satisfaction_766_rate")
+FEEDBACK_RATE = metrics.get("feedback_on_time_rate")
 
 
 # --- figures of one unit and period ------------------------------------------------------------
@@ -87,14 +102,14 @@ def _int(row: dict | None, key: str) -> int:
 
 def _ratings(row: dict | None) -> dict:
     out = {k: _int(row, k) for k in RATING_KEYS}
-    out["survey_rate"] = ratio(out["ratings_satisfied"], out["ratings_total"])
+    out["survey_rate"] = SURVEY_RATE.value(out)
     return out
 
 
 def _m766(row: dict | None) -> dict:
-    out = {k: _int(row, k) for k in M766_KEYS}
-    out["satisfied_766"] = out["resolved"] - out["not_satisfied"]
-    out["rate_766"] = ratio(out["satisfied_766"], out["resolved"])
+    out = {key: _int(row, col) for col, key in M766_COLUMNS.items()}
+    out["satisfied_766"] = RATE_766.total(RATE_766.numerator, out)
+    out["rate_766"] = RATE_766.value(out)
     out["points_766"] = points_766(out["rate_766"])
     return out
 
@@ -104,7 +119,7 @@ def _worst_first(rows: list[dict], key: str) -> list[dict]:
     other = "rate_766" if key == "survey_rate" else "survey_rate"
     return sorted(rows, key=lambda r: (r[key] is None, r[key] if r[key] is not None else 0,
                                        r[other] if r[other] is not None else 2,
-                                       -(r["resolved"] + r["ratings_total"])))
+                                       -(r["resolved_total"] + r["ratings_total"])))
 
 
 def _merge(r_rows: list[dict], m_rows: list[dict], keys: tuple[str, ...], names: tuple[str, ...]) -> list[dict]:
@@ -160,11 +175,14 @@ def trend(db, unit, p: periods.Period, months: int = TREND_MONTHS) -> list[dict]
     rate and 766 indicator 5.4 (None in a month without ratings / resolved dossiers)."""
     start, end = trend_window(p, months)
     got = {r["month"]: r for r in db.run("satisfaction_trend", **unit.scope, start=start, end=end).to_dicts()}
-    rows = [got.get(m) or {"month": m, "ratings_total": 0, "ratings_satisfied": 0, "resolved": 0, "not_satisfied": 0}
-            for m in periods.month_starts(start, end)]
-    for r in rows:
-        r["survey_rate"] = ratio(r["ratings_satisfied"], r["ratings_total"])
-        r["rate_766"] = ratio(r["resolved"] - r["not_satisfied"], r["resolved"])
+    rows = []
+    for m in periods.month_starts(start, end):
+        r = got.get(m) or {}
+        r = {"month": m, **{k: int(r.get(k) or 0) for k in ("ratings_total", "ratings_satisfied")},
+             **{M766_COLUMNS[c]: int(r.get(c) or 0) for c in ("resolved", "not_satisfied")}}
+        r["survey_rate"] = SURVEY_RATE.value(r)
+        r["rate_766"] = RATE_766.value(r)
+        rows.append(r)
     return rows
 
 
@@ -174,7 +192,7 @@ def feedback(db, unit, p: periods.Period) -> dict:
     rows = db.run("feedback_summary", **unit.scope, start=p.start, end=p.end).to_dicts()
     total = next((r for r in rows if r["grp"] == "total"), None)
     out = {k: _int(total, k) for k in FEEDBACK_KEYS}
-    out["on_time_rate"] = ratio(out["on_time"] + out["open_within"], out["feedback_total"])
+    out["feedback_on_time_rate"] = FEEDBACK_RATE.value(out)
     kinds = {r["kind"]: int(r["feedback_total"]) for r in rows if r["grp"] == "kind"}
     out["by_kind"] = [{"kind": k, "label": v, "count": kinds.get(k, 0)} for k, v in schema.FEEDBACK_KINDS.items()]
     out["by_kind"] += [{"kind": k, "label": k, "count": n} for k, n in kinds.items() if k not in schema.FEEDBACK_KINDS]
@@ -207,28 +225,72 @@ def feedback_list(db, unit, p: periods.Period, limit: int = 500) -> pl.DataFrame
     return pl.DataFrame(rows, schema={c: pl.Utf8 for c in cols})
 
 
+# --- KPI cards -----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Card:
+    key: str  # the catalogue's KPI, or POINTS for the points of 5.4
+    label: str
+    kind: str  # count | rate | points
+    value: float | int | None
+    previous: float | int | None  # the same period a year earlier (None: not compared)
+    higher_is_better: bool | None
+    help: str
+
+
+POINTS = "points_766"
+
+
+def points_label() -> str:
+    """'Điểm chỉ tiêu 5.4 (tối đa 6)', from the index definition."""
+    return f"Điểm chỉ tiêu {_T54.code} (tối đa {fmt.number(POINTS_766)})"
+
+
+def cards(o: dict, fb: dict, prev: dict | None = None, prev_fb: dict | None = None) -> list[Card]:
+    """The page's cards: the catalogue's `satisfaction_cards` in order, each computed by its formula
+    from the counts of overview() and feedback() (and of the period a year earlier), with the catalogue's
+    label, help and direction; the points of 5.4 (index definition) follow its rate."""
+    now = {**o, **fb}
+    before = None if prev is None else {**prev, **(prev_fb or {})}
+    out = []
+    for key in metrics.catalogue().satisfaction_cards:
+        m = metrics.get(key)
+        help = m.help_text
+        if key == RATE_766.key:
+            help += f" Đạt điểm tối đa khi từ {fmt.percent(THRESHOLD_766, 0)}."
+        if key == "not_satisfied_766":
+            help += (f" Kỳ này: quá hạn {fmt.number(o['resolved_late'])}; đánh giá Không hài lòng "
+                     f"{fmt.number(o['disliked'])}; có phản ánh, kiến nghị {fmt.number(o['complained'])}.")
+        out.append(Card(key, m.label, "rate" if m.is_rate else "count", m.value(now),
+                        None if before is None else m.value(before), m.higher_is_better, help))
+        if key == RATE_766.key:
+            out.append(Card(POINTS, points_label(), "points", o["points_766"], None if prev is None else prev["points_766"],
+                            True, f"{fmt.number(POINTS_766)} × min(1; tỷ lệ / {fmt.percent(THRESHOLD_766, 0)}) "
+                                  "(ngưỡng và điểm tối đa theo tệp định nghĩa cchc/indexes/766.toml)."))
+    return out
+
+
 # --- tables --------------------------------------------------------------------------------------
 def group_table(rows: list[dict], kind: str, fb_children: dict | None = None) -> pl.DataFrame:
     """Rows of overview()["by_field" | "by_procedure" | "children"] as a table, formatted the Vietnamese way."""
-    out = []
+    out, cat = [], metrics.catalogue()
     for i, r in enumerate(rows, 1):
         head = {"field": {"Lĩnh vực": r.get("field")},
                 "procedure": {"Lĩnh vực": r.get("field"), "Mã TTHC": r.get("procedure_code"),
                               "Thủ tục": r.get("procedure_name") or r.get("procedure_code")},
                 "child": {"Hạng (từ thấp)": str(i), "Đơn vị": r.get("child_name") or r.get("child_code")}}[kind]
         row = {**head,
-               "Phiếu đánh giá": fmt.number(r["ratings_total"]),
-               "Hài lòng": fmt.number(r["ratings_satisfied"]),
-               "Không hài lòng": fmt.number(r["level_1"]),
-               metrics.label("satisfaction_rate"): fmt.percent(r["survey_rate"]),
-               "Hồ sơ đã giải quyết": fmt.number(r["resolved"]),
-               "Quá hạn": fmt.number(r["late"]),
+               metrics.short("ratings_total"): fmt.number(r["ratings_total"]),
+               cat.count_label("ratings_satisfied"): fmt.number(r["ratings_satisfied"]),
+               schema.RATING_LEVELS[1]: fmt.number(r["level_1"]),
+               SURVEY_RATE.label: fmt.percent(r["survey_rate"]),
+               metrics.short("resolved_total"): fmt.number(r["resolved_total"]),
+               metrics.short("resolved_late"): fmt.number(r["resolved_late"]),
                "Có PAKN": fmt.number(r["complained"]),
-               "HS không hài lòng (766)": fmt.number(r["not_satisfied"]),
-               "Chỉ tiêu 5.4": fmt.percent(r["rate_766"]),
-               "Điểm 5.4 (/6)": fmt.number(r["points_766"], 2)}
+               metrics.short("not_satisfied_766"): fmt.number(r["not_satisfied"]),
+               RATE_766.short: fmt.percent(r["rate_766"]),
+               f"Điểm {_T54.code} (/{fmt.number(POINTS_766)})": fmt.number(r["points_766"], 2)}
         if kind == "child" and fb_children is not None:
-            row["PAKN"] = fmt.number(fb_children.get(r["child_code"], {}).get("feedback_total", 0))
+            row[metrics.short("feedback_total")] = fmt.number(fb_children.get(r["child_code"], {}).get("feedback_total", 0))
         out.append(row)
     return pl.DataFrame(out) if out else pl.DataFrame()
 
@@ -244,12 +306,12 @@ def fig_trend(rows: list[dict], subtitle: str) -> go.Figure:
     fig = go.Figure()
     fig.add_scatter(x=x, y=[r["survey_rate"] for r in rows], name=RANK_BY[SURVEY], mode="lines+markers",
                     customdata=[[r["ratings_satisfied"], r["ratings_total"]] for r in rows],
-                    hovertemplate="%{x|%m/%Y}<br>Tỷ lệ hài lòng: %{y:.2%}<br>%{customdata[0]:,} / %{customdata[1]:,} phiếu"
-                                  "<extra></extra>")
+                    hovertemplate="%{x|%m/%Y}<br>" + SURVEY_RATE.label + ": %{y:.2%}<br>%{customdata[0]:,} / "
+                                  "%{customdata[1]:,} phiếu<extra></extra>")
     fig.add_scatter(x=x, y=[r["rate_766"] for r in rows], name=RANK_BY[M766], mode="lines+markers",
-                    customdata=[[r["resolved"] - r["not_satisfied"], r["resolved"]] for r in rows],
-                    hovertemplate="%{x|%m/%Y}<br>Chỉ tiêu 5.4: %{y:.2%}<br>%{customdata[0]:,} / %{customdata[1]:,} hồ sơ"
-                                  "<extra></extra>")
+                    customdata=[[RATE_766.total(RATE_766.numerator, r), r["resolved_total"]] for r in rows],
+                    hovertemplate="%{x|%m/%Y}<br>" + RATE_766.short + ": %{y:.2%}<br>%{customdata[0]:,} / "
+                                  "%{customdata[1]:,} hồ sơ<extra></extra>")
     charts.style(fig, f"Tỷ lệ hài lòng theo tháng ({len(rows)} tháng)", subtitle=subtitle, yaxis_percent=True)
     lows = [v for r in rows for v in (r["survey_rate"], r["rate_766"]) if v is not None]
     fig.update_yaxes(range=[min([THRESHOLD_766 - 0.05] + lows) - 0.01, 1.01])
@@ -281,7 +343,7 @@ def _dot_plot(labels: list[str], rows: list[dict], title: str, subtitle: str) ->
                                      ("rate_766", RANK_BY[M766], charts.COLORS["secondary"], "diamond")):
         fig.add_scatter(y=labels, x=[r[key] for r in rows], mode="markers", name=name,
                         marker=dict(color=color, size=11, symbol=symbol),
-                        customdata=[[r["ratings_total"], r["resolved"]] for r in rows],
+                        customdata=[[r["ratings_total"], r["resolved_total"]] for r in rows],
                         hovertemplate="%{y}<br>" + name + ": %{x:.2%}<br>%{customdata[0]:,} phiếu; "
                                       "%{customdata[1]:,} hồ sơ đã giải quyết<extra></extra>")
     charts.style(fig, title, subtitle=subtitle, height=max(420, 170 + 30 * len(rows)))

@@ -9,7 +9,9 @@ earlier.
 
 Figures come from queries/finance_summary.sql (totals), finance_monthly.sql (the cumulative
 curves) and finance_ranking.sql (child units); this module adds up, divides, formats and draws.
-The disbursement milestones the province sets (30/6, 30/9, 31/12, 31/1 of the next year) are data:
+The items' names, their rates (actual / plan), directions, help and targets are the metric
+catalogue's finance KPIs (cchc/metrics.toml, `finance`; cchc.metrics). The disbursement
+milestones the province sets (30/6, 30/9, 31/12, 31/1 of the next year) are data:
 cchc/reference/milestones.csv.
 """
 from __future__ import annotations
@@ -23,18 +25,36 @@ from pathlib import Path
 import plotly.graph_objects as go
 import polars as pl
 
-from .. import charts, fmt, kpis, periods, schema
+from .. import charts, fmt, kpis, metrics, periods
 from ..db import Database
 from ..kpis import Unit
 
-ITEMS: dict[str, str] = dict(schema.FINANCE_ITEMS)  # code -> Vietnamese name, in display order
+# item code (schema.FINANCE_ITEMS) -> its KPI of the catalogue, in the catalogue's `finance` order.
+KPIS: dict[str, metrics.Metric] = metrics.catalogue().by_finance_item()
+ITEMS: dict[str, str] = {item: m.short for item, m in KPIS.items()}  # code -> short name, in display order
 REVENUE, EXPENDITURE, DISBURSEMENT = "thu_ngan_sach", "chi_ngan_sach", "giai_ngan_dtc"
+# The plan's word in chart texts ("lũy kế dự toán"); the KPI names are the catalogue's.
 PLAN_WORD = {REVENUE: "dự toán", EXPENDITURE: "dự toán", DISBURSEMENT: "kế hoạch vốn"}
-# Is more (against the plan) better? Spending more than the estimate is neither good nor bad.
-HIGHER_IS_BETTER = {REVENUE: True, EXPENDITURE: None, DISBURSEMENT: True}
+# Is more (against the plan) better? The catalogue's direction of each item's rate.
+HIGHER_IS_BETTER = {item: m.higher_is_better for item, m in KPIS.items()}
 RANK_ITEMS = (REVENUE, DISBURSEMENT)
 MILESTONES_CSV = Path(__file__).resolve().parents[1] / "reference" / "milestones.csv"
 SOURCE = "Nguồn: số liệu tài chính, ngân sách theo tháng của đơn vị, tổng hợp bởi Bảng điều khiển CCHC"
+
+
+def actual_key(item: str) -> str:
+    """The catalogue count of an item's actual amount (the rate's numerator), e.g. revenue_actual."""
+    return KPIS[item].numerator[0]
+
+
+def plan_key(item: str) -> str:
+    """The catalogue count of an item's plan amount (the rate's denominator), e.g. revenue_plan."""
+    return KPIS[item].denominator[0]
+
+
+def rate(item: str, actual_vnd: int | None, plan_vnd: int | None) -> float | None:
+    """actual / plan by the catalogue's formula; None when there is no plan."""
+    return KPIS[item].value({actual_key(item): actual_vnd, plan_key(item): plan_vnd})
 
 
 # --- money -----------------------------------------------------------------------------------
@@ -130,16 +150,54 @@ def summary(db: Database, unit: Unit, period: periods.Period) -> dict:
         if item not in now:
             continue
         n, b = now[item], before.get(item)
-        rate = fmt.ratio(n["actual_vnd"], n["plan_vnd"])
-        prev_rate = fmt.ratio(b["actual_vnd"], b["plan_vnd"]) if b else None
+        r = rate(item, n["actual_vnd"], n["plan_vnd"])
+        prev_rate = rate(item, b["actual_vnd"], b["plan_vnd"]) if b else None
         out["items"].append({
             "item": item, "name": name, "plan_word": PLAN_WORD[item], "units": n["units"],
-            "plan_vnd": n["plan_vnd"], "actual_vnd": n["actual_vnd"], "rate": rate,
+            "plan_vnd": n["plan_vnd"], "actual_vnd": n["actual_vnd"], "rate": r,
             "prev_plan_vnd": b["plan_vnd"] if b else None, "prev_actual_vnd": b["actual_vnd"] if b else None,
             "prev_rate": prev_rate,
             "actual_change": relative_change(n["actual_vnd"], b["actual_vnd"] if b else None),
-            "rate_change": None if rate is None or prev_rate is None else rate - prev_rate,
+            "rate_change": None if r is None or prev_rate is None else r - prev_rate,
         })
+    return out
+
+
+@dataclass(frozen=True)
+class Card:
+    """A KPI card of the page: an item's actual amount or its rate against the plan."""
+    key: str  # the catalogue's count (revenue_actual) or KPI (revenue_rate)
+    label: str
+    text: str
+    value: float | int | None
+    previous: float | int | None  # the same months a year earlier
+    change: float | None  # amount: relative change against a year earlier; rate: in points
+    higher_is_better: bool | None
+    help: str
+
+
+def cards(s: dict, scale: Scale, targets: dict[str, metrics.Target] | None = None) -> list[tuple[Card, Card]]:
+    """Per item of summary(): the actual amount's card and the rate's card, named, explained and
+    coloured by the catalogue (the amount by its count's label, the rate by its KPI's label, help,
+    formula and target)."""
+    cat, targets = metrics.catalogue(), targets or {}
+    out = []
+    for it in s["items"]:
+        m, item = KPIS[it["item"]], it["item"]
+        amounts = (f"{cat.count_label(actual_key(item))} {scale.text(it['actual_vnd'])} / "
+                   f"{cat.count_label(plan_key(item))[0].lower()}{cat.count_label(plan_key(item))[1:]} "
+                   f"{scale.text(it['plan_vnd'])} ({months_label(*s['months'])}).")
+        lines = [m.help_text, amounts]
+        t = targets.get(m.key)
+        if t:
+            met = t.met(it["rate"])
+            lines.append(f"Mục tiêu {t.text}: {t.source}." + ("" if met is None else " Đạt." if met else " Chưa đạt."))
+        amount = Card(actual_key(item), cat.count_label(actual_key(item)), scale.text(it["actual_vnd"]),
+                      it["actual_vnd"], it["prev_actual_vnd"], it["actual_change"], m.higher_is_better,
+                      f"{cat.count_label(plan_key(item))}: {scale.text(it['plan_vnd'])}")
+        share = Card(m.key, m.label, fmt.percent(it["rate"]), it["rate"], it["prev_rate"], it["rate_change"],
+                     m.higher_is_better, "\n\n".join(lines))
+        out.append((amount, share))
     return out
 
 
@@ -294,14 +352,15 @@ def ranking(db: Database, unit: Unit, period: periods.Period, by: str | None = N
         u["communes"] = max(u["communes"], int(r["communes"]))
         u[f"{r['item']}_plan"] = int(r["plan_vnd"])
         u[f"{r['item']}_actual"] = int(r["actual_vnd"])
-        u[f"{r['item']}_rate"] = fmt.ratio(r["actual_vnd"], r["plan_vnd"])
+        u[f"{r['item']}_rate"] = rate(r["item"], int(r["actual_vnd"]), int(r["plan_vnd"])) if r["item"] in KPIS else None
     rows = list(units.values())
     for u in rows:
         for item in ITEMS:
             u.setdefault(f"{item}_plan", None)
             u.setdefault(f"{item}_actual", None)
             u.setdefault(f"{item}_rate", None)
-    rows.sort(key=lambda u: (u[f"{sort_item}_rate"] is None, u[f"{sort_item}_rate"] or 0, u["name"]))
+    sign = -1 if HIGHER_IS_BETTER[sort_item] is False else 1  # worst first: lowest, or highest where lower is better
+    rows.sort(key=lambda u: (u[f"{sort_item}_rate"] is None, sign * (u[f"{sort_item}_rate"] or 0), u["name"]))
     for i, u in enumerate(rows, start=1):
         u["rank"] = i
     return rows
@@ -314,8 +373,8 @@ def ranking_table(rows: list[dict], scale: Scale, by: str) -> pl.DataFrame:
         if by == "commune" and parent:
             r["Thuộc"] = u["parent_name"] or ""
         for item in ITEMS:
-            r[f"{ITEMS[item]}: thực hiện ({scale.label})"] = scale.num(u[f"{item}_actual"])
-            r[f"{ITEMS[item]}: % {PLAN_WORD[item]}"] = fmt.percent(u[f"{item}_rate"])
+            r[f"{metrics.catalogue().count_label(actual_key(item))} ({scale.label})"] = scale.num(u[f"{item}_actual"])
+            r[KPIS[item].label] = fmt.percent(u[f"{item}_rate"])
         out.append(r)
     return pl.DataFrame(out)
 
@@ -402,8 +461,8 @@ def ranking_figure(rows: list[dict], item: str, by: str, subtitle: str) -> go.Fi
                            hovertemplate="%{y}: %{x:.2%}<extra></extra>"))
     fig.add_vline(x=1, line=dict(color=charts.COLORS["threshold"], dash="dash", width=1.5))
     height = max(420, 160 + 22 * len(rs))
-    charts.style(fig, f"{ITEMS[item]}: % {PLAN_WORD[item]}, thấp nhất ở trên", subtitle=subtitle, source=SOURCE,
-                 height=height)
+    worst = "cao" if HIGHER_IS_BETTER[item] is False else "thấp"
+    charts.style(fig, f"{KPIS[item].label}, {worst} nhất ở trên", subtitle=subtitle, source=SOURCE, height=height)
     # the unit names make a wide left margin: anchor the title to the figure, not to the plot area
     fig.update_layout(title_xref="container", title_x=0.01, margin_r=80)
     top = max(rates + [1.0]) if rates else 1.0
@@ -412,6 +471,6 @@ def ranking_figure(rows: list[dict], item: str, by: str, subtitle: str) -> go.Fi
     return fig
 
 
-__all__ = ["ITEMS", "Scale", "TRIEU", "TY", "scale_for", "summary", "summary_table", "cumulative", "Milestone",
-           "load_milestones", "milestone_status", "ranking", "child_levels", "cumulative_figure",
+__all__ = ["ITEMS", "KPIS", "Card", "cards", "rate", "Scale", "TRIEU", "TY", "scale_for", "summary", "summary_table",
+           "cumulative", "Milestone", "load_milestones", "milestone_status", "ranking", "child_levels", "cumulative_figure",
            "disbursement_figure", "ranking_figure"]

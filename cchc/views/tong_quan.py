@@ -187,12 +187,20 @@ def trend_window(p: periods.Period, last_day: date | None = None) -> tuple[date,
     return periods.add_months(last_month, 1 - TREND_MONTHS), stop
 
 
+# The trend's series, labels, formulas and directions: the metric catalogue (cchc/metrics.toml,
+# `trend`): its counts drawn as bars, its rates as lines on the right-hand axis.
+TREND_SERIES: list[metrics.Metric] = [metrics.get(k) for k in metrics.catalogue().trend]
+_BAR_COLORS = ("muted", "primary", "neutral", "secondary")
+_LINE_COLORS = ("good", "secondary", "threshold", "bad")
+
+
 def trend(db: Database, unit: Unit, p: periods.Period) -> tuple[pl.DataFrame, date, date]:
-    """Monthly received (new), resolved and on-time rate over trend_window(); one row a month."""
+    """Monthly figures of the catalogue's trend KPIs (received new, resolved, on-time rate) over
+    trend_window(), each computed by its catalogue formula from the monthly counts; one row a month."""
     _, last = data_range(db)
     start, end = trend_window(p, last)
     df = kpis.monthly_trend(db, unit.scope, start, end)
-    return df.with_columns(on_time_rate=metrics.get("on_time_rate").expr(df.columns)), start, end
+    return df.with_columns(**{m.key: m.expr(df.columns) for m in TREND_SERIES}), start, end
 
 
 def _month(d: date) -> str:
@@ -224,35 +232,61 @@ def _rate_ticks(lo: float, hi: float) -> list[float]:
     return ticks
 
 
+def _lower_first(s: str) -> str:
+    return s[0].lower() + s[1:]
+
+
+def trend_title(series: list[metrics.Metric] | None = None) -> str:
+    """'Hồ sơ mới tiếp nhận, đã giải quyết và tỷ lệ trước, đúng hạn theo tháng': the counts' labels
+    (after their unit) and the rates' short labels, from the catalogue."""
+    series = TREND_SERIES if series is None else series
+    counts = [m for m in series if not m.is_rate]
+    names = [_lower_first(m.label) for m in counts] + [_lower_first(m.short) for m in series if m.is_rate]
+    text = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " và " + names[-1]
+    units = {m.unit for m in counts}
+    return f"{units.pop().capitalize()} {text} theo tháng" if len(units) == 1 else f"{text[0].upper()}{text[1:]} theo tháng"
+
+
 def trend_figure(df: pl.DataFrame, unit: Unit, start: date, end: date, target: Target | None) -> go.Figure:
+    """The catalogue's trend KPIs by month: counts as grouped bars (left axis), rates as lines
+    (right axis, up to 100 % when higher is better), the target of a single rate as a dashed line."""
     months = df["month"].to_list()
     fig = make_subplots(specs=[[{"secondary_y": True}]])
     label = [f"Tháng {_month(m)}" for m in months]
-    new, resolved, rate = (metrics.label(k) for k in ("received_new", "resolved_total", "on_time_rate"))
-    fig.add_trace(go.Bar(x=months, y=df["received_new"].to_list(), name=new,
-                         marker_color=charts.COLORS["muted"], customdata=label,
-                         hovertemplate="%{customdata}<br>" + new + ": %{y:,.0f}<extra></extra>"))
-    fig.add_trace(go.Bar(x=months, y=df["resolved_total"].to_list(), name=resolved,
-                         marker_color=charts.COLORS["primary"], customdata=label,
-                         hovertemplate="%{customdata}<br>" + resolved + ": %{y:,.0f}<extra></extra>"))
-    rates = df["on_time_rate"].to_list()
-    fig.add_trace(go.Scatter(x=months, y=rates, name=rate, mode="lines+markers",
-                             line=dict(color=charts.COLORS["good"], width=2.5), customdata=label,
-                             hovertemplate="%{customdata}<br>" + rate + ": %{y:.2%}<extra></extra>"),
-                  secondary_y=True)
-    short = metrics.short("on_time_rate")
-    charts.style(fig, f"Hồ sơ tiếp nhận, giải quyết và {short[0].lower() + short[1:]} theo tháng",
-                 subtitle=trend_subtitle(unit, start, end), height=460)
+    counts = [m for m in TREND_SERIES if not m.is_rate]
+    rated = [m for m in TREND_SERIES if m.is_rate]
+    for i, m in enumerate(counts):
+        fig.add_trace(go.Bar(x=months, y=df[m.key].to_list(), name=m.label,
+                             marker_color=charts.COLORS[_BAR_COLORS[i % len(_BAR_COLORS)]], customdata=label,
+                             hovertemplate="%{customdata}<br>" + m.label + ": %{y:,.0f}<extra></extra>"))
+    known = []
+    for i, m in enumerate(rated):
+        rates = df[m.key].to_list()
+        known += [r for r in rates if r is not None]
+        fig.add_trace(go.Scatter(x=months, y=rates, name=m.label, mode="lines+markers",
+                                 line=dict(color=charts.COLORS[_LINE_COLORS[i % len(_LINE_COLORS)]], width=2.5),
+                                 customdata=label,
+                                 hovertemplate="%{customdata}<br>" + m.label + ": %{y:.2%}<extra></extra>"),
+                      secondary_y=True)
+    charts.style(fig, trend_title(), subtitle=trend_subtitle(unit, start, end), height=460)
     fig.update_layout(barmode="group", bargap=0.25)
     fig.update_xaxes(tickformat="%m/%Y", dtick="M3", ticklabelmode="period")
-    fig.update_yaxes(title_text="Số hồ sơ", secondary_y=False)
-    known = [r for r in rates if r is not None]
-    lo = _floor_pct(min(known + ([target.target] if target else [])) if known else 0.0)
-    fig.update_yaxes(title_text=short, secondary_y=True, range=[lo, 1.0 + (1.0 - lo) * 0.03],
-                     tickvals=_rate_ticks(lo, 1.0), tickformat=".0%" if lo < 0.95 else ".1%", hoverformat=".2%",
-                     showgrid=False)
+    units = {m.unit for m in counts}
+    fig.update_yaxes(title_text=f"Số {units.pop()}" if len(units) == 1 else "Số lượng", secondary_y=False)
+    if not rated:
+        return fig
+    target = target if len(rated) == 1 else None
+    marks = known + ([target.target] if target else [])
+    if all(m.higher_is_better for m in rated):  # rates near 100 %: the axis ends at 100 %
+        lo = _floor_pct(min(marks)) if known else 0.0
+        hi = 1.0
+    else:  # a rate where lower is better (small shares): from 0 to just above the largest
+        lo, hi = 0.0, min(1.0, max([0.01, *marks]) * 1.1)
+    fig.update_yaxes(title_text=rated[0].short if len(rated) == 1 else "Tỷ lệ", secondary_y=True,
+                     range=[lo, hi + (hi - lo) * 0.03], tickvals=_rate_ticks(lo, hi),
+                     tickformat=".0%" if lo < 0.95 else ".1%", hoverformat=".2%", showgrid=False)
     if target:
-        charts.threshold_line(fig, target.target, f"Điểm tối đa chỉ tiêu 2.1: {fmt.percent(target.target, 0)}")
+        charts.threshold_line(fig, target.target, f"Mục tiêu {target.text}")
         fig.layout.shapes[-1].yref = "y2"  # the line belongs to the rate axis
         fig.layout.annotations[-1].update(yref="y2", x=1, xanchor="right", bgcolor="rgba(255,255,255,0.85)")
     return fig

@@ -7,8 +7,9 @@ by applying the bug and running this file:
 
 * queries/feedback_kpis.sql with 'dang_trong_han' dropped from the on-time status set
   (`status IN ('dung_han')`): test_feedback_kpis_count_open_within_deadline_as_on_time;
-* cchc/views/hai_long.py's on-time rate without the open feedback still within its deadline
-  (`ratio(out["on_time"], ...)`): test_satisfaction_feedback_rate_counts_open_within_deadline;
+* the Hài lòng page's on-time rate without the open feedback still within its deadline (once
+  `ratio(out["on_time"], ...)` in cchc/views/hai_long.py; now queries/feedback_summary.sql's
+  feedback_on_time column, the macro's meaning): test_satisfaction_feedback_rate_counts_open_within_deadline;
 * `>=` -> `>` in the custom-range rule of cchc/kpis.finance_months (a month exactly half inside
   the range is left out): test_finance_months_month_half_inside_counts and
   test_finance_kpis_custom_range_by_hand.
@@ -99,13 +100,14 @@ def test_satisfaction_feedback_rate_counts_open_within_deadline(fx):
     # queries/feedback_summary.sql through satisfaction.feedback (the Hài lòng page's figures)
     f = satisfaction.feedback(fx, kpis.resolve_unit(fx, "10621"), MARCH)
     assert {k: f[k] for k in satisfaction.FEEDBACK_KEYS} == {
-        "feedback_total": 6, "handled": 2, "on_time": 1, "late": 1, "open_within": 3, "open_overdue": 1}
-    assert f["on_time_rate"] == pytest.approx(4 / 6)            # (1 answered on time + 3 open within) / 6
+        "feedback_total": 6, "handled": 2, "feedback_handled_on_time": 1, "feedback_on_time": 4,
+        "late": 1, "open_within": 3, "open_overdue": 1}
+    assert f["feedback_on_time_rate"] == pytest.approx(4 / 6)   # (1 answered on time + 3 open within) / 6
     assert {s["status"]: s["count"] for s in f["by_status"]} == {
         "dang_qua_han": 1, "dang_trong_han": 3, "dung_han": 1, "qua_han": 1}
     d = satisfaction.feedback(fx, kpis.resolve_unit(fx, "291"), MARCH)
-    assert d["on_time_rate"] == pytest.approx(5 / 7)            # (2 answered on time + 3 open within) / 7
-    assert d["children"]["10606"]["on_time"] == 1 and d["children"]["10621"]["open_within"] == 3
+    assert d["feedback_on_time_rate"] == pytest.approx(5 / 7)   # (2 answered on time + 3 open within) / 7
+    assert d["children"]["10606"]["feedback_handled_on_time"] == 1 and d["children"]["10621"]["open_within"] == 3
 
 
 # --- budget months of a custom range ------------------------------------------------------------------

@@ -5,7 +5,7 @@ import streamlit as st
 
 from cchc import fmt
 from cchc.db import DataError
-from cchc.ui import pages, state
+from cchc.ui import pages, state, widgets
 from cchc.ui.filters import filter_bar
 
 st.set_page_config(page_title="CCHC — Bảng điều khiển cải cách hành chính", page_icon="📊", layout="wide")
@@ -33,6 +33,10 @@ try:
     if warn:  # shown on the page itself, not on the root's switch to it
         st.warning(warn)
     state.write_url()
-    nav.run()
+    sel = state.current()
+    if sel.gone and nav.title != home.title:  # an old unit after its end: its message, no figures
+        widgets.gone(db, sel, nav.title)
+    else:
+        nav.run()
 except DataError as e:  # e.g. a damaged table (cchc.db.DamagedTableError): what reads it says so, the rest works
     st.error(fmt.md(str(e)), icon=":material/error:")

@@ -17,8 +17,11 @@ typed values to the pages; clamp_range() bounds a date range to the window the a
 
 Parameter table (the link format is stable; other systems deep-link into it):
 
-    shared (cchc.ui.state)  unit  text, GSO code: 2, 3 or 5 ASCII digits
-                            from, to  date (then clamped to date_window of the data)
+    shared (cchc.ui.state)  unit  text, GSO code: 2, 3 or 5 ASCII digits, "cu-" before an old unit's
+                                  code that a new unit reuses (cchc.units.Unit.key: cu-10633)
+                            from, to  date (then clamped to date_window of the data; a period starting
+                                  after the data end is refused, one reaching past it is clipped:
+                                  cchc.coverage, applied by cchc.ui.state)
                             kind  choice: cchc.periods.KINDS       y  int 1900-2100
                             i  int 1-12 (1-4 for quarters)         cut  int 2-28
                             cmp  choice 0 | 1 (default 1)
@@ -71,7 +74,7 @@ class Param:
 
 PARAMS: dict[str, Param] = {p.name: p for p in (
     # shared by every page (cchc.ui.state): unit, period, comparison
-    Param("unit", "text", "mã đơn vị", max_len=5, pattern=r"[0-9]{2}|[0-9]{3}|[0-9]{5}"),
+    Param("unit", "text", "mã đơn vị", max_len=8, pattern=r"(?:[cC][uU]-)?(?:[0-9]{2}|[0-9]{3}|[0-9]{5})"),
     Param("from", "date", "ngày bắt đầu"),
     Param("to", "date", "ngày kết thúc"),
     Param("kind", "choice", "loại kỳ báo cáo", choices=tuple(periods.KINDS)),

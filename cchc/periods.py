@@ -14,6 +14,13 @@ Two families of periods exist:
 
 All end dates are inclusive.  Everything here is pure Python (no streamlit) so
 it can be unit-tested and reused by the UI, exports and queries.
+
+A period may be *clipped* (cchc.coverage.clip): the same period, named as
+before, whose ``end`` is cut at the last day with data or the last day of the
+unit (an old unit ends on 30/06/2025).  ``end`` is then the day the figures are
+counted to (what the queries receive), ``full_end`` the end of the named
+period, and every label says so ("…, dữ liệu đến 30/06/2025"); the URL keeps the
+named period (``to_params`` writes ``full_end``).
 """
 
 from __future__ import annotations
@@ -40,6 +47,8 @@ __all__ = [
     "from_params",
     "periods_of_kind",
     "latest_complete",
+    "period_for",
+    "CLIP_REASONS",
     "parse_date",
     "fmt_date",
 ]
@@ -74,6 +83,8 @@ _NAMED_KINDS = _OFFICIAL_KINDS | _CALENDAR_KINDS
 _INDEX_RANGE = {"month": 12, "cal_month": 12, "quarter": 4, "cal_quarter": 4}
 
 _ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
+# Why a clipped period ends early: what its label says after the day.
+CLIP_REASONS = {"data": "dữ liệu đến", "unit": "đơn vị tồn tại đến", "same": "tính đến"}
 _DASH = " – "  # en dash with spaces
 
 _ISO_RE = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})")
@@ -260,6 +271,8 @@ class Period:
     start: date
     end: date
     cutoff_day: int = DEFAULT_CUTOFF
+    full_end: date | None = None     # clipped: the named period's end (``end`` is the day counted to)
+    clip_reason: str | None = None   # clipped: "data" (last day with data) | "unit" (the unit's last day)
 
     def __post_init__(self) -> None:
         _check_kind(self.kind)
@@ -267,6 +280,19 @@ class Period:
         end = _as_date(self.end, "Ngày kết thúc")
         object.__setattr__(self, "start", start)
         object.__setattr__(self, "end", end)
+        if self.full_end is not None:
+            full_end = _as_date(self.full_end, "Ngày kết thúc của kỳ")
+            object.__setattr__(self, "full_end", full_end)
+            if not start <= end < full_end:
+                raise PeriodError(
+                    f"Kỳ báo cáo cắt không hợp lệ: ngày cuối tính {fmt_date(end)} phải từ "
+                    f"{fmt_date(start)} đến trước {fmt_date(full_end)}."
+                )
+            if self.clip_reason not in CLIP_REASONS:
+                raise PeriodError(f"Lý do cắt kỳ không hợp lệ: {self.clip_reason!r}.")
+            end = full_end
+        elif self.clip_reason is not None:
+            raise PeriodError("Kỳ báo cáo không bị cắt thì không có lý do cắt.")
         if start > end:
             raise PeriodError(
                 f"Kỳ báo cáo không hợp lệ: ngày bắt đầu {fmt_date(start)} "
@@ -306,14 +332,61 @@ class Period:
             return f"9 tháng năm {self.year}"
         if k in ("year", "cal_year"):
             return f"Năm {self.year}"
-        return f"{fmt_date(self.start)}{_DASH}{fmt_date(self.end)}"
+        return f"{fmt_date(self.start)}{_DASH}{fmt_date(self.nominal_end)}"
 
     @property
     def label(self) -> str:
-        """Full label, e.g. "Tháng 3/2023 (15/02/2023 – 14/03/2023)"."""
+        """Full label, e.g. "Tháng 3/2023 (15/02/2023 – 14/03/2023)"; a clipped period adds
+        where its figures stop: "Năm 2025 (15/12/2024 – 14/12/2025), dữ liệu đến 30/11/2025"."""
+        end = self.nominal_end
         if self.kind == "custom":
-            return f"Từ {fmt_date(self.start)} đến {fmt_date(self.end)}"
-        return f"{self.short_label} ({fmt_date(self.start)}{_DASH}{fmt_date(self.end)})"
+            text = f"Từ {fmt_date(self.start)} đến {fmt_date(end)}"
+        else:
+            text = f"{self.short_label} ({fmt_date(self.start)}{_DASH}{fmt_date(end)})"
+        return f"{text}, {self.coverage_note}" if self.partial else text
+
+    @property
+    def partial(self) -> bool:
+        """True when the figures stop before the named period's end (clipped)."""
+        return self.full_end is not None
+
+    @property
+    def nominal_end(self) -> date:
+        """The named period's end (``end`` unless clipped)."""
+        return self.full_end or self.end
+
+    @property
+    def coverage_note(self) -> str | None:
+        """"dữ liệu đến 30/06/2025" for a clipped period (or "đơn vị tồn tại đến …"), else None."""
+        if not self.partial:
+            return None
+        return f"{CLIP_REASONS[self.clip_reason]} {fmt_date(self.end)}"  # type: ignore[index]
+
+    @property
+    def file_label(self) -> str:
+        """short_label for a file name: "Năm 2025", clipped "Năm 2025 đến 30/06/2025"."""
+        if self.kind == "custom":
+            return f"{fmt_date(self.start)}{_DASH}{fmt_date(self.end)}"
+        return f"{self.short_label} đến {fmt_date(self.end)}" if self.partial else self.short_label
+
+    def full(self) -> "Period":
+        """The named period without its clip."""
+        if not self.partial:
+            return self
+        return Period(self.kind, self.year, self.index, self.start, self.nominal_end, self.cutoff_day)
+
+    def clipped(self, day: date, reason: str = "data") -> "Period":
+        """This period with its figures stopping on ``day`` (itself when day is on or after its
+        end). PeriodError when day is before its start (nothing would be left)."""
+        day = _as_date(day, "Ngày cuối tính")
+        if day >= self.end:
+            return self
+        if day < self.start:
+            raise PeriodError(
+                f"Kỳ {self.label} bắt đầu sau ngày {fmt_date(day)}: không còn ngày nào để tính."
+            )
+        return Period(self.kind, self.year, self.index, self.start, day, self.cutoff_day,
+                      self.nominal_end, reason)
 
     # -- queries ------------------------------------------------------------
 
@@ -327,14 +400,19 @@ class Period:
         return self.start <= d <= self.end
 
     def previous_year(self) -> "Period":
-        """Same kind one year earlier (for year-on-year comparisons)."""
+        """Same kind one year earlier (for year-on-year comparisons). A clipped period's is
+        clipped at the same day a year earlier ("tính đến …"), so both count the same part of
+        their period."""
+        if self.partial:
+            return self.full().previous_year().clipped(_shift_year_back(self.end), "same")
         if self.kind == "custom":
             return custom(_shift_year_back(self.start), _shift_year_back(self.end))
         return make(self.kind, self.year - 1, self.index, self.cutoff_day)  # type: ignore[operator]
 
     def to_params(self) -> dict[str, str]:
-        """URL query parameters; inverse of :func:`from_params`."""
-        params = {"from": self.start.isoformat(), "to": self.end.isoformat()}
+        """URL query parameters; inverse of :func:`from_params` (a clipped period's link names the
+        whole period: the clip is made again from the data when the link is opened)."""
+        params = {"from": self.start.isoformat(), "to": self.nominal_end.isoformat()}
         if self.kind != "custom":
             params["kind"] = self.kind
             params["y"] = str(self.year)
@@ -398,6 +476,27 @@ def calendar_year(year: int) -> Period:
 
 def custom(start: date, end: date) -> Period:
     return Period("custom", None, None, start, end)
+
+
+def period_for(start: date, end: date, cutoff_day: int = DEFAULT_CUTOFF) -> Period:
+    """The period for a date range: the named period with exactly those dates (official periods
+    under ``cutoff_day``, then calendar periods), else a custom range."""
+    start = _as_date(start, "Ngày bắt đầu")
+    end = _as_date(end, "Ngày kết thúc")
+    if start > end:
+        return custom(start, end)  # raises PeriodError with the Vietnamese message
+    _check_cutoff(cutoff_day)
+    for kind in ("year", "half", "nine_months", "quarter", "month", "cal_year", "cal_quarter", "cal_month"):
+        indices: list[int | None] = list(range(1, _INDEX_RANGE[kind] + 1)) if kind in _INDEX_RANGE else [None]
+        for year in (end.year, end.year + 1):
+            for i in indices:
+                try:
+                    p = make(kind, year, i, cutoff_day)
+                except PeriodError:
+                    continue
+                if p.start == start and p.end == end:
+                    return p
+    return custom(start, end)
 
 
 def add_months(d: date, n: int) -> date:

@@ -24,6 +24,7 @@ if bieu06.is_empty(table):
                      if outside else "Hãy chọn kỳ khác hoặc đơn vị khác."))
     st.stop()
 
+widgets.partial_note(sel)  # a period the data do not cover to its end
 st.download_button("Tải Biểu 06 (XLSX, đúng mẫu)", data=lambda: bieu06.to_xlsx(table, unit, period),
                    file_name=bieu06.file_name(unit, period), on_click="ignore", icon=":material/download:",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="bieu06_xlsx")

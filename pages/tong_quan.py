@@ -26,6 +26,7 @@ if data.empty:
     st.stop()
 
 # --- KPI cards, 4 per row ----------------------------------------------------------------------
+widgets.partial_note(sel)  # a period the data do not cover to its end
 targets = ov.load_targets()
 cards = ov.cards(data.now, data.prev, targets, unit)
 for i in range(0, len(cards), 4):

@@ -1,5 +1,12 @@
-"""The shell: navigation, filter bar, and the URL carrying unit and period."""
+"""The shell: navigation, filter bar, and the URL carrying unit and period; what the data cover
+(issue 14: "Dữ liệu đến …" on every page, the default period, a period past the data refused, a
+partial period marked, an old unit after its end)."""
 from __future__ import annotations
+
+import pytest
+
+from cchc import coverage, periods
+from cchc.ui import pages as ui_pages
 
 
 def metric_values(at) -> dict[str, str]:
@@ -25,3 +32,125 @@ def test_bad_link_gets_a_vietnamese_warning(app):
     at = app(unit="99999", **{"from": "2023-12-09", "to": "2022-12-10"})
     assert any("Đường dẫn không dùng được" in w.value for w in at.warning)
     assert not at.exception
+
+
+# --- issue 14: honest coverage ------------------------------------------------------------------------
+PAGE_FILES = [file for file, *_ in ui_pages.PAGES]
+
+
+def _data_end(sample_dir):
+    from cchc.db import Database
+    d = Database(sample_dir)
+    try:
+        return coverage.data_end(d)
+    finally:
+        d.close()
+
+
+def _texts(at) -> str:
+    return "\n".join(e.value for kind in ("caption", "info", "warning", "markdown") for e in at.get(kind))
+
+
+@pytest.mark.parametrize("page", PAGE_FILES)
+def test_every_page_says_how_far_the_data_go(app, data_env, page):
+    at = app(page=page, unit="10621", **{"from": "2022-12-10", "to": "2023-12-09"})
+    assert f"Dữ liệu đến {periods.fmt_date(_data_end(data_env))}" in [c.value for c in at.sidebar.caption]
+
+
+def test_default_view_is_the_latest_complete_official_year(app, data_env):
+    at = app()
+    end = _data_end(data_env)
+    to = periods.parse_date(at.query_params["to"][0] if isinstance(at.query_params["to"], list)
+                            else at.query_params["to"])
+    kind = at.query_params["kind"]
+    assert (kind[0] if isinstance(kind, list) else kind) == "year"
+    assert to <= end < to.replace(year=to.year + 1)  # complete, and the latest one
+
+
+def test_a_period_after_the_data_end_is_refused_with_a_vietnamese_warning(app, data_env):
+    end = _data_end(data_env)
+    at = app(unit="10621", kind="year", y=str(end.year + 2))
+    text = "\n".join(w.value for w in at.warning)
+    assert "bắt đầu sau ngày cuối có dữ liệu" in text and periods.fmt_date(end) in text
+    assert "Phần không dùng được đã thay bằng lựa chọn mặc định" in text
+    y = at.query_params["y"]
+    assert int(y[0] if isinstance(y, list) else y) <= end.year   # fell back to the default period
+    assert at.metric and not at.exception
+
+
+def test_a_partial_period_is_marked_on_the_overview_and_biểu_06(app, data_env):
+    end = min(_data_end(data_env), periods.parse_date("2025-06-30"))  # Quốc Tuấn ends on 30/06/2025
+    year = next(p for p in periods.periods_of_kind("year", end, end, 10) if p.end > end)
+    link = {"unit": "10621", "kind": "year", "y": str(year.year)}
+    for page in ("pages/tong_quan.py", "pages/bieu_06.py"):
+        at = app(page=page, **link)
+        info = "\n".join(i.value for i in at.info)
+        assert f"chưa trọn: số liệu tính đến ngày {periods.fmt_date(end)}" in info, page
+        assert f"đến {periods.fmt_date(end)}" in at.caption[0].value   # the period's label says it
+    assert any("chưa trọn" in h.value for h in at.get("html")) or "chưa trọn" in str(at.get("html"))
+
+
+def test_an_old_unit_after_its_end_says_so_and_offers_its_successor(app, data_env):
+    end = _data_end(data_env)
+    if end <= periods.parse_date("2025-07-01"):
+        pytest.skip("the sample ends before the new map: no period after 30/06/2025 to show")
+    at = app(page="pages/tong_quan.py", unit="10621", kind="cal_month", y=str(end.year), i=str(end.month), cmp="0")
+    assert not at.metric, "no figures for a unit that no longer exists"
+    assert any("không còn tồn tại sau 30/06/2025" in w.value for w in at.warning)
+    button = at.button(key="to_successor")
+    button.click().run()
+    assert not at.exception and at.metric
+    unit = at.query_params["unit"]
+    assert (unit[0] if isinstance(unit, list) else unit) != "10621"
+    cmp = at.query_params["cmp"]
+    assert (cmp[0] if isinstance(cmp, list) else cmp) == "0"           # the other parameters kept
+
+
+def test_an_old_unit_after_its_end_with_the_data_end_moved_to_november_2026(app, data_env, monkeypatch):
+    """The same over today's sample, with the data end read as 30/11/2026 (the extended sample's):
+    the page says the commune no longer exists, shows no figures, and its button opens the successor
+    with the other parameters kept."""
+    from datetime import date
+
+    from cchc.ui import filters, state
+    real = state.data_range
+    monkeypatch.setattr(state, "data_range", lambda db: (real(db)[0], date(2026, 11, 30)))
+    monkeypatch.setattr(filters, "data_range", state.data_range)
+    at = app(page="pages/tong_quan.py", unit="10621", kind="cal_month", y="2025", i="8", cmp="0")
+    assert not at.metric and len(at.title) == 1 and at.title[0].value == "Tổng quan"
+    assert any("không còn tồn tại sau 30/06/2025" in w.value for w in at.warning)
+    assert "Dữ liệu đến 30/11/2026" in [c.value for c in at.sidebar.caption]
+    at.button(key="to_successor").click().run()
+    assert not at.exception
+
+    def qp(k):
+        v = at.query_params[k]
+        return v[0] if isinstance(v, list) else v
+    assert qp("unit") == "10633" and (qp("kind"), qp("y"), qp("i"), qp("cmp")) == ("cal_month", "2025", "8", "0")
+
+
+def test_search_finds_both_maps_and_names_old_units_as_old():
+    """The search box's options (cchc.ui.filters.search_labels over units_all rows): keys of both maps,
+    an old unit whose code a new one reuses as cu-<code>, old units with Unit.label()."""
+    import polars as pl
+
+    from cchc.ui import filters
+    rows = [
+        dict(map="new", code="31", name="Thành phố Hải Phòng", level="province", parent_code=None, province_code="31",
+             district_code=None, valid_to=None, successor_code=None, successor_name=None, reused=False),
+        dict(map="new", code="10633", name="Xã Trần Phú", level="commune", parent_code="31", province_code="31",
+             district_code=None, valid_to=None, successor_code=None, successor_name=None, reused=False),
+        dict(map="old", code="10633", name="Xã Trần Phú", level="commune", parent_code="291", province_code="30",
+             district_code="291", valid_to=periods.parse_date("2025-06-30"), successor_code="10633",
+             successor_name="Xã Trần Phú", reused=True),
+        dict(map="old", code="10621", name="Xã Quốc Tuấn", level="commune", parent_code="291", province_code="30",
+             district_code="291", valid_to=periods.parse_date("2025-06-30"), successor_code="10633",
+             successor_name="Xã Trần Phú", reused=False),
+    ]
+    labels = filters.search_labels(pl.DataFrame(rows))
+    assert list(labels) == ["31", "10633", "cu-10633", "10621"]
+    assert labels["10633"] == "Xã Trần Phú — Thành phố Hải Phòng (10633)"
+    assert labels["cu-10633"].startswith("Xã Trần Phú (cũ, nay thuộc Xã Trần Phú") and labels["cu-10633"].endswith("(cu-10633)")
+    assert "Xã Quốc Tuấn" in labels["10621"] and "(cũ, nay thuộc Xã Trần Phú" in labels["10621"]
+    # without the reused column, the key is found from the new map's codes
+    assert list(filters.search_labels(pl.DataFrame(rows).drop("reused"))) == ["31", "10633", "cu-10633", "10621"]

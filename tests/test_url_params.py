@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 import sys
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -62,11 +62,12 @@ def assert_no_live_link(at) -> None:
 
 
 # --- the links that crashed -----------------------------------------------------------------------
-def test_range_starting_before_2020_is_clamped_and_follows_to_every_page(app):
+def test_range_starting_before_2020_is_clamped_and_follows_to_every_page(app, db):
     at = app(page="pages/tong_quan.py", unit="10621", **{"from": "2019-12-31", "to": "2023-12-09"})
     assert_page_ok(at, "pages/tong_quan.py")
     assert "nằm ngoài khoảng ngày có thể chọn" in warnings(at)
-    assert "01/01/2020 – 31/12/2026" in warnings(at)
+    hi = params.date_window(*db.run("data_range").row(0))[1]          # 31/12 of the year after the data end
+    assert f"01/01/2020 – {periods.fmt_date(hi)}" in warnings(at)
     assert at.date_input(key="f_range").value == (date(2020, 1, 1), date(2023, 12, 9))
     assert (qp(at, "from"), qp(at, "to")) == ("2020-01-01", "2023-12-09")  # the link names what is shown
     for page in TITLES:  # the clamped range follows the user: every page draws its picker inside min/max
@@ -75,11 +76,16 @@ def test_range_starting_before_2020_is_clamped_and_follows_to_every_page(app):
         assert at.date_input(key="f_range").value == (date(2020, 1, 1), date(2023, 12, 9))
 
 
-def test_range_ending_after_2026_is_clamped(app):
-    at = app(page="pages/ho_so.py", unit="10621", **{"from": "2025-01-01", "to": "2027-03-01"})
+def test_range_ending_after_the_window_is_clamped_then_clipped_to_the_data_end(app, db):
+    first, last = db.run("data_range").row(0)
+    hi = params.date_window(first, last)[1]
+    at = app(page="pages/ho_so.py", unit="10621", **{"from": "2025-01-01", "to": (hi + timedelta(days=60)).isoformat()})
     assert_page_ok(at, "pages/ho_so.py")
-    assert "đang hiển thị từ 01/01/2025 đến 31/12/2026" in warnings(at).replace("\\", "")
-    assert at.date_input(key="f_range").value == (date(2025, 1, 1), date(2026, 12, 31))
+    assert f"đang hiển thị từ 01/01/2025 đến {periods.fmt_date(hi)}" in warnings(at).replace("\\", "")
+    # the figures stop on the data end (or on 30/06/2025, the old commune's last day): the picker shows so
+    end = min(last, date(2025, 6, 30))
+    assert at.date_input(key="f_range").value == (date(2025, 1, 1), end)
+    assert (qp(at, "from"), qp(at, "to")) == ("2025-01-01", hi.isoformat())  # the link keeps the range asked
 
 
 def test_range_wholly_outside_becomes_one_day_at_the_edge(app):
@@ -256,10 +262,36 @@ def test_text_lengths_and_control_characters():
 
 
 def test_unit_codes():
-    for good in ("30", "291", "10621"):
+    for good in ("30", "291", "10621", "cu-10633", "CU-31", "cu-291"):   # cu-: an old unit a new one reuses
         assert one("unit", good) == (good, True, None)
-    for bad in ("1", "1062", "106210", "1062a", "²²", "10 621", EVIL):
+    for bad in ("1", "1062", "106210", "1062a", "²²", "10 621", EVIL, "cu-", "cu-1", "cu10633", "moi-10633",
+                "cu-106330"):
         assert one("unit", bad)[:2] == (None, False), bad
+
+
+# --- issue 14: a period the data do not reach -------------------------------------------------------
+def test_custom_range_after_the_data_end_is_refused(app, db):
+    last = db.run("data_range").row(0)[1]
+    start = last + timedelta(days=1)
+    at = app(page="pages/bieu_06.py", unit="10621", **{"from": start.isoformat(), "to": (start + timedelta(days=9)).isoformat()})
+    assert_page_ok(at, "pages/bieu_06.py")
+    text = warnings(at).replace("\\", "")
+    assert "bắt đầu sau ngày cuối có dữ liệu" in text and f"dữ liệu chỉ có đến {periods.fmt_date(last)}" in text
+    assert qp(at, "from") != start.isoformat()            # the link now names the default period
+    assert periods.parse_date(qp(at, "to")) <= last
+
+
+def test_period_picker_offers_nothing_after_the_data_end(app, db):
+    last = db.run("data_range").row(0)[1]
+    at = app(page="pages/tong_quan.py", unit="10621", kind="month", y=str(last.year), i=str(last.month))
+    assert_page_ok(at, "pages/tong_quan.py")
+    labels = at.selectbox(key="f_period").options
+    starts = [periods.parse_date(re.search(r"\((\d\d/\d\d/\d{4}) – ", t).group(1)) for t in labels]
+    assert labels and max(starts) <= last
+    # the newest month reaches past the data end (cut-off 10: it ends on the 9th): labelled so
+    assert "dữ liệu đến" in labels[0] or "đơn vị tồn tại đến" in labels[0] or starts[0] <= last
+    at.selectbox(key="f_kind").set_value("custom").run()
+    assert not at.exception and at.date_input(key="f_range").value[1] <= last
 
 
 def test_choices():

@@ -216,7 +216,19 @@ def receiving_unit(unit: Unit) -> str:
 
 
 def date_line(period: periods.Period) -> str:
+    """The form's dates: those the figures are counted over (a clipped period's end is the data end)."""
     return f"(Từ ngày {fmt.day(period.start)} đến ngày {fmt.day(period.end)})"
+
+
+def partial_line(period: periods.Period) -> str | None:
+    """The note in the header area of a clipped period (cchc.coverage.clip), None for a whole one:
+    "Kỳ báo cáo Năm 2026 (15/12/2025 – 14/12/2026) chưa trọn: số liệu đến ngày 30/11/2026 (ngày cuối có
+    dữ liệu)."."""
+    if not period.partial:
+        return None
+    why = "ngày cuối có dữ liệu" if period.clip_reason == "data" else "ngày cuối đơn vị tồn tại"
+    return (f"Kỳ báo cáo {period.short_label} ({fmt.day(period.start)} – {fmt.day(period.nominal_end)}) chưa trọn: "
+            f"số liệu đến ngày {fmt.day(period.end)} ({why}).")
 
 
 def notes(unit: Unit) -> list[str]:
@@ -232,7 +244,7 @@ def notes(unit: Unit) -> list[str]:
 
 def file_name(unit: Unit, period: periods.Period) -> str:
     """bieu-06_xa-quoc-tuan_nam-2023.xlsx"""
-    return _file_name("Biểu 06", unit.name, period.short_label, "xlsx")
+    return _file_name("Biểu 06", unit.name, period.file_label, "xlsx")
 
 
 # --- HTML (the page) -----------------------------------------------------------------------------
@@ -274,7 +286,9 @@ def to_html(table: pl.DataFrame, unit: Unit, period: periods.Period) -> str:
         body.append(f'<tr class="{r["kind"]}">{"".join(cells)}</tr>')
     e = html.escape
     boxes = (f'<div class="boxes"><div><b>{e(FORM_CODE)}</b><br><i>{e(FORM_BASIS)}</i></div>'
-             f'<div class="mid"><div class="title">{e(FORM_TITLE)}</div><i>{e(date_line(period))}</i></div>'
+             f'<div class="mid"><div class="title">{e(FORM_TITLE)}</div><i>{e(date_line(period))}</i>'
+             + (f'<div class="partial"><b><i>{e(partial_line(period))}</i></b></div>' if period.partial else "")
+             + '</div>'
              f"<div>Đơn vị báo cáo: <b>{e(reporting_unit(unit))}</b><br>"
              f"Đơn vị nhận báo cáo: <b>{e(receiving_unit(unit))}</b><br>{e(FORM_UNIT)}</div></div>")
     cols = '<colgroup><col style="width:4%"><col style="width:23%">' + '<col style="width:7%">' * 11 + "</colgroup>"
@@ -345,7 +359,12 @@ def to_xlsx(table: pl.DataFrame, unit: Unit, period: periods.Period) -> bytes:
     ws.set_row(0, 30)
     ws.set_row(1, 30)
     ws.set_row(2, 30)
-    ws.set_row(3, 10)
+    partial = partial_line(period)
+    if partial:  # the blank row under the boxes says the period is not whole
+        ws.merge_range(3, 0, 3, _LAST_COL, partial, f(italic=True, bold=True, align="center", font_size=11))
+        ws.set_row(3, 18)
+    else:
+        ws.set_row(3, 10)
 
     # the merged three-row header and the column numbers
     top = _HEADER_TOP
@@ -411,5 +430,5 @@ def to_xlsx(table: pl.DataFrame, unit: Unit, period: periods.Period) -> bytes:
 
 
 __all__ = ["build_table", "to_html", "to_xlsx", "file_name", "rates", "rates_table", "row_rates", "totals",
-           "is_empty", "reporting_unit", "receiving_unit", "date_line", "notes", "COLUMNS", "NUMBER_COLUMNS",
+           "is_empty", "reporting_unit", "receiving_unit", "date_line", "partial_line", "notes", "COLUMNS", "NUMBER_COLUMNS",
            "HEADER", "FORM_CODE", "FORM_BASIS", "FORM_TITLE", "FORM_UNIT"]

@@ -1,82 +1,148 @@
-"""The shared filter bar: unit (province → district → commune, searchable by name or code),
-period (kind, then period; or a custom range) and the year-on-year comparison switch."""
+"""The shared filter bar: the data end ("Dữ liệu đến dd/mm/yyyy", shown here once for every page),
+the unit (by the structure of the map in force at the chosen period's end: province → district →
+commune until 30/06/2025, province → commune from 01/07/2025; searchable by name or code over both
+maps, an old unit shown with Unit.label(), "… (cũ, nay thuộc …)"), the period (kind, then period,
+each offered one labelled with what the data cover; or a custom range ending at the latest on the
+data end) and the year-on-year comparison switch.
+
+A unit of the other map (given by a link or kept from an earlier choice) stays selected: the
+boxes of the map in force then show no choice and a caption names the unit."""
 from __future__ import annotations
 
+from dataclasses import fields
 from datetime import date
 
 import polars as pl
 import streamlit as st
 
-from cchc import kpis, periods
+from cchc import coverage, fmt, periods, units
 
-from .state import (NONE_COMMUNE, NONE_DISTRICT, CachedDatabase, Selection, current, data_range, date_window,
-                    set_selection, units_frame)
+from .state import (NONE_COMMUNE, NONE_DISTRICT, CachedDatabase, Selection, _fingerprint, current, cutoff_of,
+                    data_range, date_window, default_period, new_codes, resolve_unit, select, set_selection,
+                    unit_key_of, units_frame, with_unit)
+
+NONE_PROVINCE_COMMUNE = "— Toàn tỉnh, thành phố —"
+MAP_TEXT = {units.OLD: "trước 01/07/2025 (tỉnh → huyện → xã)", units.NEW: "từ 01/07/2025 (tỉnh → xã)"}
+_UNIT_FIELDS = {f.name for f in fields(units.Unit)}
 
 
-def _label(row: dict) -> str:
-    return f"{row['name']} ({row['code']})"
+def _of_map(frame: pl.DataFrame, map_: str) -> pl.DataFrame:
+    return frame.filter(pl.col("map") == map_) if "map" in frame.columns else frame
 
 
-def _set_unit(db: CachedDatabase, code: str) -> None:
-    sel = current()
-    unit = kpis.resolve_unit(db, code)
-    p = sel.period
-    if p.kind in ("year", "half", "nine_months", "quarter", "month") and unit.cutoff_day != p.cutoff_day:
-        p = periods.make(p.kind, p.year, p.index, unit.cutoff_day)
-    set_selection(Selection(unit, p, sel.compare))
+def _row_unit(r: dict) -> units.Unit:
+    """A Unit made from a units_all row, for its label only (no query)."""
+    kw = {"code": r["code"], "name": r["name"], "level": r["level"], "province": r["province_code"],
+          "district": r["district_code"], "parent_name": r.get("parent_name"), "province_name": r.get("province_name"),
+          "map": r.get("map", units.OLD), "valid_from": r.get("valid_from"), "valid_to": r.get("valid_to"),
+          "successor_code": r.get("successor_code"), "successor_name": r.get("successor_name"),
+          "successor_province_name": r.get("successor_province_name"), "reused": bool(r.get("reused"))}
+    return units.Unit(**{k: v for k, v in kw.items() if k in _UNIT_FIELDS})
+
+
+@st.cache_data(ttl=3600, max_entries=4, show_spinner=False)
+def _search_labels(root: str, fingerprint: str) -> dict[str, str]:
+    return search_labels(units_frame(CachedDatabase(root)))
+
+
+def search_labels(frame: pl.DataFrame) -> dict[str, str]:
+    """key -> what the search box shows, for every unit of both maps (units_all rows): a new unit
+    "Xã Trần Phú — Thành phố Hải Phòng (10633)", an old one with its Unit.label() "Xã Quốc Tuấn,
+    Huyện Nam Sách (cũ, nay thuộc Xã Trần Phú, Thành phố Hải Phòng) (10621)"."""
+    fresh = new_codes(frame)
+    names = {(r.get("map", units.OLD), r["code"]): r["name"] for r in frame.to_dicts()}
+    out: dict[str, str] = {}
+    for r in frame.to_dicts():
+        key = unit_key_of(r, fresh)
+        if r.get("map") != units.OLD:
+            parent = names.get((r.get("map", units.OLD), r["parent_code"])) if r["parent_code"] else None
+            text = f"{r['name']} — {parent}" if parent else r["name"]
+        else:
+            text = _row_unit(r).label()
+        out[key] = f"{text} ({key})"
+    return out
+
+
+def _set_unit(db: CachedDatabase, key: str) -> None:
+    set_selection(with_unit(db, current(), resolve_unit(db, key)))
 
 
 def unit_picker(db: CachedDatabase) -> None:
-    units = units_frame(db)
+    all_units = units_frame(db)
     sel = current()
     u = sel.unit
-    provinces = units.filter(pl.col("level") == "province").to_dicts()
-    by_code = {r["code"]: r for r in units.to_dicts()}
-    codes = [r["code"] for r in units.filter(pl.col("level") != "province").to_dicts()]
+    map_ = coverage.map_at(sel.period.nominal_end)
+    frame = _of_map(all_units, map_)
+    fresh = new_codes(all_units)
+    rows = {unit_key_of(r, fresh): r for r in frame.to_dicts()}
+    here = u.map == map_ if "map" in all_units.columns else True
+    labels = _search_labels(db.root, _fingerprint(db.root))
 
     def on_search():
-        code = st.session_state.get("f_search")
-        if code:
-            _set_unit(db, code)
+        key = st.session_state.get("f_search")
+        if key:
+            _set_unit(db, key)
         st.session_state["f_search"] = None
 
-    st.selectbox("Tìm đơn vị (tên hoặc mã)", options=codes, index=None, key="f_search",
-                 format_func=lambda c: f"{by_code[c]['name']} — {by_code[by_code[c]['parent_code']]['name']} ({c})"
-                 if by_code[c]["parent_code"] in by_code else _label(by_code[c]),
+    st.selectbox("Tìm đơn vị (tên hoặc mã, cả đơn vị cũ)", options=list(labels), index=None, key="f_search",
+                 format_func=lambda k: labels.get(k, k),
                  placeholder="Gõ tên hoặc mã, ví dụ Quốc Tuấn hoặc 10621", on_change=on_search)
+    if not here:  # a unit of the other map (a link, or the period changed): it stays selected
+        st.caption(f"Đang xem: {fmt.md(u.label())}. Các danh sách dưới đây là đơn vị hành chính {MAP_TEXT[map_]}.")
 
-    pcodes = [r["code"] for r in provinces]
-    st.selectbox("Tỉnh, thành phố", pcodes, index=pcodes.index(u.province) if u.province in pcodes else 0,
-                 format_func=lambda c: by_code[c]["name"], key="f_province",
-                 on_change=lambda: _set_unit(db, st.session_state["f_province"]))
-    dist = units.filter((pl.col("level") == "district") & (pl.col("province_code") == u.province))
-    dcodes = [NONE_DISTRICT] + dist["code"].to_list()
-    dcur = u.district if u.level in ("district", "commune") else NONE_DISTRICT
-    st.session_state["f_district"] = dcur
-    st.selectbox("Quận, huyện, thị xã", dcodes, key="f_district",
-                 format_func=lambda c: c if c == NONE_DISTRICT else by_code[c]["name"],
-                 on_change=lambda: _set_unit(db, u.province if st.session_state["f_district"] == NONE_DISTRICT
-                                             else st.session_state["f_district"]))
-    if u.level in ("district", "commune"):
-        com = units.filter((pl.col("level") == "commune") & (pl.col("district_code") == u.district))
-        ccodes = [NONE_COMMUNE] + com["code"].to_list()
-        st.session_state["f_commune"] = u.code if u.level == "commune" else NONE_COMMUNE
-        st.selectbox("Xã, phường, thị trấn", ccodes, key="f_commune",
-                     format_func=lambda c: c if c == NONE_COMMUNE else _label(by_code[c]),
-                     on_change=lambda: _set_unit(db, u.district if st.session_state["f_commune"] == NONE_COMMUNE
-                                                 else st.session_state["f_commune"]))
+    def pick(box: str, none: str, whole: str | None):
+        v = st.session_state[box]
+        if v is not None and (v != none or whole):
+            _set_unit(db, whole if v == none else v)
+
+    pkeys = [k for k, r in rows.items() if r["level"] == "province"]
+    st.session_state["f_province"] = next((k for k in pkeys if rows[k]["code"] == u.province), None) if here else None
+    st.selectbox("Tỉnh, thành phố", pkeys, key="f_province", format_func=lambda k: rows[k]["name"],
+                 placeholder="Chọn tỉnh, thành phố", on_change=lambda: pick("f_province", "", None))
+    if not here:
+        return
+    pkey = st.session_state["f_province"]
+    if map_ == units.NEW:  # province → commune
+        com = [k for k, r in rows.items() if r["level"] == "commune" and r["province_code"] == u.province]
+        st.session_state["f_commune"] = u.key if u.level == "commune" else NONE_PROVINCE_COMMUNE
+        st.selectbox("Xã, phường, đặc khu", [NONE_PROVINCE_COMMUNE] + com, key="f_commune",
+                     format_func=lambda k: k if k == NONE_PROVINCE_COMMUNE else rows[k]["name"],
+                     on_change=lambda: pick("f_commune", NONE_PROVINCE_COMMUNE, pkey))
+        return
+    # old map: province → district → commune
+    dist = [k for k, r in rows.items() if r["level"] == "district" and r["province_code"] == u.province]
+    dkey = next((k for k in dist if rows[k]["code"] == u.district), None)
+    st.session_state["f_district"] = dkey if u.level in ("district", "commune") and dkey else NONE_DISTRICT
+    st.selectbox("Quận, huyện, thị xã", [NONE_DISTRICT] + dist, key="f_district",
+                 format_func=lambda k: k if k == NONE_DISTRICT else rows[k]["name"],
+                 on_change=lambda: pick("f_district", NONE_DISTRICT, pkey))
+    if u.level in ("district", "commune") and dkey:
+        com = [k for k, r in rows.items() if r["level"] == "commune" and r["district_code"] == u.district]
+        st.session_state["f_commune"] = u.key if u.level == "commune" else NONE_COMMUNE
+        st.selectbox("Xã, phường, thị trấn", [NONE_COMMUNE] + com, key="f_commune",
+                     format_func=lambda k: k if k == NONE_COMMUNE else f"{rows[k]['name']} ({rows[k]['code']})",
+                     on_change=lambda: pick("f_commune", NONE_COMMUNE, dkey))
 
 
 def _in_window(d: date, lo: date, hi: date) -> date:
     return min(max(d, lo), hi)
 
 
+def _choose(db: CachedDatabase, p: periods.Period) -> None:
+    """Select period p for the current unit (a period the data do not reach: a warning, no change)."""
+    s = current()
+    try:
+        set_selection(select(db, s.unit, p, s.compare))
+    except periods.PeriodError as e:
+        st.session_state["_url_warning"] = str(e)
+
+
 def period_picker(db: CachedDatabase) -> None:
     sel = current()
     first, last = data_range(db)
-    lo, hi = date_window(db)  # the custom range's bounds, the same as a link's dates are clamped to
-    cut = sel.unit.cutoff_day
-    kinds = list(periods.KINDS)
+    lo, _ = date_window(db)  # a custom range starts no earlier than a link's dates are clamped to
+    hi = last                # and ends on the data end at the latest: nothing after it is offered
+    cut = cutoff_of(sel.unit)
     st.session_state["f_kind"] = sel.period.kind
 
     def on_kind():
@@ -85,36 +151,38 @@ def period_picker(db: CachedDatabase) -> None:
         if k == "custom":  # a named period may reach outside the picker's bounds (e.g. Năm 2019)
             p = periods.custom(_in_window(s.period.start, lo, hi), _in_window(s.period.end, lo, hi))
         else:
-            p = periods.latest_complete(k, last, cut)
-        set_selection(Selection(s.unit, p, s.compare))
+            p = coverage.default_period(last, cut, s.unit.valid_to, kind=k)
+        _choose(db, p)
 
-    st.selectbox("Loại kỳ báo cáo", kinds, key="f_kind", format_func=lambda k: periods.KINDS[k], on_change=on_kind)
+    st.selectbox("Loại kỳ báo cáo", list(periods.KINDS), key="f_kind", format_func=lambda k: periods.KINDS[k],
+                 on_change=on_kind)
     if sel.period.kind == "custom":
         def on_range():
             v = st.session_state.get("f_range")
             if isinstance(v, (tuple, list)) and len(v) == 2:
-                s = current()
-                set_selection(Selection(s.unit, kpis.period_for(s.unit, v[0], v[1]), s.compare))
+                _choose(db, periods.period_for(v[0], v[1], cutoff_of(current().unit)))
 
-        value = (_in_window(sel.period.start, lo, hi), _in_window(sel.period.end, lo, hi))  # inside already
+        value = (_in_window(sel.period.start, lo, hi), _in_window(sel.period.end, lo, hi))
         st.date_input("Từ ngày – đến ngày", value=value, min_value=lo, max_value=hi, format="DD/MM/YYYY",
-                      key="f_range", on_change=on_range)
+                      key="f_range", on_change=on_range, help=f"Dữ liệu có đến ngày {periods.fmt_date(last)}.")
     else:
+        # every period overlapping the data: none starts after the data end
         options = periods.periods_of_kind(sel.period.kind, first, last, cut)
-        if sel.period not in options:
-            options = [sel.period] + options
-        st.session_state["f_period"] = options.index(sel.period)
+        whole = sel.period.full()
+        if whole not in options:
+            options = [whole] + options
+        st.session_state["f_period"] = options.index(whole)
 
-        def on_period():
-            s = current()
-            set_selection(Selection(s.unit, options[st.session_state["f_period"]], s.compare))
+        def text(i: int) -> str:
+            o = options[i]
+            return o.label if o.start > last else coverage.clip(o, last).label
 
-        st.selectbox("Kỳ", list(range(len(options))), key="f_period", format_func=lambda i: options[i].label,
-                     on_change=on_period)
+        st.selectbox("Kỳ", list(range(len(options))), key="f_period", format_func=text,
+                     on_change=lambda: _choose(db, options[st.session_state["f_period"]]))
 
     def on_cmp():
         s = current()
-        set_selection(Selection(s.unit, s.period, bool(st.session_state["f_cmp"])))
+        set_selection(Selection(s.unit, s.period, bool(st.session_state["f_cmp"]), s.gone))
 
     st.session_state["f_cmp"] = sel.compare
     st.toggle("So sánh cùng kỳ năm trước", key="f_cmp", on_change=on_cmp)
@@ -123,6 +191,10 @@ def period_picker(db: CachedDatabase) -> None:
 def filter_bar(db: CachedDatabase) -> Selection:
     with st.sidebar:
         st.markdown("**Đơn vị và kỳ báo cáo**")
+        st.caption(coverage.data_label(data_range(db)[1]))
         unit_picker(db)
         period_picker(db)
     return current()
+
+
+__all__ = ["filter_bar", "unit_picker", "period_picker", "search_labels", "default_period"]

@@ -10,6 +10,14 @@ Pages may add their own parameters (e.g. the drill-down's field=, proc=, q=, pg=
 Every parameter is read through cchc.params (one table, one parser): a value the app cannot use is
 replaced by its default and the page says so in Vietnamese, escaped (cchc.fmt.md); a custom range
 is clamped to the dates the picker offers (date_window).
+
+What the data cover (cchc.coverage, issue 14) is applied here, where the selection is built
+(``select``), so every page and query receives it: the period is clipped to the data end and to an
+old unit's last day (``Selection.period.partial``); a period starting after the data end is refused
+(a link's gets a warning and the unit's default period: the latest complete official year of its
+province); an old unit over a period after its end is ``Selection.gone`` (app.py shows its message
+and a button to its successor instead of the page). ``unit=`` takes a key of either map
+(cchc.units.resolve: 10633, cu-10633, 10621).
 """
 from __future__ import annotations
 
@@ -22,9 +30,9 @@ from typing import Any, Collection
 import polars as pl
 import streamlit as st
 
+from cchc import coverage, fmt, params, periods, units
 from cchc import db as dbm
-from cchc import fmt, kpis, params, periods
-from cchc.kpis import Unit
+from cchc.units import Unit
 
 FILTER_KEYS = params.SHARED
 NONE_DISTRICT = "— Toàn tỉnh —"
@@ -76,9 +84,15 @@ def get_db() -> CachedDatabase:
 # --- selection -----------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Selection:
+    """The unit, the period and the comparison switch every page reads. ``period`` is what the
+    queries receive: clipped to the data end and to an old unit's last day (cchc.coverage.clip;
+    ``period.partial`` and its label say so). ``gone``: an old unit over a period starting after its
+    end; the period is then the whole named one and the pages are not run (app.py shows
+    ``unit.gone_message()`` and a button to its successor)."""
     unit: Unit
     period: periods.Period
     compare: bool
+    gone: bool = False
 
     @property
     def previous(self) -> periods.Period:
@@ -95,7 +109,7 @@ class Selection:
         return f"{fmt.md(self.unit.full_name)} — {self.period.label}"
 
     def params(self) -> dict[str, str]:
-        p = {"unit": self.unit.code, **self.period.to_params()}
+        p = {"unit": self.unit.key, **self.period.to_params()}
         if not self.compare:
             p["cmp"] = "0"
         return p
@@ -110,49 +124,127 @@ def data_range(db: CachedDatabase) -> tuple[date, date]:
     return r[0], r[1]
 
 
+def data_end(db: CachedDatabase) -> date:
+    """The last day with data (cchc.coverage.data_end)."""
+    return data_range(db)[1]
+
+
 def date_window(db: CachedDatabase) -> tuple[date, date]:
-    """The dates a custom range may take (the picker's min and max; a link's dates are clamped to it)."""
+    """The dates a link's custom range is clamped to (cchc.params.date_window)."""
     return params.date_window(*data_range(db))
 
 
+def resolve_unit(db: CachedDatabase, key: str) -> Unit:
+    """The unit a key names, of either map (cchc.units.resolve: "10633", "cu-10633", "10621")."""
+    return units.resolve(db, key)
+
+
+def cutoff_of(unit: Unit) -> int:
+    """The unit's province's cut-off day (cchc.coverage.cutoff_day, from the reference file)."""
+    return coverage.cutoff_day(unit.map, unit.province)
+
+
+def select(db: CachedDatabase, unit: Unit, p: periods.Period, compare: bool) -> Selection:
+    """The selection of a unit and a (named or custom) period: the period clipped to the data end
+    and the unit's last day, or ``gone`` when the unit ended before the period starts. Raises
+    coverage.CoverageError (Vietnamese) when the period starts after the data end."""
+    p, end = p.full(), data_end(db)
+    if coverage.is_after_data(p, end):
+        coverage.clip(p, end)  # raises CoverageError with its message
+    if unit.ended_before(p.start):
+        return Selection(unit, p, compare, gone=True)
+    return Selection(unit, coverage.clip(p, end, unit.valid_to), compare)
+
+
+def with_unit(db: CachedDatabase, sel: Selection, unit: Unit) -> Selection:
+    """``sel`` for another unit: an official period re-made with that unit's cut-off day; a period
+    the data do not reach for it falls back to its default."""
+    p = sel.period.full()
+    cut = cutoff_of(unit)
+    if p.kind in ("year", "half", "nine_months", "quarter", "month") and cut != p.cutoff_day:
+        p = periods.make(p.kind, p.year, p.index, cut)
+    try:
+        return select(db, unit, p, sel.compare)
+    except periods.PeriodError:
+        return select(db, unit, default_period(db, unit), sel.compare)
+
+
+def default_period(db: CachedDatabase, unit: Unit) -> periods.Period:
+    """The unit's default period: the latest complete official year of its province
+    (cchc.coverage.default_period)."""
+    return coverage.default_period(data_end(db), cutoff_of(unit), unit.valid_to)
+
+
 def _default_selection(db: CachedDatabase) -> Selection:
-    units = units_frame(db)
-    commune = units.filter(pl.col("level") == "commune")
-    province = units.filter(pl.col("level") == "province")["code"][0]
-    unit = kpis.resolve_unit(db, province if commune.is_empty() else province)
-    _, last = data_range(db)
-    return Selection(unit, periods.latest_complete("year", last, unit.cutoff_day), True)
+    """The first province of the map in force on the data end (the sample's one province), over its
+    default period, compared with a year earlier."""
+    all_units = units_frame(db)
+    provinces = all_units.filter(pl.col("level") == "province")
+    if "map" in provinces.columns:
+        of_map = provinces.filter(pl.col("map") == coverage.map_at(data_end(db)))
+        provinces = of_map if not of_map.is_empty() else provinces
+    row = provinces.row(0, named=True)
+    unit = resolve_unit(db, unit_key_of(row, new_codes(all_units)))
+    return select(db, unit, default_period(db, unit), True)
+
+
+def unit_key_of(row: dict, new_codes: Collection[str] = ()) -> str:
+    """The key (URL text) of a units_all row: a new unit's code; an old unit's code, or "cu-" + code
+    when a new unit reuses it (cchc.units.Unit.key; the row's ``reused``, else whether its code is
+    one of ``new_codes``: new_codes(units_frame))."""
+    if row.get("map", units.OLD) == units.NEW:
+        return row["code"]
+    reused = row.get("reused")
+    if reused is None:
+        reused = row["code"] in new_codes
+    return units.OLD_PREFIX + row["code"] if reused else row["code"]
+
+
+def new_codes(all_units: pl.DataFrame) -> frozenset[str]:
+    """The codes of the new map's units (a units_all frame)."""
+    if "map" not in all_units.columns:
+        return frozenset()
+    return frozenset(all_units.filter(pl.col("map") == units.NEW)["code"].to_list())
 
 
 def _from_url(db: CachedDatabase, qp: dict[str, str], fallback: Selection) -> tuple[Selection, str | None]:
     """The selection a URL describes, each unusable part (unit, period, comparison) replaced by the
-    fallback's, with a Vietnamese warning (plain text) saying what was replaced or clamped."""
+    fallback's, with a Vietnamese warning (plain text) saying what was replaced, clamped or refused:
+    a period starting after the data end is refused (the unit's default period instead)."""
     v = params.parse(params.SHARED, qp)
     problems, replaced = list(v.warnings), False  # replaced: a problem whose text does not say so
     unit = fallback.unit
     if v["unit"] is not None:
         try:
-            unit = kpis.resolve_unit(db, v["unit"])
-        except kpis.UnitError as e:
+            unit = resolve_unit(db, v["unit"])
+        except units.UnitError as e:
             problems.append(str(e))
             replaced = True
-    p, note = fallback.period, None
+    p, note = fallback.period.full(), None
+    if unit is not fallback.unit:
+        p = default_period(db, unit)
     if any(params.raw_text(qp.get(k)) is not None for k in ("from", "to", "kind")):
         try:
-            p = params.period(v, cutoff_day=unit.cutoff_day)
+            p = params.period(v, cutoff_day=cutoff_of(unit))
             if p.kind == "custom":
                 start, end, note = params.clamp_range(p.start, p.end, *date_window(db))
-                p = kpis.period_for(unit, start, end)
+                p = periods.period_for(start, end, cutoff_of(unit))
         except periods.PeriodError as e:
             problems.append(str(e))
-            p, replaced = fallback.period, True
+            replaced = True
+    try:
+        sel = select(db, unit, p, v["cmp"] != "0")
+    except periods.PeriodError as e:  # starts after the data end
+        problems.append(str(e))
+        replaced = True
+        sel = select(db, unit, default_period(db, unit), v["cmp"] != "0")
     messages = []
     if problems:
         messages.append("Đường dẫn không dùng được: " + " ".join(problems)
                         + (" Phần không dùng được đã thay bằng lựa chọn mặc định." if replaced else ""))
     if note:
         messages.append(note)
-    return Selection(unit, p, v["cmp"] != "0"), " ".join(messages) or None
+    return sel, " ".join(messages) or None
 
 
 def current() -> Selection:

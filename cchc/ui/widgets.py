@@ -1,4 +1,5 @@
-"""Drawing helpers shared by the pages: KPI cards, charts with their PNG download, empty states."""
+"""Drawing helpers shared by the pages: KPI cards, charts with their PNG download, empty states, the
+partial-period note and the page of an old unit over a period after its end."""
 from __future__ import annotations
 
 from typing import Callable
@@ -6,9 +7,9 @@ from typing import Callable
 import plotly.graph_objects as go
 import streamlit as st
 
-from cchc import charts, fmt
+from cchc import charts, fmt, periods
 
-from .state import Selection
+from .state import CachedDatabase, Selection, current, resolve_unit, set_selection, with_unit
 
 
 def chart(fig: go.Figure, name: str, sel: Selection, key: str, on_select: str | Callable = "ignore",
@@ -19,7 +20,7 @@ def chart(fig: go.Figure, name: str, sel: Selection, key: str, on_select: str | 
                             selection_mode=selection_mode if on_select != "ignore" else ("points", "box", "lasso"),
                             config={"displaylogo": False, "locale": "vi"})
     st.download_button("Tải ảnh PNG", data=lambda: charts.to_image(fig), mime="image/png", key=f"png_{key}",
-                       file_name=charts.file_name(name, sel.unit.name, sel.period.short_label), icon=":material/download:",
+                       file_name=charts.file_name(name, sel.unit.name, sel.period.file_label), icon=":material/download:",
                        type="tertiary", on_click="ignore")
     return event
 
@@ -53,3 +54,39 @@ def delta_rate(now: float | None, before: float | None) -> str | None:
     if now is None or before is None:
         return None
     return _metric_sign(fmt.signed_percent_points(now - before)) + " so với cùng kỳ"
+
+
+def partial_text(p: periods.Period) -> str | None:
+    """The note of a clipped period (plain text), None for a whole one."""
+    if not p.partial:
+        return None
+    why = ("ngày cuối có dữ liệu" if p.clip_reason == "data" else
+           "ngày cuối đơn vị tồn tại, trước sắp xếp đơn vị hành chính 01/07/2025")
+    return (f"Kỳ {p.short_label} ({periods.fmt_date(p.start)} – {periods.fmt_date(p.nominal_end)}) chưa trọn: "
+            f"số liệu tính đến ngày {periods.fmt_date(p.end)} ({why}); hồ sơ chưa giải quyết được xét quá hạn "
+            f"tại ngày này.")
+
+
+def partial_note(sel: Selection) -> None:
+    """Say on the page that the figures stop before the period's end (Tổng quan, Biểu 06)."""
+    text = partial_text(sel.period)
+    if text:
+        st.info(text, icon=":material/hourglass_bottom:")
+
+
+def _to_successor(db: CachedDatabase, key: str) -> None:
+    set_selection(with_unit(db, current(), resolve_unit(db, key)))
+
+
+def gone(db: CachedDatabase, sel: Selection, title: str) -> None:
+    """An old unit over a period starting after its end: the page's title, the unit's message and
+    a button to its successor (?unit=<successor> with the other parameters kept); no figures."""
+    st.title(title)
+    st.caption(fmt.md(sel.unit.label()) + " — " + sel.period.label)
+    st.warning(fmt.md(sel.unit.gone_message()), icon=":material/history:")
+    if sel.unit.successor_code:
+        st.button(f"Xem {sel.unit.successor_name or sel.unit.successor_code} (mã {sel.unit.successor_code})",
+                  key="to_successor", icon=":material/arrow_forward:", on_click=_to_successor,
+                  args=(db, sel.unit.successor_code))
+    else:
+        st.info("Hãy chọn một kỳ trước ngày đơn vị ngừng tồn tại hoặc một đơn vị đang tồn tại.")

@@ -3,12 +3,14 @@ ranked for the year and the month, the distribution of one province's communes) 
 unit's score computed from the dashboard's data placed against them, each clearly labelled; and the
 import of a new file of published scores.
 
-Queries (through cchc.views.ket_qua_cong_bo, cchc.views.chi_so and cchc.scoring): index_page_published, index_page_successor,
-data_range and the 766 metric queries. Writes: index_results.parquet (cchc.ingest.results).
+Queries (through cchc.views.ket_qua_cong_bo, cchc.views.chi_so, cchc.units and cchc.scoring): index_page_published,
+unit_lookup, data_range and the 766 metric queries. Like with like (same period, level, unit of the new
+map and groups): cchc/views/ket_qua_cong_bo.py. Writes: index_results.parquet (cchc.ingest.results).
 """
+import polars as pl
 import streamlit as st
 
-from cchc import fmt, scoring
+from cchc import fmt, scoring, units
 from cchc.views import chi_so as iv
 from cchc.views import ket_qua_cong_bo as kq
 from cchc.ingest.results import ResultsImportError
@@ -40,60 +42,72 @@ if df.is_empty():
     widgets.empty("Chưa có điểm công bố nào. Hãy nạp tệp điểm công bố ở cuối trang.")
 else:
     label = kq.published_label(df)
-    first, last = iv.data_range(db)
-    cp, cp_label = kq.comparison_period(period, last)
-    with st.spinner("Đang tính…"):
-        res = scoring.score(db, "766", unit, cp)
-    computed = res.total
-    ctext = f"{iv.COMPUTED_LABEL}: {unit.name} {iv.pts(computed)}"
-    year_board, at_year = kq.score_board(df, "cal_year", "province")
-    succ = kq.successor_code(db, unit)
-    succ_row = next((r for r in year_board.to_dicts() if r["unit_code"] == succ), None) if succ else None
+    last = iv.data_range(db)[1]
+    ix = scoring.load_index("766")
+    target, via = kq.comparison_unit(db, unit)
+    if via:
+        st.info(fmt.md(via), icon=":material/history:")
+    bds = kq.boards(df)
+    note = kq.selected_note(period, bds)
+    if note:
+        st.caption(fmt.md(note))
+    if target is not None and not any(b.level == target.level for b in bds):
+        st.info(f"Không có bảng điểm công bố cấp {units.LEVEL_NAMES.get(target.level, target.level)} để so sánh với "
+                f"{fmt.md(target.full_name)}.", icon=":material/info:")
 
-    c = st.columns(4)
-    widgets.kpi(c[0], iv.COMPUTED_LABEL, iv.pts(computed), None, None,
-                help=f"{fmt.md(unit.full_name)}, {cp_label}; tính được {iv.mx(res.available_max)}/100 điểm tối đa, phần còn lại "
-                     "không đủ dữ liệu và được quy đổi (trang Chỉ số).")
-    place = kq.place_of(year_board, computed)
-    widgets.kpi(c[1], f"Vị trí của điểm tính trong {fmt.number(year_board.height)} tỉnh (tham khảo)",
-                f"{place}/{year_board.height + 1}" if place else fmt.DASH, None, None,
-                help="Nếu đặt điểm tính từ dữ liệu vào bảng điểm công bố năm của các tỉnh, thành phố.")
-    if succ_row:
-        widgets.kpi(c[2], f"Điểm công bố năm {at_year[0]}: {fmt.md(succ_row['unit_name'])}", fmt.number(succ_row["TONG"], 2),
-                    None, None, help=f"{fmt.md(label)}. {fmt.md(unit.province_name or unit.name)} nay thuộc "
-                                     f"{fmt.md(succ_row['unit_name'])} "
-                                     "(NQ 202/2025/QH15).")
-        widgets.kpi(c[3], "Hạng công bố", f"{succ_row['rank']}/{year_board.height}", None, None)
-    st.caption(f"Điểm tính cho {fmt.md(unit.full_name)}, {cp_label}. " + " ".join(res.notes))
-
-    # --- the provinces, year and month -----------------------------------------------------------
-    if at_year:
-        st.subheader(f"{fmt.number(year_board.height)} tỉnh, thành phố — năm {at_year[0]}")
-        title = f"Điểm Bộ chỉ số 766 năm {at_year[0]}: {fmt.number(year_board.height)} tỉnh, thành phố"
-        widgets.chart(kq.province_figure(year_board, title, label, label, computed, ctext, succ),
-                      "diem-766-cac-tinh", sel, key="kq_year")
-        st.dataframe(kq.board_table(year_board, succ), hide_index=True, width="stretch", key="kq_year_table")
-    month_board, at_month = kq.score_board(df, "cal_month", "province")
-    if at_month and month_board.height > 1:
-        st.subheader(f"Điểm tháng {at_month[1]}/{at_month[0]}")
-        st.dataframe(kq.board_table(month_board, succ), hide_index=True, width="stretch", key="kq_month_table")
-
-    # --- the communes of one province ----------------------------------------------------------------
-    communes, at_c = kq.score_board(df, "cal_year", "commune")
-    if at_c:
-        where = kq.common_province(communes)
-        st.subheader(f"Các xã, phường{' của ' + fmt.md(where) if where else ''} — năm {at_c[0]}")
-        c = st.columns(4)
-        widgets.kpi(c[0], "Số xã, phường có điểm công bố", fmt.number(communes.height), None, None)
-        widgets.kpi(c[1], "Trung vị", fmt.number(communes["TONG"].median(), 2), None, None)
-        widgets.kpi(c[2], "Thấp nhất – cao nhất",
-                    f"{fmt.number(communes['TONG'].min(), 2)} – {fmt.number(communes['TONG'].max(), 2)}", None, None)
-        cplace = kq.place_of(communes, computed)
-        widgets.kpi(c[3], "Vị trí của điểm tính (tham khảo)", f"{cplace}/{communes.height + 1}" if cplace else fmt.DASH,
-                    None, None)
-        widgets.chart(kq.histogram_figure(communes, f"Phân bố điểm 766 năm {at_c[0]} của {fmt.number(communes.height)} "
-                                          f"xã, phường{' ' + where if where else ''}", label, label, computed, ctext),
-                      "phan-bo-diem-xa", sel, key="kq_communes")
+    for b in bds:
+        st.subheader(fmt.md(b.title))
+        where = f"{label} — {b.label}"
+        with st.spinner("Đang tính…"):
+            pl_ = kq.place(db, ix, target, b, last) if target is not None else None
+        if pl_ is not None and pl_.refusal and pl_.other_level:
+            st.caption(fmt.md(pl_.refusal))
+        elif pl_ is not None and pl_.refusal:
+            st.warning(fmt.md(pl_.refusal), icon=":material/block:")
+        if pl_ is not None and pl_.result is not None and not pl_.other_level:
+            r = pl_.result
+            c = st.columns(4)
+            widgets.kpi(c[0], f"Điểm tính trên cùng cơ sở ({b.short})",
+                        f"{fmt.number(pl_.computed, 2)}/{iv.mx(pl_.base_max)}" if pl_.base else fmt.DASH, None, None,
+                        help=f"{iv.COMPUTED_LABEL}: {fmt.md(target.full_name)}. {fmt.md(kq.period_line(pl_))}")
+            widgets.kpi(c[1], f"Vị trí trong {fmt.number(b.size)} {kq.LEVEL_PLURAL[b.level]} ({b.short})",
+                        pl_.position, None, None,
+                        help="Hạng khi thay điểm công bố của đơn vị bằng điểm tính, mọi đơn vị cùng các nhóm so sánh."
+                        if pl_.own else "Đơn vị không có trong bảng: chỉ nói điểm tính cao hơn bao nhiêu đơn vị "
+                                        "trong bảng, không xếp hạng.")
+            widgets.kpi(c[2], f"Chỉ tiêu tính được ({b.short})", f"{r.indicators_covered}/{r.indicators_total}", None, None,
+                        help=fmt.md(pl_.total_text))
+            if pl_.own:
+                widgets.kpi(c[3], f"Điểm công bố cùng cơ sở ({b.short})", f"{fmt.number(pl_.own['base'], 2)}/{iv.mx(pl_.base_max)}",
+                            None, None, help=f"{fmt.md(pl_.own['unit_name'])}, {b.label}, cùng các nhóm {', '.join(pl_.base)}; "
+                                             f"tổng điểm công bố {fmt.number(pl_.own['TONG'], 2)}"
+                                 f"/100, hạng công bố {pl_.own['rank']}/{b.size}.")
+            st.caption(" ".join(fmt.md(t) for t in (f"Điểm tính cho {target.full_name}: {pl_.coverage_text}.",
+                                                       kq.period_line(pl_), pl_.base_text, pl_.left_out_text,
+                                                       pl_.total_text) if t))
+        placed = pl_ is not None and pl_.base and not pl_.refusal
+        key = f"kq_{b.kind}_{b.level}"
+        if b.level == "province":
+            if placed:
+                widgets.chart(kq.base_figure(pl_, f"Điểm 766 {b.label}, cùng cơ sở với điểm tính: "
+                                                  f"{fmt.number(b.size)} tỉnh, thành phố", where, label, target.name),
+                              f"diem-766-cung-co-so-{b.kind}", sel, key=f"{key}_base")
+            elif b.kind == "cal_year":
+                widgets.chart(kq.province_figure(b.rows, f"Điểm Bộ chỉ số 766 {b.label}: {fmt.number(b.size)} tỉnh, "
+                                                         "thành phố", where, label), "diem-766-cac-tinh", sel, key=key)
+        else:
+            vals = pl_.published if placed else b.rows.with_columns(base=pl.col("TONG"))
+            sub = f"{b.label}, cùng các nhóm {', '.join(pl_.base)}" if placed else b.label
+            widgets.chart(kq.histogram_figure(
+                vals["base"].to_list(), vals["unit_name"].to_list(), f"Phân bố điểm 766 của {fmt.number(b.size)} "
+                f"xã, phường — {sub}", where, label, pl_.computed if placed else None,
+                kq.marker_text(pl_, target.name) if placed else "", pl_.base_max if placed else 100,
+                f"Điểm các nhóm {', '.join(pl_.base)} (tối đa {iv.mx(pl_.base_max)})" if placed else
+                "Tổng điểm (thang 100)"), "phan-bo-diem-xa", sel, key=key)
+        st.dataframe(kq.board_table(b.rows, target.code if target is not None and b.level == target.level else None),
+                     hide_index=True, width="stretch", key=f"{key}_table")
+        st.caption(f"Bảng: điểm và hạng như {iv.PORTAL} công bố, {b.label}; tổng điểm công bố tính đủ "
+                   f"{kq.indicator_count(ix)} chỉ tiêu.")
 
 # --- import a new file ----------------------------------------------------------------------------
 st.divider()

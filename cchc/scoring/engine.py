@@ -86,9 +86,20 @@ class GroupResult:
         st = {i.status for i in self.indicators}
         return "no_data" if st == {"no_data"} else ("ok" if "no_data" not in st else "partial")
 
+    @property
+    def covered(self) -> int:
+        """How many of its indicators have data (status ok or manual)."""
+        return sum(i.status != "no_data" for i in self.indicators)
+
+    @property
+    def complete(self) -> bool:
+        """Every indicator of the group has data: its score is on the same base as a published one."""
+        return bool(self.indicators) and self.covered == len(self.indicators)
+
     def to_dict(self) -> dict:
         return {"code": self.code, "name": self.name, "score": _r(self.score), "max": self.max,
                 "available_max": self.available_max, "percent": _r(self.percent, 6), "status": self.status,
+                "indicators_covered": self.covered, "indicators_total": len(self.indicators),
                 "source": self.source, "indicators": [i.to_dict() for i in self.indicators]}
 
 
@@ -164,6 +175,38 @@ class IndexResult:
         for g in self.groups:
             yield from g.indicators
 
+    # --- coverage: which indicators the score is made of (nothing here changes the points) ---------
+
+    @property
+    def indicators_total(self) -> int:
+        """The number of indicators of the index's groups (bonus and penalty items not counted)."""
+        return sum(len(g.indicators) for g in self.groups)
+
+    @property
+    def indicators_covered(self) -> int:
+        """How many of them have data (status ok or manual): "tính được 8/19 chỉ tiêu"."""
+        return sum(g.covered for g in self.groups)
+
+    def covered_codes(self) -> frozenset[str]:
+        """The codes of the indicators with data."""
+        return frozenset(i.code for i in self.indicators() if i.status != "no_data")
+
+    def complete_groups(self) -> tuple[str, ...]:
+        """The codes of the groups all of whose indicators have data, in the definition's order."""
+        return tuple(g.code for g in self.groups if g.complete)
+
+    def points_on(self, codes) -> float | None:
+        """The points of the indicators ``codes`` added up, not rescaled; None when one of them has no
+        data (a score on a common base needs every indicator of the base)."""
+        got = [i for i in self.indicators() if i.code in codes]
+        if not got or any(i.status == "no_data" for i in got):
+            return None
+        return sum(i.points for i in got)
+
+    def max_on(self, codes) -> float:
+        """The maxima of the indicators ``codes`` added up."""
+        return sum(i.max for i in self.indicators() if i.code in codes)
+
     def to_dict(self) -> dict:
         """JSON-serialisable result (the CLI's --json output). Rates and thresholds of percentages are
         fractions (0.9997, 0.8); points are rounded to 4 decimals."""
@@ -176,6 +219,7 @@ class IndexResult:
             "unit": self.unit_code, "unit_name": self.unit_name, "unit_level": self.unit_level,
             "from": self.period.start.isoformat(), "to": self.period.end.isoformat(), "period": self.period.label,
             "total": _r(self.total), "max_total": self.max_total, "available_max": self.available_max,
+            "indicators_covered": self.indicators_covered, "indicators_total": self.indicators_total,
             "raw_total": _r(self.raw_total), "scaled_total": _r(self.scaled_total),
             "bonus": _r(self.bonus_points), "penalty": _r(self.penalty_points),
             "percent": _r(self.percent, 6), "band": b.name if b else None,
@@ -364,6 +408,69 @@ def score_units(db: Database, index_def: IndexDef | str, units: list, period: pe
     ix = load_index(index_def) if isinstance(index_def, str) else index_def
     out = [score(db, ix, u, period) for u in units]
     return sorted(out, key=lambda r: (r.total is None, -(r.total or 0), r.unit_code))
+
+
+# --------------------------------------------------------------------------------------------
+# One base for a ranking (coverage; the points themselves are those computed above)
+# --------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CommonBase:
+    """The indicators every ranked unit has data for. Each unit's own total is rescaled over the
+    indicators *it* has data for, so two totals can stand on different bases (a commune with PAKN in
+    the period is scored on 5.2 and 5.3, one without is not); ranked on this base, every unit is scored
+    on the same indicators: points on them / their maxima × max_total, then bonus and penalty as in
+    the total."""
+    codes: frozenset[str]
+    max: float               # the maxima of those indicators added up
+    max_total: float
+    total: int               # the indicators of the index (bonus and penalty items not counted)
+
+    def score(self, r: IndexResult) -> float | None:
+        pts = r.points_on(self.codes)
+        if pts is None or not self.max:
+            return None
+        return max(0.0, min(self.max_total, pts / self.max * self.max_total + r.bonus_points - r.penalty_points))
+
+    @property
+    def text(self) -> str:
+        """'cùng 11/19 chỉ tiêu (72 điểm tối đa), quy đổi về thang 100'."""
+        return (f"cùng {len(self.codes)}/{self.total} chỉ tiêu ({fmt.number(self.max, 0 if float(self.max).is_integer() else 2)}"
+                f" điểm tối đa) cho mọi đơn vị, quy đổi về thang {fmt.number(self.max_total, 0)}")
+
+
+@dataclass(frozen=True)
+class Ranked:
+    rank: int | None         # None: no data on the common base
+    result: IndexResult
+    score: float | None      # on the common base
+
+
+def common_base(results: list[IndexResult]) -> CommonBase | None:
+    """The base every unit with a total shares (None when no unit has one)."""
+    with_data = [r for r in results if r.total is not None]
+    if not with_data:
+        return None
+    codes = frozenset.intersection(*(r.covered_codes() for r in with_data))
+    first = with_data[0]
+    return CommonBase(codes=codes, max=first.max_on(codes), max_total=first.max_total, total=first.indicators_total)
+
+
+def rank_on_common_base(results: list[IndexResult]) -> tuple[CommonBase | None, list[Ranked]]:
+    """The units ranked on their common base, best first (ties share a rank; equal scores to the
+    hundredth are ties), then those without a score on it, by code."""
+    base = common_base(results)
+    scored = [(base.score(r) if base else None, r) for r in results]
+    scored.sort(key=lambda t: (t[0] is None, -round(t[0] or 0, 2), t[1].unit_code))
+    out: list[Ranked] = []
+    for n, (v, r) in enumerate(scored, start=1):
+        if v is None:
+            out.append(Ranked(None, r, None))
+        elif out and out[-1].score is not None and round(out[-1].score, 2) == round(v, 2):
+            out.append(Ranked(out[-1].rank, r, v))
+        else:
+            out.append(Ranked(n, r, v))
+    return base, out
 
 
 # --------------------------------------------------------------------------------------------

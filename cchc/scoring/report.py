@@ -1,4 +1,5 @@
-"""Scores as text: the CLI's table (report_lines), a value and a rule in words."""
+"""Scores as text: the CLI's table (report_lines), a value and a rule in words, a score's coverage
+(coverage_text: how many indicators of how many, on what base)."""
 from __future__ import annotations
 
 
@@ -32,6 +33,17 @@ def rule_short(i: IndicatorResult) -> str:
     return RULES.get(i.rule, i.rule).lower()
 
 
+def coverage_text(res: IndexResult) -> str:
+    """'Tính được 8/19 chỉ tiêu (60/100 điểm tối đa có dữ liệu); tổng điểm quy đổi về thang 100 trên
+    các chỉ tiêu ấy' — how much of the index a score covers and on what base it is scaled."""
+    n, of = res.indicators_covered, res.indicators_total
+    mx = lambda x: fmt.number(x, 0 if float(x).is_integer() else 2)  # noqa: E731
+    head = f"Tính được {n}/{of} chỉ tiêu ({mx(res.available_max)}/{mx(res.max_total)} điểm tối đa có dữ liệu)"
+    if n == of or not n:
+        return head
+    return head + f"; tổng điểm quy đổi về thang {mx(res.max_total)} trên các chỉ tiêu ấy"
+
+
 def report_lines(res: IndexResult) -> list[str]:
     """The result as text: total and band, then each group and indicator (value, rule, points or
     'không đủ dữ liệu' with the reason), bonus and penalty, notes."""
@@ -52,6 +64,7 @@ def report_lines(res: IndexResult) -> list[str]:
             extra.append(f"điểm trừ −{pts(res.penalty_points)}")
         if extra:
             out.append("  (" + "; ".join(extra) + ")")
+    out.append(f"  {coverage_text(res)}")
     comps = res.components()
     if len(comps) > 1:
         out.append("  " + "; ".join(

@@ -294,23 +294,30 @@ def indicator_table(res: scoring.IndexResult) -> pl.DataFrame:
 
 
 def ranking_table(results: list[scoring.IndexResult], selected: str) -> pl.DataFrame:
+    """The units ranked on one base: the indicators every unit with data has (scoring.engine
+    .rank_on_common_base), "Điểm xếp hạng" on that base; "Tổng điểm" is each unit's own total (rescaled
+    over its own indicators with data), shown beside it, not used for the rank."""
+    from ..scoring.engine import rank_on_common_base
+    base, ranked = rank_on_common_base(results)
     rows = []
-    for n, r in enumerate(results, start=1):
-        row = {"Hạng": str(n) if r.total is not None else fmt.DASH,
+    for k in ranked:
+        r = k.result
+        row = {"Hạng": str(k.rank) if k.rank is not None else fmt.DASH,
                "Đơn vị": r.unit_name + (" (đang chọn)" if r.unit_code == selected else ""),
+               "Điểm xếp hạng (cùng cơ sở)": pts(k.score) if k.score is not None else fmt.DASH,
                "Tổng điểm": pts(r.total), "Xếp loại": r.band.name if r.band else fmt.DASH}
         for g in r.groups:
             row[g.code] = pts(g.score)
         row["Tối đa có dữ liệu"] = mx(r.available_max)
+        row["Chỉ tiêu có dữ liệu"] = f"{r.indicators_covered}/{r.indicators_total}"
         rows.append(row)
     return pl.DataFrame(rows, schema={c: pl.String for c in rows[0]}) if rows else pl.DataFrame()
 
 
 def rank_of(results: list[scoring.IndexResult], code: str) -> int | None:
-    for n, r in enumerate(results, start=1):
-        if r.unit_code == code:
-            return n if r.total is not None else None
-    return None
+    """The unit's rank on the common base of the ranking (None when it has no score on it)."""
+    from ..scoring.engine import rank_on_common_base
+    return next((k.rank for k in rank_on_common_base(results)[1] if k.result.unit_code == code), None)
 
 
 # --------------------------------------------------------------------------------------------
@@ -380,18 +387,25 @@ def trend_figure(results: list[scoring.IndexResult], kind_label: str, subtitle: 
 
 
 def ranking_figure(results: list[scoring.IndexResult], selected: str, title: str, subtitle: str) -> go.Figure:
-    """Units ranked by total (best on top), the selected one highlighted, with the band lines."""
+    """Units ranked on their common base (best on top; every unit scored on the same indicators), the
+    selected one highlighted, with the band lines; the base is said under the title."""
+    from ..scoring.engine import rank_on_common_base
     ix = results[0].index
-    rows = [r for r in results if r.total is not None][::-1]
-    colors = [charts.COLORS["secondary"] if r.unit_code == selected else charts.COLORS["primary"] for r in rows]
+    base, ranked = rank_on_common_base(results)
+    rows = [k for k in ranked if k.score is not None][::-1]
+    colors = [charts.COLORS["secondary"] if k.result.unit_code == selected else charts.COLORS["primary"] for k in rows]
     fig = go.Figure(go.Bar(
-        y=[r.unit_name.split(",")[0] + (" ◀" if r.unit_code == selected else "") for r in rows],
-        x=[r.total for r in rows], orientation="h", marker_color=colors,
-        text=[pts(r.total) for r in rows], textposition="outside", cliponaxis=False,
-        hovertemplate="%{y}: %{x:,.2f} điểm<extra></extra>"))
-    charts.style(fig, title, subtitle=subtitle, height=max(360, 170 + 26 * len(rows)))
+        y=[f"{k.rank}. " + k.result.unit_name.split(",")[0] + (" ◀" if k.result.unit_code == selected else "")
+           for k in rows],
+        x=[k.score for k in rows], orientation="h", marker_color=colors,
+        text=[pts(k.score) for k in rows], textposition="outside", cliponaxis=False,
+        customdata=[[pts(k.result.total)] for k in rows],
+        hovertemplate="%{y}: %{x:,.2f} điểm cùng cơ sở<br>tổng điểm riêng %{customdata[0]}<extra></extra>"))
+    base_text = f"Điểm xếp hạng trên {base.text}" if base is not None else ""
+    charts.style(fig, title, subtitle=f"{subtitle} — {base_text}" if base_text else subtitle,
+                 height=max(360, 170 + 26 * len(rows)))
     fig.update_layout(showlegend=False, margin=dict(l=20, r=60))
-    fig.update_xaxes(title=f"Tổng điểm (thang {mx(ix.max_total)})", range=[0, ix.max_total * 1.06])
+    fig.update_xaxes(title=f"Điểm xếp hạng, cùng cơ sở (thang {mx(ix.max_total)})", range=[0, ix.max_total * 1.06])
     fig.update_yaxes(automargin=True)
     _band_lines(fig, ix, vertical=True)
     return fig

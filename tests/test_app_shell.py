@@ -154,3 +154,24 @@ def test_search_finds_both_maps_and_names_old_units_as_old():
     assert "Xã Quốc Tuấn" in labels["10621"] and "(cũ, nay thuộc Xã Trần Phú" in labels["10621"]
     # without the reused column, the key is found from the new map's codes
     assert list(filters.search_labels(pl.DataFrame(rows).drop("reused"))) == ["31", "10633", "cu-10633", "10621"]
+
+
+def test_an_old_unit_picked_in_the_search_over_a_later_period_gets_its_own_default(app, data_env, monkeypatch):
+    from datetime import date
+
+    from cchc.ui import filters, state
+    real = state.data_range
+    monkeypatch.setattr(state, "data_range", lambda db: (real(db)[0], date(2026, 11, 30)))
+    monkeypatch.setattr(filters, "data_range", state.data_range)
+    at = app(page="pages/bieu_06.py", unit="10621", kind="year", y="2024")
+    assert not at.exception and at.caption[0].value.startswith("Xã Quốc Tuấn")
+    at.selectbox(key="f_kind").set_value("cal_year").run()      # its latest complete one: Năm 2024
+    assert at.selectbox(key="f_period").value == 2 and not at.warning
+    at.selectbox(key="f_period").set_value(0).run()              # Năm 2026: the commune is gone
+    assert any("không còn tồn tại" in w.value for w in at.warning)
+    at.selectbox(key="f_search").set_value("10621").run()       # picked again: its latest complete year
+    assert not at.exception
+    assert any("Đang hiển thị kỳ Năm 2024" in w.value.replace("\\", "") for w in at.warning)
+    to = at.query_params["to"]
+    assert periods.parse_date(to[0] if isinstance(to, list) else to) <= date(2025, 6, 30)
+    assert "(cũ, nay thuộc" not in at.caption[0].value               # its own map's period: its plain name

@@ -64,7 +64,13 @@ def search_labels(frame: pl.DataFrame) -> dict[str, str]:
 
 
 def _set_unit(db: CachedDatabase, key: str) -> None:
-    set_selection(with_unit(db, current(), resolve_unit(db, key)))
+    """Select a unit picked in the bar; an old unit picked over a period after its end gets its own
+    default period (the latest complete official year before its end), and the page says so."""
+    sel = with_unit(db, current(), resolve_unit(db, key))
+    if sel.gone:
+        sel = select(db, sel.unit, default_period(db, sel.unit), sel.compare)
+        st.session_state["_url_warning"] = fmt.md(f"{sel.unit.gone_message()} Đang hiển thị kỳ {sel.period.label}.")
+    set_selection(sel)
 
 
 def unit_picker(db: CachedDatabase) -> None:
@@ -134,7 +140,7 @@ def _choose(db: CachedDatabase, p: periods.Period) -> None:
     try:
         set_selection(select(db, s.unit, p, s.compare))
     except periods.PeriodError as e:
-        st.session_state["_url_warning"] = str(e)
+        st.session_state["_url_warning"] = fmt.md(str(e))
 
 
 def period_picker(db: CachedDatabase) -> None:

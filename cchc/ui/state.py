@@ -105,8 +105,10 @@ class Selection:
 
     @property
     def caption(self) -> str:
-        """title_suffix for markdown (a page's caption): the unit's name escaped."""
-        return f"{fmt.md(self.unit.full_name)} — {self.period.label}"
+        """title_suffix for markdown (a page's caption): the unit's name escaped; a unit of the map
+        not in force at the period's end named with Unit.label() ("… (cũ, nay thuộc …)")."""
+        other = coverage.map_at(self.period.nominal_end) != self.unit.map
+        return f"{fmt.md(self.unit.label() if other else self.unit.full_name)} — {self.period.label}"
 
     def params(self) -> dict[str, str]:
         p = {"unit": self.unit.key, **self.period.to_params()}

@@ -664,3 +664,36 @@ def test_month_starts_cover_every_day_once(a, days):
     for m, n in zip(months, months[1:]):
         assert P.add_months(m, 1) == n and (n - m).days in (28, 29, 30, 31)
     assert P.month_starts(b + timedelta(days=40), a) == []
+
+
+# --- issue 14: period_for and clipped periods ---------------------------------------------------------
+def test_period_for_names_a_range_under_the_cutoff_day():
+    assert P.period_for(D(2022, 12, 10), D(2023, 12, 9), 10) == P.official_year(2023, 10)
+    assert P.period_for(D(2022, 12, 10), D(2023, 12, 9)).kind == "custom"          # not a year under 15
+    assert P.period_for(D(2024, 12, 15), D(2025, 12, 14)) == P.official_year(2025)
+    assert P.period_for(D(2026, 11, 1), D(2026, 11, 30)) == P.calendar_month(2026, 11)
+    assert P.period_for(D(2026, 10, 15), D(2026, 11, 14)) == P.official_month(2026, 11)
+    assert P.period_for(D(2026, 1, 1), D(2026, 3, 31)) == P.calendar_quarter(2026, 1)
+    assert P.period_for(D(2026, 1, 2), D(2026, 3, 31)).kind == "custom"
+    with pytest.raises(PeriodError):
+        P.period_for(D(2026, 2, 1), D(2026, 1, 1))
+
+
+@settings(max_examples=200, deadline=None)
+@given(kind=st.sampled_from(["year", "half", "nine_months", "quarter", "month", "cal_year", "cal_quarter",
+                             "cal_month"]),
+       year=st.integers(2001, 2098), index=st.integers(1, 12), cut=st.integers(2, 28), cut_days=st.integers(0, 400))
+def test_a_clipped_period_names_the_whole_one(kind, year, index, cut, cut_days):
+    i = None if kind in ("year", "half", "nine_months", "cal_year") else min(index, 4 if "quarter" in kind else 12)
+    p = P.make(kind, year, i, cut)
+    day = p.start + timedelta(days=cut_days)
+    c = p.clipped(day)
+    if day >= p.end:
+        assert c is p and not c.partial
+        return
+    assert c.partial and (c.start, c.end, c.nominal_end) == (p.start, day, p.end) and c.full() == p
+    assert c.to_params() == p.to_params() and c.short_label == p.short_label
+    assert c.label == f"{p.label}, dữ liệu đến {P.fmt_date(day)}" and c.days == cut_days + 1
+    prev = c.previous_year()
+    assert prev.full() == p.previous_year() and prev.start == p.previous_year().start
+    assert prev.end <= prev.nominal_end and (not prev.partial or prev.clip_reason == "same")

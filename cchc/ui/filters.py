@@ -74,13 +74,14 @@ def _set_unit(db: CachedDatabase, key: str) -> None:
 
 
 def unit_picker(db: CachedDatabase) -> None:
+    """The search box (both maps, by key) and the boxes of the map in force at the period's end,
+    whose values are codes (one map: a code names one unit), turned into keys when picked."""
     all_units = units_frame(db)
     sel = current()
     u = sel.unit
     map_ = coverage.map_at(sel.period.nominal_end)
-    frame = _of_map(all_units, map_)
     fresh = new_codes(all_units)
-    rows = {unit_key_of(r, fresh): r for r in frame.to_dicts()}
+    rows = {r["code"]: r for r in _of_map(all_units, map_).to_dicts()}
     here = u.map == map_ if "map" in all_units.columns else True
     labels = _search_labels(db.root, _fingerprint(db.root))
 
@@ -98,36 +99,36 @@ def unit_picker(db: CachedDatabase) -> None:
 
     def pick(box: str, none: str, whole: str | None):
         v = st.session_state[box]
-        if v is not None and (v != none or whole):
-            _set_unit(db, whole if v == none else v)
+        code = whole if v == none else v
+        if code is not None and code in rows:
+            _set_unit(db, unit_key_of(rows[code], fresh))
 
-    pkeys = [k for k, r in rows.items() if r["level"] == "province"]
-    st.session_state["f_province"] = next((k for k in pkeys if rows[k]["code"] == u.province), None) if here else None
-    st.selectbox("Tỉnh, thành phố", pkeys, key="f_province", format_func=lambda k: rows[k]["name"],
+    provinces = [c for c, r in rows.items() if r["level"] == "province"]
+    st.session_state["f_province"] = u.province if here and u.province in provinces else None
+    st.selectbox("Tỉnh, thành phố", provinces, key="f_province", format_func=lambda c: rows[c]["name"],
                  placeholder="Chọn tỉnh, thành phố", on_change=lambda: pick("f_province", "", None))
     if not here:
         return
-    pkey = st.session_state["f_province"]
     if map_ == units.NEW:  # province → commune
-        com = [k for k, r in rows.items() if r["level"] == "commune" and r["province_code"] == u.province]
-        st.session_state["f_commune"] = u.key if u.level == "commune" else NONE_PROVINCE_COMMUNE
+        com = [c for c, r in rows.items() if r["level"] == "commune" and r["province_code"] == u.province]
+        st.session_state["f_commune"] = u.code if u.level == "commune" else NONE_PROVINCE_COMMUNE
         st.selectbox("Xã, phường, đặc khu", [NONE_PROVINCE_COMMUNE] + com, key="f_commune",
-                     format_func=lambda k: k if k == NONE_PROVINCE_COMMUNE else rows[k]["name"],
-                     on_change=lambda: pick("f_commune", NONE_PROVINCE_COMMUNE, pkey))
+                     format_func=lambda c: c if c == NONE_PROVINCE_COMMUNE else rows[c]["name"],
+                     on_change=lambda: pick("f_commune", NONE_PROVINCE_COMMUNE, u.province))
         return
     # old map: province → district → commune
-    dist = [k for k, r in rows.items() if r["level"] == "district" and r["province_code"] == u.province]
-    dkey = next((k for k in dist if rows[k]["code"] == u.district), None)
-    st.session_state["f_district"] = dkey if u.level in ("district", "commune") and dkey else NONE_DISTRICT
+    dist = [c for c, r in rows.items() if r["level"] == "district" and r["province_code"] == u.province]
+    inside = u.level in ("district", "commune") and u.district in dist
+    st.session_state["f_district"] = u.district if inside else NONE_DISTRICT
     st.selectbox("Quận, huyện, thị xã", [NONE_DISTRICT] + dist, key="f_district",
-                 format_func=lambda k: k if k == NONE_DISTRICT else rows[k]["name"],
-                 on_change=lambda: pick("f_district", NONE_DISTRICT, pkey))
-    if u.level in ("district", "commune") and dkey:
-        com = [k for k, r in rows.items() if r["level"] == "commune" and r["district_code"] == u.district]
-        st.session_state["f_commune"] = u.key if u.level == "commune" else NONE_COMMUNE
+                 format_func=lambda c: c if c == NONE_DISTRICT else rows[c]["name"],
+                 on_change=lambda: pick("f_district", NONE_DISTRICT, u.province))
+    if inside:
+        com = [c for c, r in rows.items() if r["level"] == "commune" and r["district_code"] == u.district]
+        st.session_state["f_commune"] = u.code if u.level == "commune" else NONE_COMMUNE
         st.selectbox("Xã, phường, thị trấn", [NONE_COMMUNE] + com, key="f_commune",
-                     format_func=lambda k: k if k == NONE_COMMUNE else f"{rows[k]['name']} ({rows[k]['code']})",
-                     on_change=lambda: pick("f_commune", NONE_COMMUNE, dkey))
+                     format_func=lambda c: c if c == NONE_COMMUNE else f"{rows[c]['name']} ({c})",
+                     on_change=lambda: pick("f_commune", NONE_COMMUNE, u.district))
 
 
 def _in_window(d: date, lo: date, hi: date) -> date:

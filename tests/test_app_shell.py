@@ -87,7 +87,8 @@ def test_a_partial_period_is_marked_on_the_overview_and_biểu_06(app, data_env)
         info = "\n".join(i.value for i in at.info)
         assert f"chưa trọn: số liệu tính đến ngày {periods.fmt_date(end)}" in info, page
         assert f"đến {periods.fmt_date(end)}" in at.caption[0].value   # the period's label says it
-    assert any("chưa trọn" in h.value for h in at.get("html")) or "chưa trọn" in str(at.get("html"))
+        assert at.metric and all("Kỳ chưa trọn: " in m.help and periods.fmt_date(end) in m.help for m in at.metric)
+    assert "chưa trọn" in at.get("html")[0].value   # the form on screen: the note under its dates
 
 
 def test_an_old_unit_after_its_end_says_so_and_offers_its_successor(app, data_env):

@@ -28,8 +28,13 @@ def chart(fig: go.Figure, name: str, sel: Selection, key: str, on_select: str | 
 def kpi(col, label: str, value: str, delta: str | None = None, higher_is_better: bool | None = True,
         help: str | None = None) -> None:
     """A KPI card: value, change against the same period a year earlier (coloured by whether
-    higher is better), and an optional note (target, threshold)."""
+    higher is better), and an optional note (target, threshold); for a clipped period the note ends
+    with where the figures stop ("Kỳ chưa trọn: dữ liệu đến 30/11/2026.")."""
     color = "normal" if higher_is_better is True else "inverse" if higher_is_better is False else "off"
+    sel = st.session_state.get("selection")
+    if sel is not None and sel.period.partial:  # every card of a clipped period says where it stops
+        note = f"Kỳ chưa trọn: {sel.period.coverage_note}."
+        help = f"{help}\n\n{note}" if help else note
     unchanged = bool(delta) and delta.lstrip().startswith(("±", "+0 ", "0 "))
     col.metric(label, value, delta=delta, delta_color="off" if unchanged else color,
                delta_arrow="off" if unchanged else "auto", help=help, border=True)

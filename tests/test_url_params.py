@@ -410,3 +410,21 @@ def test_fuzz_every_page(data_env, page):
 
     run()
     assert _checksum(data_env) == before
+
+
+def test_a_link_to_an_old_unit_by_key_and_alone(app, db):
+    """?unit=cu-<code> names the old unit whose code a new one reuses; a link naming only an old unit
+    opens its default period: the latest complete official year before its end."""
+    from cchc import units
+    old = units.resolve(db, "10621")
+    at = app(page="pages/tong_quan.py", unit="10621")
+    assert_page_ok(at, "pages/tong_quan.py")
+    end = periods.parse_date(qp(at, "to"))
+    assert qp(at, "kind") == "year" and end <= min(old.valid_to or end, db.run("data_range").row(0)[1])
+    assert at.metric and not warnings(at)
+    reused = db.run("units_all")
+    if "reused" in reused.columns and reused.filter(reused["reused"]).height:
+        code = reused.filter(reused["reused"] & (reused["level"] == "commune"))["code"][0]
+        at = app(page="pages/tong_quan.py", unit=f"cu-{code}")
+        assert_page_ok(at, "pages/tong_quan.py")
+        assert qp(at, "unit") == f"cu-{code}" and not warnings(at)

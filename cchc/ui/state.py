@@ -223,7 +223,7 @@ def _from_url(db: CachedDatabase, qp: dict[str, str], fallback: Selection) -> tu
             problems.append(str(e))
             replaced = True
     p, note = fallback.period.full(), None
-    if unit is not fallback.unit:
+    if (unit.map, unit.code) != (fallback.unit.map, fallback.unit.code):  # a link naming a unit only: its default
         p = default_period(db, unit)
     if any(params.raw_text(qp.get(k)) is not None for k in ("from", "to", "kind")):
         try:

@@ -90,7 +90,7 @@ def gone(db: CachedDatabase, sel: Selection, title: str) -> None:
     st.caption(fmt.md(sel.unit.label()) + " — " + sel.period.label)
     st.warning(fmt.md(sel.unit.gone_message()), icon=":material/history:")
     if sel.unit.successor_code:
-        st.button(f"Xem {sel.unit.successor_name or sel.unit.successor_code} (mã {sel.unit.successor_code})",
+        st.button(fmt.md(f"Xem {sel.unit.successor_name or sel.unit.successor_code} (mã {sel.unit.successor_code})"),
                   key="to_successor", icon=":material/arrow_forward:", on_click=_to_successor,
                   args=(db, sel.unit.successor_code))
     else:

@@ -3,9 +3,10 @@
     .venv/bin/python bench/app_speed.py [--repeat 5] [--browser] [--out docs/performance-app.md] [--profile]
 
 Runs the real app (app.py, page "Tổng quan") through Streamlit's AppTest over the default sample
-(Hải Dương 2021-01-01..2025-06-30): CCHC_DATA_DIR if set, else bench/data/sample (generated on
-the first run, ~20 s). It walks a sequence of selections (commune, district, province, several
-periods); each step is a change from the previous one, applied the way a pasted link applies it
+(Thành phố Hải Phòng 2021-01-01..2026-11-30; the steps below are units of the old map, Hải Dương,
+before 01/07/2025): CCHC_DATA_DIR if set, else bench/data/sample (generated on the first run, ~40 s).
+It walks a sequence of selections (commune, district, province, several periods); each step is a
+change from the previous one, applied the way a pasted link applies it
 (query parameters), or through the page's own toggle. The first pass over the sequence is cold
 (the query cache has not seen these parameters); the following passes repeat the same changes
 and give the warm re-render times (median of --repeat passes). Times are the whole script run as

@@ -9,7 +9,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 
-TEN_M = ("10m", "hd3")  # the datasets measured at 10 M: the country (the targets' case) and one province (stress)
+TEN_M = ("10m", "hp10")  # the datasets measured at 10 M: the country (the targets' case) and one province (stress)
 QUERY_LABEL = {"kpi_set": "Biểu 06 KPI set (cchc.kpis.kpis)", "dossier_kpis": "dossier_kpis",
                "rating_kpis": "rating_kpis", "feedback_kpis": "feedback_kpis", "finance_summary": "finance_summary",
                "monthly_trend": "monthly_trend (24 months)",
@@ -82,10 +82,13 @@ def verdicts(results: dict) -> list[str]:
         out.append(f"- {title} ≤ {num(limit)} ms warm at 10 M: {'; '.join(parts) or 'no 10 M dataset'}.")
 
     at_10m("Biểu 06 KPI set, province-year", 100, [("kpi", "province_off2023", "kpi_set"),
-                                                    ("kpi", "province_cal2024", "kpi_set")])
+                                                    ("kpi", "province_cal2024", "kpi_set"),
+                                                    ("kpi", "newprovince_cal2025", "kpi_set")])
     at_10m("Biểu 06 KPI set, commune-year", 30, [("kpi", "commune_off2023", "kpi_set"),
-                                                  ("kpi", "bigcommune_off2023", "kpi_set")])
-    at_10m("24-month trend, province", 100, [("trend", "province_24m", "monthly_trend")])
+                                                  ("kpi", "bigcommune_off2023", "kpi_set"),
+                                                  ("kpi", "newcommune_cal2025", "kpi_set")])
+    at_10m("24-month trend, province", 100, [("trend", "province_24m", "monthly_trend"),
+                                             ("trend", "newprovince_24m", "monthly_trend")])
     # 1,5 × floor: every measured query with a floor, on the 10 M datasets
     for kind, what in (("floor", "its scan floor through the product's views"),
                        ("bare", "the bare scan of its partition files")):
@@ -124,11 +127,20 @@ def verdicts(results: dict) -> list[str]:
     out.append(f"- National-year aggregate ≤ 500 ms at 50 M: {_verdict(r['warm_median_ms'] <= 500 if r else None)}"
                + (f" ({QUERY_LABEL[r['query']]}: {num(r['warm_median_ms'], 1)} ms warm, {num(r['cold_ms'], 1)} ms "
                   f"cold, {num(d50['stats']['dossiers'])} dossiers{also})." if r else "."))
-    hd = _ds(results, "hd")
-    g = hd and hd["generation"]
-    out.append(f"- Generating the default sample ≤ 60 s: {_verdict(g['seconds'] <= 60 if g else None)}"
-               + (f" ({num(g['seconds'], 1)} s wall, {num(_cpu(g), 1)} s CPU, peak RSS {num(g['peak_rss_mb'])} MB)."
-                  if g else "."))
+    g = results.get("default_sample") or (_ds(results, "hp") or {}).get("generation")
+    what = (f"`{g['cmd'].replace('-m cchc', 'python -m cchc', 1)}`, {num(g.get('dossiers'))} dossiers "
+            f"{g.get('start', '?')}..{g.get('end', '?')}, " if g and g.get("cmd") else "")
+    out.append(f"- Generating the default sample ≤ 60 s: {_verdict(g['seconds'] <= 60 if g else None)}; "
+               f"its peak RSS ≤ 1 GB: {_verdict(g['peak_rss_mb'] <= 1024 if g else None)}"
+               + (f" ({what}{num(g['seconds'], 1)} s wall, {num(_cpu(g), 1)} s CPU, peak RSS "
+                  f"{num(g['peak_rss_mb'])} MB, load average {num(g.get('load_before'), 1)} before)." if g else "."))
+    checks = [d["row_check"] for d in results["datasets"] if d.get("row_check")]
+    if checks:
+        n, bad = sum(c["checked"] for c in checks), [m for c in checks for m in c["mismatches"]]
+        out.append(f"- Floors and bare scans count exactly the rows their query reads (its table macro, "
+                   f"bench/floors.py READS; a rollup twin's floor is the twin's own WHERE): {n - len(bad)} of {n}"
+                   + (f"; not: {'; '.join(bad[:5])}" if bad else "")
+                   + ".")
     for k in TEN_M:
         d = _ds(results, k)
         if d:
@@ -179,8 +191,8 @@ def query_table(d: dict) -> list[str]:
         scope = labels.get(r["scope"], r["scope"])
         if r["group"] == "trend":
             base = r["scope"].replace("_24m", "")
-            lab = next((s["label"].split(",")[0] for s in d["scopes"] if s["key"].startswith(base)), base)
-            scope = f"{lab}, 07/2023–06/2025"
+            s = next((s for s in d["scopes"] if s["key"].startswith(base + "_") and s.get("trend_start")), None)
+            scope = (f"{s['label'].split(',')[0]}, {_month(s['trend_start'])}–{_month(s['trend_end'])}" if s else base)
         elif r["group"] == "national":
             scope = "cả nước, năm dương lịch 2024"
         n = r["floor"]["n"] if "floor" in r else None
@@ -194,6 +206,10 @@ def query_table(d: dict) -> list[str]:
                    f"{num(f, 1)} | {num(q, 2)} | {num(fb, 1)} | {num(qb, 2)} | "
                    f"{num(r['rss_peak_mb'])} | {num(n) if isinstance(n, int) else '–'} |")
     return out
+
+
+def _month(iso: str) -> str:
+    return f"{iso[5:7]}/{iso[:4]}"
 
 
 def render(results: dict) -> str:
@@ -210,7 +226,9 @@ def render(results: dict) -> str:
          "the steadier figure.", "",
          "## Method", "",
          "- Datasets come from the project's generator (`python -m cchc sample --provinces … --scale …`), run as a "
-         "child process; generation time is its wall time, its peak RSS the child's `ru_maxrss` (os.wait4).",
+         "child process; generation time is its wall time, its peak RSS the child's `ru_maxrss` (os.wait4). The "
+         "generator's default run (`python -m cchc --data-dir <tmp> sample`, no options: what `make run` does on a "
+         "fresh machine) is timed the same way, first, into a folder removed afterwards.",
          "- Measurements run in fresh worker processes (bench/worker.py; one process per scope, and one each for "
          "the trends and the national queries). A query, its scan floor and its bare scan (below) are measured "
          "together: each opens its own new `cchc.db.Database(root)` (a new DuckDB instance with the product's "
@@ -227,8 +245,10 @@ def render(results: dict) -> str:
          f"each): the Python process with polars, DuckDB and the open Databases (about {num(_base_rss(results))} "
          "MB before the first query) plus the query; memory an earlier run left with the allocator can only make "
          "it higher.",
-         "- Queries run as the product runs them: `Database.run(name)` reads only the partition files of the "
-         "unit's province (bound as a parameter), and for a whole province whose daily rollup (cchc.rollup, "
+         "- Queries run as the product runs them, with the unit's scope (`cchc.units.Unit.scope`: the codes of "
+         "its rows on each map and the day the maps change, for the macro `in_scope`): `Database.run(name)` reads "
+         "only the partition files of the scope's provinces (bound as a parameter), and for a whole province whose "
+         "daily rollup (cchc.rollup, "
          "written with the data) matches its source files it runs the rollup twin of dossier_kpis, rating_kpis "
          "and monthly_trend instead (shown as “→ …_daily”; same figures, tested in tests/test_rollup.py). The "
          "**KPI set** is `cchc.kpis.kpis()` as the CLI and pages call it: dossier_kpis, rating_kpis, "
@@ -241,19 +261,26 @@ def render(results: dict) -> str:
          "measured apart) counts in the KPI set's time, not in the query's; the trend's time includes its "
          "adding up by month.",
          "- The **scan floor** of a query reads the same rows and the same columns from the same sources (the "
-         "province's files, or the rollup's for a twin) with the same WHERE, aggregated trivially (`count(*)` and "
+         "scope's partition files, or the rollup's for a twin) with the same WHERE (`in_scope` over the bound "
+         "scope, as the product's table macros), aggregated trivially (`count(*)` and "
          "`max()` of each touched column; bench/floors.py), measured beside it as above. The floor of the KPI set is "
          "the sum of its four queries' floors (procedures_in_force, a 175-row table, has none), so a set run in "
          "parallel can come out below it. Ratio = warm median / floor warm median, both from this run.",
          "- The **bare scan** of a dossier-level query reads the same rows and columns from a literal list of "
-         "the partition files of the years it needs (bench/floors.py): the time to merely scan the columns "
-         "touched, without the product's macros. Queries on one small file (feedback_kpis, finance_summary) "
+         "the partition files of the scope's provinces and the years it needs, `in_scope` written out as plain "
+         "comparisons with the scope's codes as literals (bench/floors.py): the time to merely scan the columns "
+         "touched, without the product's macros. Each floor's and bare scan's row count is checked against the "
+         "count of the rows the query's own table macro selects (report_rows_for, ratings_for, feedback_for, "
+         "finances_for). Queries on one small file (feedback_kpis, finance_summary) "
          "and the rollup twins use their floor.",
-         "- Scopes: province 30 (Hải Dương) over the official year 2023 with cut-off day 10 (10/12/2022–09/12/2023) "
-         "and over calendar 2024; district 291 (Nam Sách) and commune 10621 (Quốc Tuấn) over official 2023; the "
-         "largest commune of province 30 over official 2023; the 24-month trend from 07/2023 to 06/2025 at each "
-         "level, as the pages get it (`cchc.kpis.monthly_trend`: the query and the months without activity "
-         "filled with zeros); and a "
+         "- Scopes, resolved with `cchc.units.resolve`: on the old map (until 30/06/2025), province 30 (Hải Dương) "
+         "over the official year 2023 with cut-off day 10 (10/12/2022–09/12/2023) and over calendar 2024; district "
+         "291 (Nam Sách) and commune 10621 (Quốc Tuấn) over official 2023; the largest old commune of province 30 "
+         "over official 2023; on the new map, province 31 (Thành phố Hải Phòng: its own rows from 01/07/2025, "
+         "those of old provinces 30 and 31 before) and commune 10633 (Xã Trần Phú, which carries Quốc Tuấn's "
+         "history) over calendar 2025, across the change; the 24-month trend at each level (07/2023–06/2025 for "
+         "the old units, the 24 months ending with the data for the new ones), as the pages get it "
+         "(`cchc.kpis.monthly_trend`: the query and the months without activity filled with zeros); and a "
          "national calendar-2024 aggregate, the Biểu 06 counts of every province by field, from the rollup "
          "(bench/sql/national_year_daily.sql) and straight from the dossiers (bench/sql/national_year.sql).",
          "", "## Verdicts", "", *verdicts(results), "",

@@ -12,10 +12,13 @@ Job kinds:
   {"kind": "query", "name": "dossier_kpis", "params": {...}}   Database.run(name, **params)
   {"kind": "sql", "text": "...", "params": {...}}              Database.sql(text, **params)
   {"kind": "kpis", "unit": "10621", "period": ["year", 2023, null, 10]}   cchc.kpis.kpis(db, unit, period)
+                                                               (unit: a key cchc.units.resolve reads: 10621, cu-10633)
   {"kind": "trend", "params": {...}}                           cchc.kpis.monthly_trend (query + empty months)
   {"kind": "group", "members": [job, job, ...]}                 the members interleaved (below)
-Parameters named start/end/day are ISO dates. For a "query" job the result also says which query
-ran ("ran": the rollup twin for a whole province whose rollup is fresh, cchc.db.Database.routed).
+Parameters named start/end/day are ISO dates; "scope" is cchc.units.Unit.scope's struct with its
+"change" day as an ISO date (params() turns them back into dates). For a "query" job the result also
+says which query ran ("ran": the rollup twin for a whole province whose rollup is fresh,
+cchc.db.Database.routed).
 
 A group (a query with its scan floor and bare scan) is measured interleaved, so that the ratio of
 their medians compares runs made under the same load: each member opens its own Database and runs
@@ -52,8 +55,17 @@ def _reset_peak() -> None:
         pass
 
 
-def _params(p: dict) -> dict:
-    return {k: (date.fromisoformat(v) if k in ("start", "end", "day") and isinstance(v, str) else v) for k, v in p.items()}
+def params(p: dict) -> dict:
+    """Job parameters as the product takes them: start/end/day as dates, and the unit's scope
+    (cchc.units.Unit.scope, JSON in a job) with its change day as a date."""
+    out = {}
+    for k, v in p.items():
+        if k in ("start", "end", "day") and isinstance(v, str):
+            v = date.fromisoformat(v)
+        elif k == "scope" and isinstance(v, dict) and isinstance(v.get("change"), str):
+            v = {**v, "change": date.fromisoformat(v["change"])}
+        out[k] = v
+    return out
 
 
 def _prepare(job: dict):
@@ -63,26 +75,25 @@ def _prepare(job: dict):
     kind = job["kind"]
     ran = None
     if kind == "query":
-        name, params = job["name"], _params(job["params"])
-        ran = db.routed(name, params)
-        fn = lambda: db.run(name, **params)  # noqa: E731
+        name, ps = job["name"], params(job["params"])
+        ran = db.routed(name, ps)
+        fn = lambda: db.run(name, **ps)  # noqa: E731
     elif kind == "sql":
-        text, params = job["text"], _params(job["params"])
-        fn = lambda: db.sql(text, **params)  # noqa: E731
+        text, ps = job["text"], params(job["params"])
+        fn = lambda: db.sql(text, **ps)  # noqa: E731
     elif kind == "trend":
         from cchc import kpis
-        params = _params(job["params"])
-        scope = {k: params[k] for k in ("province", "district", "unit")}
-        ran = db.routed("monthly_trend", params)
-        fn = lambda: kpis.monthly_trend(db, scope, params["start"], params["end"], params["field"],  # noqa: E731
-                                        params["procedure"])
+        ps = params(job["params"])
+        scope = {"scope": ps["scope"], "provinces": ps["provinces"]}
+        ran = db.routed("monthly_trend", ps)
+        fn = lambda: kpis.monthly_trend(db, scope, ps["start"], ps["end"], ps["field"], ps["procedure"])  # noqa: E731
     elif kind == "kpis":
         from cchc import kpis, periods
         unit = kpis.resolve_unit(db, job["unit"])
         pk, year, index, cutoff = job["period"]
         period = periods.make(pk, year, index, cutoff)
         fn = lambda: kpis.kpis(db, unit, period)  # noqa: E731
-        ran = db.routed("dossier_kpis", {**unit.scope, "start": period.start})  # as kpis.kpis routes it
+        ran = db.routed("dossier_kpis", {**unit.scope, "start": period.start, "end": period.end})  # as kpis.kpis does
     else:
         raise ValueError(kind)
     return fn, ran, db

@@ -42,7 +42,6 @@ import json
 import os
 import re
 import unicodedata
-import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -51,6 +50,11 @@ from typing import Any
 import polars as pl
 
 from .. import fmt, schema, scoring, store
+from .readers import FORMULA_START, check_xlsx_container, text_problem  # noqa: F401 - FORMULA_START: kept importable
+from .readers import cell_text as _text
+from .readers import json_depth as _json_depth
+from .readers import mb as _mb
+from .readers import shown as _shown
 
 REFERENCE = Path(__file__).resolve().parent.parent / "reference"
 BUNDLED_XLSX = REFERENCE / "chi-so-766-2025-thang-10.xlsx"
@@ -72,7 +76,6 @@ SUM_TOLERANCE = 0.01
 # Text columns of the portal's records: codes and names, stored or shown; a cell here must not look
 # like a spreadsheet formula (FORMULA_START) nor hold control characters, and is at most MAX_TEXT long.
 TEXT_COLUMNS = ("ID", "TEN", "TEN_COQUAN", "MA_COQUAN", "LOAI_COQUAN", "CAPDONVIID", "ID_COQUAN")
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 MAX_TEXT = 300
 # Limits on an imported file (the real files: 24 KB xlsx, 79 KB JSON; the national commune list
 # would be ~1,5 MB). The server's upload limit (.streamlit/config.toml, 50 MB) is above these so that
@@ -154,40 +157,16 @@ def _int(v: Any) -> int | None:
     return int(x) if x is not None and float(x).is_integer() else None
 
 
-def _text(v: Any) -> str:
-    if v is None:
-        return ""
-    if isinstance(v, float) and v.is_integer():
-        v = int(v)
-    return str(v).strip()
-
-
-def _shown(v: Any, limit: int = 40) -> str:
-    """A cell as quoted in a message: control characters made visible, cut to ``limit`` characters."""
-    s = "".join(repr(ch)[1:-1] if unicodedata.category(ch) == "Cc" else ch for ch in str(v))
-    return s if len(s) <= limit else s[:limit] + "…"
-
-
 def _text_problem(v: Any) -> str | None:
-    """Why a cell of a text column (TEXT_COLUMNS) is refused, or None. Numbers (an xlsx number cell, a
-    JSON number) are not text and pass: only text can be a formula."""
-    if v is None or isinstance(v, (int, float)) and not isinstance(v, bool):
-        return None
-    if not isinstance(v, str):
-        return f"không phải một giá trị văn bản ({'danh sách' if isinstance(v, list) else 'đối tượng' if isinstance(v, dict) else _shown(v)})"
-    if v[:1] in FORMULA_START or v.strip()[:1] in FORMULA_START:
-        first = v[:1] if v[:1] in FORMULA_START else v.strip()[:1]
-        return (f"\"{_shown(v)}\" bắt đầu bằng \"{_shown(first)}\" như một công thức bảng tính: không nhận (ô văn bản "
-                "không được bắt đầu bằng = + - @, dấu tab hay xuống dòng)")
-    if any(unicodedata.category(ch) == "Cc" for ch in v):
-        return f"\"{_shown(v)}\" chứa ký tự điều khiển"
-    if len(v) > MAX_TEXT:
-        return f"dài {len(v)} ký tự (tối đa {MAX_TEXT})"
-    return None
+    """Why a cell of a text column (TEXT_COLUMNS) is refused, or None (cchc.ingest.readers.text_problem
+    within MAX_TEXT characters)."""
+    return text_problem(v, MAX_TEXT)
 
 
-def _mb(n: int) -> str:
-    return f"{fmt.number(n / 1024 / 1024, 1)} MB"
+def _check_xlsx_container(path: Path) -> None:
+    """Refuse what is not a workbook, or would unpack to too much, before openpyxl reads it
+    (cchc.ingest.readers.check_xlsx_container with this module's limits)."""
+    check_xlsx_container(path, path.name, ResultsImportError, MAX_XLSX_MEMBERS, MAX_XLSX_UNPACKED_BYTES)
 
 
 def _check_size(path: Path) -> None:
@@ -226,26 +205,6 @@ def _period_from_name(path: Path) -> tuple[int | None, int | None]:
     y = re.search(r"(20\d{2})", n)
     mo = re.search(r"th[aá]ng[_-]?(\d{1,2})", n, re.IGNORECASE)
     return (int(y.group(1)) if y else None), (int(mo.group(1)) if mo else None)
-
-
-def _check_xlsx_container(path: Path) -> None:
-    """Refuse what is not a workbook, or would unpack to too much, before openpyxl reads it. The sizes
-    are those the ZIP declares; Python's zipfile never unpacks a member beyond its declared size."""
-    not_xlsx = f"Không mở được tệp {path.name} như một tệp Excel (.xlsx)"
-    try:
-        with zipfile.ZipFile(path) as z:
-            infos = z.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
-        raise ResultsImportError(f"{not_xlsx}: tệp bị cắt cụt, bị hỏng hoặc không phải tệp .xlsx.") from None
-    if len(infos) > MAX_XLSX_MEMBERS:
-        raise ResultsImportError(f"{not_xlsx}: tệp nén có {fmt.number(len(infos))} thành phần (tối đa "
-                                 f"{fmt.number(MAX_XLSX_MEMBERS)}).")
-    unpacked = sum(i.file_size for i in infos)
-    if unpacked > MAX_XLSX_UNPACKED_BYTES:
-        raise ResultsImportError(f"{not_xlsx}: khi giải nén tệp lớn tới {_mb(unpacked)} (tối đa "
-                                 f"{_mb(MAX_XLSX_UNPACKED_BYTES)}), có thể là một \"bom nén\" (zip bomb): không đọc.")
-    if "xl/workbook.xml" not in {i.filename for i in infos}:
-        raise ResultsImportError(f"{not_xlsx}: đây là một tệp nén nhưng không phải bảng tính Excel (thiếu xl/workbook.xml).")
 
 
 def _read_xlsx(path: Path) -> dict[str, list[tuple]]:
@@ -330,25 +289,6 @@ def _xlsx_batches(path: Path, year: int | None, month: int | None, notes: list[s
                               f"Cổng DVCQG (report_tinh_766_service), {what} — {label}; tệp {path.name}, trang \"{name}\""))
     trends = {n: sheets[n] for n in TREND_SHEETS if n in sheets}
     return batches, trends
-
-
-_JSON_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
-
-
-def _json_depth(text: str, limit: int) -> int:
-    """How deep the arrays and objects of a JSON text nest (strings skipped), counted up to limit + 1."""
-    depth = top = 0
-    for m in _JSON_TOKEN.finditer(text):
-        c = m.group()
-        if c in "[{":
-            depth += 1
-            if depth > top:
-                top = depth
-                if top > limit:
-                    break
-        elif c in "]}":
-            depth -= 1
-    return top
 
 
 def _load_json(path: Path) -> Any:

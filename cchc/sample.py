@@ -757,12 +757,13 @@ def generate(data_dir: Path, seed: int = DEFAULT_SEED, scale: float = 1.0, provi
 def _dossiers(outs: tuple[_PartitionWriter, _PartitionWriter], seed: int, tag: int, key: str, cat: Catalogue,
               communes: pl.DataFrame, attrs: dict, unit_scale: np.ndarray, partition: str, lo: date, hi: date,
               data_end: date, chunk: int, say: Callable[[str], None], label: str, cal: tuple | None = None,
-              successor: dict | None = None) -> tuple[int, int]:
+              successor: dict | None = None) -> tuple[int, dict[str, int]]:
     """The dossiers received lo..hi by the communes (one province of one map), and their ratings,
-    appended to the writers; returns (dossiers, ratings). tag separates the random streams of the
+    appended to the writers; returns (dossiers, ratings per map of their day). tag separates the random streams of the
     maps (province codes are reused); cal = (commune index, block) of the calibrated commune."""
     cal_i, cal_block = cal if cal else (None, None)
-    n_d = n_r = 0
+    n_d, n_r = 0, {OLD: 0, NEW: 0}
+    change = datetime.combine(MAP_CHANGE, datetime.min.time())
     for y in range(lo.year, hi.year + 1):
         days = np.arange(np.datetime64(max(lo, date(y, 1, 1))), np.datetime64(min(hi, date(y, 12, 31))) + 1)
         n_year = 0
@@ -792,7 +793,9 @@ def _dossiers(outs: tuple[_PartitionWriter, _PartitionWriter], seed: int, tag: i
                          successor)
             outs[1].write(r)
             n_d += d.height
-            n_r += r.height
+            n_new = r.filter(pl.col("rated_at") >= change).height
+            n_r[OLD] += r.height - n_new
+            n_r[NEW] += n_new
             n_year += d.height
             del block, d, r
         say(f"{label}, năm {y}: {n_year:_} hồ sơ".replace("_", "."))
@@ -852,7 +855,8 @@ def _generate_into(tmp: Path, seed: int, scale: float, plan: dict[str, list[str]
                 n_d, n_r = _dossiers(outs, seed, 0, o, cat, communes, attrs, unit_scale, o, start, old_hi, end,
                                      CHUNK_COMMUNES, say, f"Tỉnh {o} (trước 01/07/2025)", cal, successor)
                 by_map[OLD]["dossiers"] += n_d
-                by_map[OLD]["ratings"] += n_r
+                for m, n in n_r.items():
+                    by_map[m]["ratings"] += n
                 feedback.append(_feedback(frng, communes, o, start, old_hi, end))
                 finances.append(_finances(frng, codes, sizes, date(start.year, 1, 1), old_hi))
                 facts.append(_facts(frng, communes, [y for y in fyears if y < MAP_CHANGE.year], end, procs, pops))
@@ -874,7 +878,8 @@ def _generate_into(tmp: Path, seed: int, scale: float, plan: dict[str, list[str]
             n_d, n_r = _dossiers(outs, seed, 10, p, cat, communes, attrs, np.ones(communes.height), p, new_lo, end, end,
                                  CHUNK_NEW_COMMUNES, say, f"Tỉnh {p} (từ 01/07/2025)")
             by_map[NEW]["dossiers"] += n_d
-            by_map[NEW]["ratings"] += n_r
+            for m, n in n_r.items():
+                by_map[m]["ratings"] += n
             frng = np.random.default_rng([seed, 15, int(p)])
             sizes = _sum_by(codes, keys, np.concatenate(old_sizes))
             sizes = np.where(sizes > 0, sizes * frng.lognormal(0, 0.05, len(codes)), frng.lognormal(np.log(0.3), 0.3, len(codes)))

@@ -129,6 +129,9 @@ def test_default_is_the_new_hai_phong_from_2021_to_november_2026(sample_dir, con
     parts = {p.name for p in (sample_dir / "dossiers").glob("year=*/province_code=*")}
     assert parts == {"province_code=30", "province_code=31"}
     assert {p.name for p in (sample_dir / "dossier_daily").glob("year=*/province_code=*")} == parts
+    for t, day in (("dossiers", "received_at"), ("ratings", "rated_at")):  # counted by the map of their day
+        n = dict(con.execute(f"SELECT {day} >= {CHANGE}, count(*) FROM {_scan(sample_dir, t)} GROUP BY 1").fetchall())
+        assert (meta["counts_by_map"]["old"][t], meta["counts_by_map"]["new"][t]) == (n[False], n[True])
 
 
 def test_units_table_holds_both_maps_of_the_generated_provinces(sample_dir, con):

@@ -416,8 +416,11 @@ class Database:
         routed = self.routed(name, params)
         if routed == name:
             return self.sql(self._queries[name], **params)
+        if "daily_horizon" not in params_in(self._queries[routed]) or len(params["provinces"]) == 1:
+            return self.sql(self._queries[routed], **params)
+        # a twin that takes the stocks at a province's horizon runs once per partition, each with its own
         parts = [self.sql(self._queries[routed], **{**params, "provinces": [p]}) for p in params["provinces"]]
-        return parts[0] if len(parts) == 1 else _add_up(parts, TWIN_KEYS[routed])
+        return _add_up(parts, TWIN_KEYS[routed])
 
     def _run_reference(self, name: str, params: dict) -> pl.DataFrame:
         """A reference query (REFERENCE_QUERIES), from this Database's memory while its tables' files

@@ -9,9 +9,21 @@ CREATE MACRO budget_month_in(p_year, p_month, p_start, p_end) AS
 -- The monthly finance rows of one unit over the months that overlap [p_start, p_end]: the scope
 -- p_scope (a month belongs to the map in force on its first day; finances are kept per commune,
 -- whose province and district come from the units table of that map), with the commune's district.
+-- The units are narrowed to the scope's provinces before the join (a join condition alone would
+-- join every unit of both maps: 5-6 times slower for a province).
 CREATE MACRO finances_for(p_scope, p_start, p_end) AS TABLE
 SELECT f.*, u.district_code
 FROM raw_finances f
-JOIN raw_units u ON u.code = f.unit_code AND u.map = map_on(budget_month_day(f.year, f.month), struct_extract(p_scope, 'change'))
+JOIN (
+    SELECT * FROM raw_units
+    WHERE level = 'commune'
+      AND list_contains(
+          list_concat(
+              CAST(struct_extract(p_scope, 'old_provinces') AS VARCHAR []),
+              CAST(struct_extract(p_scope, 'new_provinces') AS VARCHAR [])
+          ),
+          province_code
+      )
+) u ON u.code = f.unit_code AND u.map = map_on(budget_month_day(f.year, f.month), struct_extract(p_scope, 'change'))
 WHERE in_scope(p_scope, u.province_code, u.district_code, f.unit_code, budget_month_day(f.year, f.month))
   AND budget_month_in(f.year, f.month, p_start, p_end);

@@ -205,7 +205,7 @@ def _fixture(root: Path, dossiers: list[dict]) -> Database:
     unit = lambda code, name, level, parent, district: {  # noqa: E731
         "code": code, "name": name, "type": {"province": "Tỉnh", "district": "Huyện", "commune": "Xã"}[level],
         "level": level, "parent_code": parent, "province_code": "01", "district_code": district, "valid_from": None,
-        "valid_to": None, "new_code": None, "new_name": None, "new_province_code": None}
+        "valid_to": None, "map": "old", "successor_code": None, "divided_into": None}
     _write(root, schema.UNITS, [unit("01", "Tỉnh Thử", "province", None, None),
                                 unit("001", "Huyện Thử", "district", "01", "001"),
                                 unit("00001", "Xã Một", "commune", "001", "001"),

@@ -220,6 +220,7 @@ ENCODINGS = {
     "utf-8-sig": lambda s: s.encode("utf-8-sig"),
     "utf-16-le": lambda s: b"\xff\xfe" + s.encode("utf-16-le"),
     "utf-16-be": lambda s: b"\xfe\xff" + s.encode("utf-16-be"),
+    "utf-16-le-no-bom": lambda s: s.encode("utf-16-le"),
     "cp1258": _cp1258,
     "cp1252": lambda s: s.encode("cp1252"),
 }
@@ -268,11 +269,33 @@ def test_csv_round_trip(encoding, delimiter, data):
     assert got.to_dicts() == expected.to_dicts()
 
 
+_TRICKY = st.text(alphabet="ab Đđ=+-@–\u00a0\t\x01\u200b\u0301e0123456789/:.,", max_size=12)
+
+
+@settings(max_examples=300)
+@given(cells=st.lists(st.one_of(st.none(), _TRICKY, st.sampled_from(["03/03/2025", "3/3/2025 8:05", "2025-03-03T08:05:00",
+                                                                     "45000", "Trực tuyến", "2", "-", "Có", "1.234,5"])),
+                      min_size=1, max_size=12),
+       col=st.sampled_from([("dossiers", "dossier_id"), ("dossiers", "field"), ("dossiers", "received_at"),
+                            ("dossiers", "channel"), ("dossiers", "status"), ("dossiers", "fee_vnd"),
+                            ("dossiers", "digitised_input"), ("ratings", "level"), ("facts", "value")]))
+def test_columns_of_text_read_as_cell_by_cell(cells, col):
+    """The polars path for columns of text cells (CSV) gives what parsing each cell gives (xlsx)."""
+    k = r.kinds()[col[0]]
+    dtype = r._pl_type(k.columns[col[1]].type)
+    got, errs = r._parse_values(r._Column(k, col[1]), cells, dtype)
+    one = [r._Column(k, col[1]).parse(v) for v in cells]
+    assert got.to_list() == [v for v, _ in one]
+    assert sorted(errs) == [(i, why) for i, (_, why) in enumerate(one) if why]
+
+
 def test_encoding_detection():
     text = "Mã hồ sơ;Ngày nhận hồ sơ\n"
     assert r.detect_encoding(text.encode("utf-8")) == "utf-8"
     assert r.detect_encoding(text.encode("utf-8-sig")) == "utf-8-sig"
     assert r.detect_encoding(text.encode("utf-16")) == "utf-16"
+    assert r.detect_encoding(text.encode("utf-16-le")) == "utf-16-le"
+    assert r.detect_encoding(text.encode("utf-16-be")) == "utf-16-be"
     assert r.detect_encoding(_cp1258(text)) == "cp1258"
     assert r.detect_encoding("Café;Zürich\n".encode("cp1252")) == "cp1252"
 
@@ -445,6 +468,9 @@ BAD = [
      ['dòng 2, cột "Mức độ hài lòng": "Tuyệt vời": không phải một giá trị đã biết của Mức đánh giá', "Rất hài lòng (4)"]),
     ("zip-khong-phai.xlsx", lambda: b"PK\x03\x04" + b"\0" * 100, None, {}, ["Không mở được tệp zip-khong-phai.xlsx như một tệp Excel"]),
     ("loai-la.csv", lambda: _dossier_csv([OK]), "hoso", {}, ['Loại dữ liệu "hoso" không có', "dossiers"]),
+    ("cong-thuc-ngay.xlsx", lambda: _xlsx([HEAD, _with(3, "=C2+3")]), None, {},
+     ['dòng 2, cột "Ngày hẹn trả": "=C2+3": là một công thức bảng tính, không phải giá trị']),
+    ("thieu-o.csv", lambda: _dossier_csv([OK, OK[:3]]), None, {}, ['dòng 3, cột "Ngày hẹn trả": thiếu Ngày hẹn trả (bắt buộc)']),
 ]
 
 
@@ -470,6 +496,14 @@ def test_bad_file_gets_its_own_message(name, content, kind, opts, fragments, mon
 
 def test_bad_corpus_messages_are_distinct():
     assert len(BAD) >= 10 and len({b[4][0] for b in BAD}) == len(BAD)
+
+
+def test_rows_under_the_table_are_not_read():
+    text = _dossier_csv([OK, OK, [], ["Tổng cộng", "", "", "", "", ""], ["", "Người lập biểu"]]).decode()
+    res = r.read_bytes(text.encode(), "tong-cong.csv")
+    assert res.ok and res.frame.height == 2 and res.rows == [2, 3]
+    assert [i.message for i in res.issues] == ['Tệp tong-cong.csv: bảng kết thúc ở dòng 5 ("Tổng cộng"): không đọc dòng này '
+                                               "và các dòng sau."]
 
 
 def test_read_bytes_is_read_file(tmp_path):

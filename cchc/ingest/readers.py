@@ -11,7 +11,7 @@ the import page and the CLI, issue 15) builds on ``read_file`` / ``read_bytes``.
 
 What is read
 ------------
-* **CSV**: UTF-8 with or without BOM, UTF-16 LE/BE with BOM, else Windows-1258 when the bytes show
+* **CSV**: UTF-8 with or without BOM, UTF-16 LE/BE with BOM (or without, told by its zero bytes), else Windows-1258 when the bytes show
   Vietnamese written the Windows way (a vowel followed by a combining tone mark, or đ/Đ), else
   cp1252; NFC afterwards (Windows-1258 writes tones as combining marks). Delimiter comma, semicolon
   or tab: the one whose parse of the first rows finds the most known headers (then the most regular
@@ -92,6 +92,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
+from itertools import zip_longest
 from pathlib import Path
 from typing import Any
 
@@ -222,12 +223,21 @@ def clean(v: Any) -> str:
     return clean_text(cell_text(v))
 
 
+_DASHES = frozenset("-–—")
+_EDGE = frozenset(" \t\r\n\u00a0-–—")
+
+
 def _is_empty(v: Any) -> bool:
+    """None, blank text, or text of dashes only ("-", "–": how exports often write "nothing")."""
     if v is None:
         return True
     if isinstance(v, str):
+        if not v:
+            return True
+        if v[0] not in _EDGE and v[-1] not in _EDGE:
+            return False
         s = v.strip()
-        return s == "" or set(s) <= {"-", "–", "—"}
+        return s == "" or set(s) <= _DASHES
     return False
 
 
@@ -610,11 +620,15 @@ _CP1258_SIGNS = re.compile(rb"[AEIOUYaeiouy\xc2\xc3\xca\xd4\xd5\xdd\xe2\xe3\xea\
 
 
 def detect_encoding(data: bytes) -> str:
-    """The encoding of a CSV file's bytes: utf-8-sig, utf-16 (with its BOM), utf-8, cp1258 or cp1252."""
+    """The encoding of a CSV file's bytes: utf-8-sig, utf-16 (with its BOM; utf-16-le/-be without one),
+    utf-8, cp1258 or cp1252."""
     if data.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     if data.startswith(codecs.BOM_UTF16_LE) or data.startswith(codecs.BOM_UTF16_BE):
         return "utf-16"
+    head = data[:4096]
+    if head.count(0) > len(head) // 4:        # UTF-16 saved without its BOM: every other byte of ASCII is 0
+        return "utf-16-le" if head[1::2].count(0) > head[0::2].count(0) else "utf-16-be"
     dec = codecs.getincrementaldecoder("utf-8")()
     try:
         step = 1 << 20
@@ -834,11 +848,63 @@ def _fast_dates(values: list[Any]) -> list[Any] | None:
     handles the rest); None if the column is not all text."""
     if not all(v is None or isinstance(v, str) for v in values):
         return None
-    s = pl.Series(values, dtype=pl.Utf8).str.strip_chars()
+    return _fast_dates_series(pl.Series(values, dtype=pl.Utf8)).to_list()
+
+
+def _fast_dates_series(s: pl.Series) -> pl.Series:
+    s = s.str.strip_chars()
     ok = s.str.contains(_FAST_DMY) | s.str.contains(_FAST_ISO)
     parsed = pl.coalesce([s.str.strptime(pl.Datetime("us"), f, strict=False, exact=True) for f in _FAST_FORMATS])
     good = ok & parsed.is_not_null() & parsed.dt.year().is_between(*YEARS)
-    return pl.select(pl.when(good).then(parsed).otherwise(None)).to_series().to_list()
+    return pl.select(pl.when(good).then(parsed).otherwise(None)).to_series()
+
+
+# Text that needs more than the fast path: a formula-like start, spaces at an end or doubled, other
+# white space, control or format characters, or only dashes (an empty cell).
+_NOT_PLAIN = r"^[=+\-@ ]|[ ]$|  |[^\S ]|[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]|^[-–—]+$"
+
+
+def _parse_values(p: _Column, raw: list[Any], dtype: pl.DataType) -> tuple[pl.Series, list[tuple[int, str]]]:
+    """The cells of one column parsed: (values, [(position, reason)]). Columns of text cells (CSV,
+    most JSON) are parsed with polars where the answer is plain, each distinct other cell once in
+    Python; mixed cells (xlsx) one by one."""
+    errs: list[tuple[int, str]] = []
+    t = p.spec.type
+    if raw and all(v is None or isinstance(v, str) for v in raw):
+        s = pl.Series(raw, dtype=pl.Utf8)
+        if pa.types.is_timestamp(t):
+            out = _fast_dates_series(s).cast(dtype)
+            rest = (out.is_null() & s.is_not_null()).arg_true().to_list()
+        elif p.vocab is None and pa.types.is_string(t):
+            plain = (~s.str.contains(_NOT_PLAIN) & s.str.len_chars().is_between(1, TEXT_MAX)
+                     & (s == s.str.normalize("NFC"))).fill_null(False)
+            out = pl.select(pl.when(plain).then(s).otherwise(None)).to_series()
+            rest = (~plain & s.is_not_null()).arg_true().to_list()
+        else:
+            filled = s.fill_null("")
+            uniq = filled.unique().to_list()
+            parsed = {u: p.parse(u) for u in uniq}
+            out = filled.replace_strict(uniq, [parsed[u][0] for u in uniq], default=None, return_dtype=dtype)
+            for u, (_, why) in parsed.items():
+                if why:
+                    errs += [(i, why) for i in (filled == u).arg_true().to_list()]
+            return out, sorted(errs)
+        if rest:
+            vals = []
+            for i in rest:
+                val, why = p.parse(raw[i])
+                if why:
+                    errs.append((i, why))
+                vals.append(val)
+            out = out.scatter(rest, pl.Series(vals, dtype=dtype))
+        return out, errs
+    vals = []
+    for i, v in enumerate(raw):
+        val, why = p.parse(v)
+        if why:
+            errs.append((i, why))
+        vals.append(val)
+    return pl.Series(vals, dtype=dtype), errs
 
 
 class _Column:
@@ -883,6 +949,9 @@ class _Column:
             return None, f"không phải một giá trị đã biết của {self.spec.vi} (nhận: {accepted})"
         if _is_empty(v):
             return None, None
+        if isinstance(v, str) and v.lstrip().startswith("=") and not pa.types.is_string(t):
+            return None, ("là một công thức bảng tính, không phải giá trị: hãy chép cột và dán giá trị "
+                          "(Dán đặc biệt → Giá trị) trước khi nạp")
         try:
             if pa.types.is_timestamp(t) or pa.types.is_date(t):
                 dt = parse_datetime(v)
@@ -935,33 +1004,28 @@ def _build(src: _Source, res: ReadResult, k: Kind, manual: dict[str, str | None]
     numbers: list[int] = []
 
     def flush(chunk: list[tuple[int, list[Any]]]) -> None:
-        cols: dict[str, list[Any]] = {}
-        bad: set[tuple[int, str]] = set()
+        cols: dict[str, pl.Series] = {}
+        bad: dict[str, set[int]] = {}
+        by_position = list(zip_longest(*(r for _, r in chunk)))
         for c in order:
             j, m = by_col[c]
-            raw = [r[j] if j < len(r) else None for _, r in chunk]
-            p = parsers[c]
-            fast = _fast_dates(raw) if k.columns[c].type == pa.timestamp("s") else None
-            out = []
-            for idx, v in enumerate(raw):
-                if fast is not None and fast[idx] is not None:
-                    out.append(fast[idx])
-                    continue
-                val, why = p.parse(v)
-                if why:
-                    issues.append(Issue(res.file, why, ROW, chunk[idx][0], m.header, _raw_text(v), src.sheet, src.record))
-                    bad.add((idx, c))
-                out.append(val)
-            cols[c] = out
+            raw = list(by_position[j]) if j < len(by_position) else [None] * len(chunk)
+            cols[c], errs = _parse_values(parsers[c], raw, dtypes[c])
+            cols[c] = cols[c].rename(c)
+            bad[c] = {i for i, _ in errs}
+            issues.extend(Issue(res.file, why, ROW, chunk[i][0], m.header, _raw_text(raw[i]), src.sheet, src.record)
+                          for i, why in errs)
         for group in k.required:
             present = [c for c in group if c in cols]
-            for idx in range(len(chunk)):
-                if all(cols[c][idx] is None and (idx, c) not in bad for c in present):
-                    c = present[0]
-                    what = " hoặc ".join(k.columns[o].vi for o in present)
-                    issues.append(Issue(res.file, f"thiếu {what} (bắt buộc)", ROW, chunk[idx][0], by_col[c][1].header,
+            if not present or not chunk:
+                continue
+            missing = pl.select(pl.all_horizontal([cols[c].is_null() for c in present])).to_series()
+            what = " hoặc ".join(k.columns[o].vi for o in present)
+            for i in missing.arg_true().to_list():
+                if not any(i in bad[c] for c in present):
+                    issues.append(Issue(res.file, f"thiếu {what} (bắt buộc)", ROW, chunk[i][0], by_col[present[0]][1].header,
                                         "", src.sheet, src.record))
-        frames.append(pl.DataFrame({c: pl.Series(c, cols[c], dtype=dtypes[c]) for c in order}))
+        frames.append(pl.DataFrame([cols[c] for c in order]) if order else pl.DataFrame())
         numbers.extend(n for n, _ in chunk)
 
     chunk: list[tuple[int, list[Any]]] = []
@@ -971,7 +1035,7 @@ def _build(src: _Source, res: ReadResult, k: Kind, manual: dict[str, str | None]
         if all(j >= len(r) or _is_empty(r[j]) for j in positions):
             continue
         lead = next((c for c in r if not _is_empty(c)), None)
-        if isinstance(lead, str) and normalise(lead).startswith(footer):
+        if isinstance(lead, str) and lead.lstrip()[:1].isalpha() and normalise(lead[:60]).startswith(footer):
             issues.append(Issue(res.file, f"bảng kết thúc ở dòng {n} (\"{shown(clean(lead))}\"): không đọc dòng này và "
                                 "các dòng sau", WARNING, sheet=src.sheet))
             break
@@ -1045,8 +1109,9 @@ def _csv_source(data: bytes, res: ReadResult, kind: str | None, manual: set[str]
                 if len(r) > MAX_COLUMNS:
                     r = r[:MAX_COLUMNS]
                 yield [unicodedata.normalize("NFC", c) for c in r] if nfc else r
-        except csv.Error as e:
-            raise ReadError(f"Tệp {res.file} không đọc được như CSV ở dòng {reader.line_num}: {e}.") from None
+        except csv.Error:
+            raise ReadError(f"Tệp {res.file} không đọc được như CSV ở dòng {reader.line_num} (ký tự rỗng, dấu ngoặc kép "
+                            "không khớp hoặc một ô quá dài).") from None
         except UnicodeDecodeError:
             raise ReadError(f"Tệp {res.file}: có byte không hợp lệ với bảng mã {enc}.") from None
 

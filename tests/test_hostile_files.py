@@ -27,7 +27,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
-from cchc import cli, schema
+from cchc import cli, schema, units
 from cchc.ingest import results
 from cchc.ingest.results import ResultsImportError
 
@@ -486,8 +486,8 @@ def test_a_restored_file_is_read_again_without_a_restart(sample_dir, tmp_path):
     _truncate(data / "facts.parquet")
     db = Database(data)
     with pytest.raises(DamagedTableError) as e:
-        db.run("facts_years", province="30", district="291", unit="10621")
+        db.run("facts_years", **units.get(db, "old", "10621").scope)
     assert e.value.file == "facts.parquet" and e.value.table == "facts"
     (data / "facts.parquet").write_bytes(good)
-    assert db.run("facts_years", province="30", district="291", unit="10621").height > 0
+    assert db.run("facts_years", **units.get(db, "old", "10621").scope).height > 0
     db.close()

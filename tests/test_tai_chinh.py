@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from cchc import fmt, kpis, periods
+from cchc import fmt, kpis, periods, units
 from cchc.views import tai_chinh as finance
 from cchc.db import Database
 
@@ -75,7 +75,7 @@ def test_ranking_function_matches_communes_and_sorts_worst_first(db):
     rates = [r["giai_ngan_dtc_rate"] for r in rows]
     assert rates == sorted(rates)
     for r in rows[:3]:
-        f = kpis.finance_kpis(db, kpis.resolve_unit(db, r["code"]), period)["finance"]
+        f = kpis.finance_kpis(db, units.get(db, district.map, r["code"]), period)["finance"]
         assert r["giai_ngan_dtc_actual"] == f["giai_ngan_dtc"]["actual_vnd"]
         assert r["thu_ngan_sach_rate"] == pytest.approx(f["thu_ngan_sach"]["rate"])
 

@@ -166,11 +166,11 @@ def test_invalid_input_is_refused_and_the_file_is_untouched(data_copy, entries, 
     ("291", YEAR, "Huyện Nam Sách (291) là đơn vị cấp huyện"),
     ("30", YEAR, "cấp tỉnh"),
     ("99999", YEAR, "Không có đơn vị mã «99999»"),
-    (UNIT, 2030, "Năm 2030 nằm ngoài khoảng năm của dữ liệu (2020–2026)"),
+    (UNIT, 2030, "Năm 2030 nằm ngoài khoảng năm của dữ liệu (2020–2027)"),
     (UNIT, "năm ngoái", "Năm báo cáo «năm ngoái» không hợp lệ"),
 ])
 def test_unit_must_be_a_commune_and_year_within_the_data(data_copy, unit, year, expected):
-    # the sample: dossiers 2021–06/2025, facts 2021–2024, so years 2020–2026 may be entered
+    # the sample: dossiers 2021–11/2026, facts 2021–2026, so years 2020–2027 may be entered
     digest = sha256(facts_file(data_copy))
     entries = [{"indicator": "villages", "value": 5, "note": NOTE}]
     msgs = fe.validate(entries, unit, year, entered_by="X")

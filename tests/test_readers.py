@@ -468,6 +468,9 @@ BAD = [
      ['dòng 2, cột "Mức độ hài lòng": "Tuyệt vời": không phải một giá trị đã biết của Mức đánh giá', "Rất hài lòng (4)"]),
     ("zip-khong-phai.xlsx", lambda: b"PK\x03\x04" + b"\0" * 100, None, {}, ["Không mở được tệp zip-khong-phai.xlsx như một tệp Excel"]),
     ("loai-la.csv", lambda: _dossier_csv([OK]), "hoso", {}, ['Loại dữ liệu "hoso" không có', "dossiers"]),
+    ("diem-766.json", lambda: json.dumps([{"ID": "398126", "TEN": "Tỉnh An Giang", "LOAI_COQUAN": "1", "TDGQ": "19",
+                                           "MDHL": "17", "TONG_SCORE": "88"}]).encode(), None, {},
+     ["Tệp diem-766.json là bảng điểm Bộ chỉ số 766", "import-results"]),
     ("cong-thuc-ngay.xlsx", lambda: _xlsx([HEAD, _with(3, "=C2+3")]), None, {},
      ['dòng 2, cột "Ngày hẹn trả": "=C2+3": là một công thức bảng tính, không phải giá trị']),
     ("thieu-o.csv", lambda: _dossier_csv([OK, OK[:3]]), None, {}, ['dòng 3, cột "Ngày hẹn trả": thiếu Ngày hẹn trả (bắt buộc)']),
@@ -496,6 +499,23 @@ def test_bad_file_gets_its_own_message(name, content, kind, opts, fragments, mon
 
 def test_bad_corpus_messages_are_distinct():
     assert len(BAD) >= 10 and len({b[4][0] for b in BAD}) == len(BAD)
+
+
+def test_row_numbers_are_the_spreadsheet_rows():
+    """Empty rows above, a title, the table starting in column B and a gap: messages name the rows
+    the user sees."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws["B3"] = "SỔ THEO DÕI HỒ SƠ"
+    for j, h in enumerate(["Mã hồ sơ", "Tên TTHC", "Ngày nhận hồ sơ", "Ngày hẹn trả"], start=2):
+        ws.cell(5, j, h)
+    for j, v in enumerate(["H-1", "Khai sinh", "03/03/2025", "ngày mai"], start=2):
+        ws.cell(8, j, v)
+    buf = io.BytesIO()
+    wb.save(buf)
+    res = r.read_bytes(buf.getvalue(), "lech.xlsx")
+    assert res.header_row == 5 and res.rows == [8]
+    assert res.messages()[0].startswith('Tệp lech.xlsx, trang "Sheet", dòng 8, cột "Ngày hẹn trả": "ngày mai": ')
 
 
 def test_rows_under_the_table_are_not_read():

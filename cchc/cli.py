@@ -111,15 +111,23 @@ def cmd_sample(args) -> int:
     return 0
 
 
+def _covered(db, unit, p):
+    """The part of the period the figures cover (cchc.coverage.clip: cut at the data's end and at an
+    old unit's last day); an old unit over a period after its end is refused with its successor."""
+    from . import coverage, kpis
+    if unit.ended_before(p.start):
+        raise kpis.UnitError(unit.gone_message())
+    end = coverage.data_end(db)
+    return coverage.clip(p, end, unit.valid_to) if end is not None else p
+
+
 def cmd_kpis(args) -> int:
     from . import kpis
     db = dbm.Database(args.data_dir_sub or args.data_dir)
     unit = kpis.resolve_unit(db, args.unit)
     if args.start > args.end:
         raise UsageError(f"Kỳ báo cáo không hợp lệ: --from {fmt.day(args.start)} sau --to {fmt.day(args.end)}.")
-    p = kpis.period_for(unit, args.start, args.end)
-    if unit.ended_before(p.start):
-        raise kpis.UnitError(unit.gone_message())
+    p = _covered(db, unit, kpis.period_for(unit, args.start, args.end))
     k = kpis.kpis(db, unit, p)
     if args.json:
         cat = metrics.catalogue()
@@ -191,10 +199,7 @@ def cmd_index(args) -> int:
     unit = kpis.resolve_unit(db, args.unit)
     if args.start > args.end:
         raise UsageError(f"Kỳ không hợp lệ: --from {fmt.day(args.start)} sau --to {fmt.day(args.end)}.")
-    p = kpis.period_for(unit, args.start, args.end)
-    if unit.ended_before(p.start):
-        raise kpis.UnitError(unit.gone_message())
-    res = scoring.score(db, ix, unit, p)
+    res = scoring.score(db, ix, unit, _covered(db, unit, kpis.period_for(unit, args.start, args.end)))
     if args.json:
         print(json.dumps(res.to_dict(), ensure_ascii=False, indent=1))
     else:

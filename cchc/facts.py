@@ -22,7 +22,7 @@ from pathlib import Path
 
 import polars as pl
 
-from . import fmt, kpis, periods, units
+from . import coverage, fmt, kpis, periods, units
 from .db import Database
 from .kpis import Unit
 
@@ -186,8 +186,7 @@ def check(values: dict[str, float | None], catalogue_count: int | None = None,
 
 def catalogue_day(year: int, province: str) -> date:
     """The closing day of the official reporting year (09/12 in Hải Dương, cut-off day 10)."""
-    return periods.make("year", year, None, kpis.CUTOFF_DAY.get(province, kpis.DEFAULT_CUTOFF)
-                        if units.map_of_year(year) == units.OLD else kpis.DEFAULT_CUTOFF).end
+    return periods.make("year", year, None, coverage.cutoff_day(units.map_of_year(year), province)).end
 
 
 def catalogue_count(db: Database, year: int, province: str) -> tuple[date, int]:

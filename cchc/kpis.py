@@ -14,9 +14,6 @@ from . import metrics, periods, units
 from .db import Database, DataError
 from .fmt import ratio
 
-# Reporting cut-off day per province (NĐ 09/2019 default 15; Hải Dương reports on the 10th).
-CUTOFF_DAY = {"30": 10}
-DEFAULT_CUTOFF = periods.DEFAULT_CUTOFF
 
 BIEU06_KEYS = ["received_total", "received_online", "received_offline", "carried_over", "resolved_total",
                "resolved_early", "resolved_on_time", "resolved_late", "pending_total", "pending_within",
@@ -36,8 +33,20 @@ def finance_months(p: periods.Period) -> tuple[date, date] | None:
 
     Budget figures are kept per calendar month. A named period maps to the months it is named
     after: the official year 2023 (10/12/2022–09/12/2023) is budget months 1–12/2023, "Quý I/2023"
-    is months 1–3. A custom range covers the months at least half of whose days fall inside it.
+    is months 1–3. A custom range covers the months at least half of whose days fall inside it. A
+    named period the data cover only in part (cchc.coverage.clip: the data's end, an old unit's last
+    day) stops at the last month at least half of whose days are covered.
     """
+    months = _named_finance_months(p)
+    if months is None or not p.partial:
+        return months
+    cap = p.end.replace(day=1)
+    if p.end.day * 2 < periods.month_end(cap).day:
+        cap = periods.add_months(cap, -1)
+    return (months[0], min(months[1], cap)) if cap >= months[0] else None
+
+
+def _named_finance_months(p: periods.Period) -> tuple[date, date] | None:
     if p.kind in ("year", "cal_year"):
         return date(p.year, 1, 1), date(p.year, 12, 1)
     if p.kind in ("half",):
@@ -217,18 +226,8 @@ def kpis(db: Database, unit: Unit, p: periods.Period) -> dict:
 
 
 def period_for(unit: Unit, start: date, end: date) -> periods.Period:
-    """The period for a date range: the named period with exactly those dates (official periods
-    under the unit's province cut-off day, then calendar periods), else a custom range."""
-    if start > end:
-        return periods.custom(start, end)  # raises PeriodError with the Vietnamese message
-    for kind in ("year", "half", "nine_months", "quarter", "month", "cal_year", "cal_quarter", "cal_month"):
-        indices = range(1, 13) if kind in ("month", "cal_month") else range(1, 5) if "quarter" in kind else [None]
-        for year in (end.year, end.year + 1):
-            for i in indices:
-                p = periods.make(kind, year, i, unit.cutoff_day)
-                if p.start == start and p.end == end:
-                    return p
-    return periods.custom(start, end)
+    """The period for a date range under the unit's province cut-off day (cchc.periods.period_for)."""
+    return periods.period_for(start, end, unit.cutoff_day)
 
 
 __all__ = ["Unit", "UnitError", "DataError", "resolve_unit", "kpis", "dossier_kpis", "rating_kpis", "feedback_kpis",

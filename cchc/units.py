@@ -122,8 +122,8 @@ class Unit:
     @property
     def cutoff_day(self) -> int:
         """The day of the month the unit's province closes its official reporting periods."""
-        from . import kpis
-        return kpis.CUTOFF_DAY.get(self.province, kpis.DEFAULT_CUTOFF) if self.map == OLD else kpis.DEFAULT_CUTOFF
+        from . import coverage
+        return coverage.cutoff_day(self.map, self.province)
 
     @property
     def full_name(self) -> str:

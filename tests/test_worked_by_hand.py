@@ -136,3 +136,19 @@ def test_finance_kpis_custom_range_by_hand(fx):
     # 17/04–14/06/2023: May only: 300 planned, 330 collected.
     k = kpis.finance_kpis(fx, kpis.resolve_unit(fx, "10621"), periods.custom(date(2023, 4, 17), date(2023, 6, 14)))
     assert k["finance"]["thu_ngan_sach"] == {"plan_vnd": 300, "actual_vnd": 330, "rate": pytest.approx(1.1)}
+
+
+# --- budget months of a period the data cover only in part ------------------------------------------
+@pytest.mark.parametrize("period, data_end, valid_to, months", [
+    # 2026 with data to 30/11: November is covered whole -> months 1–11 (December has no figures yet)
+    (periods.calendar_year(2026), date(2026, 11, 30), None, (date(2026, 1, 1), date(2026, 11, 1))),
+    # data to 14/11: 14 of November's 30 days < half -> months 1–10
+    (periods.calendar_year(2026), date(2026, 11, 14), None, (date(2026, 1, 1), date(2026, 10, 1))),
+    # data to 15/11: exactly half -> November counts
+    (periods.calendar_year(2026), date(2026, 11, 15), None, (date(2026, 1, 1), date(2026, 11, 1))),
+    # an old commune over 2025: it ends on 30/06/2025 -> months 1–6
+    (periods.calendar_year(2025), date(2026, 11, 30), date(2025, 6, 30), (date(2025, 1, 1), date(2025, 6, 1))),
+])
+def test_finance_months_of_a_partly_covered_period(period, data_end, valid_to, months):
+    from cchc import coverage
+    assert kpis.finance_months(coverage.clip(period, data_end, valid_to)) == months

@@ -61,7 +61,8 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("sample", help="tạo dữ liệu mẫu (tất định theo --seed)")
     s.add_argument("--seed", type=int, default=None)
     s.add_argument("--scale", type=float, default=1.0, help="hệ số khối lượng hồ sơ (trừ xã hiệu chuẩn)")
-    s.add_argument("--provinces", default="30", help="mã tỉnh, cách nhau bằng dấu phẩy, hoặc 'all' (mặc định 30)")
+    s.add_argument("--provinces", default="31", help="mã tỉnh mới (từ 01/07/2025), cách nhau bằng dấu phẩy, hoặc "
+                   "'all' (mặc định 31: Thành phố Hải Phòng, cùng lịch sử của Hải Dương và Hải Phòng cũ)")
     s.add_argument("--from", dest="start", type=_date, default=None)
     s.add_argument("--to", dest="end", type=_date, default=None)
     s.add_argument("--data-dir", dest="data_dir_sub", help=argparse.SUPPRESS)

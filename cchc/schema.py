@@ -141,7 +141,8 @@ DOSSIERS = Table(
     (
         C("dossier_id", S, "Mã hồ sơ", "<unit>-<yymmdd>-<seq>, unique", "10621-230315-0007"),
         C("unit_code", S, "Mã đơn vị tiếp nhận", "Commune (or district/province agency) that received it", "10621"),
-        C("district_code", S, "Mã huyện", "District of the receiving unit", "291"),
+        C("district_code", S, "Mã huyện", "District of the receiving unit (null for a unit of the new map, "
+          "which has no districts)", "291", True),
         C("procedure_code", S, "Mã TTHC", "Procedure (joins procedures.code)", "XA.CT.001"),
         C("field", S, "Lĩnh vực", "Field, denormalised from the procedure at receipt", "Chứng thực"),
         C("channel", S, "Kênh nộp", "truc_tiep (counter) | truc_tuyen (online) | buu_chinh (public postal service)", "truc_tiep"),
@@ -176,7 +177,7 @@ RATINGS = Table(
         C("rating_id", S, "Mã phiếu", "Unique", "R-10621-230317-0007"),
         C("dossier_id", S, "Mã hồ sơ", "The dossier rated", "10621-230315-0007"),
         C("unit_code", S, "Mã đơn vị", "Unit rated", "10621"),
-        C("district_code", S, "Mã huyện", "District of the unit", "291"),
+        C("district_code", S, "Mã huyện", "District of the unit (null on the new map)", "291", True),
         C("procedure_code", S, "Mã TTHC", "Procedure of the dossier", "XA.CT.001"),
         C("field", S, "Lĩnh vực", "Field of the dossier", "Chứng thực"),
         C("rated_at", TS, "Ngày đánh giá", "When the form was filled", "2023-03-17 15:31:00"),
@@ -196,7 +197,7 @@ FEEDBACK = Table(
     (
         C("feedback_id", S, "Mã PAKN", "Unique", "PA-10621-230402-01"),
         C("unit_code", S, "Mã đơn vị", "Unit concerned", "10606"),
-        C("district_code", S, "Mã huyện", "District", "291"),
+        C("district_code", S, "Mã huyện", "District (null on the new map)", "291", True),
         C("province_code", S, "Mã tỉnh", "Province", "30"),
         C("dossier_id", S, "Mã hồ sơ", "The dossier it is about, if any", "", True),
         C("field", S, "Lĩnh vực", "Field concerned, if known", "Đất đai", True),

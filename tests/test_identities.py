@@ -6,7 +6,7 @@ from datetime import date
 import polars as pl
 import pytest
 
-from cchc import kpis, periods
+from cchc import coverage, kpis, periods, units
 
 # Every unit of the sample, several periods: ~30 s; `make test-fast` leaves it out.
 pytestmark = pytest.mark.slow
@@ -15,7 +15,8 @@ PERIODS = [
     periods.official_year(2023, 10),
     periods.official_quarter(2024, 2, 10),
     periods.calendar_month(2022, 2),
-    periods.calendar_year(2025),  # runs past the end of the data (30/06/2025)
+    periods.calendar_year(2025),  # spans the map change (01/07/2025)
+    periods.calendar_year(2026),  # runs past the end of the data (30/11/2026)
     periods.custom(date(2020, 6, 1), date(2021, 1, 31)),  # starts before the data
 ]
 
@@ -35,10 +36,13 @@ def _check(k: dict, where: str) -> None:
 
 
 def _counted_here(db, p) -> pl.DataFrame:
-    """Per receiving unit, counted in this test from the dossiers without the product's role macros:
-    the dossiers a report over p counts, those finished by its end and those received in it."""
+    """Per receiving unit and map (of the day of receipt), counted in this test from the dossiers
+    without the product's role macros or scopes: the dossiers a report over p counts, those finished
+    by its end and those received in it."""
     return db.sql("""
-        SELECT unit_code, district_code, count(*) AS counted,
+        SELECT unit_code, district_code, province_code,
+               CASE WHEN received_at < DATE '2025-07-01' THEN 'old' ELSE 'new' END AS map,
+               count(*) AS counted,
                count(*) FILTER (WHERE finished_at < $end + INTERVAL 1 DAY) AS finished,
                count(*) FILTER (WHERE received_at >= $start) AS new
         FROM raw_dossiers
@@ -46,40 +50,78 @@ def _counted_here(db, p) -> pl.DataFrame:
         GROUP BY ALL""", start=p.start, end=p.end)
 
 
+def _mine(here: pl.DataFrame, u: units.Unit) -> pl.DataFrame:
+    """The rows counted here that make unit u (docs/units.md): an old unit's own rows of the old
+    map; a new unit's own rows of the new map and its predecessors' of the old."""
+    old, new = pl.col("map") == "old", pl.col("map") == "new"
+    if u.map == "old":
+        col = {"commune": "unit_code", "district": "district_code", "province": "province_code"}[u.level]
+        return here.filter(old & (pl.col(col) == u.code))
+    col = "unit_code" if u.level == "commune" else "province_code"
+    return here.filter((new & (pl.col(col) == u.code))
+                       | (old & pl.col(col).is_in([x.code for x in u.predecessors])))
+
+
+# Every unit of both maps over two periods (one before the change, one across it); the provinces,
+# districts and new communes over the other periods too (every commune over every period: minutes).
+EVERY_UNIT = {periods.official_year(2023, 10).short_label, periods.calendar_year(2025).short_label}
+
+
 @pytest.mark.parametrize("p", PERIODS, ids=lambda p: p.short_label)
 def test_every_unit(db, p):
     """The form's identities for every unit, and (3), (7) and new against the dossiers counted here:
     cchc.kpis derives (3) from (7) + (11) and (7) from (8) + (9) + (10), so those two counts are what
-    shows a dossier missed or counted twice by the roles."""
-    units = db.run("units_all")
-    here = _counted_here(db, p)
-    for code in units["code"].to_list():
-        u = kpis.resolve_unit(db, code)
-        k = kpis.dossier_kpis(db, u, p)
-        _check({**k, **kpis.rating_kpis(db, u, p)}, f"{code} {p.label}")
-        mine = here.filter(pl.col("unit_code") == code) if u.level == "commune" else \
-            here.filter(pl.col("district_code") == code) if u.level == "district" else here
+    shows a dossier missed or counted twice by the roles. A period is cut at the data's end and at an
+    old unit's last day (cchc.coverage), as every screen cuts it."""
+    end = coverage.data_end(db)
+    here: dict[tuple, pl.DataFrame] = {}
+    for r in db.run("units_all").to_dicts():
+        u = units.get(db, r["map"], r["code"])
+        if p.short_label not in EVERY_UNIT and u.map == "old" and u.level == "commune":
+            continue
+        if u.ended_before(p.start):
+            continue
+        pu = coverage.clip(p, end, u.valid_to)
+        if (pu.start, pu.end) not in here:
+            here[(pu.start, pu.end)] = _counted_here(db, pu)
+        k = kpis.dossier_kpis(db, u, pu)
+        _check({**k, **kpis.rating_kpis(db, u, pu)}, f"{u.key} {pu.label}")
+        mine = _mine(here[(pu.start, pu.end)], u)
         assert (k["received_total"], k["resolved_total"], k["received_new"]) == \
-            (mine["counted"].sum(), mine["finished"].sum(), mine["new"].sum()), (code, p.label)
+            (mine["counted"].sum(), mine["finished"].sum(), mine["new"].sum()), (u.key, pu.label)
         fields = k["by_field"]
         for key in kpis.BIEU06_KEYS:
-            assert sum(f[key] for f in fields) == k[key], (code, key)
+            assert sum(f[key] for f in fields) == k[key], (u.key, key)
         for f in fields:
-            _check({**f, "ratings_satisfied": 0, "ratings_total": 0, "satisfaction_rate": None}, f"{code} {f['field']}")
+            _check({**f, "ratings_satisfied": 0, "ratings_total": 0, "satisfaction_rate": None}, f"{u.key} {f['field']}")
 
 
 def test_district_is_sum_of_its_communes(db):
     p = periods.official_year(2024, 10)
-    units = db.run("units_all")
-    nam_sach = kpis.dossier_kpis(db, kpis.resolve_unit(db, "291"), p)
-    communes = units.filter((pl.col("level") == "commune") & (pl.col("district_code") == "291"))["code"]
-    parts = [kpis.dossier_kpis(db, kpis.resolve_unit(db, c), p) for c in communes]
+    old = db.run("units_all").filter(pl.col("map") == "old")
+    nam_sach = kpis.dossier_kpis(db, units.get(db, "old", "291"), p)
+    communes = old.filter((pl.col("level") == "commune") & (pl.col("district_code") == "291"))["code"]
+    parts = [kpis.dossier_kpis(db, units.get(db, "old", c), p) for c in communes]
     for key in kpis.BIEU06_KEYS:
         assert nam_sach[key] == sum(x[key] for x in parts), key
-    province = kpis.dossier_kpis(db, kpis.resolve_unit(db, "30"), p)
-    districts = units.filter(pl.col("level") == "district")["code"]
-    assert province["received_total"] == sum(kpis.dossier_kpis(db, kpis.resolve_unit(db, d), p)["received_total"]
+    province = kpis.dossier_kpis(db, units.get(db, "old", "30"), p)
+    districts = old.filter((pl.col("level") == "district") & (pl.col("province_code") == "30"))["code"]
+    assert province["received_total"] == sum(kpis.dossier_kpis(db, units.get(db, "old", d), p)["received_total"]
                                              for d in districts)
+
+
+def test_new_province_is_its_old_provinces_before_the_change_and_its_communes_after(db):
+    before, after = periods.official_year(2024, 10), periods.calendar_quarter(2026, 1)
+    hp = units.resolve(db, "31")
+    assert [x.code for x in hp.predecessors] == ["30", "31"]
+    for key in kpis.BIEU06_KEYS:
+        assert kpis.dossier_kpis(db, hp, before)[key] == sum(
+            kpis.dossier_kpis(db, units.get(db, "old", c), before)[key] for c in ("30", "31")), key
+    communes = db.run("units_all").filter((pl.col("map") == "new") & (pl.col("level") == "commune"))["code"]
+    total = kpis.dossier_kpis(db, hp, after)
+    parts = [kpis.dossier_kpis(db, units.get(db, "new", c), after) for c in communes]
+    for key in ("received_total", "resolved_total", "pending_overdue"):
+        assert total[key] == sum(x[key] for x in parts), key
 
 
 def test_row_level_invariants(db):
@@ -101,8 +143,8 @@ def test_row_level_invariants(db):
 
 def test_sample_is_plausible_and_varied(db):
     p = periods.official_year(2024, 10)
-    rows = [kpis.dossier_kpis(db, kpis.resolve_unit(db, c), p)
-            for c in db.run("units_all").filter(pl.col("level") == "commune")["code"].to_list()]
+    rows = [kpis.dossier_kpis(db, units.get(db, "old", c), p)
+            for c in db.run("units_all").filter((pl.col("level") == "commune") & (pl.col("map") == "old"))["code"]]
     totals = [r["received_total"] for r in rows]
     assert min(totals) > 500 and max(totals) > 2 * min(totals)  # communes differ in size
     late = [r["resolved_late"] for r in rows]
@@ -112,5 +154,6 @@ def test_sample_is_plausible_and_varied(db):
         for f in r["by_field"]:
             share[f["field"]] = share.get(f["field"], 0) + f["received_total"]
     assert max(share, key=share.get) == "Chứng thực"
-    online = [kpis.dossier_kpis(db, kpis.resolve_unit(db, "30"), periods.calendar_year(y))["online_rate"] for y in (2021, 2022, 2023, 2024)]
+    online = [kpis.dossier_kpis(db, units.get(db, "old", "30"), periods.calendar_year(y))["online_rate"]
+              for y in (2021, 2022, 2023, 2024)]
     assert online == sorted(online)  # online share improves over the years

@@ -270,8 +270,9 @@ def _province_kpis(root: Path) -> dict:
     db = Database(root)
     try:
         unit = kpis.resolve_unit(db, "30")
-        assert db.routed("dossier_kpis", {"province": "30", "district": None, "unit": None}) == "dossier_kpis_daily"
-        return kpis.dossier_kpis(db, unit, periods.calendar_month(2023, 1))
+        month = periods.calendar_month(2023, 1)
+        assert db.routed("dossier_kpis", {**unit.scope, "start": month.start, "end": month.end}) == "dossier_kpis_daily"
+        return kpis.dossier_kpis(db, unit, month)
     finally:
         db.close()
 

@@ -120,7 +120,7 @@ def test_quoc_tuan_2023_cards_change_and_unit_switch(app, db):
     # … and through the sidebar: pick another commune of the district
     at.selectbox(key="f_commune").set_value("10606").run()
     assert not at.exception
-    tt = kpis.dossier_kpis(db, kpis.resolve_unit(db, "10606"), YEAR_2023)
+    tt = kpis.dossier_kpis(db, units.get(db, "old", "10606"), YEAR_2023)   # the old Thị trấn (cu-10606)
     assert metric_values(at)["Hồ sơ tiếp nhận"] == fmt.number(tt["received_total"])
     assert at.caption[0].value.startswith("Thị trấn Nam Sách")
 
@@ -165,11 +165,11 @@ def test_district_ranks_its_communes(app, db):
 
 def test_province_ranks_districts_or_every_commune(app, db):
     at = app(page="pages/tong_quan.py", unit="30", **QT_PERIOD)
-    units = db.run("units_all")
-    assert at.dataframe[0].value.shape[0] == units.filter(pl.col("level") == "district").height
+    hd = db.run("units_all").filter((pl.col("map") == "old") & (pl.col("province_code") == "30"))
+    assert at.dataframe[0].value.shape[0] == hd.filter(pl.col("level") == "district").height
     at.toggle(key="ov_all").set_value(True).run()
     table = at.dataframe[0].value
-    assert table.shape[0] == units.filter(pl.col("level") == "commune").height
+    assert table.shape[0] == hd.filter(pl.col("level") == "commune").height
     assert "Thuộc" in table.columns
     assert len([y for t in figures(at)[1]["data"] for y in t["y"]]) == 15
 

@@ -1,7 +1,8 @@
 """The one real-browser smoke test: Streamlit serving app.py over the sample data, Debian's Chromium
-driven by Playwright. A user opens the app, picks xã Quốc Tuấn and the official year 2023, reads a
-KPI, opens "Hồ sơ TTHC" and clicks into the field Chứng thực. A full-page screenshot is kept in
-tests/artifacts/browser-smoke.png."""
+driven by Playwright. A user opens the app, reads up to which day the data go, walks today's map
+(Thành phố Hải Phòng → xã Trần Phú) for the latest official period, then picks the old xã Quốc Tuấn
+and the official year 2023, reads a KPI, opens "Hồ sơ TTHC" and clicks into the field Chứng thực. A
+full-page screenshot is kept in tests/artifacts/browser-smoke.png."""
 from __future__ import annotations
 
 import re
@@ -29,9 +30,21 @@ def test_pick_unit_and_period_then_drill_into_a_field(sample_dir):
             expect(page.locator(IDLE)).to_have_count(1, timeout=60_000)
             wait_idle(page, timeout=60_000)
             expect(page.get_by_test_id("stMetricValue").first).to_be_visible()
+            # how far the data go, in the sidebar of every page
+            expect(page.get_by_test_id("stCaptionContainer").filter(
+                has_text=re.compile(r"Dữ liệu đến \d\d/\d\d/\d{4}"))).to_have_count(1)
 
-            # the unit: search by code in the sidebar
-            choose(page, "Tìm đơn vị (tên hoặc mã)", "10621", typed="10621")
+            # today's map: the new province, then its commune; the period stays the latest complete
+            # official year (the default)
+            choose(page, "Tỉnh, thành phố", "Thành phố Hải Phòng")
+            choose(page, "Xã, phường, đặc khu", "Xã Trần Phú", typed="Trần Phú")
+            expect(page).to_have_url(re.compile(r"unit=10633"))
+            expect(page.get_by_role("combobox", name="Kỳ", exact=True)).to_have_value(re.compile(r"^Năm 20\d\d"))
+            expect(page.get_by_test_id("stMetricValue").first).to_be_visible()
+            expect(page.get_by_test_id("stException")).to_have_count(0)
+
+            # an old unit: search by code in the sidebar
+            choose(page, "Tìm đơn vị (tên hoặc mã, cả đơn vị cũ)", "Xã Quốc Tuấn", typed="10621")
             expect(page.get_by_test_id("stCaptionContainer").filter(has_text="Xã Quốc Tuấn").first).to_be_visible()
             # the period: official year 2023 (cut-off day 10 in Hải Dương)
             choose(page, "Loại kỳ báo cáo", "Năm (kỳ báo cáo)")

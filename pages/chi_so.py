@@ -19,6 +19,7 @@ sel = state.current()
 unit, period, sub = sel.unit, sel.period, sel.title_suffix
 st.title("Chỉ số")
 st.caption(sel.caption)
+widgets.partial_note(sel)  # a period the data do not cover to its end; approximate history
 
 codes = scoring.list_indexes()
 try:

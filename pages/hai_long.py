@@ -13,6 +13,7 @@ sel = state.current()
 unit, period, sub = sel.unit, sel.period, sel.title_suffix
 st.title("Hài lòng, phản ánh")
 st.caption(sel.caption)
+widgets.partial_note(sel)  # a period the data do not cover to its end; approximate history
 
 options = list(sat.RANK_BY)
 url_rank = state.page_value("xep")

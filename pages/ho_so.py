@@ -34,6 +34,7 @@ def on_widget(key: str, to_target) -> None:
 
 st.title("Hồ sơ TTHC")
 st.caption(sel.caption)
+widgets.partial_note(sel)  # a period the data do not cover to its end; approximate history
 url = state.page_values(*params.PAGES["pages/ho_so.py"], allowed={"ct": list(inds)})
 d = Drill.from_parsed(url)
 state.write_url(extra=d.params())

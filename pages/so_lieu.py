@@ -12,6 +12,7 @@ db = state.get_db()
 sel = state.current()
 st.title("Số liệu tự báo cáo")
 st.caption(sel.caption)
+widgets.partial_note(sel)  # a period the data do not cover to its end; approximate history
 
 years = facts.available_years(db, sel.unit)
 if not years:

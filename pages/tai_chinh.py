@@ -14,6 +14,7 @@ db = state.get_db()
 sel = state.current()
 st.title("Tài chính công")
 st.caption(sel.caption)
+widgets.partial_note(sel)  # a period the data do not cover to its end; approximate history
 
 s = finance.summary(db, sel.unit, sel.period)
 if not s["items"]:

@@ -183,3 +183,16 @@ def test_a_divided_commune_makes_both_successors_approximate(fx):
     assert "Xã Thanh Quang được chia cho nhiều đơn vị mới" in tp.approximate_note
     assert "Xã Nam Sách nhận một phần của Xã Thanh Quang" in ns.approximate_note
     assert qt.approximate_note is None   # an old unit's own figures are exact
+
+
+def test_the_pages_say_a_history_is_approximate(fx, monkeypatch):
+    from apptest_util import open_page
+    db, _ = fx
+    monkeypatch.setenv("CCHC_DATA_DIR", str(db.root))
+    for page in ("pages/tong_quan.py", "pages/ho_so.py"):
+        at = open_page(page, {"unit": "10633", "from": "2023-01-01", "to": "2023-12-31"})
+        assert not at.exception, [e.value for e in at.exception]
+        assert any("gần đúng" in i.value and "Xã Thanh Quang" in i.value for i in at.info), page
+        # after the change the new commune's own figures are exact: no note
+        at = open_page(page, {"unit": "10633", "from": "2025-07-01", "to": "2025-09-30"})
+        assert not any("gần đúng" in i.value for i in at.info), page

@@ -7,7 +7,7 @@ from typing import Callable
 import plotly.graph_objects as go
 import streamlit as st
 
-from cchc import charts, fmt, periods
+from cchc import charts, fmt, periods, units
 
 from .state import CachedDatabase, Selection, current, resolve_unit, set_selection, with_unit
 
@@ -73,10 +73,14 @@ def partial_text(p: periods.Period) -> str | None:
 
 
 def partial_note(sel: Selection) -> None:
-    """Say on the page that the figures stop before the period's end (Tổng quan, Biểu 06)."""
+    """Say on the page that the figures stop before the period's end, and that a new unit's figures
+    before 01/07/2025 are approximate where a divided old commune is involved (docs/units.md)."""
     text = partial_text(sel.period)
     if text:
         st.info(text, icon=":material/hourglass_bottom:")
+    approx = sel.unit.approximate_note
+    if approx and sel.period.start < units.MAP_CHANGE:
+        st.info(approx, icon=":material/call_split:")
 
 
 def _to_successor(db: CachedDatabase, key: str) -> None:

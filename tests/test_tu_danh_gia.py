@@ -168,6 +168,9 @@ def test_invalid_input_is_refused_and_the_file_is_untouched(data_copy, entries, 
     ("99999", YEAR, "Không có đơn vị mã «99999»"),
     (UNIT, 2030, "Năm 2030 nằm ngoài khoảng năm của dữ liệu (2020–2027)"),
     (UNIT, "năm ngoái", "Năm báo cáo «năm ngoái» không hợp lệ"),
+    # a year's facts belong to the map of its 31/12: 2025 is reported by the new xã Trần Phú
+    (UNIT, 2025, "Xã Quốc Tuấn (10621) không còn tồn tại sau 30/06/2025; số liệu năm 2025 do Xã Trần Phú (mã 10633)"),
+    ("11948", 2024, "Đặc khu Bạch Long Vĩ (11948) được thành lập từ 01/07/2025"),
 ])
 def test_unit_must_be_a_commune_and_year_within_the_data(data_copy, unit, year, expected):
     # the sample: dossiers 2021–11/2026, facts 2021–2026, so years 2020–2027 may be entered

@@ -279,6 +279,15 @@ def check(entries: list[dict], unit_code: Any, year: Any, ctx: Context, entered_
                     "cáo được nhập theo từng xã, phường, thị trấn.")
     y = _as_year(year)
     lo, hi = ctx.years
+    if u is not None and y is not None and u.get("map") and u["map"] != units.map_of_year(y):
+        # a year's facts belong to the map in force on its 31/12 (docs/units.md)
+        if u["map"] == units.OLD:
+            succ = f"; số liệu năm {y} do {u['successor_name']} (mã {u['successor_code']}) báo cáo" \
+                if u.get("successor_code") else ""
+            msgs.append(f"{u['name']} ({u['code']}) không còn tồn tại sau 30/06/2025{succ}.")
+        else:
+            msgs.append(f"{u['name']} ({u['code']}) được thành lập từ 01/07/2025: số liệu năm {y} do các đơn vị "
+                        "cũ báo cáo.")
     if y is None:
         msgs.append(f"Năm báo cáo «{year}» không hợp lệ: phải là một năm, ví dụ 2023.")
     elif not lo <= y <= hi:

@@ -1,4 +1,4 @@
-"""Command line: python -m cchc {sample,kpis,index,import-results,rollup,schema-doc,kpi-doc} ...
+"""Command line: python -m cchc {sample,kpis,index,import,undo-import,import-results,rollup,schema-doc,kpi-doc} ...
 
 Errors a user can act on are printed as one line (Vietnamese) with exit code 2; never a traceback
 (set CCHC_DEBUG=1 to see one).
@@ -80,6 +80,26 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--month", type=int, help="tháng của kỳ (JSON danh sách bản ghi)")
     r.add_argument("--quarter", type=int, help="quý của kỳ (JSON danh sách bản ghi)")
     r.add_argument("--data-dir", dest="data_dir_sub", help=argparse.SUPPRESS)
+
+    im = sub.add_parser("import", help="nạp tệp xuất từ phần mềm một cửa / Cổng DVCQG (hồ sơ, phiếu đánh giá, "
+                        "phản ánh kiến nghị, tài chính, số liệu tự báo cáo); docs/loading.md")
+    im.add_argument("file", help="tệp .csv, .xlsx hoặc .json")
+    im.add_argument("--kind", choices=["dossiers", "ratings", "feedback", "finances", "facts"],
+                    help="loại dữ liệu (mặc định: nhận ra từ tiêu đề cột)")
+    im.add_argument("--unit", help="mã đơn vị của tệp khi tệp không có cột mã đơn vị (cũ hoặc mới; cu-MÃ: đơn vị cũ)")
+    im.add_argument("--map", action="append", metavar="\"CỘT=cột\"",
+                    help="ghép tay một cột của tệp với một cột của bảng (được nhớ cho lần sau), có thể lặp lại")
+    im.add_argument("--sheet", help="tên trang tính (xlsx; mặc định trang đầu)")
+    g = im.add_mutually_exclusive_group()
+    g.add_argument("--reject-file", metavar="OUT", help="nạp các dòng đúng, ghi các dòng bị loại kèm lý do vào OUT (.csv/.xlsx)")
+    g.add_argument("--valid-only", action="store_true", help="nạp các dòng đúng, bỏ qua các dòng có lỗi")
+    im.add_argument("--dry-run", action="store_true", help="chỉ xem trước những gì sẽ thay đổi, không ghi gì")
+    im.add_argument("--who", help="người nạp (mặc định: tên người dùng của hệ điều hành)")
+    im.add_argument("--data-dir", dest="data_dir_sub", help=argparse.SUPPRESS)
+
+    ui = sub.add_parser("undo-import", help="hoàn tác lần nạp dữ liệu gần nhất")
+    ui.add_argument("--who", help="người hoàn tác")
+    ui.add_argument("--data-dir", dest="data_dir_sub", help=argparse.SUPPRESS)
 
     u = sub.add_parser("rollup", help="tổng hợp lại hồ sơ và phiếu đánh giá theo ngày (sau khi nạp dữ liệu thật)")
     u.add_argument("--provinces", default=None, help="mã tỉnh, cách nhau bằng dấu phẩy (mặc định: mọi tỉnh có dữ liệu)")
@@ -220,7 +240,47 @@ def cmd_import_results(args) -> int:
     return 0
 
 
-COMMANDS = {"sample": cmd_sample, "kpis": cmd_kpis, "index": cmd_index, "import-results": cmd_import_results,
+def cmd_import(args) -> int:
+    from .ingest import load
+    root = dbm.data_dir(args.data_dir_sub or args.data_dir)
+    mapping = load.parse_map(args.map)
+    policy = load.VALID_ONLY if (args.valid_only or args.reject_file) else load.REJECT
+    if args.reject_file and Path(args.reject_file).suffix.lower() not in (".csv", ".xlsx"):
+        raise UsageError("--reject-file: tên tệp phải có đuôi .csv hoặc .xlsx.")
+
+    def say(_fraction: float, text: str) -> None:
+        print(text, file=sys.stderr)
+
+    kw = dict(unit=args.unit, mapping=mapping, sheet=args.sheet, policy=policy, progress=say)
+    if args.dry_run:
+        p = load.preview_file(args.file, root, args.kind, **kw)
+        print("Xem trước (chưa ghi gì):")
+        print(p.summary())
+        report_plan = p
+    else:
+        rep = load.load_file(args.file, root, args.kind, who=args.who, **kw)
+        print(rep.summary())
+        report_plan = rep.plan
+    if report_plan.rejected_count:
+        if args.reject_file:
+            n = load.write_rejected(report_plan, args.reject_file)
+            print(f"Đã ghi {fmt.number(n)} dòng bị loại, kèm lý do, vào {args.reject_file}.")
+        for m in report_plan.row_messages()[:load.MAX_MESSAGES]:
+            print(m, file=sys.stderr)
+    for w in report_plan.warnings():
+        print(f"Cảnh báo: {w}", file=sys.stderr)
+    return 0
+
+
+def cmd_undo_import(args) -> int:
+    from .ingest import load
+    root = dbm.data_dir(args.data_dir_sub or args.data_dir)
+    print(load.undo(root, who=args.who, progress=lambda f, t: print(t, file=sys.stderr)).summary())
+    return 0
+
+
+COMMANDS = {"import": cmd_import, "undo-import": cmd_undo_import,
+            "sample": cmd_sample, "kpis": cmd_kpis, "index": cmd_index, "import-results": cmd_import_results,
             "rollup": cmd_rollup, "schema-doc": cmd_schema_doc, "kpi-doc": cmd_kpi_doc}
 
 
@@ -230,8 +290,13 @@ def main(argv: list[str] | None = None) -> int:
     from .sample import SampleError
     from .scoring import IndexDefinitionError, ScoringError
     from .ingest.results import ResultsImportError
+    from .ingest.load import LoadError
     try:
         return COMMANDS[args.cmd](args)
+    except LoadError as e:
+        for m in e.messages:
+            print(f"Lỗi: {m}", file=sys.stderr)
+        return 2
     except (dbm.DataError, UnitError, periods.PeriodError, SampleError, UsageError, IndexDefinitionError,
             ScoringError, ResultsImportError) as e:
         print(f"Lỗi: {e}", file=sys.stderr)

@@ -168,6 +168,12 @@ def _remove(p: Path) -> None:
             pass
 
 
+def discard(path: str | os.PathLike) -> None:
+    """Remove a file or folder tree the caller owns (a load's kept previous version, a journal); the
+    caller holds the lock that protects it."""
+    _remove(Path(path))
+
+
 def clean_leftovers(folder: str | os.PathLike, name: str) -> int:
     """Remove what killed writers of ``name`` left in ``folder``. Call only under the lock of ``name``.
     Returns how many were removed."""
@@ -323,6 +329,27 @@ def swap_dir(tmp: str | os.PathLike, target: str | os.PathLike) -> None:
     _fsync_dir(target.parent)
     fault("dir-swapped", target.name)
     _remove(old)
+
+
+def link_copy(src: str | os.PathLike, dst: str | os.PathLike, skip: Callable[[str], bool] | None = None) -> int:
+    """Copy the folder tree ``src`` into ``dst`` (which must exist, e.g. a ``temp_dir``) with hard links:
+    the copies share the files' bytes, size and modification time, so a new version of a partitioned
+    table costs only the partitions it rewrites. ``skip(relative folder)`` leaves a subfolder (and all
+    under it) out. Files must never be modified in place afterwards (nothing in the product does:
+    every write replaces a file). Returns how many files were linked."""
+    src, dst = Path(src), Path(dst)
+    n = 0
+    for d, dirs, files in os.walk(src):
+        rel = os.path.relpath(d, src)
+        if rel != "." and skip is not None and skip(rel.replace(os.sep, "/")):
+            dirs[:] = []
+            continue
+        out = dst if rel == "." else dst / rel
+        out.mkdir(parents=True, exist_ok=True)
+        for f in files:
+            os.link(os.path.join(d, f), out / f)
+            n += 1
+    return n
 
 
 def recover(target: str | os.PathLike) -> bool:

@@ -196,6 +196,8 @@ class NumberError(ValueError):
 
 
 _NUMBER = re.compile(r"(?<![\w.,])[-−]?[0-9][0-9.,]{0,30}(?!\w)")  # a whole number token (not "1e309")
+_PERCENT = re.compile(r"(?<![\w.,])([0-9][0-9.,]{0,30})\s{0,3}%")  # the number a '%' follows
+_FRACTION = re.compile(r"(?<![\w.,])([0-9][0-9.,]{0,20})\s{0,3}/\s{0,3}([0-9][0-9.,]{0,20})(?![\w/])")  # 3210/3241
 _MONEY_PART = re.compile(r"([0-9][0-9.,]{0,20})\s*(tỷ|ty|triệu|trieu|nghìn|nghin|ngàn|ngan|đồng|dong)?", re.IGNORECASE)
 _SCALE = {"tỷ": 1e9, "ty": 1e9, "triệu": 1e6, "trieu": 1e6, "nghìn": 1e3, "nghin": 1e3, "ngàn": 1e3, "ngan": 1e3,
           "đồng": 1.0, "dong": 1.0}
@@ -241,6 +243,7 @@ class Statement:
     tolerance: float  # how far the data may be and still be what was written (half its last digit)
     written: str  # as the report wrote it (shown back)
     source: str  # "dòng 3" or "ô nhập"
+    fraction: tuple[float, float] | None = None  # a rate written as counts: 3210/3241
 
     @property
     def item(self) -> Item:
@@ -275,10 +278,16 @@ def statement(key: str, text: str, source: str = "ô nhập") -> Statement:
     if item.kind == MONEY:
         value, tol = _money(text)
         return Statement(key, value, tol, text, source)
-    m = _NUMBER.search(text)
+    if item.kind == RATE and not _PERCENT.search(text) and (f := _FRACTION.search(text)):
+        (a, da), (b, db) = read_number(f.group(1)), read_number(f.group(2))
+        if da or db or not b or a > b:
+            raise NumberError(f"“{f.group(0)[:SHOWN]}” không phải là tỷ lệ giữa hai số hồ sơ")
+        return Statement(key, a / b * 100, 1e-7, text, source, (a, b))
+    m = _PERCENT.search(text) if item.kind == RATE else None
+    m = m or _NUMBER.search(text)
     if not m:
         raise NumberError("không thấy con số")
-    value, dec = read_number(m.group(0), decimal_point=item.kind == RATE)
+    value, dec = read_number(m.group(m.lastindex or 0), decimal_point=item.kind == RATE)
     if item.kind != RATE and dec:
         raise NumberError("phải là số nguyên")
     if value < 0:
@@ -313,7 +322,7 @@ def parse_text(text: str) -> tuple[list[Statement], list[str]]:
         if not sep or not label.strip() or not value.strip():
             msgs.append(f"Dòng {n} không có dạng “tên chỉ tiêu: con số”, bỏ qua: “{shown}”.")
             continue
-        item = match(label, percent="%" in value) or match(label)
+        item = match(label, percent="%" in value or bool(_FRACTION.search(value))) or match(label)
         if item is None:
             msgs.append(f"Dòng {n}: không nhận ra chỉ tiêu “{label.strip()[:SHOWN]}”, bỏ qua.")
             continue
@@ -368,6 +377,8 @@ def shown_value(key: str, v: float | None) -> str:
 
 
 def _stated_text(s: Statement) -> str:
+    if s.fraction:
+        return f"{fmt.number(s.fraction[0])}/{fmt.number(s.fraction[1])} ({fmt.percent(s.value / 100)})"
     if s.item.kind == RATE:
         dec = max(0, round(-math.log10(s.tolerance * 2))) if s.tolerance else 0
         return f"{fmt.number(s.value, dec)} %"

@@ -21,6 +21,12 @@ widgets.partial_note(sel)  # a period the data do not cover to its end
 st.caption("Các kiểm tra trên dữ liệu hồ sơ và phiếu đánh giá của đơn vị trong kỳ: các đẳng thức của Biểu 06, "
            "ngày tháng, thời hạn giải quyết, mã trùng, ngày và tháng không có hồ sơ, phiếu đánh giá không có hồ sơ.")
 
+if kt.form_counts(db, unit, period)["received_total"] == 0:
+    first, last = state.data_range(db)
+    widgets.empty(f"Không có hồ sơ nào của {fmt.md(unit.full_name)} trong kỳ {period.label} để kiểm tra. Dữ liệu "
+                  f"hiện có từ {fmt.day(first)} đến {fmt.day(last)}: hãy chọn kỳ khác hoặc đơn vị khác.")
+    state.write_url()
+    st.stop()
 findings = kt.findings(db, unit, period, sel.params())
 st.subheader(f"Kết quả: {kt.summary(findings)}")
 ICON = {kt.ERROR: ":material/error:", kt.WARNING: ":material/warning:", kt.INFO: ":material/info:",

@@ -3,7 +3,8 @@
 -- (map_on; the maps change on 01/07/2025, a month's first day): before the change the old
 -- communes of the scope, from it the new ones, each in force during the month (in_force_during,
 -- a commune of the scope by in_scope on the month's first day). A dossier is received in the
--- period when it is new in a report over it (report_rows_for: is_new).
+-- period when it is new in a report over it (report_rows_for: is_new). `reused`: an old commune whose
+-- code a new one took (its link names it cu-<code>, cchc.units.Unit.key).
 WITH months AS (
     SELECT m::DATE AS month_start, (m + INTERVAL 1 MONTH - INTERVAL 1 DAY)::DATE AS month_end
     FROM unnest(range(date_trunc('month', $start::DATE), $end::DATE + INTERVAL 1 DAY, INTERVAL 1 MONTH)) AS t(m)
@@ -12,7 +13,8 @@ whole AS (
     SELECT * FROM months WHERE month_start >= $start AND month_end <= $end
 ),
 communes AS (
-    SELECT w.month_start, w.month_end, u.code, u.name
+    SELECT w.month_start, w.month_end, u.code, u.name,
+           (u.map = 'old' AND u.code IN (SELECT n.code FROM raw_units AS n WHERE n.map = 'new')) AS reused
     FROM whole w
     JOIN raw_units u
       ON u.level = 'commune'
@@ -26,7 +28,7 @@ received AS (
     WHERE d.is_new
     GROUP BY ALL
 )
-SELECT c.code, c.name, c.month_start, c.month_end,
+SELECT c.code, c.name, c.month_start, c.month_end, c.reused,
        (SELECT count(*) FROM whole) AS whole_months
 FROM communes c
 LEFT JOIN received r ON r.unit_code = c.code AND r.month_start = c.month_start

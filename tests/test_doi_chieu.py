@@ -191,3 +191,23 @@ def test_view_tables_are_text():
     assert out.empty and dc.results_table(out).height == 0
     assert all(dc.items(s) for s in dc.SECTIONS)
     assert {i.key for s in dc.SECTIONS for i in dc.items(s)} == set(rc.BY_KEY)
+
+
+def test_rates_written_as_counts(db):
+    """"3210/3241 hồ sơ" is a rate of two counts, compared exactly; a '%' on the line is what is
+    compared when there is one; a date is no fraction."""
+    unit = units.resolve(db, "10621")
+    period = kpis.period_for(unit, date(2022, 12, 10), date(2023, 12, 9))
+    stated, msgs = rc.parse_text("Số hóa thành phần hồ sơ khi tiếp nhận: 3210/3241 hồ sơ\n"
+                                 "Số hóa kết quả: 3244/3258 hồ sơ đạt 99.57%\n"
+                                 "Dịch vụ công trực tuyến mức độ 3 và 4 là: 3258/3258 hồ sơ\n"
+                                 "Tỷ lệ đúng hạn: 3258/3258\n"
+                                 "Ngày báo cáo: 09/12/2023")
+    assert [(s.key, s.fraction) for s in stated] == [("digitised_input_rate", (3210, 3241)),
+                                                     ("digitised_result_rate", None),
+                                                     (rc.ONLINE_CAPABLE, (3258, 3258)), ("on_time_rate", (3258, 3258))]
+    assert msgs == ["Dòng 5: không nhận ra chỉ tiêu “Ngày báo cáo”, bỏ qua."]
+    results = rc.compare(stated, rc.data_values(db, unit, period))
+    assert [r.verdict for r in results] == [rc.CONFIRMED] * 3 + [rc.CONTRADICTED]
+    assert results[3].text == ("Báo cáo ghi 3.258/3.258 (100,00 %), dữ liệu cho 99,97 % (3.257 / 3.258): "
+                               "1 hồ sơ giải quyết quá hạn.")

@@ -211,8 +211,9 @@ def silent_units_finding(db: Database, unit: Unit, p: Period, shared: dict[str, 
     rows = pl.DataFrame({
         "Mã": head["code"].to_list(), "Đơn vị": head["name"].to_list(),
         "Tháng": [f"{d.month:02d}/{d.year}" for d in head["month_start"].to_list()],
-        LINK: [link("tong-quan", base, unit=c, **{"from": a.isoformat(), "to": b.isoformat()})
-               for c, a, b in zip(head["code"].to_list(), head["month_start"].to_list(), head["month_end"].to_list())],
+        LINK: [link("tong-quan", base, unit=f"cu-{c}" if reused else c, **{"from": a.isoformat(), "to": b.isoformat()})
+               for c, reused, a, b in zip(head["code"].to_list(), head["reused"].to_list(),
+                                          head["month_start"].to_list(), head["month_end"].to_list())],
     }, schema={k: pl.String for k in ("Mã", "Đơn vị", "Tháng", LINK)})
     return Finding("silent_units", title, WARNING, df.height, text, rows)
 

@@ -2,14 +2,16 @@
 pasted as "label: number" lines) confirmed or contradicted by the unit's figures of the period, with
 the difference in words, and the report checked against itself.
 
-    stated, problems = parse_text(text)            # Statement per recognised line; messages for the rest
+    stated, problems = parse_text(text, fields)    # Statement per recognised line; messages for the rest
     stated += [statement(key, "3.262")]            # a form's field (Vietnamese number)
     data = data_values(db, unit, period)           # the same items from the data (cchc.kpis, cchc.facts)
     results = compare(stated, data)                # Result per statement: confirmed or not, why
     issues = consistency(stated)                   # the report's own figures against each other
 
 Labels are the metric catalogue's (cchc/metrics.toml) and the annual facts' (cchc/reference/facts.csv);
-the one item neither has is ONLINE_CAPABLE (see its note). Numbers are read the Vietnamese way
+the one item neither has is ONLINE_CAPABLE (see its note). A line naming one of the data's fields
+("+ Hộ tịch: 719 hồ sơ") states that field's received dossiers; the fields must add up to the total.
+A rate may be written as two counts ("3210/3241"): it is then compared exactly. Numbers are read the Vietnamese way
 (3.262; 99,97 %) and also with a decimal point where that cannot be a thousands separator (99.04 %);
 money as "12 tỷ 951 triệu đồng", "12.951 triệu đồng" or a bare number of triệu đồng. Pasted text is
 bounded (MAX_CHARS, MAX_LINES, MAX_LINE) and read once, line by line, with regular expressions that
@@ -40,6 +42,9 @@ COUNT, RATE, MONEY, PEOPLE = "count", "rate", "money", "people"
 # give (the seed: 3.258/3.258 = 100 %); a property of the procedure, not of the channel used.
 ONLINE_CAPABLE = "online_capable_rate"
 ONLINE_CAPABLE_LABEL = "Tỷ lệ hồ sơ của TTHC có dịch vụ công trực tuyến (mức độ 3, 4)"
+# A field's received dossiers ("Hộ tịch: 719 hồ sơ"): item keys "field:<name>", for the fields the
+# data have in the period (field_item).
+FIELD = "field:"
 
 
 @dataclass(frozen=True)
@@ -51,6 +56,8 @@ class Item:
 
     @property
     def label(self) -> str:
+        if self.key.startswith(FIELD):
+            return f"{metrics.label('received_total')}, lĩnh vực {self.aliases[0]}"
         if self.key == ONLINE_CAPABLE:
             return ONLINE_CAPABLE_LABEL
         if self.kind == PEOPLE:
@@ -152,6 +159,15 @@ ITEMS: list[Item] = [
 BY_KEY = {i.key: i for i in ITEMS}
 
 
+def field_item(name: str) -> Item:
+    """The item of a field's received dossiers (Biểu 06 (3) of one field)."""
+    return Item(FIELD + name, COUNT, DOSSIERS, (name,))
+
+
+def item_of(key: str) -> Item:
+    return field_item(key[len(FIELD):]) if key.startswith(FIELD) else BY_KEY[key]
+
+
 # --- reading text ----------------------------------------------------------------------------------
 def normalise(text: str) -> str:
     """Lower case, no accents (đ → d), punctuation other than ( ) + as spaces, single spaces."""
@@ -247,7 +263,7 @@ class Statement:
 
     @property
     def item(self) -> Item:
-        return BY_KEY[self.key]
+        return item_of(self.key)
 
 
 def _money(text: str) -> tuple[float, float]:
@@ -273,7 +289,7 @@ def _money(text: str) -> tuple[float, float]:
 
 def statement(key: str, text: str, source: str = "ô nhập") -> Statement:
     """A figure as typed for the item `key` (form field or the number part of a pasted line)."""
-    item = BY_KEY[key]
+    item = item_of(key)
     text = text.strip()[:MAX_LINE]
     if item.kind == MONEY:
         value, tol = _money(text)
@@ -296,9 +312,18 @@ def statement(key: str, text: str, source: str = "ô nhập") -> Statement:
     return Statement(key, value, tol, text, source)
 
 
-def parse_text(text: str) -> tuple[list[Statement], list[str]]:
+def match_field(label: str, fields: Iterable[str]) -> str | None:
+    """The field a label names ("+ Hộ tịch", "Lĩnh vực Chứng thực"): the longest whose words it holds."""
+    lab = f" {_key_words(label)} "
+    found = [f for f in fields if _key_words(f) and f" {_key_words(f)} " in lab]
+    return max(found, key=len) if found else None
+
+
+def parse_text(text: str, fields: Iterable[str] = ()) -> tuple[list[Statement], list[str]]:
     """Pasted 'label: number' lines → statements, and a Vietnamese message for every line that is
-    not one (or when the text is too long). Bounded; each line read once."""
+    not one (or when the text is too long). A line naming none of ITEMS but one of `fields` (the
+    data's fields) states that field's received dossiers. Bounded; each line read once."""
+    fields = list(fields)
     out: list[Statement] = []
     msgs: list[str] = []
     if text is None:
@@ -322,7 +347,10 @@ def parse_text(text: str) -> tuple[list[Statement], list[str]]:
         if not sep or not label.strip() or not value.strip():
             msgs.append(f"Dòng {n} không có dạng “tên chỉ tiêu: con số”, bỏ qua: “{shown}”.")
             continue
+        label = label.strip().lstrip("+-–•* ").strip()
         item = match(label, percent="%" in value or bool(_FRACTION.search(value))) or match(label)
+        if item is None and "%" not in value and (name := match_field(label, fields)):
+            item = field_item(name)
         if item is None:
             msgs.append(f"Dòng {n}: không nhận ra chỉ tiêu “{label.strip()[:SHOWN]}”, bỏ qua.")
             continue
@@ -352,6 +380,9 @@ def data_values(db: Database, unit: Unit, p: Period) -> dict[str, float | None]:
             v = k.get(item.key, sum(k.get(x) or 0 for x in c.sum) if c.sum else None)
         out[item.key] = None if v is None else (v * 100 if item.kind == RATE else v)
     out["_counts"] = k  # the counts behind the rates (explanations)
+    for f in k.get("by_field") or []:
+        out[FIELD + f["field"]] = f["received_total"]
+    out["_fields"] = [f["field"] for f in k.get("by_field") or []]
     year = p.end.year
     if facts.own_year(unit, year):
         values = facts.commune_year(db, unit, year)["values"]
@@ -366,7 +397,7 @@ def data_values(db: Database, unit: Unit, p: Period) -> dict[str, float | None]:
 
 def shown_value(key: str, v: float | None) -> str:
     """A value as written on screen: 3.262; 99,97 %; 12.951 triệu đồng; 14 người."""
-    item = BY_KEY[key]
+    item = item_of(key)
     if v is None:
         return fmt.DASH
     if item.kind == RATE:
@@ -471,7 +502,7 @@ def compare(stated: Iterable[Statement], data: dict) -> list[Result]:
         else:
             diff = v - s.value
             text += f" (dữ liệu {'nhiều' if diff > 0 else 'ít'} hơn {fmt.number(abs(diff))})"
-            hint = _count_hint(s, data)
+            hint = "" if s.key.startswith(FIELD) else _count_hint(s, data)
             if hint:
                 text += f"; {hint}"
         out.append(Result(s, v, CONTRADICTED, text + "."))
@@ -531,7 +562,7 @@ def consistency(stated: list[Statement]) -> list[Issue]:
             if not any(abs(s.value - v.value) <= max(s.tolerance, v.tolerance) + 1e-9 for v in values):
                 values.append(s)
         if len(values) > 1:
-            out.append(Issue("twice", False, f"{BY_KEY[key].label}: báo cáo ghi hai số khác nhau "
+            out.append(Issue("twice", False, f"{item_of(key).label}: báo cáo ghi hai số khác nhau "
                                               f"({' và '.join(f'{_stated_text(v)} ở {v.source}' for v in values)})."))
     f = _first(stated)
     for whole, parts in SUMS:
@@ -549,6 +580,16 @@ def consistency(stated: list[Statement]) -> list[Issue]:
                              f"{BY_KEY[whole].label} = {names}: báo cáo ghi {fmt.number(w)} {unit} nhưng "
                              f"{figures} = {fmt.number(total)} ({'thừa' if total > w else 'thiếu'} "
                              f"{fmt.number(abs(total - w))} so với {fmt.number(w)})."))
+    parts = [s for key, s in f.items() if key.startswith(FIELD)]
+    if len(parts) >= 2 and "received_total" in f:
+        total, w = sum(s.value for s in parts), f["received_total"].value
+        names = " + ".join(fmt.number(s.value) for s in parts)
+        what = f"{BY_KEY['received_total'].label} theo lĩnh vực ({', '.join(s.item.aliases[0] for s in parts)})"
+        out.append(Issue("fields", abs(total - w) < 1e-9,
+                         f"{what}: {names} = {fmt.number(total)}" + (
+                             f", khớp với tổng {fmt.number(w)}." if abs(total - w) < 1e-9 else
+                             f", báo cáo ghi tổng {fmt.number(w)} ({'thừa' if total > w else 'thiếu'} "
+                             f"{fmt.number(abs(total - w))}).")))
     for rate, num, den in RATIOS:
         if rate not in f or num not in f or den not in f or not f[den].value:
             continue

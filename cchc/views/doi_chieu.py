@@ -73,13 +73,13 @@ def read_fields(fields: dict[str, str | None]) -> tuple[list[rc.Statement], list
 def outcome(db: Database, unit: Unit, p: Period, text: str | None, fields: dict[str, str | None]) -> Outcome:
     """Everything the page shows after a submission: the pasted lines then the form's fields read,
     each figure compared with the data, the report checked against itself."""
-    stated, msgs = rc.parse_text(text or "")
+    data = rc.data_values(db, unit, p)
+    stated, msgs = rc.parse_text(text or "", data["_fields"])
     more, msgs2 = read_fields(fields)
     stated += more
     msgs += msgs2
     if not stated:
         return Outcome(messages=msgs)
-    data = rc.data_values(db, unit, p)
     return Outcome(stated, msgs, rc.compare(stated, data), rc.consistency(stated), data.get("_facts_year"))
 
 

@@ -354,6 +354,9 @@ def parse_text(text: str, fields: Iterable[str] = ()) -> tuple[list[Statement], 
         if item is None:
             msgs.append(f"Dòng {n}: không nhận ra chỉ tiêu “{label.strip()[:SHOWN]}”, bỏ qua.")
             continue
+        if item.kind != RATE and "%" in value and not _NUMBER.search(_PERCENT.sub(" ", value)):
+            msgs.append(f"Dòng {n} ({item.label}): chỉ tiêu này là một số, không phải tỷ lệ phần trăm, bỏ qua.")
+            continue
         try:
             out.append(statement(item.key, value, f"dòng {n}"))
         except NumberError as e:

@@ -166,6 +166,13 @@ def test_labels():
     assert rc.match("tong so ho so tiep nhan").key == "received_total"  # typed without accents
     assert rc.match("(4)+(5)").key == "received_new" and rc.match("(6)").key == "carried_over"
     assert rc.match("Thời tiết hôm nay") is None
+    # a '%' says a rate; a count written only as a percentage is refused, one with its count is read
+    assert rc.parse_text("Hồ sơ tiếp nhận: 99%")[1] == [
+        "Dòng 1 (Hồ sơ tiếp nhận): chỉ tiêu này là một số, không phải tỷ lệ phần trăm, bỏ qua."]
+    assert [(x.key, x.value) for x in rc.parse_text("Cán bộ: 8 (57%)")[0]] == [("staff_officials", 8)]
+    # a field's line needs the data's fields; without them it is not recognised
+    assert rc.parse_text("+ Hộ tịch: 719 hồ sơ", ["Hộ tịch"])[0][0].key == "field:Hộ tịch"
+    assert rc.parse_text("+ Hộ tịch: 719 hồ sơ")[0] == []
     # the labels are the catalogue's and the facts'
     assert rc.BY_KEY["on_time_rate"].label == "Tỷ lệ giải quyết trước hạn, đúng hạn"
     assert rc.BY_KEY["staff_quota"].label == "Số lượng cán bộ công chức được giao"

@@ -228,3 +228,18 @@ def test_rates_written_as_counts(db):
     assert [r.verdict for r in results] == [rc.CONFIRMED] * 3 + [rc.CONTRADICTED]
     assert results[3].text == ("Báo cáo ghi 3.258/3.258 (100,00 %), dữ liệu cho 99,97 % (3.257 / 3.258): "
                                "1 hồ sơ giải quyết quá hạn.")
+
+
+def test_hostile_text_on_the_page_is_shown_as_text(app):
+    """Markup pasted into the text area comes back escaped in a Vietnamese message: no link, no
+    formatting, no HTML; nothing else is read, and the page says so."""
+    at = app(page="pages/doi_chieu.py", **QT)
+    at.text_area(key="dc_text").input("[bấm vào đây](https://evil.example): 5\n<img src=x onerror=alert(1)>\n**đậm**: 7")
+    next(b for b in at.button if b.label == "Đối chiếu").click().run()
+    assert not at.exception and not at.dataframe
+    warnings = [w.value for w in at.warning]
+    assert warnings == [fmt.md("Dòng 1: không nhận ra chỉ tiêu “[bấm vào đây](https://evil.example)”, bỏ qua."),
+                        fmt.md("Dòng 2 không có dạng “tên chỉ tiêu: con số”, bỏ qua: “<img src=x onerror=alert(1)>”."),
+                        fmt.md("Dòng 3: không nhận ra chỉ tiêu “**đậm**”, bỏ qua.")]
+    assert "](https" not in "".join(warnings) and "<img" not in "".join(warnings)
+    assert [i.value for i in at.info][-1] == "Không đọc được số nào để đối chiếu."

@@ -147,3 +147,23 @@ def test_page_over_hand_built_rows(hand, monkeypatch):
     assert ["DUP", "DUP"] in [t["Mã hồ sơ"].tolist() for t in tables if "Số bản ghi cùng mã" in t.columns]
     assert ["R2"] in [t["Mã phiếu"].tolist() for t in tables if "Mã phiếu" in t.columns]
     assert len(at.error) == 4
+
+
+def test_silent_communes_across_the_change_of_map(tmp_path):
+    """The new xã Trần Phú (10633) over June–July 2025: June is the old map's month (its predecessors
+    Quốc Tuấn 10621, Hiệp Cát 10618 and the old Trần Phú 10633), July the new map's (10633 itself).
+    Dossiers: old Quốc Tuấn in June, new Trần Phú in July -> silent: Hiệp Cát and the old Trần Phú in
+    June (the old one linked as cu-10633: its code is reused); nothing in July."""
+    from fixtures import UNITS_BOTH_MAPS
+    rows = [dossier("Q1", "2025-06-10 09:00", "2025-06-12 17:00", "2025-06-11 10:00"),
+            dossier("T1", "2025-07-10 09:00", "2025-07-14 17:00", "2025-07-11 10:00", unit="10633",
+                    district_code=None, province_code="31")]
+    db = Database(write_dataset(tmp_path / "maps", dossiers=rows, units=UNITS_BOTH_MAPS))
+    try:
+        p = periods.custom(date(2025, 6, 1), date(2025, 7, 31))
+        f = by_key(kt.findings(db, units.resolve(db, "10633"), p, {"unit": "10633"}))["silent_units"]
+        assert [(r["Mã"], r["Tháng"]) for r in f.rows.iter_rows(named=True)] == [("10618", "06/2025"),
+                                                                                 ("10633", "06/2025")]
+        assert [parse_qs(urlsplit(u).query)["unit"] for u in f.rows[kt.LINK]] == [["10618"], ["cu-10633"]]
+    finally:
+        db.close()

@@ -239,7 +239,6 @@ def test_hostile_text_on_the_page_is_shown_as_text(app):
     assert not at.exception and not at.dataframe
     warnings = [w.value for w in at.warning]
     assert warnings == [fmt.md("Dòng 1: không nhận ra chỉ tiêu “[bấm vào đây](https://evil.example)”, bỏ qua."),
-                        fmt.md("Dòng 2 không có dạng “tên chỉ tiêu: con số”, bỏ qua: “<img src=x onerror=alert(1)>”."),
-                        fmt.md("Dòng 3: không nhận ra chỉ tiêu “**đậm**”, bỏ qua.")]
-    assert "](https" not in "".join(warnings) and "<img" not in "".join(warnings)
+                        fmt.md("Dòng 2: không nhận ra chỉ tiêu “<img src=x onerror”, bỏ qua."),  # "label = number" too
+                        fmt.md("Dòng 3: không nhận ra chỉ tiêu “đậm**”, bỏ qua.")]  # a leading bullet is dropped
     assert [i.value for i in at.info][-1] == "Không đọc được số nào để đối chiếu."

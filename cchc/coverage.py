@@ -34,12 +34,14 @@ No Streamlit here: the UI (cchc.ui.state, cchc.ui.filters) and the exports call 
 from __future__ import annotations
 
 import csv
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
 from pathlib import Path
 
 from . import periods
 from .periods import Period, PeriodError, fmt_date
+
+VN_TIME = timezone(timedelta(hours=7))
 
 CUTOFF_FILE = Path(__file__).resolve().parent / "reference" / "cutoff_days.csv"
 CUTOFF_COLUMNS = ("map", "province_code", "cutoff_day", "source")
@@ -89,10 +91,25 @@ def cutoff_day(map_: str, province_code: str | None) -> int:
 
 
 # --- the data end -----------------------------------------------------------------------------------
-def data_end(db) -> date | None:
-    """The last day with data (the last day a dossier was received), None without any data."""
+def data_range(db) -> tuple[date | None, date | None]:
+    """The data's first day (of receipt) and last day (a dossier received or finished;
+    queries/data_range.sql); (None, None) for a folder without dossiers yet."""
     df = db.run("data_range")
-    return None if df.is_empty() else df.row(0)[1]
+    return (None, None) if df.is_empty() else (df.row(0)[0], df.row(0)[1])
+
+
+def data_end(db) -> date | None:
+    """The last day with data, None without any data."""
+    return data_range(db)[1]
+
+
+def working_range(db) -> tuple[date, date]:
+    """The days periods are offered, clipped and defaulted within: the data's; for a folder without
+    data yet (a real unit before its first load), today, so every page still renders and says there
+    is nothing (the sidebar says "Chưa có dữ liệu")."""
+    first, last = data_range(db)
+    today = datetime.now(VN_TIME).date()
+    return first or last or today, last or today
 
 
 def data_label(day: date | None) -> str:

@@ -114,6 +114,7 @@ PAGES: dict[str, tuple[str, ...]] = {
     "pages/chi_so.py": ("idx", "xu", "ind", "pg"),
     "pages/ket_qua_cong_bo.py": (),
     "pages/tu_danh_gia.py": ("nam",),
+    "pages/nhap_du_lieu.py": (),
     "pages/kiem_tra.py": (),
     "pages/doi_chieu.py": (),
 }

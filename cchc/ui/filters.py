@@ -198,7 +198,7 @@ def period_picker(db: CachedDatabase) -> None:
 def filter_bar(db: CachedDatabase) -> Selection:
     with st.sidebar:
         st.markdown("**Đơn vị và kỳ báo cáo**")
-        st.caption(coverage.data_label(data_range(db)[1]))
+        st.caption(coverage.data_label(coverage.data_end(db)))
         unit_picker(db)
         period_picker(db)
     return current()

@@ -17,6 +17,7 @@ PAGES = [
     ("pages/chi_so.py", "Chỉ số", "chi-so", "Chỉ số", ":material/leaderboard:"),
     ("pages/ket_qua_cong_bo.py", "Kết quả công bố", "ket-qua-cong-bo", "Chỉ số", ":material/public:"),
     ("pages/tu_danh_gia.py", "Tự đánh giá", "tu-danh-gia", "Chỉ số", ":material/edit_note:"),
+    ("pages/nhap_du_lieu.py", "Nhập dữ liệu", "nhap-du-lieu", "Dữ liệu", ":material/upload_file:"),
     ("pages/kiem_tra.py", "Kiểm tra dữ liệu", "kiem-tra", "Dữ liệu", ":material/rule:"),
     ("pages/doi_chieu.py", "Đối chiếu báo cáo", "doi-chieu", "Dữ liệu", ":material/difference:"),
 ]

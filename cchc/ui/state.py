@@ -122,8 +122,8 @@ def units_frame(db: CachedDatabase) -> pl.DataFrame:
 
 
 def data_range(db: CachedDatabase) -> tuple[date, date]:
-    r = db.run("data_range").row(0)
-    return r[0], r[1]
+    """The days the pages work within (cchc.coverage.working_range: the data's, or today before any data)."""
+    return coverage.working_range(db)
 
 
 def data_end(db: CachedDatabase) -> date:

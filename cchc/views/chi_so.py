@@ -26,7 +26,7 @@ from datetime import date
 import plotly.graph_objects as go
 import polars as pl
 
-from .. import charts, fmt, kpis, periods, schema, scoring, units
+from .. import charts, coverage, fmt, kpis, periods, schema, scoring, units
 from ..db import QUERIES, params_in
 from ..kpis import Unit
 from ..periods import TREND_KINDS, Period
@@ -179,8 +179,7 @@ def score_children(db, ix: scoring.IndexDef, scope: Unit, child: str, period: Pe
 # --------------------------------------------------------------------------------------------
 
 def data_range(db) -> tuple[date, date]:
-    r = db.run("data_range").row(0)
-    return r[0], r[1]
+    return coverage.working_range(db)
 
 
 def trend_periods(ix: scoring.IndexDef, unit: Unit, period: Period, kind: str, first: date, last: date) -> list[Period]:

@@ -19,7 +19,7 @@ import plotly.graph_objects as go
 import polars as pl
 from plotly.subplots import make_subplots
 
-from .. import charts, fmt, kpis, metrics, periods
+from .. import charts, coverage, fmt, kpis, metrics, periods
 from ..db import Database
 from ..kpis import Unit
 from ..metrics import Target, load_targets  # noqa: F401 - the page reads the targets through this module
@@ -154,8 +154,7 @@ class Overview:
 
 
 def data_range(db: Database) -> tuple[date, date]:
-    r = db.run("data_range").row(0)
-    return r[0], r[1]
+    return coverage.working_range(db)
 
 
 def overview(db: Database, unit: Unit, period: periods.Period, compare: bool = True) -> Overview:

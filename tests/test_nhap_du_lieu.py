@@ -127,3 +127,13 @@ def test_inputs_are_parsed_once_and_bounded():
         nd.clean_who("x" * 101)
     assert nd.last_load(Path("/nonexistent")) is None
     assert date(2025, 7, 1) == units.MAP_CHANGE
+
+
+def test_every_page_renders_on_a_folder_without_data_yet(root):
+    """A real unit's folder before its first load: every page renders and the sidebar says so."""
+    from apptest_util import open_page
+    from cchc.ui.pages import available
+    for file, *_ in available():
+        at = open_page(file, {})
+        assert not at.exception, (file, [e.value for e in at.exception])
+        assert any("Chưa có dữ liệu" in c.value for c in at.sidebar.caption), file

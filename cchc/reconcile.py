@@ -8,8 +8,8 @@ the difference in words, and the report checked against itself.
     results = compare(stated, data)                # Result per statement: confirmed or not, why
     issues = consistency(stated)                   # the report's own figures against each other
 
-Labels are the metric catalogue's (cchc/metrics.toml) and the annual facts' (cchc/reference/facts.csv);
-the one item neither has is ONLINE_CAPABLE (see its note). A line naming one of the data's fields
+Labels are the metric catalogue's (cchc/metrics.toml) and the annual facts' (cchc/reference/facts.csv).
+A line naming one of the data's fields
 ("+ Hộ tịch: 719 hồ sơ") states that field's received dossiers; the fields must add up to the total.
 A rate may be written as two counts ("3210/3241"): it is then compared exactly. Numbers are read the Vietnamese way
 (3.262; 99,97 %) and also with a decimal point where that cannot be a thousands separator (99.04 %);
@@ -37,11 +37,10 @@ MAX_LINE = 300
 SHOWN = 60  # characters of a refused line quoted back
 
 COUNT, RATE, MONEY, PEOPLE = "count", "rate", "money", "people"
-# Not in the metric catalogue: the share of resolved dossiers whose procedure is offered online at
-# level 3 or 4 (toàn trình or một phần), the "dịch vụ công trực tuyến mức độ 3 và 4" figure reports
-# give (the seed: 3.258/3.258 = 100 %); a property of the procedure, not of the channel used.
+# The share of resolved dossiers whose procedure is offered online (the catalogue's
+# online_capable_rate): the "dịch vụ công trực tuyến mức độ 3 và 4" figure reports give (the seed:
+# 3.258/3.258 = 100 %).
 ONLINE_CAPABLE = "online_capable_rate"
-ONLINE_CAPABLE_LABEL = "Tỷ lệ hồ sơ của TTHC có dịch vụ công trực tuyến (mức độ 3, 4)"
 # A field's received dossiers ("Hộ tịch: 719 hồ sơ"): item keys "field:<name>", for the fields the
 # data have in the period (field_item).
 FIELD = "field:"
@@ -58,8 +57,6 @@ class Item:
     def label(self) -> str:
         if self.key.startswith(FIELD):
             return f"{metrics.label('received_total')}, lĩnh vực {self.aliases[0]}"
-        if self.key == ONLINE_CAPABLE:
-            return ONLINE_CAPABLE_LABEL
         if self.kind == PEOPLE:
             name = facts.indicators()[self.key].name.removeprefix("Trong đó: ")
             return name[0].upper() + name[1:]
@@ -374,9 +371,7 @@ def data_values(db: Database, unit: Unit, p: Period) -> dict[str, float | None]:
     for item in ITEMS:
         if item.kind == PEOPLE:
             continue
-        if item.key == ONLINE_CAPABLE:
-            v = fmt.ratio(k.get("resolved_online_capable"), k.get("resolved_total"))
-        elif item.key in metrics.catalogue():
+        if item.key in metrics.catalogue():
             v = metrics.get(item.key).value(k)
         else:  # a count of the catalogue that is no KPI of its own (e.g. resolved_in_time)
             c = next(c for c in metrics.catalogue().counts if c.key == item.key)
@@ -454,9 +449,7 @@ def _lower(s: str) -> str:
 def _rate_detail(key: str, counts: dict) -> str:
     """' (3.257/3.258): 1 hồ sơ giải quyết quá hạn': the data's numerator and denominator, and the
     count that keeps a rate from 100 % where the catalogue has one (SHORTFALL)."""
-    if key == ONLINE_CAPABLE:
-        num, den = counts.get("resolved_online_capable"), counts.get("resolved_total")
-    elif key in metrics.catalogue() and metrics.get(key).is_rate:
+    if key in metrics.catalogue() and metrics.get(key).is_rate:
         num, den = metrics.get(key).parts(counts)
     else:
         return ""

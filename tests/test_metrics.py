@@ -232,6 +232,7 @@ FINANCES = [  # calendar March 2023 covers budget month 3 only; month 4 is not c
 #   reused data: new reusing data = C = 1 of 4
 #   paid online: new charging a fee = C, D, H = 3, paid online C = 1 -> 1/3
 #   supplement: resolved after a request for supplements (supplement_count > 0) = C (1), H (2) = 2 of 4
+#   online capable: resolved of a procedure offered online = A, C, D (P1, toàn trình; H is P2, không) = 3 of 4
 #   ratings: 5 in March, satisfied R1, R2, R5 = 3 -> 3/5
 #   766 indicator 5.4: resolved A, C, D, H = 4; not satisfied: D (finished a day late), A (R4, level 1 on
 #   15/03, names dossier A; every rating names A); no feedback names a dossier -> 2; (4 − 2) / 4
@@ -243,6 +244,7 @@ BY_HAND = {
     "pending_total": 2, "pending_within": 1, "pending_overdue": 1, "overdue": 2,
     "on_time_rate": 3 / 4, "online_rate": 1 / 4, "digitised_input_rate": 2 / 4, "digitised_result_rate": 3 / 4,
     "reused_data_rate": 1 / 4, "paid_online_rate": 1 / 3, "supplement_rate": 2 / 4,
+    "online_capable_rate": 3 / 4,
     "ratings_total": 5, "satisfaction_rate": 3 / 5, "satisfaction_766_rate": 2 / 4, "not_satisfied_766": 2,
     "feedback_total": 3, "feedback_on_time_rate": 2 / 3,
     "revenue_rate": 800 / 1000, "expenditure_rate": 600 / 500, "disbursement_rate": 100 / 400,

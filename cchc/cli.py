@@ -240,8 +240,31 @@ def cmd_import_results(args) -> int:
     return 0
 
 
+# polars' allocator (jemalloc) keeps freed memory for a while (polars sets _RJEM_MALLOC_CONF to
+# dirty_decay_ms:500,muzzy_decay_ms:1000 when it loads, unless set); a load frees a file's worth of
+# columns several times over, so `import` asks it to give memory back at once. The setting is read
+# when polars loads: the command re-executes itself with it, once, when started as `python -m cchc`
+# (never when main() is called inside another program) and unless the variable was set by the user.
+JEMALLOC_ENV = "_RJEM_MALLOC_CONF"
+JEMALLOC_POLARS_DEFAULT = "dirty_decay_ms:500,muzzy_decay_ms:1000"
+JEMALLOC_RETURN_AT_ONCE = "dirty_decay_ms:0,muzzy_decay_ms:0"
+REEXEC_ENV = "CCHC_IMPORT_REEXEC"
+
+
+def _reexec_with_allocator_setting() -> None:
+    if (os.environ.get(REEXEC_ENV) or os.environ.get(JEMALLOC_ENV) not in (None, JEMALLOC_POLARS_DEFAULT)
+            or not sys.argv[0].endswith(os.path.join("cchc", "__main__.py"))):
+        return
+    os.environ[JEMALLOC_ENV] = JEMALLOC_RETURN_AT_ONCE
+    os.environ[REEXEC_ENV] = "1"
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execv(sys.executable, [sys.executable, "-m", "cchc", *sys.argv[1:]])
+
+
 def cmd_import(args) -> int:
     from .ingest import load
+    _reexec_with_allocator_setting()
     root = dbm.data_dir(args.data_dir_sub or args.data_dir)
     mapping = load.parse_map(args.map)
     policy = load.VALID_ONLY if (args.valid_only or args.reject_file) else load.REJECT

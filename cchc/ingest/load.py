@@ -41,6 +41,7 @@ rollups of the provinces its file covers, so a rerun completes them.
 from __future__ import annotations
 
 import csv
+import gc
 import getpass
 import glob
 import hashlib
@@ -124,7 +125,11 @@ class TableChange:
     unchanged: int = 0
     rejected: int = 0
     provinces: set[str] = field(default_factory=set)      # partitions touched (partitioned tables)
-    parts: dict[str, pl.DataFrame] = field(default_factory=dict, repr=False)   # rel dir -> new rows
+    # partitioned: the changed rows (with their partition "_part") and the partitions to rewrite (those
+    # they go to and, in ``left``, those their stored versions leave); each is built when written
+    rows: pl.DataFrame | None = field(default=None, repr=False)
+    touched: list[str] = field(default_factory=list)
+    left: set[str] = field(default_factory=set)
     whole: pl.DataFrame | None = field(default=None, repr=False)               # one-file table: new content
 
     @property
@@ -148,9 +153,11 @@ class Plan:
     provinces: set[str]                             # provinces the file's rows are in
     remembered_mapping: dict[str, str] | None = None
 
-    @property
-    def rows_read(self) -> int:
-        return self.read.frame.height
+    rows_read: int = -1                             # rows read from the file (set in __post_init__)
+
+    def __post_init__(self) -> None:
+        if self.rows_read < 0:
+            self.rows_read = self.read.frame.height
 
     @property
     def rejected_count(self) -> int:
@@ -380,10 +387,13 @@ def _with_units(res: ReadResult, f: pl.DataFrame, kind: str, unit: str | None, u
     f = f.with_columns(pl.when(pl.col("_from_arg") & pl.lit(forced_old)).then(pl.lit(units.OLD))
                        .when(pl.col("_day") < units.MAP_CHANGE).then(pl.lit(units.OLD)).otherwise(pl.lit(units.NEW))
                        .alias("_map"))
-    u = ufr.select(pl.col("code").alias("unit_code"), pl.col("map").alias("_map"), pl.col("province_code").alias("_prov"),
-                   pl.col("district_code").alias("_dist"), pl.col("level").alias("_level"),
-                   pl.col("valid_from").alias("_vf"), pl.col("valid_to").alias("_vt"))
-    f = f.join(u, on=["unit_code", "_map"], how="left")
+    # a lookup per column (the units table is small), not a join: a join would copy the file's columns
+    ukey = pl.col("map") + pl.lit("|") + pl.col("code")
+    fkey = pl.col("_map") + pl.lit("|") + pl.col("unit_code")
+    keys = ufr.select(ukey.alias("k"))["k"]
+    f = f.with_columns([fkey.replace_strict(keys, ufr[src], default=None, return_dtype=ufr.schema[src]).alias(dst)
+                        for src, dst in (("province_code", "_prov"), ("district_code", "_dist"), ("level", "_level"),
+                                         ("valid_from", "_vf"), ("valid_to", "_vt"))])
     ok = (pl.col("_prov").is_not_null() & (pl.col("_vf").is_null() | (pl.col("_day") >= pl.col("_vf")))
           & (pl.col("_vt").is_null() | (pl.col("_day") <= pl.col("_vt"))))
     if forced_old:  # cu-<code>: an old unit; a row of the new map's days cannot be it
@@ -430,8 +440,8 @@ def _procedures(res: ReadResult, f: pl.DataFrame, root: Path) -> tuple[pl.DataFr
                    "TTHC-" + hashlib.sha256(readers.normalise(n).encode()).hexdigest()[:8].upper() for n in names}
         f = f.with_columns(pl.coalesce(pl.col("procedure_code"), pl.col("procedure_name").replace_strict(
             code_of, default=None, return_dtype=pl.Utf8)).alias("procedure_code"))
-    known = cat.select(pl.col("code").alias("procedure_code"), pl.col("field").alias("_cat_field"))
-    f = f.join(known, on="procedure_code", how="left")
+    f = f.with_columns(pl.col("procedure_code").replace_strict(cat["code"], cat["field"], default=None,
+                                                               return_dtype=pl.Utf8).alias("_cat_field"))
     f = f.with_columns(pl.coalesce(pl.col("field"), pl.col("_cat_field"), pl.lit(UNKNOWN_FIELD)).alias("field"))
     new = f.filter(pl.col("_cat_field").is_null() & pl.col("procedure_code").is_not_null())
     added: list[dict] = []
@@ -550,22 +560,40 @@ def _fact_rows(res: ReadResult, f: pl.DataFrame, who: str) -> pl.DataFrame:
 
 
 # --- comparing with what is stored ------------------------------------------------------------------------
-def _compare(incoming: pl.DataFrame, existing: pl.DataFrame, t: schema.Table, provided: set[str]) -> pl.DataFrame:
-    """Incoming rows merged with the stored rows of the same keys (a column the file lacks keeps the
-    stored value), with _status new | updated | unchanged."""
+def _compare(incoming: pl.DataFrame, existing: pl.DataFrame, t: schema.Table,
+             provided: set[str]) -> tuple[pl.DataFrame, dict[str, int]]:
+    """The incoming rows that change the table (new, or different from the stored row of their key:
+    a column the file lacks keeps the stored value), and the counts new / updated / unchanged.
+    ``existing`` holds the stored rows of the incoming keys (keys are unique on both sides). Rows are
+    compared column by column on both sides sorted by key, not joined (a join would hold both
+    sides' columns at once: a 1 M-row reload)."""
     key = list(t.key)
     cols = [c.name for c in t.columns]
-    other = [c for c in cols if c not in key]
-    ex = (existing.select(cols).rename({c: f"{c}__old" for c in other}).with_columns(pl.lit(True).alias("_found")))
-    j = incoming.join(ex, on=key, how="left")
-    found = pl.col("_found").fill_null(False)
-    keep = [c for c in other if c not in provided]
+    if not existing.height:
+        return incoming.select(cols), {STATUS_NEW: incoming.height, STATUS_UPDATED: 0, STATUS_UNCHANGED: 0}
+    stored = existing.select(key)
+    fresh = incoming.join(stored, on=key, how="anti").select(cols)
+    a = incoming.join(stored, on=key, how="semi").select(cols).sort(key)
+    b = existing.select(cols).sort(key)
+    keep = [c for c in cols if c not in key and c not in provided]
     if keep:
-        j = j.with_columns([pl.when(found).then(pl.col(f"{c}__old")).otherwise(pl.col(c)).alias(c) for c in keep])
-    same = pl.all_horizontal([pl.col(c).eq_missing(pl.col(f"{c}__old")) for c in other]) if other else pl.lit(True)
-    j = j.with_columns(pl.when(~found).then(pl.lit(STATUS_NEW)).when(same).then(pl.lit(STATUS_UNCHANGED))
-                       .otherwise(pl.lit(STATUS_UPDATED)).alias("_status"))
-    return j.drop([f"{c}__old" for c in other] + ["_found"])
+        a = a.with_columns([b[c] for c in keep])
+    same = pl.Series([True] * a.height)
+    for c in cols:
+        if c not in key and c not in keep:
+            same = same & a[c].eq_missing(b[c]).fill_null(False)
+    del b
+    updated = a.filter(~same)
+    counts = {STATUS_NEW: fresh.height, STATUS_UPDATED: updated.height, STATUS_UNCHANGED: a.height - updated.height}
+    del a
+    return pl.concat([fresh, updated], how="vertical_relaxed") if updated.height else fresh, counts
+
+
+def _moved_rows(kind: str, changed: pl.DataFrame, before: pl.DataFrame) -> pl.DataFrame:
+    """The columns that say which unit-periods a change moves, of the new and the stored versions."""
+    cols = ["unit_code", DAY_COLUMN[kind]] if kind in DAY_COLUMN else ["unit_code", "year"] + (
+        ["month"] if kind == "finances" else [])
+    return pl.concat([changed.select(cols), before.select(cols)], how="vertical_relaxed")
 
 
 def _part_of(year: Any, province: Any) -> str:
@@ -584,37 +612,57 @@ def _read_part(folder: Path, rel: str, t: schema.Table) -> pl.DataFrame:
 def _diff_partitioned(root: Path, t: schema.Table, incoming: pl.DataFrame, provided: set[str]) -> tuple[TableChange, pl.DataFrame]:
     folder = t.path(root)
     key = list(t.key)
-    files = sorted(glob.glob(t.glob(root))) if folder.is_dir() else []
-    if files:
-        idx = (pl.scan_parquet(files, hive_partitioning=False, include_file_paths="_file").select(*key, "_file")
-               .join(incoming.select(key).lazy(), on=key, how="semi").collect())
-    else:
-        idx = pl.DataFrame(schema={**{k: pl.Utf8 for k in key}, "_file": pl.Utf8})
-    skip = len(str(folder)) + 1
-    idx = idx.with_columns(pl.col("_file").str.slice(skip).str.replace(r"/[^/]*$", "").alias("_part"))
-    old_parts = idx["_part"].unique().to_list()
-    existing = pl.concat([_read_part(folder, rel, t) for rel in old_parts], how="vertical_relaxed") if old_parts else \
-        pl.DataFrame(schema=_pl_schema(t))
-    existing = existing.join(incoming.select(key), on=key, how="semi")
-    cmp = _compare(incoming, existing, t, provided)
-    ch = TableChange(t.name)
-    counts = cmp["_status"].value_counts()
-    for s, n in counts.iter_rows():
-        setattr(ch, s, n)
-    changed = cmp.filter(pl.col("_status") != STATUS_UNCHANGED)
-    before = existing.join(changed.select(key), on=key, how="semi")   # stored versions of updated rows
+    # where the incoming keys are stored now: the key column of each partition, one at a time
+    found = []
+    inc_keys = incoming.select(key)
+    for d in sorted(glob.glob(str(folder / "year=*" / "province_code=*"))) if folder.is_dir() else []:
+        files = sorted(glob.glob(os.path.join(d, "*.parquet")))
+        if not files:
+            continue
+        k = pl.read_parquet(files, columns=key).join(inc_keys, on=key, how="semi")
+        if k.height:
+            found.append(k.with_columns(pl.lit(os.path.relpath(d, folder).replace(os.sep, "/")).alias("_part")))
+    idx = pl.concat(found) if found else pl.DataFrame(schema={**{k: pl.Utf8 for k in key}, "_part": pl.Utf8})
+    del found, inc_keys
+    old_parts = sorted(idx["_part"].unique().to_list())
+    # rows not stored yet are new; the others are compared partition by partition (memory for one
+    # partition's stored rows at a time: a reload of a 1 M-row file)
+    fresh = incoming.join(idx.select(key), on=key, how="anti") if idx.height else incoming
+    counts = {STATUS_NEW: fresh.height, STATUS_UPDATED: 0, STATUS_UNCHANGED: 0}
+    changed_parts, moved_parts = [fresh.select([c.name for c in t.columns])], [_moved_rows(t.name, fresh, fresh.clear())]
+    for rel in old_parts:
+        ex = _read_part(folder, rel, t).join(idx.filter(pl.col("_part") == rel).select(key), on=key, how="semi")
+        chg, cnt = _compare(incoming.join(ex.select(key), on=key, how="semi"), ex, t, provided)
+        counts[STATUS_UPDATED] += cnt[STATUS_UPDATED]
+        counts[STATUS_UNCHANGED] += cnt[STATUS_UNCHANGED]
+        if chg.height:
+            changed_parts.append(chg)
+            moved_parts.append(_moved_rows(t.name, chg, ex.join(chg.select(key), on=key, how="semi")))
+        del ex, chg
+    changed = pl.concat(changed_parts, how="vertical_relaxed") if len(changed_parts) > 1 else changed_parts[0]
+    moved = pl.concat(moved_parts, how="vertical_relaxed") if len(moved_parts) > 1 else moved_parts[0]
+    del changed_parts, moved_parts, fresh
+    ch = TableChange(t.name, **counts)
     if changed.height:
         changed = changed.with_columns(pl.format("year={}/province_code={}", "year", "province_code").alias("_part"))
-        moved = idx.join(changed.select(key), on=key, how="semi")["_part"].unique().to_list()
-        touched = sorted(set(changed["_part"].unique().to_list()) | set(moved))
-        cols = [c.name for c in t.columns]
-        for rel in touched:
-            cur = _read_part(folder, rel, t) if (folder / rel).is_dir() else pl.DataFrame(schema=_pl_schema(t))
-            cur = cur.join(changed.select(key), on=key, how="anti")
-            new = pl.concat([cur, changed.filter(pl.col("_part") == rel).select(cols)], how="vertical_relaxed")
-            ch.parts[rel] = new.sort(SORT[t.name])
-            ch.provinces.add(rel.split("province_code=", 1)[1])
-    return ch, pl.concat([changed.select(before.columns), before], how="vertical_relaxed") if changed.height else changed
+        left = idx.join(changed.select(key), on=key, how="semi")["_part"].unique().to_list()
+        touched = sorted(set(changed["_part"].unique().to_list()) | set(left))
+        ch.rows, ch.touched, ch.left = changed, touched, set(left)
+        ch.provinces = {rel.split("province_code=", 1)[1] for rel in touched}
+    return ch, moved
+
+
+def _partition(root: Path, t: schema.Table, ch: TableChange, rel: str) -> pl.DataFrame:
+    """The new content of one touched partition: its stored rows less the changed keys, plus the changed
+    rows that go to it, sorted as the files are (unit, day, key)."""
+    assert ch.rows is not None
+    key = list(t.key)
+    folder = t.path(root)
+    cur = _read_part(folder, rel, t) if (folder / rel).is_dir() else pl.DataFrame(schema=_pl_schema(t))
+    if cur.height and rel in ch.left:
+        cur = cur.join(ch.rows.select(key), on=key, how="anti")
+    new = ch.rows.filter(pl.col("_part") == rel).select([c.name for c in t.columns])
+    return (pl.concat([cur, new], how="vertical_relaxed") if cur.height else new).sort(SORT[t.name])
 
 
 def _diff_file(root: Path, t: schema.Table, incoming: pl.DataFrame, provided: set[str]) -> tuple[TableChange, pl.DataFrame]:
@@ -622,17 +670,14 @@ def _diff_file(root: Path, t: schema.Table, incoming: pl.DataFrame, provided: se
     existing = (pl.read_parquet(path).select([c.name for c in t.columns]).cast(_pl_schema(t)) if path.exists()
                 else pl.DataFrame(schema=_pl_schema(t)))
     key = list(t.key)
-    cmp = _compare(incoming, existing.join(incoming.select(key), on=key, how="semi"), t, provided)
-    ch = TableChange(t.name)
-    for s, n in cmp["_status"].value_counts().iter_rows():
-        setattr(ch, s, n)
-    changed = cmp.filter(pl.col("_status") != STATUS_UNCHANGED)
-    before = existing.join(changed.select(key), on=key, how="semi")
+    changed, counts = _compare(incoming, existing.join(incoming.select(key), on=key, how="semi"), t, provided)
+    ch = TableChange(t.name, **counts)
+    before = existing.join(changed.select(key), on=key, how="semi") if changed.height else existing.clear()
     if changed.height:
-        cols = [c.name for c in t.columns]
-        ch.whole = pl.concat([existing.join(changed.select(key), on=key, how="anti"), changed.select(cols)],
+        ch.whole = pl.concat([existing.join(changed.select(key), on=key, how="anti"), changed],
                              how="vertical_relaxed").sort(key)
-    return ch, pl.concat([changed.select(before.columns), before], how="vertical_relaxed") if changed.height else changed
+    moved = _moved_rows(t.name, changed, before) if t.name in KINDS else changed
+    return ch, moved
 
 
 def _facts_keys(incoming: pl.DataFrame, root: Path, provided: set[str]) -> pl.DataFrame:
@@ -660,8 +705,8 @@ def _periods(kind: str, rows: pl.DataFrame) -> list[tuple[str, str]]:
     if not rows.height:
         return []
     if kind in DAY_COLUMN:
-        m = rows.select("unit_code", pl.col(DAY_COLUMN[kind]).dt.strftime("%m/%Y").alias("m"),
-                        pl.col(DAY_COLUMN[kind]).dt.strftime("%Y%m").alias("s"))
+        m = rows.select("unit_code", pl.col(DAY_COLUMN[kind]).dt.truncate("1mo").alias("d")).unique()
+        m = m.select("unit_code", pl.col("d").dt.strftime("%m/%Y").alias("m"), pl.col("d").dt.strftime("%Y%m").alias("s"))
     elif kind == "finances":
         m = rows.select("unit_code", pl.format("{}/{}", pl.col("month").cast(pl.Utf8).str.zfill(2), "year").alias("m"),
                         pl.format("{}{}", "year", pl.col("month").cast(pl.Utf8).str.zfill(2)).alias("s"))
@@ -672,7 +717,7 @@ def _periods(kind: str, rows: pl.DataFrame) -> list[tuple[str, str]]:
 
 
 # --- the plan --------------------------------------------------------------------------------------------
-def plan(res: ReadResult, root: Path, *, data: bytes = b"", unit: str | None = None, policy: str = REJECT,
+def plan(res: ReadResult, root: Path, *, sha256: str = "", unit: str | None = None, policy: str = REJECT,
          who: str | None = None, remembered: dict | None = None, progress: Progress | None = None) -> Plan:
     """What loading ``res`` into ``root`` would change (nothing written). Adds the loader's row issues
     to ``res.issues``."""
@@ -681,6 +726,8 @@ def plan(res: ReadResult, root: Path, *, data: bytes = b"", unit: str | None = N
     kind = res.kind
     t = schema.TABLES[kind]
     res.issues += readers.check_rows(res)
+    # the file row of each frame row, as an array (a list of 1 M Python ints is ≈ 100 MB more)
+    res.rows = np.asarray(res.rows, dtype=np.int64)
     f = res.frame.with_columns(pl.Series("_row", res.rows, dtype=pl.Int64))
     provided = {m.column for m in res.matches} - {"year", "province_code", "district_code"}
     if kind == "ratings":
@@ -713,6 +760,9 @@ def plan(res: ReadResult, root: Path, *, data: bytes = b"", unit: str | None = N
     valid = f.filter(~pl.col("_row").is_in(list(bad))) if bad else f
     cols = [c.name for c in t.columns]
     incoming = valid.select(cols)
+    provinces = set(valid["_prov"].drop_nulls().unique().to_list())
+    used = set(incoming["procedure_code"].unique().to_list()) if kind == "dossiers" else set()
+    del f, valid  # the file's other columns: memory for the comparison (a 1 M-row file)
     if kind == "facts":
         incoming = _facts_keys(incoming, root, provided)
         provided |= {"entered_at", "entered_by", "note"}
@@ -723,15 +773,14 @@ def plan(res: ReadResult, root: Path, *, data: bytes = b"", unit: str | None = N
         ch, moved = _diff_file(root, t, incoming, provided)
     ch.rejected = len(bad)
     tables = {t.name: ch}
-    used = {r["procedure_code"] for r in incoming.select("procedure_code").unique().to_dicts()} if kind == "dossiers" else set()
+    del incoming
     added = [p for p in added if p["code"] in used]
     if kind == "dossiers":
         pt = schema.PROCEDURES
         padd = pl.DataFrame(added, schema=_pl_schema(pt), orient="row") if added else pl.DataFrame(schema=_pl_schema(pt))
         pch, _ = _diff_file(root, pt, padd, {c.name for c in pt.columns})
         tables[pt.name] = pch
-    provinces = set(valid["_prov"].drop_nulls().unique().to_list()) if "_prov" in valid.columns else set()
-    return Plan(res.file, hashlib.sha256(data).hexdigest(), kind, res, policy, tables, _periods(kind, moved), added,
+    return Plan(res.file, sha256, kind, res, policy, tables, _periods(kind, moved), added,
                 provinces, remembered)
 
 
@@ -745,7 +794,9 @@ def preview(data: bytes, name: str, root: str | os.PathLike, kind: str | None = 
     _check_root(root)
     say(0.05, f"Đọc tệp {name}")
     res, used = read(data, name, root, kind, sheet=sheet, mapping=mapping)
-    return plan(res, root, data=data, unit=unit, policy=policy, remembered=used, progress=progress)
+    sha = hashlib.sha256(data).hexdigest()
+    del data
+    return plan(res, root, sha256=sha, unit=unit, policy=policy, remembered=used, progress=progress)
 
 
 def preview_file(path: str | os.PathLike, root: str | os.PathLike, kind: str | None = None, **kw) -> Plan:
@@ -825,11 +876,12 @@ def _write_table(root: Path, ch: TableChange) -> None:
         folder = t.path(root)
         tmp = store.temp_dir(root, t.name)
         try:
-            touched = set(ch.parts)
+            touched = set(ch.touched)
             if folder.is_dir():
                 store.link_copy(folder, tmp, skip=lambda rel: rel in touched)
             fs = _file_schema(t)
-            for rel, df in ch.parts.items():
+            for rel in ch.touched:
+                df = _partition(root, t, ch, rel)   # one at a time: memory for one partition, not all
                 if not df.height:
                     continue
                 d = tmp / rel
@@ -933,7 +985,7 @@ def _rollups(root: Path, provinces: set[str], only_stale: bool = False) -> list[
 
 
 # --- load and undo -----------------------------------------------------------------------------------------
-def load(data: bytes, name: str, root: str | os.PathLike, kind: str | None = None, *, unit: str | None = None,
+def load(data: bytes | Path, name: str, root: str | os.PathLike, kind: str | None = None, *, unit: str | None = None,
          mapping: Mapping[str, str | None] | None = None, sheet: str | None = None, policy: str = REJECT,
          who: str | None = None, progress: Progress | None = None) -> LoadReport:
     """Check and load a file's rows (see the module doc). Raises LoadError (nothing changed) when the
@@ -942,10 +994,18 @@ def load(data: bytes, name: str, root: str | os.PathLike, kind: str | None = Non
     say = progress or (lambda f, t: None)
     root = Path(root)
     _check_root(root)
+    try:  # Arrow's allocator gives freed memory back at once (as the CLI asks of polars'): a big file's peak
+        pa.jemalloc_set_decay_ms(0)
+    except (NotImplementedError, pa.ArrowException, AttributeError):
+        pass
     if policy not in (REJECT, VALID_ONLY):
         raise ValueError(policy)
     say(0.05, f"Đọc tệp {name}")
+    if isinstance(data, Path):  # load_file: the bytes held here only, so freed once read
+        data = _file_bytes(data)
     res, used = read(data, name, root, kind, sheet=sheet, mapping=mapping)
+    sha = hashlib.sha256(data).hexdigest()
+    del data  # the file's bytes are not needed any more (a 1 M-row CSV: 160 MB)
     k = schema.TABLES[res.kind]
     whoami = _who(who)
     try:
@@ -958,7 +1018,7 @@ def load(data: bytes, name: str, root: str | os.PathLike, kind: str | None = Non
                     stack.enter_context(store.writing(root, t.path(root).name, what=t.vi))
                     if t.partition_by:
                         store.recover(t.path(root))
-                pl_ = plan(res, root, data=data, unit=unit, policy=policy, who=who, remembered=used, progress=progress)
+                pl_ = plan(res, root, sha256=sha, unit=unit, policy=policy, who=who, remembered=used, progress=progress)
                 # the catalogue first: killed between the two, a procedure is listed that no dossier uses yet
                 changed = sorted((ch for ch in pl_.tables.values() if ch.changed),
                                  key=lambda ch: ch.table != schema.PROCEDURES.name)
@@ -990,6 +1050,7 @@ def load(data: bytes, name: str, root: str | os.PathLike, kind: str | None = Non
                     for d in (root / LOADS).iterdir():        # only the last load can be undone
                         if d.is_dir() and d.name != load_id:
                             store.discard(d)
+            _release(pl_)
             say(0.9, "Tổng hợp lại theo ngày các tỉnh có thay đổi")
             built = _rollups(root, set(entry["provinces"])) if load_id else []
             built += _rollups(root, pl_.provinces - set(built), only_stale=True)
@@ -1001,8 +1062,22 @@ def load(data: bytes, name: str, root: str | os.PathLike, kind: str | None = Non
     return LoadReport(load_id, pl_, round(time.perf_counter() - t0, 2), built)
 
 
+def _release(p: Plan) -> None:
+    """After the write: the plan keeps its counts and the rejected rows only (memory for the rollups;
+    ``p.read.frame`` and ``p.read.rows`` then hold the rejected rows)."""
+    for ch in p.tables.values():
+        ch.rows = ch.whole = None
+    res = p.read
+    p.rows_read = res.frame.height
+    bad = sorted(res.rejected_rows())
+    keep = np.flatnonzero(np.isin(np.asarray(res.rows), np.asarray(bad, dtype=np.int64))) if bad else np.array([], np.int64)
+    res.frame = res.frame[keep] if res.frame.width else res.frame
+    res.rows = np.asarray(res.rows)[keep]
+    gc.collect()
+
+
 def load_file(path: str | os.PathLike, root: str | os.PathLike, kind: str | None = None, **kw) -> LoadReport:
-    return load(_file_bytes(path), Path(path).name, root, kind, **kw)
+    return load(Path(path), Path(path).name, root, kind, **kw)
 
 
 def undo(root: str | os.PathLike, who: str | None = None, progress: Progress | None = None) -> UndoReport:

@@ -160,6 +160,22 @@ def test_undo_with_nothing_loaded(tmp_path):
     root = dataset(tmp_path)
     with pytest.raises(load.LoadError, match="Chưa có lần nạp"):
         load.undo(root)
+    r = subprocess.run([sys.executable, "-m", "cchc", "undo-import", "--data-dir", str(root)], cwd=ROOT,
+                       capture_output=True, text=True)
+    assert r.returncode == 2 and "Chưa có lần nạp" in r.stderr and not r.stdout
+
+
+def test_cli_dry_run_writes_nothing(tmp_path):
+    root = dataset(tmp_path)
+    before = checksums(root, skip_log=False)
+    r = subprocess.run([sys.executable, "-m", "cchc", "import", str(MAY), "--dry-run", "--data-dir", str(root)],
+                       cwd=ROOT, capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert "Xem trước (chưa ghi gì)" in r.stdout and "30 mới" in r.stdout
+    assert "XA.DD.001 — Hòa giải tranh chấp đất đai (Đất đai)" in r.stdout
+    assert "10621 tháng 05/2023" in r.stdout
+    assert checksums(root, skip_log=False) == before
+    assert not (root / load.LOADS).exists()
 
 
 def test_bad_file_changes_nothing_and_names_file_row_column(tmp_path):
@@ -236,6 +252,16 @@ def test_file_without_unit_takes_unit_and_old_or_new_key(tmp_path):
     assert "là đơn vị mới, có hiệu lực từ 01/07/2025" in p.row_messages()[0]
     with pytest.raises(load.LoadError, match="--unit"):
         load.preview_file(src, root, unit="12")
+
+
+def test_the_same_dossiers_from_xlsx_csv_and_json_are_one_load(tmp_path):
+    # the readers' three exports of the same 20 dossiers: loaded from the xlsx, the csv and the portal's
+    # json find every row unchanged
+    root = dataset(tmp_path)
+    assert load.load_file(READERS / "so-theo-doi-ho-so.xlsx", root, unit="10621").plan.counts["dossiers"]["new"] == 20
+    for f in ("so-theo-doi-ho-so.csv", "dvcqg-ho-so.json"):
+        rep = load.load_file(READERS / f, root, unit="10621")
+        assert rep.load_id is None and rep.plan.counts["dossiers"]["unchanged"] == 20, f
 
 
 def test_manual_mapping_is_remembered_per_source(tmp_path):

@@ -750,6 +750,13 @@ def plan(res: ReadResult, root: Path, *, sha256: str = "", unit: str | None = No
     else:
         f = _fact_rows(res, f, whoami)
     provided |= {"year", "province_code", "district_code"} & {c.name for c in t.columns}
+    # a safety net: a required column still empty in a row not rejected yet (e.g. a feedback's due day
+    # outside the working-day calendar) rejects the row rather than writing a null
+    bad = res.rejected_rows()
+    for c in t.columns:
+        if not c.nullable and c.name in f.columns and not (kind == "facts" and c.name == "entered_at"):
+            for (r,) in f.filter(pl.col(c.name).is_null() & ~pl.col("_row").is_in(list(bad))).select("_row").iter_rows():
+                res.issues.append(_issue(res, r, _header(res, c.name), f"thiếu {c.vi.lower()} (không suy ra được)"))
     bad = res.rejected_rows()
     if policy == REJECT and bad:
         msgs = _row_messages(res)

@@ -369,11 +369,12 @@ def test_a_stale_form_cannot_overwrite_a_newer_value(data_copy):
 def test_conflict_messages_for_a_new_value_and_for_new_evidence(data_copy):
     opened = _base(data_copy)
     fixed = datetime(2026, 12, 4, 10, 5, 12)
-    # an indicator the year did not have when the form was opened (2025 has nothing in the sample)
+    # an indicator the year did not have when the form was opened (the sample's facts start in 2021;
+    # 2020 is within the years that may be entered, and the commune existed then)
     empty = {code: None for code in opened}
-    fe.save(data_copy, UNIT, 2025, [{"indicator": "villages", "value": 5, "note": NOTE}], A_NAME, base=empty, now=fixed)
+    fe.save(data_copy, UNIT, 2020, [{"indicator": "villages", "value": 5, "note": NOTE}], A_NAME, base=empty, now=fixed)
     with pytest.raises(fe.ConflictError) as e:
-        fe.save(data_copy, UNIT, 2025, [{"indicator": "villages", "value": 6, "note": NOTE}], "B", base=empty)
+        fe.save(data_copy, UNIT, 2020, [{"indicator": "villages", "value": 6, "note": NOTE}], "B", base=empty)
     assert e.value.messages == ["Số thôn, tổ dân phố: Nguyễn Văn A đã nhập 5 thôn lúc 10:05:12 ngày 04/12/2026, "
                                 "sau khi biểu mẫu của bạn được mở (khi mở: chưa có số liệu)."]
     # the same value with new evidence is a change too

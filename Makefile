@@ -3,7 +3,8 @@
 #   make test   set up (Python packages, Debian's chromium and libreoffice-calc-nogui) and run the whole test suite
 # and, for the checks CI runs first:
 #   make lint       ruff over the Python, sqlfluff (DuckDB dialect, .sqlfluff) over queries/
-#   make test-fast  the core tests without the app, browser and slow ones (pytest -m "not app and not slow")
+#   make test-fast  the core tests without the app, browser and slow ones, on 2 processes
+#                   (pytest -n 2 -m "not app and not slow"; pytest-xdist)
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -43,7 +44,7 @@ test: setup chromium libreoffice
 	$(BIN)/python -m pytest -q
 
 test-fast: setup
-	$(BIN)/python -m pytest -q -m "not app and not slow"
+	$(BIN)/python -m pytest -q -n 2 -m "not app and not slow"
 
 lint: setup
 	$(BIN)/ruff check .

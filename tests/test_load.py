@@ -351,6 +351,7 @@ def reference(tmp_path_factory):
     return old, new
 
 
+@pytest.mark.slow  # 14 loads killed in subprocesses (≈ 17 s): make test and CI run them, make test-fast not
 @pytest.mark.parametrize("fault,no_exchange", KILLS)
 def test_killed_load_leaves_old_or_new_and_a_rerun_completes(tmp_path, reference, fault, no_exchange):
     (old_fig, old_sums), (new_fig, new_sums) = reference

@@ -143,6 +143,7 @@ def test_ratings_by_hand_from_the_rollup_and_the_forms(fx):
     assert empty["ratings_total"] == 0 and empty["ratings_by_field"] == [] and empty["satisfaction_rate"] is None
 
 
+@pytest.mark.slow  # every period kind over the fixture (≈ 4 s); test_units.py checks the rollups on both maps
 def test_every_period_of_the_fixture_matches_the_dossiers(fx):
     """Every one-day period and every period ending on each day from December 2022 to July 2023
     (and one long after the data): the rollups give the dossier and rating queries' exact figures."""

@@ -1,4 +1,4 @@
-"""Command line: python -m cchc {sample,kpis,index,import,undo-import,import-results,rollup,schema-doc,kpi-doc} ...
+"""Command line: python -m cchc {sample,kpis,index,import,undo-import,import-results,rollup,export,schema-doc,kpi-doc} ...
 
 Errors a user can act on are printed as one line (Vietnamese) with exit code 2; never a traceback
 (set CCHC_DEBUG=1 to see one).
@@ -108,6 +108,15 @@ def build_parser() -> argparse.ArgumentParser:
     d = sub.add_parser("schema-doc", help="ghi docs/data-model.md từ cchc/schema.py")
     d.add_argument("--out", default=str(dbm.ROOT / "docs" / "data-model.md"))
 
+    ex = sub.add_parser("export", help="xuất tệp: report (dự thảo báo cáo CCHC, .docx)")
+    exs = ex.add_subparsers(dest="what", required=True, parser_class=_Parser)
+    er = exs.add_parser("report", help="dự thảo phần kết quả của báo cáo CCHC (DOCX), kèm Biểu 06 làm phụ lục")
+    er.add_argument("--unit", required=True, help="mã đơn vị (TCTK): tỉnh 2 số, huyện 3 số, xã 5 số")
+    er.add_argument("--from", dest="start", required=True, type=_date, help="YYYY-MM-DD hoặc DD/MM/YYYY")
+    er.add_argument("--to", dest="end", required=True, type=_date, help="YYYY-MM-DD hoặc DD/MM/YYYY")
+    er.add_argument("--out", required=True, help="tệp .docx")
+    er.add_argument("--data-dir", dest="data_dir_sub", help=argparse.SUPPRESS)
+
     m = sub.add_parser("kpi-doc", help="ghi bảng chỉ tiêu của docs/kpis.md từ cchc/metrics.toml (giữ phần viết tay)")
     m.add_argument("--out", default=str(dbm.ROOT / "docs" / "kpis.md"))
     return ap
@@ -183,6 +192,27 @@ def cmd_kpis(args) -> int:
                   f"quân sự {fmt.number(pf.get('quan_su', 0))}"))
     for a, b, c in lines:
         print(f"{a:<45}{b:>12}  {c}")
+    return 0
+
+
+def cmd_export(args) -> int:
+    from . import kpis
+    from .export import report
+    out = Path(args.out)
+    if out.suffix.lower() != ".docx":
+        raise UsageError("--out: tên tệp phải có đuôi .docx.")
+    db = dbm.Database(args.data_dir_sub or args.data_dir)
+    unit = kpis.resolve_unit(db, args.unit)
+    if args.start > args.end:
+        raise UsageError(f"Kỳ báo cáo không hợp lệ: --from {fmt.day(args.start)} sau --to {fmt.day(args.end)}.")
+    p = _covered(db, unit, kpis.period_for(unit, args.start, args.end))
+    data = report.report_docx(db, unit, p)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(data)
+    except OSError as e:
+        raise UsageError(f"Không ghi được tệp {out}: {e.strerror or e}.") from None
+    print(f"Đã ghi {out}: dự thảo báo cáo CCHC, {unit.label()}, {p.label}.")
     return 0
 
 
@@ -304,7 +334,7 @@ def cmd_undo_import(args) -> int:
 
 COMMANDS = {"import": cmd_import, "undo-import": cmd_undo_import,
             "sample": cmd_sample, "kpis": cmd_kpis, "index": cmd_index, "import-results": cmd_import_results,
-            "rollup": cmd_rollup, "schema-doc": cmd_schema_doc, "kpi-doc": cmd_kpi_doc}
+            "rollup": cmd_rollup, "export": cmd_export, "schema-doc": cmd_schema_doc, "kpi-doc": cmd_kpi_doc}
 
 
 def main(argv: list[str] | None = None) -> int:

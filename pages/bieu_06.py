@@ -4,7 +4,7 @@ Queries: dossier_kpis (through cchc.export.bieu06), data_range (empty-period mes
 import streamlit as st
 
 from cchc import fmt, metrics
-from cchc.export import bieu06
+from cchc.export import bieu06, report
 from cchc.ui import state, widgets
 
 db = state.get_db()
@@ -28,6 +28,8 @@ widgets.partial_note(sel)  # a period the data do not cover to its end
 st.download_button("Tải Biểu 06 (XLSX, đúng mẫu)", data=lambda: bieu06.to_xlsx(table, unit, period),
                    file_name=bieu06.file_name(unit, period), on_click="ignore", icon=":material/download:",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="bieu06_xlsx")
+st.download_button("Tải dự thảo báo cáo CCHC (DOCX)", data=lambda: report.report_docx(db, unit, period), key="report_docx",
+                   file_name=report.file_name(unit, period), on_click="ignore", icon=":material/description:", mime=report.MIME)
 st.html(bieu06.to_html(table, unit, period))
 for note in bieu06.notes(unit):
     st.caption(note)

@@ -32,6 +32,7 @@ Parameter table (the link format is stable; other systems deep-link into it):
     Hài lòng, phản ánh      xep  choice: cchc.metrics.satisfaction_sources
     Tổng quan               all  choice 0 | 1       by  choice: the catalogue's ranking
     Số liệu, Tự đánh giá    nam  int 1900-2100, and one of the years the page offers
+    So sánh đơn vị          ss  text: 2 to 6 unit keys (as ``unit``) separated by commas, <= 60
 """
 from __future__ import annotations
 
@@ -50,6 +51,7 @@ MAX_SEARCH = 40  # characters of a dossier search text that are used (cchc.views
 MAX_PAGE = 1_000_000  # 50 dossiers a page: 50 million rows, well inside DuckDB's BIGINT offsets
 YEAR_MIN, YEAR_MAX = 1900, 2100
 _DIGITS = re.compile(r"[0-9]+")  # a character class of ASCII digits: Unicode digits never match
+UNIT_KEY = r"(?:[cC][uU]-)?(?:[0-9]{2}|[0-9]{3}|[0-9]{5})"  # cchc.units.Unit.key
 
 
 @dataclass(frozen=True)
@@ -74,7 +76,7 @@ class Param:
 
 PARAMS: dict[str, Param] = {p.name: p for p in (
     # shared by every page (cchc.ui.state): unit, period, comparison
-    Param("unit", "text", "mã đơn vị", max_len=8, pattern=r"(?:[cC][uU]-)?(?:[0-9]{2}|[0-9]{3}|[0-9]{5})"),
+    Param("unit", "text", "mã đơn vị", max_len=8, pattern=UNIT_KEY),
     Param("from", "date", "ngày bắt đầu"),
     Param("to", "date", "ngày kết thúc"),
     Param("kind", "choice", "loại kỳ báo cáo", choices=tuple(periods.KINDS)),
@@ -99,6 +101,9 @@ PARAMS: dict[str, Param] = {p.name: p for p in (
     Param("by", "choice", "xếp hạng theo", default="on_time_rate", choices=tuple(metrics.catalogue().ranking)),
     # Số liệu tự báo cáo, Tự đánh giá
     Param("nam", "int", "năm báo cáo", lo=YEAR_MIN, hi=YEAR_MAX),
+    # So sánh đơn vị: 2 to 6 unit keys, comma-separated (cchc.views.so_sanh checks they exist, one level)
+    Param("ss", "text", "các đơn vị so sánh: từ 2 đến 6 mã, cách nhau bởi dấu phẩy", max_len=60,
+          pattern=rf"{UNIT_KEY}(?:,{UNIT_KEY}){{1,5}}"),
 )}
 
 SHARED = ("unit", "from", "to", "kind", "y", "i", "cut", "cmp")
@@ -117,6 +122,7 @@ PAGES: dict[str, tuple[str, ...]] = {
     "pages/nhap_du_lieu.py": (),
     "pages/kiem_tra.py": (),
     "pages/doi_chieu.py": (),
+    "pages/so_sanh.py": ("ss",),
 }
 
 

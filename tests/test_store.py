@@ -204,7 +204,8 @@ def test_two_people_loading_results_on_the_page_at_once_both_land(data_copy, tmp
     assert not errors, errors
     for at in sessions.values():
         assert not at.exception, [e.value for e in at.exception]
-        assert any(f"Đã nạp {ROWS_PER_IMPORT} dòng" in s.value for s in at.success), [s.value for s in at.success]
+        assert any(f"Đã nạp {ROWS_PER_IMPORT} dòng" in s.value for s in at.success), (
+            [s.value for s in at.success], [e.value for e in at.error], [w.value for w in at.warning])
     assert rows_by_year(data_copy) == {**before, 2031: ROWS_PER_IMPORT, 2032: ROWS_PER_IMPORT}
 
 

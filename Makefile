@@ -1,6 +1,6 @@
 # Two commands for a newcomer on a fresh Debian machine with Python 3.11:
 #   make run    set up, generate the sample data if missing, start the dashboard (http://localhost:8501)
-#   make test   set up (Python packages, Debian's chromium and libreoffice-calc-nogui) and run the whole test suite
+#   make test   set up (Python packages, Debian's chromium, libreoffice-calc-nogui and -writer-nogui) and run the whole test suite
 # and, for the checks CI runs first:
 #   make lint       ruff over the Python, sqlfluff (DuckDB dialect, .sqlfluff) over queries/
 #   make test-fast  the core tests without the app, browser and slow ones, on 2 processes
@@ -29,7 +29,7 @@ chromium:
 # LibreOffice Calc, headless: tests/test_bieu_06.py opens the Biểu 06 XLSX in it (about 45 s to install
 # on a Debian 12 machine with a warm mirror, 190 MB).
 libreoffice:
-	@command -v soffice >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq libreoffice-calc-nogui >/dev/null; }
+	@{ command -v soffice >/dev/null 2>&1 && dpkg -s libreoffice-writer-nogui >/dev/null 2>&1; } || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq libreoffice-calc-nogui libreoffice-writer-nogui >/dev/null; }
 
 $(DATA)/_sample.json: | setup
 	$(BIN)/python -m cchc --data-dir $(DATA) sample

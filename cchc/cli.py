@@ -141,23 +141,25 @@ def cmd_sample(args) -> int:
     return 0
 
 
-def _covered(db, unit, p):
-    """The part of the period the figures cover (cchc.coverage.clip: cut at the data's end and at an
-    old unit's last day); an old unit over a period after its end is refused with its successor."""
+def _unit_and_period(args):
+    """The Database, the unit and the period the figures cover for --unit/--from/--to: the period cut
+    at the data's end and at an old unit's last day (cchc.coverage.clip); an old unit over a period
+    after its end is refused with its successor; --from after --to is refused."""
     from . import coverage, kpis
-    if unit.ended_before(p.start):
-        raise kpis.UnitError(unit.gone_message())
-    end = coverage.data_end(db)
-    return coverage.clip(p, end, unit.valid_to) if end is not None else p
-
-
-def cmd_kpis(args) -> int:
-    from . import kpis
     db = dbm.Database(args.data_dir_sub or args.data_dir)
     unit = kpis.resolve_unit(db, args.unit)
     if args.start > args.end:
         raise UsageError(f"Kỳ báo cáo không hợp lệ: --from {fmt.day(args.start)} sau --to {fmt.day(args.end)}.")
-    p = _covered(db, unit, kpis.period_for(unit, args.start, args.end))
+    p = kpis.period_for(unit, args.start, args.end)
+    if unit.ended_before(p.start):
+        raise kpis.UnitError(unit.gone_message())
+    end = coverage.data_end(db)
+    return db, unit, (coverage.clip(p, end, unit.valid_to) if end is not None else p)
+
+
+def cmd_kpis(args) -> int:
+    from . import kpis
+    db, unit, p = _unit_and_period(args)
     k = kpis.kpis(db, unit, p)
     if args.json:
         cat = metrics.catalogue()
@@ -196,16 +198,11 @@ def cmd_kpis(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from . import kpis
     from .export import report
     out = Path(args.out)
     if out.suffix.lower() != ".docx":
         raise UsageError("--out: tên tệp phải có đuôi .docx.")
-    db = dbm.Database(args.data_dir_sub or args.data_dir)
-    unit = kpis.resolve_unit(db, args.unit)
-    if args.start > args.end:
-        raise UsageError(f"Kỳ báo cáo không hợp lệ: --from {fmt.day(args.start)} sau --to {fmt.day(args.end)}.")
-    p = _covered(db, unit, kpis.period_for(unit, args.start, args.end))
+    db, unit, p = _unit_and_period(args)
     data = report.report_docx(db, unit, p)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -244,13 +241,10 @@ def cmd_kpi_doc(args) -> int:
 
 
 def cmd_index(args) -> int:
-    from . import kpis, scoring
+    from . import scoring
     ix = scoring.load_index(args.index)
-    db = dbm.Database(args.data_dir_sub or args.data_dir)
-    unit = kpis.resolve_unit(db, args.unit)
-    if args.start > args.end:
-        raise UsageError(f"Kỳ không hợp lệ: --from {fmt.day(args.start)} sau --to {fmt.day(args.end)}.")
-    res = scoring.score(db, ix, unit, _covered(db, unit, kpis.period_for(unit, args.start, args.end)))
+    db, unit, p = _unit_and_period(args)
+    res = scoring.score(db, ix, unit, p)
     if args.json:
         print(json.dumps(res.to_dict(), ensure_ascii=False, indent=1))
     else:

@@ -108,14 +108,17 @@ def build_parser() -> argparse.ArgumentParser:
     d = sub.add_parser("schema-doc", help="ghi docs/data-model.md từ cchc/schema.py")
     d.add_argument("--out", default=str(dbm.ROOT / "docs" / "data-model.md"))
 
-    ex = sub.add_parser("export", help="xuất tệp: report (dự thảo báo cáo CCHC, .docx)")
+    ex = sub.add_parser("export", help="xuất tệp: report (dự thảo báo cáo CCHC, .docx), form (Biểu 06, .xlsx)")
     exs = ex.add_subparsers(dest="what", required=True, parser_class=_Parser)
-    er = exs.add_parser("report", help="dự thảo phần kết quả của báo cáo CCHC (DOCX), kèm Biểu 06 làm phụ lục")
-    er.add_argument("--unit", required=True, help="mã đơn vị (TCTK): tỉnh 2 số, huyện 3 số, xã 5 số")
-    er.add_argument("--from", dest="start", required=True, type=_date, help="YYYY-MM-DD hoặc DD/MM/YYYY")
-    er.add_argument("--to", dest="end", required=True, type=_date, help="YYYY-MM-DD hoặc DD/MM/YYYY")
-    er.add_argument("--out", required=True, help="tệp .docx")
-    er.add_argument("--data-dir", dest="data_dir_sub", help=argparse.SUPPRESS)
+    for what, text, ext in (("report", "dự thảo phần kết quả của báo cáo CCHC (DOCX), kèm Biểu 06 làm phụ lục", "docx"),
+                            ("form", "Biểu 06 (TT 01/2020/TT-VPCP) theo mẫu chính thức (XLSX)", "xlsx")):
+        er = exs.add_parser(what, help=text)
+        er.add_argument("--unit", required=True, help="mã đơn vị (TCTK): tỉnh 2 số, huyện 3 số, xã 5 số; cu-<mã> "
+                                                      "cho đơn vị cũ trùng mã với đơn vị mới")
+        er.add_argument("--from", dest="start", required=True, type=_date, help="YYYY-MM-DD hoặc DD/MM/YYYY")
+        er.add_argument("--to", dest="end", required=True, type=_date, help="YYYY-MM-DD hoặc DD/MM/YYYY")
+        er.add_argument("--out", required=True, help=f"tệp .{ext}")
+        er.add_argument("--data-dir", dest="data_dir_sub", help=argparse.SUPPRESS)
 
     m = sub.add_parser("kpi-doc", help="ghi bảng chỉ tiêu của docs/kpis.md từ cchc/metrics.toml (giữ phần viết tay)")
     m.add_argument("--out", default=str(dbm.ROOT / "docs" / "kpis.md"))
@@ -197,19 +200,26 @@ def cmd_kpis(args) -> int:
     return 0
 
 
+EXPORTS = {"report": (".docx", "dự thảo báo cáo CCHC"), "form": (".xlsx", "Biểu 06")}
+
+
 def cmd_export(args) -> int:
-    from .export import report
+    from .export import bieu06, report
+    ext, what = EXPORTS[args.what]
     out = Path(args.out)
-    if out.suffix.lower() != ".docx":
-        raise UsageError("--out: tên tệp phải có đuôi .docx.")
+    if out.suffix.lower() != ext:
+        raise UsageError(f"--out: tên tệp phải có đuôi {ext}.")
     db, unit, p = _unit_and_period(args)
-    data = report.report_docx(db, unit, p)
+    if args.what == "report":
+        data = report.report_docx(db, unit, p)
+    else:
+        data = bieu06.to_xlsx(bieu06.build_table(db, unit, p), unit, p)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_bytes(data)
     except OSError as e:
         raise UsageError(f"Không ghi được tệp {out}: {e.strerror or e}.") from None
-    print(f"Đã ghi {out}: dự thảo báo cáo CCHC, {unit.label()}, {p.label}.")
+    print(f"Đã ghi {out}: {what}, {unit.label()}, {p.label}.")
     return 0
 
 

@@ -471,3 +471,26 @@ def test_partial_period_is_noted_in_the_header_the_page_and_the_file_name(db):
     ws = openpyxl.load_workbook(io.BytesIO(bieu06.to_xlsx(t, unit, whole)))["Biểu 06"]
     assert ws.cell(4, 1).value is None and bieu06.partial_line(whole) is None
     assert "chưa trọn" not in bieu06.to_html(t, unit, whole)
+
+
+def test_cli_exports_the_form(db, sample_dir, tmp_path):
+    """python -m cchc export form: the official XLSX of the period, its totals row the form's."""
+    import sys
+    from pathlib import Path
+    root = Path(__file__).resolve().parent.parent
+    out = tmp_path / "bieu-06.xlsx"
+    r = subprocess.run([sys.executable, "-m", "cchc", "--data-dir", str(sample_dir), "export", "form", "--unit", "10621",
+                        "--from", "2022-12-10", "--to", "2023-12-09", "--out", str(out)], cwd=root,
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert "Biểu 06" in r.stdout and "Xã Quốc Tuấn" in r.stdout
+    ws = openpyxl.load_workbook(out).active
+    row = next(x for x in ws.iter_rows(values_only=True) if len(x) > 1 and x[1] == "Tổng số")
+    unit = kpis.resolve_unit(db, "10621")
+    want = bieu06.totals(bieu06.build_table(db, unit, _period(unit)))
+    assert list(row[2:13]) == [want[n] for n in NUMS]
+    assert row[2:5] == (3262, 493, 2748)   # the seed report's (3), (4), (5)
+    bad = subprocess.run([sys.executable, "-m", "cchc", "--data-dir", str(sample_dir), "export", "form", "--unit",
+                          "10621", "--from", "2022-12-10", "--to", "2023-12-09", "--out", str(tmp_path / "x.docx")],
+                         cwd=root, capture_output=True, text=True, timeout=120)
+    assert bad.returncode == 2 and ".xlsx" in bad.stderr

@@ -77,7 +77,9 @@ TWIN_KEYS = {"dossier_kpis_daily": ("field", "procedure_code"), "monthly_trend_d
 # Database, per parameters, while the files of the tables named here are unchanged (inode, size and
 # mtime).
 REFERENCE_QUERIES = {"procedure_catalogue": ("procedures",), "procedures_in_force": ("procedures",),
-                     "unit_lookup": ("units",)}
+                     "unit_lookup": ("units",), "unit_predecessors": ("units",),
+                     "unit_partial_predecessors": ("units",), "units_children": ("units",),
+                     "units_children_predecessors": ("units",)}
 REFERENCE_KEEP = 4096  # results kept at most (then forgotten all at once)
 _PARAM = re.compile(r"(?<![:$\w])\$([A-Za-z_]\w*)")
 
@@ -425,7 +427,8 @@ class Database:
     def _run_reference(self, name: str, params: dict) -> pl.DataFrame:
         """A reference query (REFERENCE_QUERIES), from this Database's memory while its tables' files
         are unchanged."""
-        key = (name, tuple(sorted((k, params.get(k)) for k in self.params_of(name))))
+        # repr: a scope ($scope) is a dict of lists; its text names it exactly (same keys, same order)
+        key = (name, tuple(sorted((k, repr(params.get(k))) for k in self.params_of(name))))
         stamp = []
         for table in REFERENCE_QUERIES[name]:
             try:

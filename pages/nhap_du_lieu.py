@@ -24,6 +24,13 @@ def show_errors(messages: list[str]) -> None:
         st.error(f"… và {fmt.number(len(messages) - 30)} lỗi khác.")
 
 
+def done(summary: str) -> None:
+    """After a load or an undo: the app reads the new files, the page says what was done."""
+    state.refresh_data()
+    st.session_state["nd_done"] = summary
+    st.rerun()
+
+
 def undo_section() -> None:
     st.divider()
     st.subheader("Hoàn tác")
@@ -39,9 +46,7 @@ def undo_section() -> None:
         except (nd.InputError, LoadError) as e:
             show_errors(getattr(e, "messages", [str(e)]))
         else:
-            state.refresh_data()
-            st.session_state["nd_done"] = rep.summary()
-            st.rerun()
+            done(rep.summary())
 
 
 if st.session_state.get("nd_done"):
@@ -124,7 +129,5 @@ if st.button("Nạp dữ liệu", type="primary", icon=":material/upload:", key=
     except (nd.InputError, LoadError) as e:
         show_errors(getattr(e, "messages", [str(e)]))
     else:
-        state.refresh_data()
-        st.session_state["nd_done"] = rep.summary()
-        st.rerun()
+        done(rep.summary())
 undo_section()

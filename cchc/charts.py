@@ -5,6 +5,7 @@ with unit and period, source note), so an exported image looks exactly as on scr
 from __future__ import annotations
 
 import html
+import re
 import threading
 
 import plotly.graph_objects as go
@@ -13,7 +14,7 @@ import plotly.io as pio
 from . import fmt
 from .fmt import SOURCE
 
-SLIDE = (1600, 900)  # 16:9 PNG for slides
+SLIDE = (1920, 1080)  # 16:9 image size of exported charts (pixels of the PNG); see to_image
 COLORS = {"primary": "#1f5fa8", "secondary": "#e08a1e", "good": "#2e8b57", "bad": "#c0392b",
           "neutral": "#7f8c8d", "threshold": "#8e44ad", "muted": "#b8c7d9"}
 SEQUENCE = ["#1f5fa8", "#e08a1e", "#2e8b57", "#c0392b", "#8e44ad", "#16a085", "#7f8c8d", "#d35400", "#2c3e50",
@@ -61,6 +62,14 @@ def threshold_line(fig: go.Figure, value: float, label: str, row=None, col=None)
 _server_lock = threading.Lock()
 _server_started = False
 
+# Exported charts are laid out at SLIDE / EXPORT_SCALE CSS pixels (1280 × 720) and rendered at
+# EXPORT_SCALE, so a PNG is SLIDE (1920 × 1080) with every text EXPORT_SCALE times its on-screen size;
+# no text is smaller than MIN_FONT CSS pixels (18 px in the 1920 × 1080 image, readable on a projector).
+EXPORT_SCALE = 1.5
+MIN_FONT = 12
+FORMATS = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
+_CSS_SIZE = re.compile(r"font-size:\s*(\d+(?:\.\d+)?)px")
+
 
 def _ensure_server() -> None:
     global _server_started
@@ -76,12 +85,57 @@ def _ensure_server() -> None:
             _server_started = True
 
 
+def _bigger(size, floor: float):
+    if isinstance(size, (int, float)):
+        return max(size, floor)
+    if isinstance(size, (list, tuple)):
+        return [_bigger(x, floor) for x in size]
+    return size
+
+
+def _readable(node, floor: float, in_font: bool = False):
+    """Every font size of a figure's JSON (layout, traces, annotations: any dict under a key ending
+    in "font") and every inline CSS font-size of its texts raised to at least `floor`."""
+    if isinstance(node, dict):
+        out = {}
+        for k, v in node.items():
+            if in_font and k == "size":
+                out[k] = _bigger(v, floor)
+            else:
+                out[k] = _readable(v, floor, k.endswith("font"))
+        return out
+    if isinstance(node, list):
+        return [_readable(v, floor) for v in node]
+    if isinstance(node, str) and "font-size" in node:
+        return _CSS_SIZE.sub(lambda m: f"font-size:{max(float(m.group(1)), floor):g}px", node)
+    return node
+
+
+def readable(fig: go.Figure, min_font: float = MIN_FONT) -> go.Figure:
+    """A copy of the figure for export: no text under min_font CSS pixels (the figure's own sizes
+    otherwise kept, so the exported chart reads like the screen's); the on-screen figure is untouched."""
+    d = _readable(fig.to_plotly_json(), min_font)
+    layout = d.setdefault("layout", {})
+    font = layout.setdefault("font", {})
+    font["size"] = max(font.get("size") or 0, min_font)
+    return go.Figure(d, skip_invalid=True)
+
+
+def _prepared(fig: go.Figure, size: tuple[int, int]) -> tuple[go.Figure, int, int]:
+    f = readable(fig)
+    w, h = round(size[0] / EXPORT_SCALE), round(size[1] / EXPORT_SCALE)
+    f.update_layout(width=w, height=h)
+    return f, w, h
+
+
 def to_image(fig: go.Figure, fmt: str = "png", size: tuple[int, int] = SLIDE) -> bytes:
-    """Static image of the figure as drawn (PNG, SVG or PDF), slide-sized by default."""
+    """Static image of the figure as drawn (PNG, SVG or PDF), slide-sized by default: the PNG is
+    `size` pixels; SVG and PDF are the same drawing as vectors (size / EXPORT_SCALE CSS pixels)."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown image format {fmt!r}")
     _ensure_server()
-    f = go.Figure(fig)
-    f.update_layout(height=size[1], width=size[0])
-    return pio.to_image(f, format=fmt, width=size[0], height=size[1], scale=1)
+    f, w, h = _prepared(fig, size)
+    return pio.to_image(f, format=fmt, width=w, height=h, scale=EXPORT_SCALE if fmt == "png" else 1)
 
 
 def file_name(chart: str, unit_name: str, period_short: str, ext: str = "png") -> str:

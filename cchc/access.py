@@ -204,3 +204,93 @@ def operator() -> Identity:
 def anonymous(mode: str) -> Identity:
     """A reader without sign-in: ``demo`` (a sample data folder) or ``public`` (configured)."""
     return Identity(mode, "viewer", Scope("country"), mode, "Khách")
+
+
+# --- reads: a Database that refuses rows outside the identity's scope -----------------------------------
+# Queries that read no unit's figures, or only published ones (the 766 board is public on the national
+# portal): anyone who may read may run them.
+OPEN_QUERIES = frozenset({"data_range", "procedure_catalogue", "procedures_in_force", "unit_lookup",
+                          "unit_partial_predecessors", "unit_predecessors", "units_all", "index_page_published",
+                          "index_page_successor", "index_procedures_online"})
+# Build queries run only by the rollup writer, never on behalf of a reader.
+BUILD_QUERIES = frozenset({"build_dossier_daily", "build_rating_daily"})
+
+
+def _allowed_sets(db, scope: Scope) -> dict[str, set[str]]:
+    """The codes a scope may read, per map and level, as the in_scope macro's lists name them."""
+    out = {"new_provinces": set(), "old_provinces": set(), "new_units": set(), "old_units": set()}
+    for k in scope.keys:
+        u = _resolve(db, k)
+        if u is None:
+            continue
+        if scope.kind == "provinces":
+            if u.map == units.NEW:
+                out["new_provinces"].add(u.code)
+                out["old_provinces"] |= {p.province for p in u.predecessors}
+            else:
+                out["old_provinces"].add(u.code)
+        else:
+            (out["new_units"] if u.map == units.NEW else out["old_units"]).add(u.code)
+            out["old_units"] |= {p.code for p in u.predecessors}
+    return out
+
+
+def scope_allowed(db, scope: Scope, bound: dict) -> bool:
+    """Whether the rows a query's ``$scope`` (cchc.units.Unit.scope) selects all lie inside ``scope``."""
+    if scope.kind == "country":
+        return True
+    allowed = _allowed_sets(db, scope)
+    if scope.kind == "provinces":
+        return (set(bound.get("new_provinces") or ()) <= allowed["new_provinces"]
+                and set(bound.get("old_provinces") or ()) <= allowed["old_provinces"])
+    new_units, old_units = bound.get("new_units"), bound.get("old_units")
+    if bound.get("new_provinces") and new_units is None:   # a whole new province
+        return False
+    if bound.get("old_provinces") and old_units is None:   # a whole old province or district
+        return False
+    return set(new_units or ()) <= allowed["new_units"] and set(old_units or ()) <= allowed["old_units"]
+
+
+class Guarded:
+    """A Database (or the app's cached one) seen by one identity: ``run`` refuses, with AccessError,
+    a query whose rows reach outside the identity's scope. This is where a scope is enforced for
+    reads; the pages only decide what to ask."""
+
+    def __init__(self, db, identity: Identity):
+        self.inner, self.identity = db, identity
+        self.root = getattr(db, "root", None)
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+    def run(self, name: str, **params):
+        self.check(name, params)
+        return self.inner.run(name, **params)
+
+    def check(self, name: str, params: dict) -> None:
+        ident = self.identity
+        ident.require("read")
+        if name in OPEN_QUERIES or ident.scope.kind == "country":
+            return
+        if name in BUILD_QUERIES:
+            raise AccessError("Chỉ tiến trình tổng hợp dữ liệu được chạy truy vấn này.")
+        if "scope" in params:
+            if not scope_allowed(self.inner, ident.scope, params["scope"]):
+                raise AccessError(f"Số liệu này nằm ngoài phạm vi của tài khoản {ident.username} "
+                                  f"({ident.scope.label(self.inner)}).")
+            return
+        if "unit" in params:  # the self-assessment facts of one unit in one year (the map of that year)
+            code, year = str(params["unit"]), params.get("year")
+            map_ = units.map_of_year(int(year)) if year is not None else units.NEW
+            try:
+                u = units.get(self.inner, map_, code)
+            except units.UnitError:
+                return  # no such unit: the query returns nothing
+            ident.require("read", self.inner, u)
+            return
+        raise AccessError(f"Truy vấn {name} không gắn với đơn vị nào: chỉ tài khoản phạm vi cả nước được chạy.")
+
+    def sql(self, text: str, **params):
+        if self.identity.scope.kind != "country":
+            raise AccessError("Truy vấn tự do chỉ dành cho tài khoản phạm vi cả nước.")
+        return self.inner.sql(text, **params)

@@ -220,3 +220,39 @@ def test_visible_entries_follow_role_and_scope(root, db):
     assert [r["unit"] for r in audit.visible(rows, hd, db)] == ["10621"]
     assert audit.visible(rows, access.Identity("v", "viewer", Scope.parse("*"), "local"), db) == []
     assert len(audit.visible(rows, op, db)) == 3
+
+
+# --- reads are refused outside the scope, in cchc, whatever the page asks ------------------------------
+def test_guarded_database_refuses_rows_outside_the_scope(db):
+    from datetime import date
+    span = dict(start=date(2023, 1, 1), end=date(2023, 12, 31))
+    u = lambda k: units.resolve(db, k)  # noqa: E731
+    ward = access.Guarded(db, access.Identity("o", "officer", Scope.parse("10633"), "local"))
+    mine = ward.run("dossier_kpis", **u("10633").scope, **span)       # 2023: its predecessors' rows
+    plain = db.run("dossier_kpis", **u("10633").scope, **span)
+    assert mine.height > 0 and mine.sort(mine.columns).equals(plain.sort(plain.columns))
+    ward.run("dossier_kpis", **u("10621").scope, **span)              # a predecessor (old Quốc Tuấn)
+    for other in ("31", "291", "30", "cu-31"):
+        with pytest.raises(AccessError, match="ngoài phạm vi"):
+            ward.run("dossier_kpis", **u(other).scope, **span)
+    with pytest.raises(AccessError, match="ngoài phạm vi"):           # a ranking over the whole city
+        ward.run("unit_ranking", **u("31").scope, child_level="commune", **span)
+    ward.run("unit_lookup", code="31")                                  # reference data: open
+    ward.run("facts_year", unit="10621", year=2023)                     # a predecessor's facts
+    preds = {p.code for p in u("10633").predecessors}
+    stranger = next(c for c in units.children(db, u("291"), "commune") if c.code not in preds)
+    with pytest.raises(AccessError, match="ngoài phạm vi"):
+        ward.run("facts_year", unit=stranger.code, year=2023)
+    with pytest.raises(AccessError, match="cả nước"):
+        ward.sql("select 1")
+
+    city = access.Guarded(db, access.Identity("p", "viewer", Scope.parse("tinh:31"), "local"))
+    for k in ("31", "10633", "30", "291", "10621", "cu-31"):
+        city.run("dossier_kpis", **u(k).scope, **span)
+    old = access.Guarded(db, access.Identity("h", "viewer", Scope.parse("tinh:30"), "local"))
+    old.run("dossier_kpis", **u("291").scope, **span)
+    for k in ("31", "10633", "cu-31"):
+        with pytest.raises(AccessError):
+            old.run("dossier_kpis", **u(k).scope, **span)
+    public = access.Guarded(db, access.anonymous("public"))
+    assert public.run("dossier_kpis", **u("31").scope, **span).height > 0   # public read: national viewer

@@ -5,7 +5,7 @@ import streamlit as st
 
 from cchc import fmt, metrics
 from cchc.export import bieu06, report
-from cchc.ui import state, widgets
+from cchc.ui import state, tables, widgets
 
 db = state.get_db()
 sel = state.current()
@@ -51,4 +51,4 @@ for column, key in bieu06.rate_columns():
     m = metrics.get(key)
     shown[m.short] = [(fmt.percent if m.is_rate else fmt.number)(v) for v in by_line[column]]
     config[m.short] = st.column_config.TextColumn(m.short, alignment="right", help=f"{m.label}: {m.formula_text}")
-st.dataframe(shown, hide_index=True, key="bieu06_rates", column_config=config)
+tables.show(shown, "Tỷ lệ theo lĩnh vực", sel, key="bieu06_rates", column_config=config)

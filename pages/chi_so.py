@@ -12,7 +12,7 @@ import streamlit as st
 
 from cchc import fmt, scoring
 from cchc.views import chi_so as iv
-from cchc.ui import state, widgets
+from cchc.ui import state, tables, widgets
 
 db = state.get_db()
 sel = state.current()
@@ -62,7 +62,7 @@ else:
     # --- groups and indicators ------------------------------------------------------------------
     st.subheader("Điểm theo nhóm chỉ số")
     widgets.chart(iv.groups_figure(res, sub), "diem-theo-nhom", sel, key="cs_groups")
-    st.dataframe(iv.group_table(res), hide_index=True, width="stretch", key="cs_group_table")
+    tables.show(iv.group_table(res), "Điểm theo nhóm chỉ số", sel, key="cs_group_table", width="stretch")
     st.subheader("Các chỉ tiêu")
     st.caption("Bấm vào một dòng (hoặc chọn ở ô bên dưới) để xem xu hướng của chỉ tiêu, điểm bị mất và các hồ sơ "
                "làm mất điểm.")
@@ -72,7 +72,7 @@ else:
         if rows:
             st.session_state[f"cs_ind_{code}"] = codes_ind[rows[0]]
 
-    st.dataframe(iv.indicator_table(res), hide_index=True, width="stretch", key="cs_ind_table",
+    tables.show(iv.indicator_table(res), "Các chỉ tiêu", sel, key="cs_ind_table", width="stretch",
                  on_select=pick_row, selection_mode="single-row",
                  column_config={"Chỉ tiêu": st.column_config.TextColumn(width="large")})
 
@@ -105,7 +105,7 @@ if scope is not None:
         if n:
             st.markdown(f"**{fmt.md(unit.full_name)}: hạng {n}/{sum(r.total is not None for r in ranked)}**")
         widgets.chart(iv.ranking_figure(ranked, unit.code, scope.title, sub), "xep-hang", sel, key="cs_rank")
-        st.dataframe(iv.ranking_table(ranked, unit.code), hide_index=True, width="stretch", key="cs_rank_table")
+        tables.show(iv.ranking_table(ranked, unit.code), "Xếp hạng chỉ số", sel, key="cs_rank_table", width="stretch")
     else:
         widgets.empty("Không đơn vị nào có dữ liệu để tính điểm trong kỳ.")
 
@@ -141,7 +141,7 @@ if res is not None:
             st.markdown(f"**{iv.LOST_WHAT[d.metric]}: {fmt.number(lp.total)} hồ sơ** (trạng thái tính đến "
                         f"{fmt.day(period.end)}).")
             if lp.total:
-                st.dataframe(iv.lost_table(lp), hide_index=True, width="stretch", key="cs_lost",
+                tables.show(iv.lost_table(lp), f"Hồ sơ làm mất điểm {ind}", sel, key="cs_lost", width="stretch",
                              column_config={"Thủ tục": st.column_config.TextColumn(width="large")})
                 if lp.pages > 1:
                     st.pagination(lp.pages, default=lp.page, key=f"cs_pg_{ind}_{lp.page}",

@@ -11,7 +11,7 @@ import streamlit as st
 
 from cchc import fmt, reconcile
 from cchc.views import doi_chieu as dc
-from cchc.ui import state, widgets
+from cchc.ui import state, tables, widgets
 
 db = state.get_db()
 sel = state.current()
@@ -60,12 +60,9 @@ if out.empty:
 st.subheader(f"Kết quả: {out.summary}")
 for r in out.contradicted:
     st.error(fmt.md(f"{r.statement.item.label}: {r.text}"), icon=":material/close:")
-st.dataframe(dc.results_table(out), hide_index=True, key="dc_results")
+tables.show(dc.results_table(out), "Đối chiếu báo cáo", sel, key="dc_results")
 if out.facts_year is not None and any(s.item.kind == reconcile.PEOPLE for s in out.statements):
     st.caption(f"Biên chế: số liệu tự báo cáo năm {out.facts_year} của đơn vị (trang Số liệu tự báo cáo).")
-st.download_button("Tải kết quả đối chiếu (CSV)", data=dc.csv_bytes(out), mime="text/csv", key="dc_csv",
-                   file_name=fmt.file_name("doi-chieu-bao-cao", unit.name, period.file_label, "csv"),
-                   icon=":material/download:", on_click="ignore")
 
 st.subheader("Báo cáo tự đối chiếu")
 if not out.issues:

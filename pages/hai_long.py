@@ -6,7 +6,7 @@ import streamlit as st
 
 from cchc import fmt
 from cchc.views import hai_long as sat
-from cchc.ui import state, widgets
+from cchc.ui import state, tables, widgets
 
 db = state.get_db()
 sel = state.current()
@@ -66,7 +66,7 @@ for key, kind, label, title in (("by_field", "field", "field", "Theo lĩnh vực
         widgets.empty("Không có phiếu đánh giá hay hồ sơ đã giải quyết nào trong kỳ.")
         continue
     st.caption(f"Sắp xếp {order}.")
-    st.dataframe(sat.group_table(o[key], kind), hide_index=True, width="stretch", key=f"hl_tbl_{kind}")
+    tables.show(sat.group_table(o[key], kind), f"Hài lòng {title.lower()}", sel, key=f"hl_tbl_{kind}", width="stretch")
     n = min(15, len(o[key]))
     widgets.chart(sat.fig_groups(o[key], label, f"{title}: {n} nhóm thấp nhất" if len(o[key]) > n else title, sub),
                   title, sel, f"hl_{kind}")
@@ -78,8 +78,8 @@ if unit.level != "commune":
     if any(ch["ratings_total"] or ch["resolved_total"] for ch in o["children"]):
         widgets.chart(sat.fig_ranking(o["children"], rank_by, sub, level_name), f"Xếp hạng {level_name}", sel,
                       "hl_rank_chart")
-        st.dataframe(sat.group_table(o["children"], "child", fb["children"]), hide_index=True, width="stretch",
-                     key="hl_tbl_child")
+        tables.show(sat.group_table(o["children"], "child", fb["children"]), f"Xếp hạng {level_name}", sel,
+                    key="hl_tbl_child", width="stretch")
     else:
         widgets.empty(f"Không có số liệu của {level_name} trong kỳ.")
 
@@ -96,4 +96,4 @@ else:
     open_n = fb["open_within"] + fb["open_overdue"]
     st.markdown(f"**Danh sách phản ánh, kiến nghị** — đang xử lý {fmt.number(open_n)} "
                 f"(quá hạn {fmt.number(fb['open_overdue'])}), xếp trước.")
-    st.dataframe(sat.feedback_list(db, unit, period), hide_index=True, width="stretch", key="hl_tbl_fb")
+    tables.show(sat.feedback_list(db, unit, period), "Phản ánh, kiến nghị", sel, key="hl_tbl_fb", width="stretch")

@@ -12,7 +12,7 @@ from cchc import fmt, kpis, params, scoring
 from cchc.views import chi_so as index_views
 from cchc.views import ho_so as drill
 from cchc.views.ho_so import ALL, Drill
-from cchc.ui import state, widgets
+from cchc.ui import state, tables, widgets
 
 db = state.get_db()
 sel = state.current()
@@ -74,7 +74,7 @@ if d.level == 0:
              format_func=lambda f: f"{fmt.md(f)} ({fmt.number(next(r['received_total'] for r in rows if r['field'] == f))})",
              on_change=lambda: on_widget("hs_field", lambda f: Drill(f)),
              help="Bấm vào một cột của biểu đồ hoặc một lĩnh vực ở đây để xem các thủ tục của lĩnh vực đó.")
-    st.dataframe(drill.field_table(rows), hide_index=True, key="hs_field_table")
+    tables.show(drill.field_table(rows), "Hồ sơ theo lĩnh vực", sel, key="hs_field_table")
     late_notice(k["resolved_late"] + k["pending_overdue"], Drill(ALL, ALL))
     st.button("Xem danh sách tất cả hồ sơ", key="hs_all", on_click=go, args=(Drill(ALL, ALL),),
               icon=":material/list:")
@@ -92,7 +92,7 @@ elif d.level == 1:
     st.caption(f"{fmt.number(len(rows))} thủ tục, {fmt.number(received)} hồ sơ tiếp nhận. "
                "Thời gian xử lý tính bằng ngày làm việc (trung vị và mức 90 % của hồ sơ giải quyết trong kỳ), so với "
                "thời hạn quy định. Bấm vào một dòng để xem hồ sơ của thủ tục.")
-    st.dataframe(drill.procedure_table(rows), hide_index=True, key="hs_procs", on_select=lambda: on_widget(
+    tables.show(drill.procedure_table(rows), f"Thủ tục {d.field}", sel, key="hs_procs", on_select=lambda: on_widget(
         "hs_procs", lambda e: Drill(d.field, codes[e["selection"]["rows"][0]]) if e["selection"]["rows"] else None),
         selection_mode="single-row", column_config={"Thủ tục": st.column_config.TextColumn(width="medium")},
         height=min(38 + 35 * len(rows), 600))
@@ -120,7 +120,7 @@ else:
         st.caption(f"{fmt.number(page.total)} hồ sơ{late}. Trang {fmt.number(page.page)} / {fmt.number(page.pages)}. "
                    f"Trạng thái tính đến ngày cuối kỳ {fmt.day(sel.period.end)}; số ngày xử lý là ngày làm việc.")
         table = drill.dossier_table(page)
-        st.dataframe(table, hide_index=True, key="hs_list", height=38 + 35 * table.height,
+        tables.show(table, "Danh sách hồ sơ", sel, key="hs_list", height=38 + 35 * table.height,
                      column_config={"Thủ tục": st.column_config.TextColumn(width="large")})
         if page.pages > 1:
             # keyed by the page shown, so the widget always starts from the URL's page

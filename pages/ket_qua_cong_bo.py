@@ -14,7 +14,7 @@ from cchc import fmt, scoring, units
 from cchc.views import chi_so as iv
 from cchc.views import ket_qua_cong_bo as kq
 from cchc.ingest.results import ResultsImportError
-from cchc.ui import state, widgets
+from cchc.ui import state, tables, widgets
 
 db = state.get_db()
 sel = state.current()
@@ -104,8 +104,8 @@ else:
                 kq.marker_text(pl_, target.name) if placed else "", pl_.base_max if placed else 100,
                 f"Điểm các nhóm {', '.join(pl_.base)} (tối đa {iv.mx(pl_.base_max)})" if placed else
                 "Tổng điểm (thang 100)"), "phan-bo-diem-xa", sel, key=key)
-        st.dataframe(kq.board_table(b.rows, target.code if target is not None and b.level == target.level else None),
-                     hide_index=True, width="stretch", key=f"{key}_table")
+        tables.show(kq.board_table(b.rows, target.code if target is not None and b.level == target.level else None),
+                    f"Kết quả công bố {b.label}", sel, key=f"{key}_table", width="stretch")
         st.caption(f"Bảng: điểm và hạng như {iv.PORTAL} công bố, {b.label}; tổng điểm công bố tính đủ "
                    f"{kq.indicator_count(ix)} chỉ tiêu.")
 

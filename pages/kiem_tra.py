@@ -10,7 +10,7 @@ import streamlit as st
 
 from cchc import fmt
 from cchc.views import kiem_tra as kt
-from cchc.ui import state, widgets
+from cchc.ui import state, tables, widgets
 
 db = state.get_db()
 sel = state.current()
@@ -31,8 +31,8 @@ findings = kt.findings(db, unit, period, sel.params())
 st.subheader(f"Kết quả: {kt.summary(findings)}")
 ICON = {kt.ERROR: ":material/error:", kt.WARNING: ":material/warning:", kt.INFO: ":material/info:",
         kt.OK: ":material/check_circle:"}
-st.dataframe({"Mức": [f.severity_label for f in findings], "Kiểm tra": [f.title for f in findings],
-              "Số lượng": [fmt.number(f.count) for f in findings]}, hide_index=True, key="kt_summary")
+tables.show({"Mức": [f.severity_label for f in findings], "Kiểm tra": [f.title for f in findings],
+             "Số lượng": [fmt.number(f.count) for f in findings]}, "Kiểm tra dữ liệu", sel, key="kt_summary")
 
 for f in findings:
     label = f"{f.severity_label}: {f.title}" + (f" ({fmt.number(f.count)})" if f.severity != kt.OK else "")
@@ -43,8 +43,5 @@ for f in findings:
             if f.shown < f.count:
                 st.caption(f"{fmt.number(f.shown)} dòng đầu trên tổng số {fmt.number(f.count)}.")
             config = {kt.LINK: st.column_config.LinkColumn(kt.LINK, display_text="Mở")} if kt.LINK in f.rows.columns else None
-            st.dataframe(f.rows, hide_index=True, column_config=config, key=f"kt_rows_{f.key}")
-            st.download_button("Tải các dòng (CSV)", data=kt.csv_bytes(f), mime="text/csv", key=f"kt_csv_{f.key}",
-                               file_name=fmt.file_name(f"kiem-tra-{f.key}", unit.name, period.file_label, "csv"),
-                               icon=":material/download:", on_click="ignore")
+            tables.show(f.rows, f"Kiểm tra {f.key}", sel, key=f"kt_rows_{f.key}", column_config=config)
 state.write_url()

@@ -7,7 +7,7 @@ import streamlit as st
 
 from cchc import fmt
 from cchc.ingest.load import LoadError
-from cchc.ui import state
+from cchc.ui import state, tables
 from cchc.views import nhap_du_lieu as nd
 
 root = state.data_root()
@@ -83,11 +83,11 @@ except LoadError as e:
 
 st.subheader("Xem trước")
 st.text(plan.summary())
-st.dataframe(nd.counts_table(plan), hide_index=True, width="stretch")
+tables.show(nd.counts_table(plan), "Xem trước", None, key="nd_counts", width="stretch")
 
 with st.expander(f"Cách ghép cột ({fmt.number(len(plan.read.matches))} cột nhận được, "
                  f"{fmt.number(len(plan.read.unmatched))} chưa ghép)", expanded=bool(plan.read.unmatched)):
-    st.dataframe(nd.mapping_table(plan), hide_index=True, width="stretch")
+    tables.show(nd.mapping_table(plan), "Cách ghép cột", None, key="nd_mapping", width="stretch")
     choices = [nd.IGNORE] + nd.columns_of(plan.kind)
     chosen = {}
     for i, h in enumerate(list(plan.read.unmatched)[:30]):
@@ -110,10 +110,10 @@ for w in plan.warnings()[:10]:
     st.warning(fmt.md(w))
 if plan.procedures_added:
     st.caption("Thủ tục chưa có trong danh mục sẽ được thêm:")
-    st.dataframe(nd.procedures_table(plan), hide_index=True, width="stretch")
+    tables.show(nd.procedures_table(plan), "Thủ tục thêm mới", None, key="nd_procs", width="stretch")
 if plan.periods:
     with st.expander(f"Đơn vị và tháng có số liệu thay đổi ({fmt.number(len(plan.periods))})"):
-        st.dataframe(nd.periods_table(plan), hide_index=True, width="stretch")
+        tables.show(nd.periods_table(plan), "Đơn vị và tháng thay đổi", None, key="nd_periods", width="stretch")
 
 blocked = policy == nd.load.REJECT and plan.rejected_count > 0
 if blocked:

@@ -6,7 +6,7 @@ procedures_in_force (the catalogue the reported count is checked against)."""
 import streamlit as st
 
 from cchc import facts, fmt
-from cchc.ui import state, widgets
+from cchc.ui import state, tables, widgets
 
 db = state.get_db()
 sel = state.current()
@@ -35,7 +35,7 @@ def show_issues(issues, per_commune: bool) -> None:
     elif per_commune:
         st.error(f"{fmt.number(len(issues))} điểm cần kiểm tra ({fmt.number(errors)} sai lệch) ở "
                  f"{fmt.number(len({c for c, _, _ in issues}))} xã:", icon=":material/error:")
-        st.dataframe(facts.issues_table(issues), hide_index=True, width="stretch")
+        tables.show(facts.issues_table(issues), "Điểm cần kiểm tra", sel, key="facts_issues", width="stretch")
     else:
         for i in issues:
             (st.error if i.severity == "error" else st.warning)(f"**{i.check}.** {i.message}")
@@ -50,7 +50,7 @@ if facts.own_year(sel.unit, year):
     show_issues(data["issues"], per_commune=False)
     for group, table in facts.commune_tables(data):
         st.subheader(group)
-        st.dataframe(table, hide_index=True, width="stretch")
+        tables.show(table, group, sel, key=f"facts_c_{group}", width="stretch")
     st.caption("❌ sai lệch, ⚠️ cần xem lại. Khi một chỉ tiêu được nhập lại, số nhập sau cùng được dùng.")
 else:
     data = facts.scope_year(db, sel.unit, year)
@@ -63,9 +63,9 @@ else:
     show_issues(data["issues"], per_commune=True)
     for group, table in facts.scope_tables(data):
         st.subheader(group)
-        st.dataframe(table, hide_index=True, width="stretch")
+        tables.show(table, group, sel, key=f"facts_s_{group}", width="stretch")
     st.subheader("Một chỉ tiêu theo từng xã")
     defs = facts.indicators()
     code = st.selectbox("Chỉ tiêu", list(defs), format_func=lambda c: defs[c].name, key="facts_by_commune",
                         index=list(defs).index("unit_class") if "unit_class" in defs else 0)
-    st.dataframe(facts.by_commune(data, code), hide_index=True, width="stretch")
+    tables.show(facts.by_commune(data, code), defs[code].name, sel, key="facts_by_commune_table", width="stretch")

@@ -10,7 +10,7 @@ import streamlit as st
 from cchc import fmt
 from cchc.export import bieu06
 from cchc.views import so_sanh as ss
-from cchc.ui import state, widgets
+from cchc.ui import state, tables, widgets
 from cchc.ui.filters import search_labels
 
 db = state.get_db()
@@ -65,7 +65,7 @@ with st.spinner("Đang tính các chỉ tiêu…"):
     vals = [ss.values(db, c) for c in cols]
 table = ss.kpi_table(cols, vals)
 config = {name: st.column_config.TextColumn(name, alignment="right") for name in table if name != "Chỉ tiêu"}
-st.dataframe(table, hide_index=True, width="stretch", key="ss_kpis", column_config=config)
+tables.show(table, "So sánh chỉ tiêu", sel, key="ss_kpis", width="stretch", column_config=config)
 
 # --- the trends overlaid --------------------------------------------------------------------------
 st.subheader("Xu hướng theo tháng")

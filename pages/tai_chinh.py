@@ -8,7 +8,7 @@ import streamlit as st
 
 from cchc import fmt, metrics
 from cchc.views import tai_chinh as finance
-from cchc.ui import state, widgets
+from cchc.ui import state, tables, widgets
 
 db = state.get_db()
 sel = state.current()
@@ -41,7 +41,7 @@ for col, (amount, share) in zip(cols, finance.cards(s, scale, metrics.load_targe
                 delta=widgets.delta_rate(share.value, share.previous) if sel.compare else None,
                 higher_is_better=share.higher_is_better, help=share.help)
 
-st.dataframe(finance.summary_table(s, scale, sel.compare), hide_index=True, width="stretch")
+tables.show(finance.summary_table(s, scale, sel.compare), "Tài chính công", sel, key="fin_summary", width="stretch")
 
 # --- cumulative by month against the plan line -----------------------------------------------------
 cum = finance.cumulative(db, sel.unit, sel.period)
@@ -69,7 +69,7 @@ if finance.DISBURSEMENT in set(cum["item"].to_list()):
     widgets.chart(fig, "tien do giai ngan", sel, key="fin_disb")
     if milestones:
         status = finance.milestone_status(cum, milestones, months[1])
-        st.dataframe(finance.milestone_table(status), hide_index=True, width="stretch")
+        tables.show(finance.milestone_table(status), "Mốc giải ngân", sel, key="fin_milestones", width="stretch")
         if any(m.placeholder for m in milestones):
             st.caption("Các mốc tiến độ (tỷ lệ giải ngân phải đạt tại 30/6, 30/9, 31/12, 31/1 năm sau) lấy từ tệp cấu hình "
                        "cchc/reference/milestones.csv; các giá trị hiện tại là giả định, chưa theo văn bản của UBND tỉnh. "
@@ -90,6 +90,7 @@ if levels:
         fig = finance.ranking_figure(rows, sort_item, by, sel.title_suffix)
         widgets.chart(fig, f"xep hang {finance.ITEMS[sort_item]}", sel, key=f"fin_rank_{by}_{sort_item}")
         st.caption("Thấp nhất ở trên; đường nét đứt: 100 %. Tỷ lệ so với dự toán / kế hoạch vốn của cùng các tháng.")
-        st.dataframe(finance.ranking_table(rows, scale, by), hide_index=True, width="stretch")
+        tables.show(finance.ranking_table(rows, scale, by), f"Xếp hạng {finance.ITEMS[sort_item]}", sel,
+                    key=f"fin_rank_table_{by}", width="stretch")
     else:
         widgets.empty("Không có số liệu tài chính của các đơn vị trực thuộc trong kỳ đã chọn.")

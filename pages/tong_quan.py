@@ -9,7 +9,7 @@ import streamlit as st
 
 from cchc import fmt
 from cchc.views import tong_quan as ov
-from cchc.ui import state, widgets
+from cchc.ui import state, tables, widgets
 
 db = state.get_db()
 sel = state.current()
@@ -77,7 +77,8 @@ else:
     fig = ov.ranking_figure(ranked, by, unit, period, data.now.get(by), targets.get(by), level)
     widgets.chart(fig, f"xep-hang-{by}", sel, key="ov_rank")
     st.caption(ov.ranking_caption(by, ranked.height))
-    st.dataframe(ov.ranking_table(ranked, with_parent=level == "commune" and unit.level == "province"),
-                 hide_index=True, width="stretch", height=min(36 * (ranked.height + 1) + 2, 640))
+    tables.show(ov.ranking_table(ranked, with_parent=level == "commune" and unit.level == "province"),
+                f"Xếp hạng {ov.RANK_METRICS[by]}", sel, key="ov_rank_table", width="stretch",
+                height=min(36 * (ranked.height + 1) + 2, 640))
     extra = {"by": by if by != "on_time_rate" else None, "all": "1" if all_communes else None}
 state.write_url(extra)

@@ -17,7 +17,7 @@ import streamlit as st
 
 from cchc import fmt
 from cchc.ingest import facts_entry as fe
-from cchc.ui import state, widgets
+from cchc.ui import state, tables, widgets
 
 # An entry page shows the file as it is now: drop the data fingerprint (cached 15 s for the other pages)
 # so that this run's queries see any save, ours (the rerun after it) or another officer's.
@@ -46,7 +46,7 @@ if unit.level != "commune":
             f"(mục «Xã, phường, thị trấn») để nhập hoặc sửa. Năm {year}, {fmt.number(complete)}/"
             f"{fmt.number(table.height)} xã thuộc {fmt.md(unit.name)} đã nhập đủ {total} chỉ tiêu; danh sách dưới đây "
             "xếp xã nhập ít chỉ tiêu nhất lên đầu.", icon=":material/info:")
-    st.dataframe(table, hide_index=True, width="stretch")
+    tables.show(table, "Tiến độ tự đánh giá", sel, key="tdg_progress", width="stretch")
     st.stop()
 
 # --- a commune: the form ---------------------------------------------------------------------------
@@ -146,4 +146,4 @@ if hist.is_empty():
     widgets.empty(f"{fmt.md(unit.full_name)} chưa có số liệu tự báo cáo năm {year}.")
 else:
     st.caption(f"{fmt.number(hist.height)} lần nhập, mới nhất ở trên; ✓ là giá trị đang dùng.")
-    st.dataframe(hist, hide_index=True, width="stretch")
+    tables.show(hist, "Lịch sử nhập", sel, key="tdg_history", width="stretch")

@@ -123,24 +123,50 @@ def _stamp() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-def add(root, name: str, password: str, role: str, scope: Scope, *, by: Identity, display_name: str = "",
-        db=None) -> dict:
-    """A new account (AccountError if the name is taken or a value is invalid)."""
+def add(root, name: str, password: str | None, role: str, scope: Scope, *, by: Identity, display_name: str = "",
+        db=None, oidc: str | None = None) -> dict:
+    """A new account (AccountError if the name is taken or a value is invalid). ``oidc``: the e-mail
+    (or subject) the province's identity provider vouches for; such an account signs in only there
+    and needs no password here."""
     by.require("manage_accounts")
     name, role = normalise_name(name), _check_role(role)
-    _check_password(password)
+    oidc = _check_oidc(oidc) if oidc is not None else None
+    if oidc is None or password is not None:
+        _check_password(password)
     if db is not None:
         scope.check(db)
-    digest = _hasher.hash(password)
+    digest = _hasher.hash(password) if password is not None else None
 
     def change(users):
         if name in users:
             raise AccountError(f"Tài khoản {name} đã có.")
+        if oidc and any(u.get("oidc") == oidc for u in users.values()):
+            raise AccountError(f"Đã có tài khoản gắn với {oidc}.")
         users[name] = {"name": name, "display_name": display_name.strip()[:120] or name, "role": role,
-                       "scope": scope.items(), "hash": digest, "disabled": False, "created": _stamp(),
-                       "changed": _stamp(), "failures": 0, "wait_until": 0}
+                       "scope": scope.items(), "hash": digest, "oidc": oidc, "disabled": False,
+                       "created": _stamp(), "changed": _stamp(), "failures": 0, "wait_until": 0}
         return None, dict(users[name])
     return _change(root, name, change, by, "account.add")
+
+
+def _check_oidc(text: str) -> str:
+    t = str(text).strip().lower()
+    if not 3 <= len(t) <= 254 or any(c.isspace() for c in t):
+        raise AccountError("Định danh đăng nhập một lần (e-mail) không hợp lệ.")
+    return t
+
+
+def from_claims(root, claims: dict) -> Identity:
+    """The identity of an OpenID Connect sign-in: the account whose ``oidc`` is the token's e-mail (or
+    subject). The provider proves who it is; what it may do is this install's to say."""
+    keys = {str(claims.get(k) or "").strip().lower() for k in ("email", "sub")} - {""}
+    for u in load(root).values():
+        if u.get("oidc") and u["oidc"] in keys:
+            if u.get("disabled"):
+                raise AccountError(f"Tài khoản {u['name']} đã bị khoá; liên hệ quản trị hệ thống.")
+            return Identity(u["name"], u["role"], Scope.parse(u["scope"]), "oidc", u.get("display_name", ""))
+    who = str(claims.get("email") or claims.get("sub") or "")[:120]
+    raise AccountError(f"{who} đã đăng nhập nhưng chưa được cấp quyền trên hệ thống này; liên hệ quản trị hệ thống.")
 
 
 def _edit(root, name: str, by: Identity, action: str, edit) -> dict:
@@ -184,15 +210,15 @@ def reset_password(root, name: str, password: str, *, by: Identity) -> dict:
     return _edit(root, name, by, "account.password", edit)
 
 
-def identity_of(user: dict) -> Identity:
-    return Identity(user["name"], user["role"], Scope.parse(user["scope"]), "local", user.get("display_name", ""))
+def identity_of(user: dict, via: str = "local") -> Identity:
+    return Identity(user["name"], user["role"], Scope.parse(user["scope"]), via, user.get("display_name", ""))
 
 
-def current(root, name: str) -> Identity | None:
+def current(root, name: str, via: str = "local") -> Identity | None:
     """The account's identity as the file says now (role changes apply on the next request); None when
     it no longer exists or is disabled."""
     u = load(root).get(name)
-    return None if u is None or u.get("disabled") else identity_of(u)
+    return None if u is None or u.get("disabled") else identity_of(u, via)
 
 
 def _wait(failures: int) -> float:
@@ -235,6 +261,8 @@ def authenticate(root, name: str, password: str) -> Identity:
             _unknown[name] = (fails + 1, now)
         raise AccountError(WRONG)
     _refuse_wait(float(user.get("wait_until") or 0), now)
+    if not user.get("hash"):  # an account of the identity provider: no local password
+        raise AccountError(WRONG)
     try:
         ok = _hasher.verify(user["hash"], password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):

@@ -256,3 +256,41 @@ def test_guarded_database_refuses_rows_outside_the_scope(db):
             old.run("dossier_kpis", **u(k).scope, **span)
     public = access.Guarded(db, access.anonymous("public"))
     assert public.run("dossier_kpis", **u("31").scope, **span).height > 0   # public read: national viewer
+
+
+# --- sign-in settings and identity-provider accounts -------------------------------------------------------
+def test_signin_settings_modes_and_refusals(tmp_path, sample_dir):
+    from cchc import signin
+    s = signin.settings({})
+    assert s == signin.Settings() and s.session_minutes == 480
+    assert signin.anonymous_mode(sample_dir, s) == "demo"            # the sample opens without sign-in
+    assert signin.anonymous_mode(tmp_path, s) is None                 # real data: sign in first
+    assert signin.anonymous_mode(tmp_path, signin.settings({"CCHC_PUBLIC_READ": "1"})) == "public"
+    assert signin.anonymous_mode(sample_dir, signin.settings({"CCHC_REQUIRE_SIGNIN": "true"})) is None
+    cfg = tmp_path / "cchc.toml"
+    cfg.write_text('[signin]\nmethod = "oidc"\nsession_minutes = 60\n', encoding="utf-8")
+    s = signin.settings({"CCHC_CONFIG": str(cfg)})
+    assert (s.method, s.session_minutes) == ("oidc", 60)
+    assert signin.settings({"CCHC_CONFIG": str(cfg), "CCHC_SIGNIN": "local"}).method == "local"  # env wins
+    assert signin.method(signin.Settings(), oidc_configured=True) == "oidc"
+    assert signin.method(signin.Settings(), oidc_configured=False) == "local"
+    with pytest.raises(signin.ConfigError, match=r"\[auth\]"):
+        signin.method(signin.Settings(method="oidc"), oidc_configured=False)
+    for env in ({"CCHC_SIGNIN": "ldap"}, {"CCHC_SESSION_MINUTES": "0"}, {"CCHC_PUBLIC_READ": "maybe"},
+                {"CCHC_CONFIG": str(tmp_path / "missing.toml")}):
+        with pytest.raises(signin.ConfigError):
+            signin.settings(env)
+
+
+def test_identity_provider_accounts_map_claims_to_roles(root):
+    op = access.operator()
+    accounts.add(root, "an.tran", None, "viewer", Scope.parse("tinh:31"), by=op, oidc="An.Tran@HaiPhong.gov.vn")
+    ident = accounts.from_claims(root, {"email": "an.tran@haiphong.gov.vn", "sub": "x1"})
+    assert (ident.username, ident.via, ident.role) == ("an.tran", "oidc", "viewer")
+    with pytest.raises(accounts.AccountError, match="chưa được cấp quyền"):
+        accounts.from_claims(root, {"email": "la@haiphong.gov.vn"})
+    with pytest.raises(accounts.AccountError, match="không đúng"):   # no local password for such an account
+        accounts.authenticate(root, "an.tran", "")
+    accounts.set_disabled(root, "an.tran", True, by=op)
+    with pytest.raises(accounts.AccountError, match="bị khoá"):
+        accounts.from_claims(root, {"email": "an.tran@haiphong.gov.vn"})

@@ -1,14 +1,17 @@
 """Entry point: `streamlit run app.py`. Page config, navigation, the shared filter bar, the URL."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
-from cchc import fmt
+from cchc import coverage, fmt
 from cchc.db import DataError
 from cchc.ui import pages, state, widgets
 from cchc.ui.filters import filter_bar
 
 st.set_page_config(page_title="CCHC — Bảng điều khiển cải cách hành chính", page_icon="📊", layout="wide")
+st.html(Path(__file__).parent / "cchc" / "ui" / "style.css")  # a fixed file of the product: cards, sidebar, print
 
 groups: dict[str, list] = {}
 for file, title, url, group, icon in pages.available():
@@ -34,6 +37,11 @@ try:
         st.warning(warn)
     state.write_url()
     sel = state.current()
+    if nav.title != home.title:  # shown in print only (style.css), at the top of every sheet
+        with st.container(key="print_header"):
+            st.markdown(f"**{fmt.md(sel.unit.label())}**")
+            st.markdown(fmt.md(sel.period.label))
+            st.markdown(coverage.data_label(coverage.data_end(db)))
     if sel.gone and nav.title != home.title:  # an old unit after its end: its message, no figures
         widgets.gone(db, sel, nav.title)
     else:

@@ -93,7 +93,7 @@ def unit_picker(db: CachedDatabase) -> None:
 
     st.selectbox("Tìm đơn vị (tên hoặc mã, cả đơn vị cũ)", options=list(labels), index=None, key="f_search",
                  format_func=lambda k: labels.get(k, k),
-                 placeholder="Gõ tên hoặc mã, ví dụ Quốc Tuấn hoặc 10621", on_change=on_search)
+                 placeholder="Tên hoặc mã, vd. Quốc Tuấn, 10621", on_change=on_search)
     if not here:  # a unit of the other map (a link, or the period changed): it stays selected
         st.caption(f"Đang xem: {fmt.md(u.label())}. Các danh sách dưới đây là đơn vị hành chính {MAP_TEXT[map_]}.")
 
@@ -180,12 +180,13 @@ def period_picker(db: CachedDatabase) -> None:
             options = [whole] + options
         st.session_state["f_period"] = options.index(whole)
 
-        def text(i: int) -> str:
-            o = options[i]
-            return o.label if o.start > last else coverage.clip(o, last).label
+        def text(i: int) -> str:  # name and dates; where a clipped period stops: the caption below
+            return options[i].full().label
 
         st.selectbox("Kỳ", list(range(len(options))), key="f_period", format_func=text,
                      on_change=lambda: _choose(db, options[st.session_state["f_period"]]))
+        if sel.period.partial:  # kept out of the option's text, which the box would cut
+            st.caption(f"Kỳ chưa trọn: {sel.period.coverage_note}.")
 
     def on_cmp():
         s = current()

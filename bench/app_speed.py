@@ -31,6 +31,7 @@ import subprocess
 import sys
 import threading
 import time
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -103,82 +104,239 @@ def shown(at) -> str:
     return f"{caption} | {received} | {ranked}"
 
 
-# Browser mode: changes made the way a user makes them, in the sidebar of a real browser.
-# (selectbox label, option to click, what the page caption starts with afterwards)
-BROWSER_START = "?unit=291&from=2022-12-10&to=2023-12-09&kind=year&y=2023&cut=10"
+# Browser mode (--browser), one run, side by side on the same machine:
+#  - cold: a deep link to the overview opened in a NEW browser context (no cache, no cookies, a new
+#    Streamlit session) against a bare Streamlit page with as many st.metric (bench/bare_app.py),
+#    alternating, each served by the same Streamlit (bench/timed_serve.py) on its own port;
+#  - warm: changes made the way a user makes them, in the sidebar of one open page.
+DEEP_LINK = "tong-quan?unit=10621&from=2022-12-10&to=2023-12-09&kind=year&y=2023&cut=10"
+DEEP_PARAMS = {"unit": "10621", "from": "2022-12-10", "to": "2023-12-09", "kind": "year", "y": "2023", "cut": "10"}
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]  # as tests/browser_util.py
+BROWSER_START = "tong-quan?unit=291&from=2022-12-10&to=2023-12-09&kind=year&y=2023&cut=10"
+
+
+def _year(y: int) -> str:
+    """The name of Hải Dương's official year y as the period box and the caption show it ("Năm 2022")."""
+    from cchc import periods
+    return periods.make("year", y, None, 10).label.split(" (")[0]
+
+
+# (selectbox label, option to click, text the page caption contains afterwards, what changed)
 BROWSER_STEPS = [
-    ("Xã, phường, thị trấn", "Xã Quốc Tuấn", "Xã Quốc Tuấn"),
-    ("Xã, phường, thị trấn", "— Toàn huyện —", "Huyện Nam Sách"),
-    ("Quận, huyện, thị xã", "— Toàn tỉnh —", "Tỉnh Hải Dương"),
-    ("Quận, huyện, thị xã", "Huyện Nam Sách", "Huyện Nam Sách"),
+    ("Xã, phường, thị trấn", "Xã Quốc Tuấn", "Xã Quốc Tuấn", "unit"),
+    ("Xã, phường, thị trấn", "— Toàn huyện —", "Huyện Nam Sách", "unit"),
+    ("Quận, huyện, thị xã", "— Toàn tỉnh —", "Tỉnh Hải Dương", "unit"),
+    ("Quận, huyện, thị xã", "Huyện Nam Sách", "Huyện Nam Sách", "unit"),
+    ("Kỳ", _year(2022), _year(2022), "period"),
+    ("Kỳ", _year(2023), _year(2023), "period"),
 ]
 
+# "Settled": the moment (polled on every animation frame) when all of these hold at once:
+#  1. Streamlit says the script run is over: [data-testid=stApp] has data-test-script-state="notRunning"
+#     and there is no running indicator ([data-testid=stStatusWidget]);
+#  2. exactly `metrics` st.metric are on the page, every one with a non-empty value, and the
+#     `values` expected (what AppTest shows for the same link) are among them;
+#  3. exactly `charts` Plotly charts are on the page and Plotly has drawn each one (its SVG plot
+#     area `.main-svg .cartesianlayer` exists).
+# The time is performance.now() at that frame: milliseconds from the navigation's start.
+SETTLED_JS = """([metrics, values, charts]) => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
+    if (document.querySelector('[data-testid="stStatusWidget"]')) return false;
+    const shown = [...document.querySelectorAll('[data-testid="stMetricValue"]')].map(e => e.innerText.trim());
+    if (shown.length !== metrics || shown.some(v => !v) || values.some(v => !shown.includes(v))) return false;
+    const plots = document.querySelectorAll('[data-testid="stPlotlyChart"]');
+    if (plots.length !== charts) return false;
+    for (const p of plots) if (!p.querySelector('.main-svg .cartesianlayer')) return false;
+    return performance.now();
+}"""
 
-def browser_bench(root: Path, repeat: int) -> tuple[str, dict[str, float]]:
-    """Start `streamlit run app.py`, open it in Chromium (Playwright), make the BROWSER_STEPS
-    changes in the sidebar repeat + 1 times; time from the click to the new caption on screen
-    with the script finished. Returns a Markdown table and the warm medians."""
+
+@contextmanager
+def served(app: Path, log: Path, env: dict[str, str]):
+    """`app` served by bench/timed_serve.py (as `make run` serves the dashboard, plus a log of every
+    script run in `log`) on a free local port; yields the base URL once /_stcore/health answers."""
     import socket
     import urllib.request
-
-    from playwright.sync_api import sync_playwright
 
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    env = {**os.environ, "CCHC_DATA_DIR": str(root)}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    log.unlink(missing_ok=True)
+    proc = subprocess.Popen(
+        [sys.executable, str(ROOT / "bench" / "timed_serve.py"), str(app), "--server.headless", "true",
+         "--server.port", str(port), "--server.address", "127.0.0.1", "--server.fileWatcherType", "none"],
+        cwd=ROOT, env={**os.environ, **env, "CCHC_BENCH_LOG": str(log)},
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        for _ in range(100):
+        for _ in range(300):
+            if proc.poll() is not None:
+                raise RuntimeError(f"{app.name}: the server exited with {proc.returncode}")
             try:
                 urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1)
                 break
             except OSError:
                 time.sleep(0.2)
-        with sync_playwright() as p:
-            b = p.chromium.launch(executable_path=os.environ.get("BROWSER_PATH", "/usr/bin/chromium"),
-                                  args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                                        "--disable-background-networking", "--disable-component-update",
-                                        "--disable-sync", "--no-first-run"])
-            pg = b.new_page(viewport={"width": 1500, "height": 1000})
-
-            def settled(caption: str) -> None:
-                pg.wait_for_function(
-                    """c => {
-                        const app = document.querySelector('[data-testid="stApp"]');
-                        const cap = document.querySelector('[data-testid="stMain"] [data-testid="stCaptionContainer"]');
-                        return app && app.getAttribute('data-test-script-state') === 'notRunning'
-                            && !document.querySelector('[data-testid="stStatusWidget"]')
-                            && cap && cap.innerText.startsWith(c);
-                    }""", arg=caption, timeout=120000)
-
-            pg.goto(f"http://127.0.0.1:{port}/{BROWSER_START}")
-            settled("Huyện Nam Sách")
-            times: dict[str, list[float]] = {f"{o} ({c})": [] for _, o, c in BROWSER_STEPS}
-            for _ in range(repeat + 1):
-                for label, option, caption in BROWSER_STEPS:
-                    pg.locator('[data-testid="stSelectbox"]').filter(has_text=label).click()
-                    t = time.perf_counter()
-                    pg.get_by_role("option").filter(has_text=option).first.click()
-                    pg.wait_for_timeout(30)  # let the rerun start before waiting for its end
-                    settled(caption)
-                    times[f"{option} ({caption})"].append(time.perf_counter() - t)
-            errors = pg.locator('[data-testid="stException"]').count()
-            b.close()
-        if errors:
-            raise RuntimeError(f"{errors} exception(s) on the page")
+        yield f"http://127.0.0.1:{port}"
     finally:
-        server.terminate()
-        server.wait(timeout=20)
-    rows = ["| Sidebar change | first (s) | warm median (s) | warm max (s) |", "|---|---:|---:|---:|"]
-    med = {}
-    for k, v in times.items():
-        med[k] = statistics.median(v[1:])
-        rows.append(f"| {k} | {v[0]:.2f} | {med[k]:.2f} | {max(v[1:]):.2f} |")
-    return "\n".join(rows), med
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+def runs_of(log: Path, t0: float, t1: float) -> list[dict]:
+    """The script runs a server logged between two wall-clock times (seconds)."""
+    if not log.exists():
+        return []
+    out = [json.loads(x) for x in log.read_text(encoding="utf-8").splitlines() if x.strip()]
+    return [r for r in out if t0 - 0.05 <= r["start"] <= t1]
+
+
+def open_cold(browser, url: str, metrics: int, values: list[str], charts: int, log: Path) -> dict:
+    """Open `url` in a new browser context and time it to settled (SETTLED_JS); with the breakdown:
+    when the HTML and the scripts were loaded, the websocket opened, the server ran the script, the
+    first and last websocket messages arrived (ms from the navigation's start), bytes received."""
+    ctx = browser.new_context(viewport={"width": 1500, "height": 1000})
+    pg = ctx.new_page()
+    frames: list[tuple[float, int]] = []
+    opened: list[float] = []
+
+    def on_ws(ws):
+        opened.append(time.time())
+        ws.on("framereceived", lambda payload: frames.append((time.time(), len(payload))))
+
+    pg.on("websocket", on_ws)
+    pg.goto(url, wait_until="commit")
+    done = pg.wait_for_function(SETTLED_JS, arg=[metrics, values, charts], polling="raf", timeout=120000)
+    settled = float(done.json_value())
+    info = pg.evaluate("""() => {
+        const nav = performance.getEntriesByType('navigation')[0];
+        const js = performance.getEntriesByType('resource').filter(r => r.name.endsWith('.js'));
+        return {origin: performance.timeOrigin, dcl: nav.domContentLoadedEventEnd,
+                js_end: Math.max(0, ...js.map(r => r.responseEnd)), js_bytes: js.reduce((a, r) => a + r.decodedBodySize, 0),
+                js_files: js.length};
+    }""")
+    errors = pg.locator('[data-testid="stException"]').count()
+    ctx.close()
+    if errors:
+        raise RuntimeError(f"{url}: {errors} exception(s) on the page")
+    origin = info["origin"] / 1000  # epoch seconds of the navigation's start
+    ms = lambda t: (t - origin) * 1000  # noqa: E731
+    runs = runs_of(log, origin, origin + settled / 1000)
+    before = [f for f in frames if f[0] <= origin + settled / 1000]
+    return {"settled": settled, "dcl": info["dcl"], "js_end": info["js_end"], "js_kb": info["js_bytes"] / 1024,
+            "js_files": info["js_files"], "ws_open": ms(opened[0]) if opened else float("nan"),
+            "runs": len(runs), "script_start": ms(runs[0]["start"]) if runs else float("nan"),
+            "script_ms": sum(r["end"] - r["start"] for r in runs) * 1000,
+            "script_end": ms(runs[-1]["end"]) if runs else float("nan"),
+            "first_msg": ms(before[0][0]) if before else float("nan"),
+            "last_msg": ms(before[-1][0]) if before else float("nan"),
+            "ws_kb": sum(n for _, n in before) / 1024, "plotly_kb": sum(r["plotly_bytes"] for r in runs) / 1024}
+
+
+def expected_page() -> tuple[int, list[str], int]:
+    """What the deep link shows (AppTest, the same code): its number of metrics, their values, its charts."""
+    from apptest_util import open_page  # tests/apptest_util.py
+    at = open_page("pages/tong_quan.py", DEEP_PARAMS)
+    if at.exception:
+        raise RuntimeError([e.value for e in at.exception])
+    return len(at.metric), [m.value for m in at.metric], len(at.get("plotly_chart"))
+
+
+def browser_bench(root: Path, repeat: int, samples: int) -> tuple[str, dict[str, float]]:
+    """The cold comparison (`samples` new contexts each, alternating) and the warm sidebar changes
+    (repeat + 1 passes). Returns the Markdown and the figures the verdict needs."""
+    from playwright.sync_api import sync_playwright
+
+    sys.path.insert(0, str(ROOT / "tests"))
+    metrics, values, charts = expected_page()
+    tmp = Path(os.environ.get("TMPDIR", "/tmp"))
+    logs = {"app": tmp / f"cchc-bench-app-{os.getpid()}.jsonl", "bare": tmp / f"cchc-bench-bare-{os.getpid()}.jsonl"}
+    env = {"CCHC_DATA_DIR": str(root), "PYTHONDONTWRITEBYTECODE": "1", "BENCH_METRICS": str(metrics)}
+    cold: dict[str, list[dict]] = {"bare": [], "app": []}
+    with served(ROOT / "app.py", logs["app"], env) as app_url, \
+            served(ROOT / "bench" / "bare_app.py", logs["bare"], env) as bare_url, sync_playwright() as p:
+        b = p.chromium.launch(executable_path=os.environ.get("BROWSER_PATH", "/usr/bin/chromium"), args=CHROMIUM_ARGS)
+        # first visits of each server (imports, DuckDB views, the first queries): reported, not in the medians
+        first_app = open_cold(b, f"{app_url}/{DEEP_LINK}", metrics, values, charts, logs["app"])
+        first_bare = open_cold(b, f"{bare_url}/", metrics, [], 0, logs["bare"])
+        for _ in range(samples):
+            cold["bare"].append(open_cold(b, f"{bare_url}/", metrics, [], 0, logs["bare"]))
+            cold["app"].append(open_cold(b, f"{app_url}/{DEEP_LINK}", metrics, values, charts, logs["app"]))
+        warm = warm_changes(b, app_url, repeat)
+        b.close()
+    med = {k: {f: statistics.median(s[f] for s in v) for f in v[0]} for k, v in cold.items()}
+    ratio = med["app"]["settled"] / med["bare"]["settled"]
+    rows = ["| (ms from the navigation's start; median of "
+            f"{samples} new contexts) | bare page ({metrics} st.metric) | deep link (Tổng quan, Xã Quốc Tuấn 2023) | "
+            "first deep link after the server start |", "|---|---:|---:|---:|"]
+    fields = [("HTML parsed (DOMContentLoaded)", "dcl", "{:.0f}"), ("last script file loaded", "js_end", "{:.0f}"),
+              ("websocket opened", "ws_open", "{:.0f}"), ("server: script run starts", "script_start", "{:.0f}"),
+              ("server: script run time (all runs)", "script_ms", "{:.0f}"), ("server: script runs", "runs", "{:.0f}"),
+              ("first websocket message", "first_msg", "{:.0f}"), ("last websocket message", "last_msg", "{:.0f}"),
+              ("**settled**", "settled", "**{:.0f}**"),
+              ("browser after the last message (drawing)", None, "{:.0f}"),
+              ("script files (KiB, decoded)", "js_kb", "{:.0f}"), ("websocket received (KiB)", "ws_kb", "{:.1f}"),
+              ("of which Plotly figures (KiB, as sent)", "plotly_kb", "{:.1f}")]
+    for label, f, form in fields:
+        def v(d, f=f):
+            return d["settled"] - d["last_msg"] if f is None else d[f]
+        rows.append(f"| {label} | {form.format(v(med['bare']))} | {form.format(v(med['app']))} | "
+                    f"{form.format(v(first_app))} |")
+    cold_text = "\n".join(rows) + (
+        f"\n\nRatio deep link / bare page (median settled): **{ratio:.2f}** (target ≤ 1,3). Each sample: "
+        + ", ".join(f"{s['settled']:.0f}" for s in cold["app"]) + " ms (deep link); "
+        + ", ".join(f"{s['settled']:.0f}" for s in cold["bare"]) + f" ms (bare). First bare page after its "
+        f"server start: {first_bare['settled']:.0f} ms.")
+    warm_rows = ["| Sidebar change | first (s) | warm median (s) | warm max (s) |", "|---|---:|---:|---:|"]
+    worst = {"unit": 0.0, "period": 0.0}
+    for (label, option, _caption, kind), v in warm.items():
+        m = statistics.median(v[1:])
+        worst[kind] = max(worst[kind], m)
+        warm_rows.append(f"| {label} → {option} ({kind}) | {v[0]:.2f} | {m:.2f} | {max(v[1:]):.2f} |")
+    warm_text = "\n".join(warm_rows) + (f"\n\nSlowest warm unit change: {worst['unit']:.2f} s; slowest warm period "
+                                        f"change: {worst['period']:.2f} s (target ≤ 0,5 s).")
+    for log in logs.values():
+        log.unlink(missing_ok=True)
+    return cold_text + "\n\n### Warm changes in the sidebar\n\n" + warm_text, \
+        {"ratio": ratio, "unit": worst["unit"], "period": worst["period"]}
+
+
+def warm_changes(browser, url: str, repeat: int) -> dict[tuple, list[float]]:
+    """BROWSER_STEPS repeat + 1 times in one page: from the click on the option to the new caption
+    on screen, the script run over and the page's charts drawn (seconds)."""
+    pg = browser.new_context(viewport={"width": 1500, "height": 1000}).new_page()
+
+    def settled(caption: str) -> None:
+        pg.wait_for_function(
+            """c => {
+                const app = document.querySelector('[data-testid="stApp"]');
+                const cap = document.querySelector('[data-testid="stMain"] [data-testid="stCaptionContainer"]');
+                if (!(app && app.getAttribute('data-test-script-state') === 'notRunning'
+                      && !document.querySelector('[data-testid="stStatusWidget"]') && cap && cap.innerText.includes(c)))
+                    return false;
+                for (const p of document.querySelectorAll('[data-testid="stPlotlyChart"]'))
+                    if (!p.querySelector('.main-svg .cartesianlayer')) return false;
+                return true;
+            }""", arg=caption, polling="raf", timeout=120000)
+
+    pg.goto(f"{url}/{BROWSER_START}")
+    settled("Huyện Nam Sách")
+    times: dict[tuple, list[float]] = {s: [] for s in BROWSER_STEPS}
+    for _ in range(repeat + 1):
+        for step in BROWSER_STEPS:
+            label, option, caption, _kind = step
+            pg.locator('[data-testid="stSelectbox"]').filter(has=pg.get_by_text(label, exact=True)).click()
+            t = time.perf_counter()
+            pg.get_by_role("option").filter(has_text=option).first.click()
+            pg.wait_for_timeout(30)  # let the rerun start before waiting for its end
+            settled(caption)
+            times[step].append(time.perf_counter() - t)
+    errors = pg.locator('[data-testid="stException"]').count()
+    pg.context.close()
+    if errors:
+        raise RuntimeError(f"{errors} exception(s) on the page")
+    return times
 
 
 def load() -> str:
@@ -225,13 +383,21 @@ def main(argv=None) -> int:
     ap.add_argument("--out", help="write the Markdown report to this file (e.g. docs/performance-app.md)")
     ap.add_argument("--profile", action="store_true", help="profile the warm passes with cProfile")
     ap.add_argument("--browser", action="store_true",
-                    help="also time sidebar changes in a real browser (streamlit run + Chromium via Playwright)")
+                    help="also time, in a real browser (Chromium via Playwright): a deep link in a new session "
+                         "against a bare page, and warm sidebar changes")
+    ap.add_argument("--samples", type=int, default=9, help="new browser contexts per side with --browser (median)")
+    ap.add_argument("--browser-only", action="store_true", help="only the browser part (no report written)")
     args = ap.parse_args(argv)
 
     root = data_dir()
     load_before = load()
     os.environ["CCHC_DATA_DIR"] = str(root)
     os.environ.setdefault("PYTHONDONTWRITEBYTECODE", "1")
+    if args.browser_only:
+        text, figures = browser_bench(root, args.repeat, args.samples)
+        print(text)
+        print(f"load: {load_before} before, {load()} after")
+        return 0 if figures["ratio"] <= 1.3 and max(figures["unit"], figures["period"]) <= 0.5 else 1
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)

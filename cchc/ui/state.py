@@ -22,10 +22,13 @@ and a button to its successor instead of the page). ``unit=`` takes a key of eit
 from __future__ import annotations
 
 import os
+import threading
+import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, Collection
+from typing import Any, Callable, Collection
 
 import polars as pl
 import streamlit as st
@@ -45,14 +48,57 @@ def _database(root: str) -> dbm.Database:
     return dbm.Database(root)
 
 
-@st.cache_data(ttl=15, show_spinner=False)
+FINGERPRINT_TTL = 15  # seconds a data fingerprint is trusted before the files are listed again
+_fingerprints: dict[str, tuple[float, str]] = {}
+
+
 def _fingerprint(root: str) -> str:
-    return _database(root).fingerprint()
+    """The data's fingerprint (cchc.db.Database.fingerprint), listed again after FINGERPRINT_TTL s or
+    refresh_data(); one dict look-up otherwise (every cached query asks for it)."""
+    now = time.monotonic()
+    kept = _fingerprints.get(root)
+    if kept is None or now - kept[0] >= FINGERPRINT_TTL:
+        kept = (now, _database(root).fingerprint())
+        _fingerprints[root] = kept
+    return kept[1]
 
 
-@st.cache_data(ttl=3600, max_entries=5000, show_spinner=False)
-def _run(root: str, fingerprint: str, name: str, items: tuple) -> pl.DataFrame:
-    return _database(root).run(name, **dict(items))
+class QueryCache:
+    """Query results shared by every session of the server process, until the data change (the
+    key holds the data fingerprint), for at most ``ttl`` seconds, the ``size`` most recently used.
+
+    A plain dict keyed by the parameters' text (their repr: dates, codes, a scope's dict of lists,
+    exact as in cchc.db.Database._run_reference), instead of st.cache_data: a page run asks ~40
+    queries, and st.cache_data hashing each one's arguments and unpickling its result cost ~40 ms of
+    a new session's first run (docs/performance-app.md). The frames are shared, not copied: polars
+    operations return new frames, and nothing in the app changes one in place."""
+
+    def __init__(self, size: int = 5000, ttl: float = 3600):
+        self.size, self.ttl = size, ttl
+        self._kept: OrderedDict[tuple, tuple[float, pl.DataFrame]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple, compute: Callable[[], pl.DataFrame]) -> pl.DataFrame:
+        now = time.monotonic()
+        with self._lock:
+            kept = self._kept.get(key)
+            if kept is not None and now - kept[0] < self.ttl:
+                self._kept.move_to_end(key)
+                return kept[1]
+        df = compute()  # outside the lock: sessions run their queries side by side
+        with self._lock:
+            self._kept[key] = (now, df)
+            self._kept.move_to_end(key)
+            while len(self._kept) > self.size:
+                self._kept.popitem(last=False)
+        return df
+
+    def clear(self) -> None:
+        with self._lock:
+            self._kept.clear()
+
+
+_queries = QueryCache()
 
 
 class CachedDatabase:
@@ -64,8 +110,9 @@ class CachedDatabase:
 
     def run(self, name: str, **params) -> pl.DataFrame:
         wanted = self.inner.params_of(name)
-        items = tuple(sorted((k, params[k]) for k in wanted if k in params))
-        return _run(self.root, _fingerprint(self.root), name, items)
+        items = tuple((k, params[k]) for k in wanted if k in params)  # params_of is sorted
+        key = (self.root, _fingerprint(self.root), name, repr(items))
+        return _queries.get(key, lambda: self.inner.run(name, **dict(items)))
 
     def sql(self, text: str, **params) -> pl.DataFrame:
         return self.inner.sql(text, **params)
@@ -209,22 +256,32 @@ def new_codes(all_units: pl.DataFrame) -> frozenset[str]:
     return frozenset(all_units.filter(pl.col("map") == units.NEW)["code"].to_list())
 
 
-def _from_url(db: CachedDatabase, qp: dict[str, str], fallback: Selection) -> tuple[Selection, str | None]:
+def _from_url(db: CachedDatabase, qp: dict[str, str],
+              fallback: Selection | Callable[[], Selection]) -> tuple[Selection, str | None]:
     """The selection a URL describes, each unusable part (unit, period, comparison) replaced by the
     fallback's, with a Vietnamese warning (plain text) saying what was replaced, clamped or refused:
-    a period starting after the data end is refused (the unit's default period instead)."""
+    a period starting after the data end is refused (the unit's default period instead).
+    ``fallback`` may be a function giving it: it is then called only if a part is missing or
+    unusable (a new session's deep link naming a unit and a period does not need the default view)."""
+    got: list[Selection] = []
+
+    def fb() -> Selection:
+        if not got:
+            got.append(fallback() if callable(fallback) else fallback)
+        return got[0]
+
     v = params.parse(params.SHARED, qp)
     problems, replaced = list(v.warnings), False  # replaced: a problem whose text does not say so
-    unit = fallback.unit
+    unit = None
     if v["unit"] is not None:
         try:
             unit = resolve_unit(db, v["unit"])
         except units.UnitError as e:
             problems.append(str(e))
             replaced = True
-    p, note = fallback.period.full(), None
-    if (unit.map, unit.code) != (fallback.unit.map, fallback.unit.code):  # a link naming a unit only: its default
-        p = default_period(db, unit)
+    if unit is None:
+        unit = fb().unit
+    p, note = None, None
     if any(params.raw_text(qp.get(k)) is not None for k in ("from", "to", "kind")):
         try:
             p = params.period(v, cutoff_day=cutoff_of(unit))
@@ -234,6 +291,9 @@ def _from_url(db: CachedDatabase, qp: dict[str, str], fallback: Selection) -> tu
         except periods.PeriodError as e:
             problems.append(str(e))
             replaced = True
+    if p is None:  # the fallback's period; a link naming a unit only: that unit's default
+        same = (unit.map, unit.code) == (fb().unit.map, fb().unit.code)
+        p = fb().period.full() if same else default_period(db, unit)
     try:
         sel = select(db, unit, p, v["cmp"] != "0")
     except periods.PeriodError as e:  # starts after the data end
@@ -263,8 +323,11 @@ def sync_from_url(db: CachedDatabase) -> None:
     qp = {k: st.query_params.get(k) for k in FILTER_KEYS if st.query_params.get(k) is not None}
     last = st.session_state.get("_written_qp")
     if "selection" not in st.session_state or (qp and qp != last):
-        fallback = st.session_state.get("selection") or _default_selection(db)
-        sel, warn = _from_url(db, qp, fallback) if qp else (fallback, None)
+        kept = st.session_state.get("selection")
+        if qp:  # the default view is worked out only if the link needs it
+            sel, warn = _from_url(db, qp, kept or (lambda: _default_selection(db)))
+        else:
+            sel, warn = kept or _default_selection(db), None
         set_selection(sel)
         if warn:  # shown by app.py as markdown: escaped here
             st.session_state["_url_warning"] = fmt.md(warn)
@@ -311,4 +374,4 @@ def data_root() -> Path:
 
 def refresh_data() -> None:
     """Forget the data fingerprint so the next query sees files just written (after a save)."""
-    _fingerprint.clear()
+    _fingerprints.clear()

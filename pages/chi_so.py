@@ -73,8 +73,8 @@ else:
             st.session_state[f"cs_ind_{code}"] = codes_ind[rows[0]]
 
     tables.show(iv.indicator_table(res), "Các chỉ tiêu", sel, key="cs_ind_table", width="stretch",
-                 on_select=pick_row, selection_mode="single-row",
-                 column_config={"Chỉ tiêu": st.column_config.TextColumn(width="large")})
+                on_select=pick_row, selection_mode="single-row", lead=["Mã"], name_col="Chỉ tiêu",
+                keys=["Điểm bị mất"], wrap=True)
 
     # --- trend ----------------------------------------------------------------------------------
     st.subheader("Xu hướng điểm")
@@ -105,7 +105,9 @@ if scope is not None:
         if n:
             st.markdown(f"**{fmt.md(unit.full_name)}: hạng {n}/{sum(r.total is not None for r in ranked)}**")
         widgets.chart(iv.ranking_figure(ranked, unit.code, scope.title, sub), "xep-hang", sel, key="cs_rank")
-        tables.show(iv.ranking_table(ranked, unit.code), "Xếp hạng chỉ số", sel, key="cs_rank_table", width="stretch")
+        tables.show(iv.ranking_table(ranked, unit.code), "Xếp hạng chỉ số", sel, key="cs_rank_table", width="stretch",
+                    lead=["Hạng"], name_col="Đơn vị", keys=["Điểm xếp hạng (cùng cơ sở)"],
+                    labels={"Điểm xếp hạng (cùng cơ sở)": "Điểm xếp hạng"})
     else:
         widgets.empty("Không đơn vị nào có dữ liệu để tính điểm trong kỳ.")
 
@@ -142,7 +144,7 @@ if res is not None:
                         f"{fmt.day(period.end)}).")
             if lp.total:
                 tables.show(iv.lost_table(lp), f"Hồ sơ làm mất điểm {ind}", sel, key="cs_lost", width="stretch",
-                             column_config={"Thủ tục": st.column_config.TextColumn(width="large")})
+                            lead=["Mã hồ sơ"], name_col="Thủ tục", keys=["Lý do mất điểm"], wrap=True)
                 if lp.pages > 1:
                     st.pagination(lp.pages, default=lp.page, key=f"cs_pg_{ind}_{lp.page}",
                                   on_change=lambda: state.write_url({"pg": st.session_state[f"cs_pg_{ind}_{lp.page}"]}))

@@ -8,7 +8,7 @@ dossier_list, drill_procedure, channel_mix, monthly_trend, drill_processing_days
 
 import streamlit as st
 
-from cchc import fmt, kpis, params, scoring
+from cchc import fmt, kpis, metrics, params, scoring
 from cchc.views import chi_so as index_views
 from cchc.views import ho_so as drill
 from cchc.views.ho_so import ALL, Drill
@@ -94,7 +94,7 @@ elif d.level == 1:
                "thời hạn quy định. Bấm vào một dòng để xem hồ sơ của thủ tục.")
     tables.show(drill.procedure_table(rows), f"Thủ tục {d.field}", sel, key="hs_procs", on_select=lambda: on_widget(
         "hs_procs", lambda e: Drill(d.field, codes[e["selection"]["rows"][0]]) if e["selection"]["rows"] else None),
-        selection_mode="single-row", column_config={"Thủ tục": st.column_config.TextColumn(width="medium")},
+        selection_mode="single-row", name_col="Thủ tục", keys=[metrics.short("on_time_rate")], wrap=True,
         height=min(38 + 35 * len(rows), 600))
     c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
     c1.selectbox("Chọn thủ tục để xem hồ sơ", codes, index=None, key="hs_proc_pick", format_func=names.get,
@@ -121,7 +121,7 @@ else:
                    f"Trạng thái tính đến ngày cuối kỳ {fmt.day(sel.period.end)}; số ngày xử lý là ngày làm việc.")
         table = drill.dossier_table(page)
         tables.show(table, "Danh sách hồ sơ", sel, key="hs_list", height=38 + 35 * table.height,
-                     column_config={"Thủ tục": st.column_config.TextColumn(width="large")})
+                    lead=["Mã hồ sơ"], name_col="Thủ tục", keys=["Số ngày xử lý"], wrap=True)
         if page.pages > 1:
             # keyed by the page shown, so the widget always starts from the URL's page
             st.pagination(page.pages, default=page.page, key=f"hs_pg_{page.page}",

@@ -91,6 +91,8 @@ if levels:
         widgets.chart(fig, f"xep hang {finance.ITEMS[sort_item]}", sel, key=f"fin_rank_{by}_{sort_item}")
         st.caption("Thấp nhất ở trên; đường nét đứt: 100 %. Tỷ lệ so với dự toán / kế hoạch vốn của cùng các tháng.")
         tables.show(finance.ranking_table(rows, scale, by), f"Xếp hạng {finance.ITEMS[sort_item]}", sel,
-                    key=f"fin_rank_table_{by}", width="stretch")
+                    key=f"fin_rank_table_{by}", width="stretch", lead=["Thứ tự"], name_col="Đơn vị",
+                    keys=[finance.KPIS[sort_item].label],
+                    labels={finance.KPIS[sort_item].label: finance.KPIS[sort_item].short})
     else:
         widgets.empty("Không có số liệu tài chính của các đơn vị trực thuộc trong kỳ đã chọn.")

@@ -79,6 +79,7 @@ else:
     st.caption(ov.ranking_caption(by, ranked.height))
     tables.show(ov.ranking_table(ranked, with_parent=level == "commune" and unit.level == "province"),
                 f"Xếp hạng {ov.RANK_METRICS[by]}", sel, key="ov_rank_table", width="stretch",
-                height=min(36 * (ranked.height + 1) + 2, 640))
+                height=min(36 * (ranked.height + 1) + 2, 640), lead=[ov.RANK_COLUMNS[0][1]], name_col="Đơn vị",
+                keys=[dict(ov.RANK_COLUMNS)[by]], labels={ov.RANK_COLUMNS[0][1]: "Hạng"})
     extra = {"by": by if by != "on_time_rate" else None, "all": "1" if all_communes else None}
 state.write_url(extra)

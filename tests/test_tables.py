@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import io
+import json
 from datetime import date
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import openpyxl
 import polars as pl
 import pytest
 
+from cchc import metrics
 from cchc.export import tables as export
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -144,24 +146,36 @@ def _button(at, label: str, key: str):
     return found[0].proto
 
 
+def as_shown(element) -> tuple[list[str], list[tuple]]:
+    """Headers and rows of an st.dataframe as the browser draws it: the columns in the element's
+    column_order, each under its column_config label."""
+    df = element.value
+    order = list(element.proto.column_order) or list(df.columns)
+    config = json.loads(element.proto.columns or "{}")
+    heads = [(config.get(c) or {}).get("label") or c for c in order]
+    return heads, [tuple(r) for r in df[order].itertuples(index=False)]
+
+
 def test_the_province_ranking_downloads_equal_the_shown_table(app, deferred):
     at = app(page="pages/tong_quan.py", unit="30", all="1", **YEAR_2023)
     assert len(at.dataframe) == 1  # the ranking is the overview's one table
-    shown = at.dataframe[0].value
-    assert len(shown) > 100 and "Thuộc" in shown.columns  # every commune of the province, with its district
+    heads, rows_shown = as_shown(at.dataframe[0])
+    assert len(rows_shown) > 100 and "Thuộc" in heads  # every commune of the province, with its district
+    # the key columns first: rank, name, the rate ranked on (issue 16 item 1)
+    assert heads[:3] == ["Hạng", "Đơn vị", metrics.short("on_time_rate")]
     csv_name, csv = deferred[_button(at, "Tải CSV", "csv_ov_rank_table").deferred_file_id]
     assert csv_name.endswith("_tinh-hai-duong_nam-2023.csv") and csv_name.startswith("xep-hang-"), csv_name
     back = read_csv(csv())
-    assert back.columns == list(shown.columns)
-    assert back.rows() == [tuple(r) for r in shown.itertuples(index=False)]
-    assert all(v.endswith(" %") or v == "–" for v in back[shown.columns[-1]].to_list())  # rates as shown
+    assert back.columns == heads
+    assert back.rows() == rows_shown
+    assert all(v.endswith(" %") or v == "–" for v in back[heads[2]].to_list())  # rates as shown
 
     xlsx_name, xlsx = deferred[_button(at, "Tải Excel", "xlsx_ov_rank_table").deferred_file_id]
     assert xlsx_name == csv_name[:-3] + "xlsx"
     rows = xlsx_rows(xlsx())
     assert rows[0][0].value.startswith("Xếp hạng ") and rows[1][0].value.startswith("Tỉnh Hải Dương — ")
     assert rows[2][0].value.startswith("Dữ liệu đến ")
-    start = next(i for i, r in enumerate(rows) if r[0].value == shown.columns[0])
-    assert [c.value for c in rows[start]] == list(shown.columns)
-    assert [tuple(c.value for c in r) for r in rows[start + 1:]] == [tuple(r) for r in shown.itertuples(index=False)]
+    start = next(i for i, r in enumerate(rows) if r[0].value == heads[0])
+    assert [c.value for c in rows[start]] == heads
+    assert [tuple(c.value for c in r) for r in rows[start + 1:]] == rows_shown
     assert not [c for r in rows for c in r if c.data_type == "f"]

@@ -50,14 +50,78 @@ def file_name(name: str, sel: Selection | None, ext: str) -> str:
     return fmt.file_name(name, sel.unit.name, sel.period.file_label, ext)
 
 
-def show(df: Any, name: str, sel: Selection | None, key: str, **dataframe_kwargs):
+# Column widths in pixels from the text they must show whole (Source Sans at 14 px: ~6.2 px a
+# character, plus the cell's padding and the sort arrow).
+CHAR_PX, PAD_PX = 6.2, 26
+FIT_PX = 560               # the main column at a 1024 px window (sidebar open): 576 px, less the borders
+SELECT_PX = 34             # the row-selection checkbox column of a selectable table
+NAME_MIN_PX, NAME_MAX_PX = 180, 320  # a longer name wraps (WRAP_ROW_PX) instead of widening the column
+WRAP_ROW_PX = 66           # Streamlit wraps cell text only in rows taller than 4rem (64 px)
+
+
+def px(text: str) -> int:
+    return int(CHAR_PX * len(text)) + PAD_PX
+
+
+def _numeric(values: list[str]) -> bool:
+    return all(v.replace(".", "").replace(",", "").replace(" %", "").replace("–", "").strip().isdigit() or v == "–"
+               for v in values)
+
+
+def layout(df: pl.DataFrame, lead=(), name_col: str | None = None, keys=(), labels: dict | None = None,
+           wrap: bool = False, selectable: bool = False) -> dict:
+    """column_config and column_order that keep a table's key columns in view at 1024 px: ``lead``
+    (rank, code) then the row's name (``name_col``) then ``keys`` (the figure ranked on, days, lost
+    points) first and pinned, each as wide as its header and values, the name taking what is left
+    of FIT_PX; the other columns after them, in their order, scrolling. ``labels``: a shorter header
+    shown for a long one (its full text as the column's help). ``wrap``: a name longer than its
+    column wraps on rows WRAP_ROW_PX tall."""
+    labels = labels or {}
+    config: dict[str, Any] = {}
+    used = SELECT_PX if selectable else 0
+    for c in [*lead, *keys]:
+        if c not in df.columns:
+            continue
+        head = labels.get(c, c)
+        values = [str(v) for v in df.get_column(c).to_list() if v is not None]
+        width = max([px(head)] + [px(v) for v in values])
+        used += width
+        config[c] = st.column_config.Column(head, width=width, pinned=True, help=c if head != c else None,
+                                            alignment="right" if _numeric(values) else "left")
+    out: dict[str, Any] = {"column_config": config}
+    if name_col and name_col in df.columns:
+        longest = max([len(str(v)) for v in df.get_column(name_col).to_list() if v is not None], default=0)
+        room = min(max(FIT_PX - used, NAME_MIN_PX), NAME_MAX_PX)
+        width = max(px(name_col), min(px("x" * longest), room))
+        config[name_col] = st.column_config.TextColumn(name_col, width=width, pinned=True)
+        if wrap and px("x" * longest) > width:
+            out["row_height"] = WRAP_ROW_PX
+    first = [c for c in [*lead, name_col, *keys] if c and c in df.columns]
+    out["column_order"] = first + [c for c in df.columns if c not in first]
+    return out
+
+
+def show(df: Any, name: str, sel: Selection | None, key: str, *, lead=(), name_col: str | None = None, keys=(),
+         labels: dict | None = None, wrap: bool = False, **dataframe_kwargs):
     """st.dataframe(df, key=key, hide_index=True, **dataframe_kwargs) and two compact download
     buttons under it; ``name`` (Vietnamese) titles the XLSX and names both files, with the unit and
-    period of ``sel`` (None: a table not about the selection). Returns what
+    period of ``sel`` (None: a table not about the selection). ``lead``, ``name_col``, ``keys``,
+    ``labels``, ``wrap``: the key columns kept in view (``layout``); a column_config given here
+    overrides theirs. A ``height`` given for 35-px rows grows with wrapped rows. Returns what
     st.dataframe returns (the selection when on_select is set)."""
+    frame = export.frame(df)
+    if lead or name_col or keys:
+        fit = layout(frame, lead, name_col, keys, labels, wrap, "on_select" in dataframe_kwargs)
+        dataframe_kwargs["column_config"] = {**fit["column_config"], **(dataframe_kwargs.get("column_config") or {})}
+        dataframe_kwargs.setdefault("column_order", fit["column_order"])
+        if "row_height" in fit:
+            dataframe_kwargs.setdefault("row_height", fit["row_height"])
+            if "height" in dataframe_kwargs and isinstance(dataframe_kwargs["height"], int):
+                rows = round((dataframe_kwargs["height"] - 38) / 35)
+                dataframe_kwargs["height"] = min(38 + fit["row_height"] * rows, 38 + fit["row_height"] * 12)
     dataframe_kwargs.setdefault("hide_index", True)
-    event = st.dataframe(df, key=key, **dataframe_kwargs)
-    data = shown(df, dataframe_kwargs.get("column_config"), dataframe_kwargs.get("column_order"))
+    event = st.dataframe(frame if not isinstance(df, pl.DataFrame) else df, key=key, **dataframe_kwargs)
+    data = shown(frame, dataframe_kwargs.get("column_config"), dataframe_kwargs.get("column_order"))
     lines = title_lines(name, sel)
     with st.container(horizontal=True, gap="small", key=f"tbl_dl_{key}"):
         st.download_button("Tải CSV", data=lambda: export.to_csv(data), mime="text/csv", key=f"csv_{key}",
@@ -68,15 +132,3 @@ def show(df: Any, name: str, sel: Selection | None, key: str, **dataframe_kwargs
                            file_name=file_name(name, sel, "xlsx"), icon=":material/download:",
                            type="tertiary", on_click="ignore")
     return event
-
-
-def name_column(label: str, **kwargs):
-    """The column that names a row (unit, procedure, field): wide and pinned, so it is never cut
-    nor scrolled away."""
-    return st.column_config.TextColumn(label, width=kwargs.pop("width", "large"), pinned=True, **kwargs)
-
-
-def key_column(label: str, **kwargs):
-    """A key figure (the rate ranked on, days, lost points): narrow, right-aligned, pinned."""
-    return st.column_config.TextColumn(label, width=kwargs.pop("width", "small"), alignment="right", pinned=True,
-                                       **kwargs)

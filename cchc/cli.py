@@ -1,5 +1,7 @@
 """Command line: python -m cchc {sample,kpis,index,import,undo-import,import-results,rollup,export,schema-doc,kpi-doc} ...
 
+    python -m cchc export pack|report|form|chart --unit CODE --from DATE --to DATE --out FILE [--format F]
+
 Errors a user can act on are printed as one line (Vietnamese) with exit code 2; never a traceback
 (set CCHC_DEBUG=1 to see one).
 """
@@ -108,16 +110,24 @@ def build_parser() -> argparse.ArgumentParser:
     d = sub.add_parser("schema-doc", help="ghi docs/data-model.md từ cchc/schema.py")
     d.add_argument("--out", default=str(dbm.ROOT / "docs" / "data-model.md"))
 
-    ex = sub.add_parser("export", help="xuất tệp: report (dự thảo báo cáo CCHC, .docx), form (Biểu 06, .xlsx)")
+    ex = sub.add_parser("export", help="xuất tệp: pack (tài liệu họp, .pptx/.pdf), report (dự thảo báo cáo CCHC, "
+                        ".docx), form (Biểu 06, .xlsx), chart (một biểu đồ, .png/.svg/.pdf)")
     exs = ex.add_subparsers(dest="what", required=True, parser_class=_Parser)
-    for what, text, ext in (("report", "dự thảo phần kết quả của báo cáo CCHC (DOCX), kèm Biểu 06 làm phụ lục", "docx"),
-                            ("form", "Biểu 06 (TT 01/2020/TT-VPCP) theo mẫu chính thức (XLSX)", "xlsx")):
-        er = exs.add_parser(what, help=text)
+    from .export.pack import CHART_KEYS, ITEMS, default_keys
+    for what, (formats, text) in EXPORTS.items():
+        er = exs.add_parser(what, help=text, description=text)
         er.add_argument("--unit", required=True, help="mã đơn vị (TCTK): tỉnh 2 số, huyện 3 số, xã 5 số; cu-<mã> "
                                                       "cho đơn vị cũ trùng mã với đơn vị mới")
         er.add_argument("--from", dest="start", required=True, type=_date, help="YYYY-MM-DD hoặc DD/MM/YYYY")
         er.add_argument("--to", dest="end", required=True, type=_date, help="YYYY-MM-DD hoặc DD/MM/YYYY")
-        er.add_argument("--out", required=True, help=f"tệp .{ext}")
+        er.add_argument("--out", required=True, help="tệp " + ", ".join(f".{f}" for f in formats))
+        er.add_argument("--format", dest="fmt", metavar="|".join(formats),
+                        help=f"định dạng (mặc định: theo đuôi của --out): {', '.join(formats)}")
+        if what == "pack":
+            er.add_argument("--items", help="các mục, cách nhau bằng dấu phẩy (mặc định: bộ Tổng quan "
+                                            f"{','.join(default_keys())}); các mục: {', '.join(ITEMS)}")
+        if what == "chart":
+            er.add_argument("--chart", required=True, metavar="MỤC", help=f"biểu đồ: {', '.join(CHART_KEYS)}")
         er.add_argument("--data-dir", dest="data_dir_sub", help=argparse.SUPPRESS)
 
     m = sub.add_parser("kpi-doc", help="ghi bảng chỉ tiêu của docs/kpis.md từ cchc/metrics.toml (giữ phần viết tay)")
@@ -200,25 +210,89 @@ def cmd_kpis(args) -> int:
     return 0
 
 
-EXPORTS = {"report": (".docx", "dự thảo báo cáo CCHC"), "form": (".xlsx", "Biểu 06")}
+EXPORTS = {  # what: (formats, the first one the usual; what it is)
+    "pack": (("pptx", "pdf"), "tài liệu họp: trang tiêu đề, các biểu đồ (mỗi trang một biểu đồ kèm nhận xét từ số liệu) "
+                              "và bảng chỉ tiêu (PPTX 16:9 hoặc PDF)"),
+    "report": (("docx",), "dự thảo phần kết quả của báo cáo CCHC (DOCX), kèm Biểu 06 làm phụ lục"),
+    "form": (("xlsx",), "Biểu 06 (TT 01/2020/TT-VPCP) theo mẫu chính thức (XLSX)"),
+    "chart": (("png", "svg", "pdf"), "một biểu đồ (PNG 1920 × 1080, SVG hoặc PDF)"),
+}
+
+
+def export_format(what: str, out: str, fmt_arg: str | None) -> str:
+    """The format of an export: --format, else the extension of --out; the two must agree and be
+    one the export writes (a Vietnamese UsageError otherwise, before anything is computed)."""
+    formats = EXPORTS[what][0]
+    ext = Path(out).suffix.lower().lstrip(".")
+    listed = ", ".join(f".{f}" for f in formats)
+    if fmt_arg is not None:
+        want = fmt_arg.strip().lower().lstrip(".")
+        if want not in formats:
+            raise UsageError(f"--format {fmt_arg}: export {what} chỉ ghi được {', '.join(formats)}.")
+        if ext != want:
+            raise UsageError(f"--out: tên tệp phải có đuôi .{want} (theo --format {want}).")
+        return want
+    if ext not in formats:
+        raise UsageError(f"--out: tên tệp phải có đuôi {listed}.")
+    return ext
+
+
+def write_atomic(out: Path, data: bytes) -> None:
+    """Write to a temporary file beside `out`, then rename it over `out`: a reader (or a scheduled
+    copy) never sees half a file, and a failed write leaves nothing behind."""
+    import tempfile
+    tmp = None
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp", delete=False) as f:
+            tmp = Path(f.name)
+            mask = os.umask(0)
+            os.umask(mask)
+            os.fchmod(f.fileno(), 0o666 & ~mask)  # as an ordinary new file (mkstemp makes it private)
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, out)
+        tmp = None
+    except OSError as e:
+        raise UsageError(f"Không ghi được tệp {out}: {e.strerror or e}.") from None
+    finally:
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
 
 
 def cmd_export(args) -> int:
-    from .export import bieu06, report
-    ext, what = EXPORTS[args.what]
+    from .export import bieu06, pack, report
     out = Path(args.out)
-    if out.suffix.lower() != ext:
-        raise UsageError(f"--out: tên tệp phải có đuôi {ext}.")
-    db, unit, p = _unit_and_period(args)
-    if args.what == "report":
-        data = report.report_docx(db, unit, p)
-    else:
-        data = bieu06.to_xlsx(bieu06.build_table(db, unit, p), unit, p)
+    kind = export_format(args.what, args.out, args.fmt)
     try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_bytes(data)
-    except OSError as e:
-        raise UsageError(f"Không ghi được tệp {out}: {e.strerror or e}.") from None
+        if args.what == "chart":
+            pack.check_keys([args.chart], charts_only=True)
+        items = None
+        if args.what == "pack" and args.items is not None:
+            items = pack.check_keys([k.strip() for k in args.items.split(",") if k.strip()])
+    except pack.PackError as e:
+        raise UsageError(str(e)) from None
+    db, unit, p = _unit_and_period(args)
+    try:
+        if args.what == "report":
+            data, what = report.report_docx(db, unit, p), "dự thảo báo cáo CCHC"
+        elif args.what == "form":
+            data, what = bieu06.to_xlsx(bieu06.build_table(db, unit, p), unit, p), "Biểu 06"
+        elif args.what == "pack":
+            built = pack.build_pack(db, unit, p, items, fmt=kind)
+            data = built.data
+            what = f"tài liệu họp, {fmt.number(len(built.slides))} trang nội dung"
+            if built.skipped:
+                print("Bỏ qua (không có số liệu để vẽ): " + ", ".join(i.title for i in built.skipped) + ".",
+                      file=sys.stderr)
+        else:
+            from . import charts
+            data = charts.to_image(pack.chart_figure(db, unit, p, args.chart), kind)
+            what = f"biểu đồ “{pack.ITEMS[args.chart].title}”"
+    except pack.PackError as e:
+        raise UsageError(str(e)) from None
+    write_atomic(out, data)
     print(f"Đã ghi {out}: {what}, {unit.label()}, {p.label}.")
     return 0
 

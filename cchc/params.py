@@ -123,6 +123,7 @@ PAGES: dict[str, tuple[str, ...]] = {
     "pages/kiem_tra.py": (),
     "pages/doi_chieu.py": (),
     "pages/so_sanh.py": ("ss",),
+    "pages/tai_lieu_hop.py": (),
 }
 
 

@@ -25,14 +25,16 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
-import plotly.graph_objects as go
-
-from .. import charts, coverage, fmt, metrics, periods
-from ..db import Database
-from ..kpis import Unit
+from .. import coverage, fmt, metrics, periods
 from . import file_name as _file_name
+
+if TYPE_CHECKING:  # the catalogue is read by the CLI's help: Plotly and the renderer load when a pack is built
+    import plotly.graph_objects as go
+
+    from ..db import Database
+    from ..kpis import Unit
 
 FORMATS = {"pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
            "pdf": "application/pdf"}
@@ -436,6 +438,7 @@ def chart_figure(db: Database, unit: Unit, period: periods.Period, key: str) -> 
 
 
 def _images(pack: Pack, kind: str, progress: Progress | None) -> list[bytes]:
+    from .. import charts
     out = []
     charts_ = [s for s in pack.slides if s.figure is not None]
     for n, s in enumerate(charts_):
@@ -515,6 +518,9 @@ def _kpi_table(slide, rows, left, top, width, height) -> None:
 # --- PDF -----------------------------------------------------------------------------------------
 def _text_page(lines: list[tuple[str, int, bool]]) -> go.Figure:
     """A page of centred lines (text, size, bold) drawn by Plotly."""
+    import plotly.graph_objects as go
+
+    from .. import charts
     fig = go.Figure()
     y = 0.72
     for text, size, bold in lines:
@@ -532,6 +538,9 @@ def _esc(text: str) -> str:
 
 
 def _table_page(sl: Slide, subtitle: str) -> go.Figure:
+    import plotly.graph_objects as go
+
+    from .. import charts
     cols = list(zip(*sl.rows))
     fig = go.Figure(go.Table(
         columnwidth=[46, 18, 18, 18],
@@ -539,17 +548,23 @@ def _table_page(sl: Slide, subtitle: str) -> go.Figure:
                     align=["left", "right", "right", "right"], height=34),
         cells=dict(values=[[_esc(x) for x in col] for col in cols], align=["left", "right", "right", "right"],
                    font=dict(size=15, color="#222"), height=32, fill_color=[["#ffffff", "#f2f5f9"] * len(sl.rows)])))
-    charts.style(fig, sl.title, subtitle=subtitle)
+    fig.update_layout(  # the charts' title, subtitle and source note (a table is no chart for charts.style)
+        template="plotly_white", font=dict(family=charts.FONT, size=15, color="#222"),
+        title=dict(text=f"<b>{_esc(sl.title)}</b><br><span style='font-size:14px;color:#555'>{_esc(subtitle)}</span>",
+                   x=0.03, xanchor="left", y=0.96, yanchor="top"),
+        margin=dict(l=40, r=40, t=100, b=90))
+    fig.add_annotation(text=fmt.SOURCE, xref="paper", yref="paper", x=1, y=0, yshift=-55, xanchor="right",
+                       yanchor="top", showarrow=False, font=dict(size=12, color="#777"))
     if sl.finding:
         fig.add_annotation(text=_esc(sl.finding), xref="paper", yref="paper", x=0, y=0, yshift=-20, xanchor="left",
-                           yanchor="top", showarrow=False, font=dict(size=14, color="#333"))
-    fig.update_layout(margin=dict(l=40, r=40, t=100, b=90))
+                           yanchor="top", showarrow=False, font=dict(size=15, color="#333"))
     return fig
 
 
 def _with_finding(fig: go.Figure, text: str | None) -> go.Figure:
     """The chart with its finding as the title's last line (for the PDF, where a page is only the
     chart; the title's automargin makes room for it)."""
+    import plotly.graph_objects as go
     f = go.Figure(fig)
     if text:
         f.update_layout(title_text=f"{f.layout.title.text or ''}<br><span style='font-size:15px;color:#1f3f66'>"
@@ -559,6 +574,8 @@ def _with_finding(fig: go.Figure, text: str | None) -> go.Figure:
 
 def _pdf(pack: Pack, progress: Progress | None) -> bytes:
     from pypdf import PdfWriter
+
+    from .. import charts
 
     pages = [_text_page([(PACK_TITLE, 28, True)] + [(line, 22 if n == 0 else 18, n == 0)
                                                     for n, line in enumerate(pack.title_lines())])]

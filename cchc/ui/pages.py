@@ -14,6 +14,7 @@ PAGES = [
     ("pages/hai_long.py", "Hài lòng, phản ánh", "hai-long", "Điều hành", ":material/sentiment_satisfied:"),
     ("pages/tai_chinh.py", "Tài chính công", "tai-chinh", "Điều hành", ":material/payments:"),
     ("pages/so_sanh.py", "So sánh đơn vị", "so-sanh", "Điều hành", ":material/compare_arrows:"),
+    ("pages/tai_lieu_hop.py", "Tài liệu họp", "tai-lieu-hop", "Điều hành", ":material/slideshow:"),
     ("pages/so_lieu.py", "Số liệu tự báo cáo", "so-lieu", "Điều hành", ":material/fact_check:"),
     ("pages/chi_so.py", "Chỉ số", "chi-so", "Chỉ số", ":material/leaderboard:"),
     ("pages/ket_qua_cong_bo.py", "Kết quả công bố", "ket-qua-cong-bo", "Chỉ số", ":material/public:"),

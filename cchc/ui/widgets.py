@@ -14,14 +14,18 @@ from .state import CachedDatabase, Selection, current, resolve_unit, set_selecti
 
 def chart(fig: go.Figure, name: str, sel: Selection, key: str, on_select: str | Callable = "ignore",
           selection_mode=("points",)):
-    """Draw a figure (its own style, not Streamlit's theme) with a button saving a slide-size PNG
-    named after the chart, the unit and the period. Returns the selection state when on_select is set."""
+    """Draw a figure (its own style, not Streamlit's theme) with one row of buttons saving it as a
+    1920 × 1080 PNG, an SVG or a PDF (cchc.charts.to_image: the export's minimum font sizes), named
+    after the chart, the unit and the period; each file is drawn only when its button is pressed.
+    Returns the selection state when on_select is set."""
     event = st.plotly_chart(fig, theme=None, key=f"chart_{key}", on_select=on_select,
                             selection_mode=selection_mode if on_select != "ignore" else ("points", "box", "lasso"),
                             config={"displaylogo": False, "locale": "vi"})
-    st.download_button("Tải ảnh PNG", data=lambda: charts.to_image(fig), mime="image/png", key=f"png_{key}",
-                       file_name=charts.file_name(name, sel.unit.name, sel.period.file_label), icon=":material/download:",
-                       type="tertiary", on_click="ignore")
+    with st.container(horizontal=True, gap="small", key=f"dl_{key}"):
+        for kind, label in (("png", "Tải ảnh PNG"), ("svg", "Tải SVG"), ("pdf", "Tải PDF")):
+            st.download_button(label, data=lambda kind=kind: charts.to_image(fig, kind), mime=charts.FORMATS[kind],
+                               key=f"{kind}_{key}", on_click="ignore", icon=":material/download:", type="tertiary",
+                               file_name=charts.file_name(name, sel.unit.name, sel.period.file_label, kind))
     return event
 
 

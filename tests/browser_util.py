@@ -83,3 +83,30 @@ def choose(page, label: str, option: str, typed: str | None = None) -> None:
     expect(opt.first).to_be_visible()
     opt.first.click()
     wait_idle(page)
+
+
+# --- pages and links the layout tests open (test_browser_text, _vietnamese, _print) ----------------
+PAGE_PATHS = ["tong-quan", "ho-so", "bieu-06", "hai-long", "tai-chinh", "so-sanh", "so-lieu", "chi-so",
+              "ket-qua-cong-bo", "tu-danh-gia", "nhap-du-lieu", "kiem-tra", "doi-chieu"]
+LINKS = {"xa": "unit=10621&from=2022-12-10&to=2023-12-09",   # the old xã Quốc Tuấn, its 2023 report period
+         "tinh": "unit=30&from=2022-12-10&to=2023-12-09"}    # the old Tỉnh Hải Dương, same period
+
+
+def launch(pw):
+    """Debian's Chromium, as the smoke test starts it."""
+    return pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+
+def open_settled(page, url: str, timeout: float = 90_000) -> None:
+    """Go to url and wait until Streamlit has finished its run and the charts have drawn."""
+    page.goto(url)
+    wait_idle(page, timeout=timeout)
+    page.wait_for_timeout(700)
+
+
+def open_sidebar(page) -> None:
+    """On a phone the sidebar starts collapsed: open it."""
+    btn = page.get_by_test_id("stExpandSidebarButton")
+    if btn.count() and btn.first.is_visible():
+        btn.first.click()
+        page.wait_for_timeout(600)

@@ -1,6 +1,6 @@
 """Start the dashboard: `python -m cchc.ui.serve [streamlit options]` (what `make run` does).
 
-Same as `streamlit run app.py`, with two fixes:
+Same as `streamlit run app.py`, with three changes:
 - Streamlit treats a folder named `pages/` beside the entry script as an old-style (v1) multipage
   app until the first session has called st.navigation, so the first visitor after a server start
   who opens a deep link (/ho-so?unit=...) gets a "Page not found" dialog and the overview. This app
@@ -10,13 +10,27 @@ Same as `streamlit run app.py`, with two fixes:
   its compilation and the drawing came last, one after the other (docs/performance-app.md). The
   page (index.html) is served with a `Link: <…PlotlyChart….js>; rel=modulepreload` header, so the
   browser fetches and compiles that script while the session starts and the script runs.
+- Streamlit's frontend speaks English ("No results", "Upload", the ⋮ menu…) and has no locale
+  setting. We serve a translated copy of its static folder: `vi_strings.toml` (English literal of
+  the bundle → Vietnamese) applied to a copy of streamlit/static, built once per Streamlit version
+  and table under the cache folder (written to a temporary folder, then renamed: atomic), and
+  Streamlit's static route pointed at it (streamlit.file_util.get_static_dir, read when the server
+  builds its routes). A literal that is not found stops the start with its name, so an upgrade of
+  Streamlit fails loudly instead of falling back to English.
 """
 from __future__ import annotations
 
+import hashlib
+import os
+import shutil
 import sys
+import tempfile
+import tomllib
+from dataclasses import dataclass
 from pathlib import Path
 
 APP = Path(__file__).resolve().parent.parent.parent / "app.py"
+STRINGS = Path(__file__).resolve().parent / "vi_strings.toml"
 PRELOAD = ("PlotlyChart.",)  # frontend chunks every page with a chart needs (file name prefixes)
 
 
@@ -55,12 +69,101 @@ def _preload_chunks() -> None:
     routes.create_streamlit_static_handler = create
 
 
+# --- Streamlit's strings in Vietnamese ----------------------------------------------------------------
+class TranslationError(RuntimeError):
+    """A literal of vi_strings.toml is not in Streamlit's bundle (Streamlit upgraded?)."""
+
+
+@dataclass(frozen=True)
+class Literal:
+    file: str   # glob relative to streamlit/static
+    en: str
+    vi: str
+
+
+def load_strings(path: Path = STRINGS) -> list[Literal]:
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    out = []
+    for i, s in enumerate(data.get("s", [])):
+        if set(s) != {"file", "en", "vi"} or not all(isinstance(s[k], str) and s[k] for k in s):
+            raise TranslationError(f"{path.name}, mục {i + 1}: cần đúng ba khóa file, en, vi (chuỗi khác rỗng).")
+        out.append(Literal(s["file"], s["en"], s["vi"]))
+    return out
+
+
+def streamlit_static_dir() -> Path:
+    import streamlit
+    return Path(streamlit.__file__).resolve().parent / "static"
+
+
+def translate(static: Path, literals: list[Literal]) -> dict[Path, str]:
+    """The translated text of every file the table touches (relative path → text). Raises
+    TranslationError naming every literal not found in the files its glob matches."""
+    texts: dict[Path, str] = {}
+    missing = []
+    for lit in literals:
+        found = 0
+        for f in sorted(static.glob(lit.file)):
+            rel = f.relative_to(static)
+            text = texts.get(rel)
+            if text is None:
+                text = f.read_text(encoding="utf-8")
+            n = text.count(lit.en)
+            if n:
+                texts[rel] = text.replace(lit.en, lit.vi)
+                found += n
+        if not found:
+            missing.append(f"{lit.en!r} ({lit.file})")
+    if missing:
+        raise TranslationError("Không tìm thấy trong giao diện Streamlit (đã nâng cấp Streamlit?): " + "; ".join(missing))
+    return texts
+
+
+def cache_root() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "cchc"
+
+
+def translated_static(root: Path | None = None) -> Path:
+    """The translated copy of streamlit/static for this Streamlit version and table, built if absent."""
+    import streamlit
+    key = hashlib.sha256(STRINGS.read_bytes() + streamlit.__version__.encode()).hexdigest()[:12]
+    root = root or cache_root()
+    target = root / f"streamlit-static-{streamlit.__version__}-{key}"
+    if (target / "index.html").exists():
+        return target
+    src = streamlit_static_dir()
+    texts = translate(src, load_strings())
+    root.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=target.name + ".", dir=root))
+    try:
+        shutil.copytree(src, tmp / "static")
+        for rel, text in texts.items():
+            (tmp / "static" / rel).write_text(text, encoding="utf-8")
+        try:
+            os.replace(tmp / "static", target)  # atomic; another process may have won the race
+        except OSError:
+            if not (target / "index.html").exists():
+                raise
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return target
+
+
+def _serve_translated() -> None:
+    from streamlit import file_util
+
+    static = str(translated_static())
+    file_util.get_static_dir = lambda: static
+
+
 def prepare(preload: bool = True) -> None:
-    """The two fixes above, before Streamlit starts (bench/timed_serve.py calls it too; preload=False
-    for its comparison without the second)."""
+    """The changes above, before Streamlit starts (bench/timed_serve.py calls it too; preload=False
+    for its comparison without the preload)."""
     from streamlit.runtime.pages_manager import PagesManager
 
     PagesManager.uses_pages_directory = False
+    _serve_translated()  # first: the preload names the chunks of the folder served
     if preload:
         _preload_chunks()
 

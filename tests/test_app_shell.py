@@ -176,3 +176,58 @@ def test_an_old_unit_picked_in_the_search_over_a_later_period_gets_its_own_defau
     to = at.query_params["to"]
     assert periods.parse_date(to[0] if isinstance(to, list) else to) <= date(2025, 6, 30)
     assert "(cũ, nay thuộc" not in at.caption[0].value               # its own map's period: its plain name
+
+
+# --- issue 16 item 9: speed of opening (docs/performance-app.md) -----------------------------------------
+def test_a_deep_link_naming_unit_and_period_does_not_work_out_the_default_view(app, monkeypatch):
+    """A new session's link with a unit and a period needs no default selection (the first province
+    over its default period): it is worked out only for what the link leaves out."""
+    from cchc.ui import state
+    calls = []
+    real = state._default_selection
+    monkeypatch.setattr(state, "_default_selection", lambda db: calls.append(1) or real(db))
+    at = app(unit="10621", **{"from": "2022-12-10", "to": "2023-12-09"})
+    assert metric_values(at)["Hồ sơ tiếp nhận"] == "3.262" and not calls
+    at = app(kind="year", y="2023")  # no unit: the default view's unit, over the link's period
+    assert calls and at.caption[0].value.startswith("Thành phố Hải Phòng") and "Năm 2023" in at.caption[0].value
+
+
+def test_query_cache_keeps_the_most_recent_results_until_they_expire(monkeypatch):
+    import polars as pl
+
+    from cchc.ui import state
+    cache, made = state.QueryCache(size=2, ttl=100), []
+
+    def make(n):
+        return lambda: made.append(n) or pl.DataFrame({"n": [n]})
+    assert cache.get(("a",), make(1))["n"][0] == 1
+    assert cache.get(("a",), make(9))["n"][0] == 1          # kept: not computed again
+    cache.get(("b",), make(2))
+    cache.get(("a",), make(9))                               # a used again: b is now the oldest
+    cache.get(("c",), make(3))                               # over size: b goes, a stays
+    assert cache.get(("a",), make(9))["n"][0] == 1
+    assert cache.get(("b",), make(4))["n"][0] == 4           # computed again (and c goes)
+    clock = [0.0]
+    monkeypatch.setattr(state.time, "monotonic", lambda: clock[0])
+    cache = state.QueryCache(size=5, ttl=10)
+    cache.get(("a",), make(5))
+    clock[0] = 10.5                                          # past its time to live: computed again
+    assert cache.get(("a",), make(6))["n"][0] == 6
+    assert made == [1, 2, 3, 4, 5, 6]
+
+
+def test_the_page_preloads_the_chart_code(sample_dir, tmp_path):
+    """python -m cchc.ui.serve (make run) serves every page with a Link header that makes the browser
+    fetch Streamlit's Plotly chunk at once, not after the script has run; the file it names is served."""
+    import urllib.request
+
+    from browser_util import streamlit_server
+    with streamlit_server(sample_dir, tmp_path / "server.log") as url:
+        for path in ("/", "/tong-quan?unit=10621"):
+            with urllib.request.urlopen(url + path, timeout=30) as r:
+                link = r.headers.get("Link") or ""
+                assert r.headers.get_content_type() == "text/html"
+            assert "rel=modulepreload" in link and "/static/js/PlotlyChart." in link, (path, link)
+        chunk = link.split("<", 1)[1].split(">", 1)[0].removeprefix(".")
+        with urllib.request.urlopen(url + chunk, timeout=30) as r:
+            assert r.status == 200 and len(r.read()) > 1_000_000

@@ -80,3 +80,23 @@ def test_page_says_when_no_chart_can_be_drawn(app):
     assert not at.exception
     assert any("Không có biểu đồ nào" in e.value for e in at.error)
     assert "Tải tài liệu họp (PPTX)" not in _downloads(at)
+
+
+def test_an_old_unit_after_its_end_gets_no_pack(app, db):
+    unit = kpis.resolve_unit(db, "10621")  # xã Quốc Tuấn, gone since 01/07/2025
+    at = app(page="pages/tai_lieu_hop.py", unit="10621", **{"from": "2025-12-15", "to": "2026-06-14"})
+    assert at.title[0].value == "Tài liệu họp"
+    assert any(unit.gone_message()[:40] in w.value.replace("\\", "") for w in at.warning)
+    assert not [b for b in at.button if b.key and b.key.startswith("th_build")]
+
+
+def test_a_partial_period_is_said_on_the_page_and_in_the_pack(app, db):
+    from cchc import coverage
+    unit = kpis.resolve_unit(db, "10633")  # the new xã Trần Phú; the sample ends on 30/11/2026
+    end = coverage.data_end(db)
+    period = coverage.clip(kpis.period_for(unit, date(2025, 12, 15), date(2026, 12, 14)), end, unit.valid_to)
+    assert period.partial
+    at = app(page="pages/tai_lieu_hop.py", unit="10633", **{"from": "2025-12-15", "to": "2026-12-14"})
+    assert any("chưa trọn" in i.value for i in at.info)
+    p = pack.plan(db, unit, period, ["tong-quan-xu-huong"])
+    assert f"Kỳ báo cáo: {period.label}" in p.title_lines() and period.coverage_note in period.label

@@ -66,7 +66,10 @@ for key, kind, label, title in (("by_field", "field", "field", "Theo lĩnh vực
         widgets.empty("Không có phiếu đánh giá hay hồ sơ đã giải quyết nào trong kỳ.")
         continue
     st.caption(f"Sắp xếp {order}.")
-    tables.show(sat.group_table(o[key], kind), f"Hài lòng {title.lower()}", sel, key=f"hl_tbl_{kind}", width="stretch")
+    rate_col = sat.SURVEY_RATE.label if rank_by == sat.SURVEY else sat.RATE_766.short  # the ranked rate, kept in view
+    tables.show(sat.group_table(o[key], kind), f"Hài lòng {title.lower()}", sel, key=f"hl_tbl_{kind}", width="stretch",
+                name_col="Lĩnh vực" if kind == "field" else "Thủ tục", keys=[rate_col], wrap=True,
+                labels={sat.SURVEY_RATE.label: sat.SURVEY_RATE.short})
     n = min(15, len(o[key]))
     widgets.chart(sat.fig_groups(o[key], label, f"{title}: {n} nhóm thấp nhất" if len(o[key]) > n else title, sub),
                   title, sel, f"hl_{kind}")
@@ -79,7 +82,9 @@ if unit.level != "commune":
         widgets.chart(sat.fig_ranking(o["children"], rank_by, sub, level_name), f"Xếp hạng {level_name}", sel,
                       "hl_rank_chart")
         tables.show(sat.group_table(o["children"], "child", fb["children"]), f"Xếp hạng {level_name}", sel,
-                    key="hl_tbl_child", width="stretch")
+                    key="hl_tbl_child", width="stretch", lead=["Hạng (từ thấp)"], name_col="Đơn vị",
+                    keys=[sat.SURVEY_RATE.label if rank_by == sat.SURVEY else sat.RATE_766.short],
+                    labels={"Hạng (từ thấp)": "Hạng", sat.SURVEY_RATE.label: sat.SURVEY_RATE.short})
     else:
         widgets.empty(f"Không có số liệu của {level_name} trong kỳ.")
 

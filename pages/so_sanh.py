@@ -65,7 +65,7 @@ with st.spinner("Đang tính các chỉ tiêu…"):
     vals = [ss.values(db, c) for c in cols]
 table = ss.kpi_table(cols, vals)
 config = {name: st.column_config.TextColumn(name, alignment="right") for name in table if name != "Chỉ tiêu"}
-tables.show(table, "So sánh chỉ tiêu", sel, key="ss_kpis", width="stretch", column_config=config)
+tables.show(table, "So sánh chỉ tiêu", sel, key="ss_kpis", width="stretch", column_config=config, name_col="Chỉ tiêu")
 
 # --- the trends overlaid --------------------------------------------------------------------------
 st.subheader("Xu hướng theo tháng")

@@ -41,7 +41,8 @@ for col, (amount, share) in zip(cols, finance.cards(s, scale, metrics.load_targe
                 delta=widgets.delta_rate(share.value, share.previous) if sel.compare else None,
                 higher_is_better=share.higher_is_better, help=share.help)
 
-tables.show(finance.summary_table(s, scale, sel.compare), "Tài chính công", sel, key="fin_summary", width="stretch")
+tables.show(finance.summary_table(s, scale, sel.compare), "Tài chính công", sel, key="fin_summary", width="stretch",
+            name_col="Chỉ tiêu", keys=["% dự toán / kế hoạch"])
 
 # --- cumulative by month against the plan line -----------------------------------------------------
 cum = finance.cumulative(db, sel.unit, sel.period)

@@ -28,6 +28,18 @@ LOG = "log.jsonl"
 HEAD = "head.json"
 GENESIS = "0" * 64
 MAX_TEXT = 2000          # a long value (a free-text note) is cut in the trail, with its length kept
+# Every kind of write the trail records, with its Vietnamese name (the audit page's filter).
+ACTIONS = {
+    "facts.save": "Nhập số liệu tự đánh giá",
+    "load": "Nạp dữ liệu",
+    "undo": "Hoàn tác lần nạp",
+    "results.upload": "Tải lên kết quả công bố",
+    "account.add": "Thêm tài khoản",
+    "account.role": "Đổi vai trò, phạm vi",
+    "account.disable": "Khoá tài khoản",
+    "account.enable": "Mở khoá tài khoản",
+    "account.password": "Đặt lại mật khẩu",
+}
 
 
 class AuditError(RuntimeError):
@@ -123,6 +135,8 @@ def entries(root: str | os.PathLike) -> list[dict]:
 def record(root: str | os.PathLike, identity, action: str, *, unit: str | None = None, file: str | None = None,
            sha256: str | None = None, before=None, after=None, note: str | None = None) -> dict:
     """Append one entry for a write ``identity`` (cchc.access.Identity) made; returns it."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown audit action {action!r}")
     root = Path(root)
     folder = root / FOLDER
     folder.mkdir(exist_ok=True)

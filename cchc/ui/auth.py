@@ -19,6 +19,7 @@ import streamlit as st
 from cchc import access, accounts, fmt, signin
 
 KEY = "_signin"        # session_state: {"name": ..., "at": epoch seconds}
+IDENTITY = "_identity"  # session_state: the identity of the current run (set by gate)
 
 
 def _oidc_configured() -> bool:
@@ -99,14 +100,21 @@ def form(root: str) -> None:
 
 
 def gate(root: str) -> access.Identity:
-    """This session's identity; when reading needs a sign-in and there is none, the sign-in form and
-    st.stop()."""
+    """This session's identity, kept for the page (``current``); when reading needs a sign-in and there
+    is none, the sign-in form and st.stop()."""
     ident = identity(root)
     if ident is None:
+        st.session_state.pop(IDENTITY, None)
         st.title("Bảng điều khiển cải cách hành chính")
         form(root)
         st.stop()
+    st.session_state[IDENTITY] = ident
     return ident
+
+
+def current() -> access.Identity:
+    """The identity the gate found on this run (a reader with no scope if the gate did not run)."""
+    return st.session_state.get(IDENTITY) or access.Identity("", "viewer", access.Scope("communes", ()), "public")
 
 
 def badge(ident: access.Identity, root: str) -> None:

@@ -179,3 +179,35 @@ def test_the_province_ranking_downloads_equal_the_shown_table(app, deferred):
     assert [c.value for c in rows[start]] == heads
     assert [tuple(c.value for c in r) for r in rows[start + 1:]] == rows_shown
     assert not [c for r in rows for c in r if c.data_type == "f"]
+
+
+# The key columns of the tables issue 16 names, pinned first and together no wider than the main
+# column at a 1024 px window (tables.FIT_PX; checked by eye on screenshots at 1024 and 1280 px).
+KEY_COLUMNS = [
+    ("pages/tong_quan.py", {"unit": "30", "all": "1"}, ["Hạng", "Đơn vị", "Tỷ lệ trước, đúng hạn"]),
+    ("pages/ho_so.py", {"unit": "10621", "field": "Chứng thực"}, ["Thủ tục", "Tỷ lệ trước, đúng hạn"]),
+    ("pages/ho_so.py", {"unit": "10621", "field": "*", "proc": "*"}, ["Mã hồ sơ", "Thủ tục", "Số ngày xử lý"]),
+    ("pages/chi_so.py", {"unit": "291", "idx": "766", "ind": "2.1"}, ["Mã hồ sơ", "Thủ tục", "Lý do mất điểm"]),
+    ("pages/tai_chinh.py", {"unit": "30"}, ["Thứ tự", "Đơn vị", "Thu ngân sách"]),
+]
+
+
+@pytest.mark.parametrize("page,params,wanted", KEY_COLUMNS)
+def test_key_columns_come_first_pinned_and_fit_at_1024_px(app, page, params, wanted):
+    from cchc.ui import tables
+
+    at = app(page=page, **params, **YEAR_2023)
+    found = []
+    for d in at.dataframe:
+        heads, _ = as_shown(d)
+        if heads[:len(wanted)] == wanted:
+            found.append(d)
+    assert found, [as_shown(d)[0][:4] for d in at.dataframe]
+    config = json.loads(found[0].proto.columns)
+    order = list(found[0].proto.column_order)
+    pinned = [c for c in order if (config.get(c) or {}).get("pinned")]
+    assert pinned == order[:len(wanted)]
+    widths = [config[c]["width"] for c in pinned]
+    assert all(isinstance(w, int) and w > 0 for w in widths)
+    select = tables.SELECT_PX if len(found[0].proto.selection_mode) else 0  # the row checkboxes
+    assert sum(widths) + select <= tables.FIT_PX, widths

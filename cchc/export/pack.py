@@ -459,10 +459,14 @@ def _pptx(pack: Pack, progress: Progress | None) -> bytes:
     W, H = prs.slide_width, prs.slide_height
     title_layout, title_only = prs.slide_layouts[0], prs.slide_layouts[5]
 
-    s = prs.slides.add_slide(title_layout)
-    s.shapes.title.text = PACK_TITLE
-    s.shapes.title.text_frame.paragraphs[0].font.size = Pt(36)
-    body = s.placeholders[1].text_frame
+    margin = Emu(int(W * 0.05))
+    s = prs.slides.add_slide(title_layout)  # the default template's placeholders are placed for 4:3: re-placed
+    title, sub = s.shapes.title, s.placeholders[1]
+    title.left, title.top, title.width, title.height = margin, Emu(int(H * 0.18)), W - 2 * margin, Emu(int(H * 0.2))
+    sub.left, sub.top, sub.width, sub.height = margin, Emu(int(H * 0.42)), W - 2 * margin, Emu(int(H * 0.4))
+    title.text = PACK_TITLE
+    title.text_frame.paragraphs[0].font.size = Pt(36)
+    body = sub.text_frame
     for n, line in enumerate(pack.title_lines()):
         p = body.paragraphs[0] if n == 0 else body.add_paragraph()
         p.text = line

@@ -20,7 +20,7 @@ def chart(fig: go.Figure, name: str, sel: Selection, key: str, on_select: str | 
     Returns the selection state when on_select is set."""
     event = st.plotly_chart(fig, theme=None, key=f"chart_{key}", on_select=on_select,
                             selection_mode=selection_mode if on_select != "ignore" else ("points", "box", "lasso"),
-                            config={"displaylogo": False, "locale": "vi"})
+                            config={"displaylogo": False, "locale": "vi", "displayModeBar": False})
     with st.container(horizontal=True, gap="small", key=f"dl_{key}"):
         for kind, label in (("png", "Tải ảnh PNG"), ("svg", "Tải SVG"), ("pdf", "Tải PDF")):
             st.download_button(label, data=lambda kind=kind: charts.to_image(fig, kind), mime=charts.FORMATS[kind],

@@ -323,17 +323,20 @@ def rank_of(results: list[scoring.IndexResult], code: str) -> int | None:
 # Figures
 # --------------------------------------------------------------------------------------------
 
+MAX_POINT_LABELS = 6  # values written at the points of a trend up to this many points (a phone's width)
+
+
 def _band_lines(fig: go.Figure, ix: scoring.IndexDef, vertical: bool = False) -> None:
-    for b in ix.bands:
-        if b.min_percent <= 0:
-            continue
-        v = b.min_percent / 100 * ix.max_total
-        if vertical:
-            fig.add_vline(x=v, line=dict(color=charts.COLORS["threshold"], dash="dot", width=1.2),
-                          annotation=dict(text=b.name, font=dict(color=charts.COLORS["threshold"], size=10)),
-                          annotation_position="top")
-        else:
-            charts.threshold_line(fig, v, b.name)
+    """The bands' lower limits as dotted lines, their names in the header's notes (never on the plot,
+    where they met each other and the subtitle), one colour a band."""
+    shown = [b for b in ix.bands if b.min_percent > 0]
+    for k, b in enumerate(shown):
+        color = _BAND_COLORS[k % len(_BAND_COLORS)]
+        charts.threshold_line(fig, b.min_percent / 100 * ix.max_total, b.name, vertical=vertical, color=color,
+                              dash="dot")
+
+
+_BAND_COLORS = (charts.COLORS["good"], charts.COLORS["threshold"], charts.COLORS["secondary"], charts.COLORS["bad"])
 
 
 def groups_figure(res: scoring.IndexResult, subtitle: str) -> go.Figure:
@@ -348,19 +351,14 @@ def groups_figure(res: scoring.IndexResult, subtitle: str) -> go.Figure:
                 hovertemplate="%{y}: %{x:,.0f} điểm có dữ liệu<extra></extra>")
     fig.add_bar(y=y, x=[g.score or 0 for g in gs], orientation="h", name="Điểm đạt", width=0.35,
                 marker_color=charts.COLORS["primary"],
-                text=[f"{pts(g.score)}/{mx(g.max)}" if g.score is not None else "" for g in gs],
+                text=[f"{pts(g.score)}/{mx(g.max)}" if g.score is not None else NO_DATA for g in gs],
                 textposition="outside", cliponaxis=False,
                 hovertemplate="%{y}: %{x:,.2f} điểm<extra></extra>")
-    for g, label in zip(gs, y):
-        if g.score is None:
-            fig.add_annotation(x=g.max / 2, y=label, text=f"{NO_DATA} (tối đa {mx(g.max)})", showarrow=False,
-                               font=dict(color=charts.COLORS["neutral"], size=12))
     charts.style(fig, f"Điểm theo nhóm chỉ số — {res.index.short_name or res.index.code}", subtitle=subtitle,
                  height=150 + 52 * len(gs))
-    fig.update_layout(barmode="overlay", margin=dict(l=20, r=110))
-    fig.update_xaxes(title="Điểm", range=[0, max(g.max for g in gs) * 1.12])
-    fig.update_yaxes(automargin=True)
-    return fig
+    fig.update_layout(barmode="overlay")
+    fig.update_xaxes(title="Điểm", range=[0, max(g.max for g in gs) * 1.02])
+    return charts.finish(fig)
 
 
 def trend_figure(results: list[scoring.IndexResult], kind_label: str, subtitle: str) -> go.Figure:
@@ -368,8 +366,8 @@ def trend_figure(results: list[scoring.IndexResult], kind_label: str, subtitle: 
     ix = results[0].index
     x = [r.period.short_label for r in results]
     fig = go.Figure(go.Scatter(
-        x=x, y=[r.total for r in results], mode="lines+markers+text", name="Tổng điểm",
-        text=[pts(r.total) if r.total is not None else "" for r in results], textposition="top center",
+        x=x, y=[r.total for r in results], mode="lines+markers+text" if len(x) <= MAX_POINT_LABELS else "lines+markers",
+        name="Tổng điểm", text=[pts(r.total) if r.total is not None else "" for r in results], textposition="top center",
         marker=dict(color=charts.COLORS["primary"], size=8), line=dict(color=charts.COLORS["primary"]),
         customdata=[[r.band.name if r.band else NO_DATA, mx(r.available_max)] for r in results],
         hovertemplate="%{x}: %{y:,.2f} điểm<br>%{customdata[0]}<br>tối đa có dữ liệu %{customdata[1]}<extra></extra>"))
@@ -379,10 +377,10 @@ def trend_figure(results: list[scoring.IndexResult], kind_label: str, subtitle: 
     lows = [r.total for r in results if r.total is not None]
     fig.update_yaxes(title=f"Điểm (thang {mx(ix.max_total)})",
                      range=[max(0, min([60.0] + lows) - 5), ix.max_total + 2])
-    fig.update_xaxes(type="category")
+    charts.thin_categories(fig, x)
     fig.update_layout(showlegend=False)
     _band_lines(fig, ix)
-    return fig
+    return charts.finish(fig)
 
 
 def ranking_figure(results: list[scoring.IndexResult], selected: str, title: str, subtitle: str) -> go.Figure:
@@ -403,11 +401,10 @@ def ranking_figure(results: list[scoring.IndexResult], selected: str, title: str
     base_text = f"Điểm xếp hạng trên {base.text}" if base is not None else ""
     charts.style(fig, title, subtitle=f"{subtitle} — {base_text}" if base_text else subtitle,
                  height=max(360, 170 + 26 * len(rows)))
-    fig.update_layout(showlegend=False, margin=dict(l=20, r=60))
-    fig.update_xaxes(title=f"Điểm xếp hạng, cùng cơ sở (thang {mx(ix.max_total)})", range=[0, ix.max_total * 1.06])
-    fig.update_yaxes(automargin=True)
+    fig.update_layout(showlegend=False)
+    fig.update_xaxes(title=f"Điểm xếp hạng, cùng cơ sở (thang {mx(ix.max_total)})", range=[0, ix.max_total * 1.02])
     _band_lines(fig, ix, vertical=True)
-    return fig
+    return charts.finish(fig)
 
 
 def indicator_series(results: list[scoring.IndexResult], code: str) -> list[tuple[Period, scoring.IndicatorResult]]:
@@ -433,7 +430,7 @@ def indicator_figure(series: list[tuple[Period, scoring.IndicatorResult]], d: sc
     span = f"{series[0][0].short_label} – {series[-1][0].short_label}" if series else ""
     charts.style(fig, f"Chỉ tiêu {d.code}: {d.name}", subtitle=f"{subtitle} — {span}" if span else subtitle,
                  yaxis_percent=pct)
-    fig.update_xaxes(type="category")
+    charts.thin_categories(fig, x)
     fig.update_layout(showlegend=False)
     v = scoring.full_points_value(d)
     if v is not None and d.kind in ("metric", "fact"):
@@ -442,17 +439,15 @@ def indicator_figure(series: list[tuple[Period, scoring.IndicatorResult]], d: sc
                               + (" (giả định)" if d.placeholder else ""))
         if pct:
             _rate_axis(fig, [t for t in y if t is not None] + [v / 100])
-    return fig
+    elif pct:
+        _rate_axis(fig, [t for t in y if t is not None])
+    return charts.finish(fig)
 
 
 def _rate_axis(fig: go.Figure, vals: list[float]) -> None:
     """A percent axis zoomed to the values (and the threshold), with ticks precise enough to differ."""
-    if not vals:
-        return
-    lo, hi = min(vals), max(1.0, max(vals))
-    lo = max(0.0, lo - max(0.02, (hi - lo) * 0.3))
-    span = hi - lo
-    fig.update_yaxes(range=[lo, hi + span * 0.06], tickformat=".1%" if span < 0.1 else ".0%", hoverformat=".2%")
+    if vals:
+        fig.update_yaxes(**charts.percent_axis(vals, pad=0.1))
 
 
 # --------------------------------------------------------------------------------------------
@@ -533,23 +528,25 @@ def metric_trend(db, unit: Unit, period: Period, metric: str, field: str | None 
 
 def metric_trend_figure(rows: list[dict], d: scoring.IndicatorDef, threshold: scoring.Threshold | None,
                         title_tail: str, subtitle: str) -> go.Figure:
-    x = [r["month"].strftime("%m/%Y") for r in rows]
+    months = [r["month"] for r in rows]
     fig = go.Figure(go.Scatter(
-        x=x, y=[r["rate"] for r in rows], mode="lines+markers", name=d.name,
+        x=months, y=[r["rate"] for r in rows], mode="lines+markers", name=d.name,
         marker=dict(color=charts.COLORS["primary"], size=8), line=dict(color=charts.COLORS["primary"]),
         customdata=[[fmt.number(r["numerator"]), fmt.number(r["denominator"]), fmt.day(r["start"]), fmt.day(r["end"])]
                     for r in rows],
         hovertemplate="%{customdata[2]} – %{customdata[3]}: %{y:.2%}<br>%{customdata[0]} / %{customdata[1]} hồ sơ"
                       "<extra></extra>"))
     charts.style(fig, f"Chỉ tiêu {d.code} theo tháng: {d.name}" + title_tail, subtitle=subtitle, yaxis_percent=True)
-    fig.update_xaxes(type="category", title="Tháng")
+    fig.update_xaxes(title="Tháng", tickformat=charts.MONTH_TICKS)
     fig.update_layout(showlegend=False)
+    if rows:
+        charts.mark_partial(fig, months, rows[0]["start"], rows[-1]["end"])
     vals = [r["rate"] for r in rows if r["rate"] is not None]
     if threshold is not None:
         charts.threshold_line(fig, threshold.value, threshold.label)
         vals.append(threshold.value)
     _rate_axis(fig, vals)
-    return fig
+    return charts.finish(fig)
 
 
 __all__ = [

@@ -178,7 +178,8 @@ def trend(db, unit, p: periods.Period, months: int = TREND_MONTHS) -> list[dict]
     rows = []
     for m in periods.month_starts(start, end):
         r = got.get(m) or {}
-        r = {"month": m, **{k: int(r.get(k) or 0) for k in ("ratings_total", "ratings_satisfied")},
+        r = {"month": m, "start": max(start, m), "end": min(end, periods.month_end(m)),  # the part covered
+             **{k: int(r.get(k) or 0) for k in ("ratings_total", "ratings_satisfied")},
              **{M766_COLUMNS[c]: int(r.get(c) or 0) for c in ("resolved", "not_satisfied")}}
         r["survey_rate"] = SURVEY_RATE.value(r)
         r["rate_766"] = RATE_766.value(r)
@@ -312,25 +313,30 @@ def fig_trend(rows: list[dict], subtitle: str) -> go.Figure:
                     customdata=[[RATE_766.total(RATE_766.numerator, r), r["resolved_total"]] for r in rows],
                     hovertemplate="%{x|%m/%Y}<br>" + RATE_766.short + ": %{y:.2%}<br>%{customdata[0]:,} / "
                                   "%{customdata[1]:,} hồ sơ<extra></extra>")
-    charts.style(fig, f"Tỷ lệ hài lòng theo tháng ({len(rows)} tháng)", subtitle=subtitle, yaxis_percent=True)
+    charts.style(fig, f"Tỷ lệ hài lòng theo tháng ({len(rows)} tháng)", subtitle=subtitle)
     lows = [v for r in rows for v in (r["survey_rate"], r["rate_766"]) if v is not None]
-    fig.update_yaxes(range=[min([THRESHOLD_766 - 0.05] + lows) - 0.01, 1.01])
-    fig.update_xaxes(tickformat="%m/%Y", dtick="M3")
+    fig.update_yaxes(**charts.percent_axis(lows + [THRESHOLD_766], pad=0.05))
+    fig.update_xaxes(tickformat=charts.MONTH_TICKS)
+    if rows:
+        charts.mark_partial(fig, x, rows[0]["start"], rows[-1]["end"])
     charts.threshold_line(fig, THRESHOLD_766, THRESHOLD_LABEL)
-    return fig
+    return charts.finish(fig)
 
 
 def fig_levels(o: dict, subtitle: str) -> go.Figure:
+    """Ratings by level, horizontal (the level names and the counts fit a phone)."""
     levels = list(schema.RATING_LEVELS)  # 4, 3, 2, 1
     counts = [o[f"level_{lv}"] for lv in levels]
     total = o["ratings_total"]
     fig = go.Figure(go.Bar(
-        x=[schema.RATING_LEVELS[lv] for lv in levels], y=counts, marker_color=[LEVEL_COLORS[lv] for lv in levels],
+        y=[schema.RATING_LEVELS[lv] for lv in levels], x=counts, orientation="h",
+        marker_color=[LEVEL_COLORS[lv] for lv in levels],
         text=[f"{fmt.number(c)} ({fmt.percent(ratio(c, total), 1)})" for c in counts], textposition="outside",
-        hovertemplate="%{x}: %{y:,} phiếu<extra></extra>", cliponaxis=False))
-    charts.style(fig, f"Mức độ hài lòng: {fmt.number(total)} phiếu đánh giá", subtitle=subtitle)
-    fig.update_yaxes(title="Số phiếu", tickformat=",d")
-    return fig
+        hovertemplate="%{y}: %{x:,} phiếu<extra></extra>", cliponaxis=False))
+    charts.style(fig, f"Mức độ hài lòng: {fmt.number(total)} phiếu đánh giá", subtitle=subtitle, height=360)
+    fig.update_xaxes(title="Số phiếu", rangemode="tozero")
+    fig.update_yaxes(autorange="reversed")
+    return charts.finish(fig)
 
 
 def _dot_plot(labels: list[str], rows: list[dict], title: str, subtitle: str) -> go.Figure:
@@ -348,23 +354,16 @@ def _dot_plot(labels: list[str], rows: list[dict], title: str, subtitle: str) ->
                                       "%{customdata[1]:,} hồ sơ đã giải quyết<extra></extra>")
     charts.style(fig, title, subtitle=subtitle, height=max(420, 170 + 30 * len(rows)))
     low = min([r[k] for r in rows for k in ("survey_rate", "rate_766") if r[k] is not None], default=THRESHOLD_766)
-    low -= max(0.003, 0.15 * (1 - low))
     # Zoomed to the data; the 90 % line is drawn when it is near, else named in a note.
     near = low <= THRESHOLD_766 + 0.02
-    fig.update_xaxes(tickformat=".1%" if 1 - low < 0.05 else ".0%", hoverformat=".2%",
-                     range=[min(low, THRESHOLD_766 - 0.01) if near else low, 1.0 + (1 - low) * 0.04])
-    fig.update_yaxes(autorange="reversed", automargin=True, showgrid=True)
-    fig.update_layout(margin=dict(l=20))
+    fig.update_xaxes(**charts.percent_axis([low, 1.0] + ([THRESHOLD_766] if near else []), max_ticks=4))
+    fig.update_yaxes(autorange="reversed", showgrid=True)
     label = f"Ngưỡng {fmt.percent(THRESHOLD_766, 0)}"
     if near:
-        fig.add_vline(x=THRESHOLD_766, line=dict(color=charts.COLORS["threshold"], dash="dash", width=1.5),
-                      annotation=dict(text=label, font=dict(color=charts.COLORS["threshold"], size=11)),
-                      annotation_position="bottom right")
+        charts.threshold_line(fig, THRESHOLD_766, label, vertical=True)
     else:
-        fig.add_annotation(text=f"{label} (chỉ tiêu 5.4): mọi giá trị đều cao hơn", xref="paper", yref="paper",
-                           x=1, y=0, yshift=-60, xanchor="right", yanchor="top", showarrow=False,
-                           font=dict(color=charts.COLORS["threshold"], size=11))
-    return fig
+        charts.note(fig, f"{label} (chỉ tiêu 5.4): mọi giá trị đều cao hơn", charts.COLORS["threshold"])
+    return charts.finish(fig)
 
 
 def fig_groups(rows: list[dict], label_key: str, title: str, subtitle: str, top: int = 15) -> go.Figure:
@@ -388,10 +387,9 @@ def fig_counts(items: list[dict], title: str, subtitle: str, colors: list[str] |
                            marker_color=colors or charts.COLORS["primary"], text=[fmt.number(i["count"]) for i in items],
                            textposition="outside", cliponaxis=False, hovertemplate="%{y}: %{x:,}<extra></extra>"))
     charts.style(fig, title, subtitle=subtitle, height=230 + 42 * len(items))
-    fig.update_layout(margin=dict(l=20, r=60))
-    fig.update_xaxes(title="Số PAKN", rangemode="tozero", tickformat=",d")
-    fig.update_yaxes(autorange="reversed", automargin=True)
-    return fig
+    fig.update_xaxes(title="Số PAKN", rangemode="tozero")
+    fig.update_yaxes(autorange="reversed")
+    return charts.finish(fig)
 
 
 # Colours of FEEDBACK_STATUS, in its order: open overdue, open within deadline, on time, late.

@@ -20,7 +20,7 @@ import polars as pl
 
 from .. import charts, fmt, kpis, metrics, params, schema
 from ..kpis import Unit
-from ..periods import Period
+from ..periods import Period, month_end
 
 ALL = "*"
 PER_PAGE = 50
@@ -166,10 +166,9 @@ def fields_figure(rows: list[dict], subtitle: str) -> go.Figure:
         hovertemplate="%{y}: %{x:,} hồ sơ<extra></extra>"))
     charts.style(fig, "Hồ sơ tiếp nhận theo lĩnh vực (số hồ sơ, tỷ trọng)", subtitle=subtitle,
                  height=max(320, 150 + 34 * len(rows)))
-    fig.update_layout(showlegend=False, clickmode="event+select", margin=dict(l=200))
-    fig.update_xaxes(title="Số hồ sơ", exponentformat="none")
-    fig.update_yaxes(automargin=True)
-    return fig
+    fig.update_layout(showlegend=False, clickmode="event+select")
+    fig.update_xaxes(title="Số hồ sơ")
+    return charts.finish(fig)
 
 
 def clicked_field(event: Any) -> str | None:
@@ -286,34 +285,39 @@ def channel_figure(rows: list[dict], title_tail: str, subtitle: str) -> go.Figur
         text=[f"{fmt.number(r['received_new'])} ({fmt.percent(fmt.ratio(r['received_new'], total), 1)})" for r in rows],
         textposition="auto", cliponaxis=False, hovertemplate="%{y}: %{x:,} hồ sơ<extra></extra>"))
     charts.style(fig, "Kênh nộp hồ sơ mới" + title_tail, subtitle=subtitle, height=340)
-    fig.update_layout(showlegend=False, margin=dict(l=150))
-    fig.update_xaxes(title="Số hồ sơ mới tiếp nhận", exponentformat="none")
-    fig.update_yaxes(automargin=True)
-    return fig
+    fig.update_layout(showlegend=False)
+    fig.update_xaxes(title="Số hồ sơ mới tiếp nhận")
+    return charts.finish(fig)
 
 
 def trend_rows(db, unit: Unit, p: Period, d: Drill) -> pl.DataFrame:
-    """One row per calendar month of the period (cchc.kpis.monthly_trend)."""
-    return kpis.monthly_trend(db, unit.scope, p.start, p.end, field=d.sql_field, procedure=d.sql_procedure)
+    """One row per calendar month of the period (cchc.kpis.monthly_trend), with the part of it the
+    period covers (start, end: a month cut by the period is partial)."""
+    df = kpis.monthly_trend(db, unit.scope, p.start, p.end, field=d.sql_field, procedure=d.sql_procedure)
+    months = df["month"].to_list()
+    return df.with_columns(start=pl.Series([max(p.start, m) for m in months], dtype=pl.Date),
+                           end=pl.Series([min(p.end, month_end(m)) for m in months], dtype=pl.Date))
 
 
 def trend_figure(df: pl.DataFrame, title_tail: str, subtitle: str) -> go.Figure:
-    months = [m.strftime("%m/%Y") for m in df["month"].to_list()]
+    months = df["month"].to_list()
     fig = go.Figure([
         go.Bar(name=metrics.label("received_new"), x=months, y=df["received_new"].to_list(), marker_color=charts.COLORS["primary"],
-               hovertemplate="%{x}: %{y:,} hồ sơ tiếp nhận<extra></extra>"),
+               hovertemplate="%{x|%m/%Y}: %{y:,} hồ sơ tiếp nhận<extra></extra>"),
         go.Bar(name=_RESOLVED, x=months, y=df["resolved_total"].to_list(), marker_color=charts.COLORS["good"],
-               hovertemplate="%{x}: %{y:,} hồ sơ giải quyết<extra></extra>"),
+               hovertemplate="%{x|%m/%Y}: %{y:,} hồ sơ giải quyết<extra></extra>"),
     ])
     if df["resolved_late"].sum():
         fig.add_trace(go.Bar(name="Giải quyết quá hạn", x=months, y=df["resolved_late"].to_list(),
                              marker_color=charts.COLORS["bad"],
-                             hovertemplate="%{x}: %{y:,} hồ sơ quá hạn<extra></extra>"))
+                             hovertemplate="%{x|%m/%Y}: %{y:,} hồ sơ quá hạn<extra></extra>"))
     charts.style(fig, "Hồ sơ theo tháng" + title_tail, subtitle=subtitle)
     fig.update_layout(barmode="group")
-    fig.update_xaxes(type="category", title="Tháng")
-    fig.update_yaxes(title="Số hồ sơ", exponentformat="none")
-    return fig
+    fig.update_xaxes(title="Tháng", tickformat=charts.MONTH_TICKS, ticklabelmode="period")
+    fig.update_yaxes(title="Số hồ sơ", rangemode="tozero")
+    if df.height and "start" in df.columns:
+        charts.mark_partial(fig, months, df["start"][0], df["end"][-1])
+    return charts.finish(fig)
 
 
 def processing_rows(db, unit: Unit, p: Period, d: Drill) -> pl.DataFrame:
@@ -330,7 +334,18 @@ def statutory_mark(db, unit: Unit, p: Period, d: Drill) -> int | None:
     return int(days.pop()) if len(days) == 1 else None
 
 
+def late_count(df: pl.DataFrame) -> int:
+    """Dossiers of the distribution (drill_processing_days) that took longer than their statutory time."""
+    return int(df.filter(~pl.col("within_statutory"))["dossiers"].sum()) if df.height else 0
+
+
+LOG_BELOW = 0.05  # late bars lower than this share of the tallest bar: the count axis turns logarithmic
+
+
 def processing_figure(df: pl.DataFrame, statutory: int | None, title_tail: str, subtitle: str) -> go.Figure:
+    """Resolved dossiers by processing days, within (green) or beyond (red) their statutory time. A
+    handful of late dossiers among thousands would vanish on a linear axis: their count is written
+    in the header, and the axis turns logarithmic when their tallest bar is under 5 % of the tallest."""
     fig = go.Figure()
     for within, name, color in ((True, "Trong thời hạn quy định", charts.COLORS["good"]),
                                 (False, "Vượt thời hạn quy định", charts.COLORS["bad"])):
@@ -340,16 +355,22 @@ def processing_figure(df: pl.DataFrame, statutory: int | None, title_tail: str, 
                                  marker_color=color, hovertemplate="%{x} ngày: %{y:,} hồ sơ<extra></extra>"))
     charts.style(fig, "Thời gian giải quyết (ngày làm việc)" + title_tail, subtitle=subtitle)
     fig.update_layout(barmode="stack", bargap=0.15)
-    fig.update_xaxes(title="Số ngày làm việc", dtick=1 if df.height and df["processing_days"].max() <= 20 else None)
-    fig.update_yaxes(title="Số hồ sơ giải quyết", exponentformat="none")
+    fig.update_xaxes(title="Số ngày làm việc", dtick=1 if df.height and df["processing_days"].max() <= 12 else None)
+    fig.update_yaxes(title="Số hồ sơ giải quyết")
+    late = late_count(df)
+    if late:
+        total = int(df["dossiers"].sum())
+        late_max = df.filter(~pl.col("within_statutory"))["dossiers"].max()
+        if late_max < LOG_BELOW * df["dossiers"].max():
+            fig.update_yaxes(type="log", title="Số hồ sơ (thang log)", dtick=1)
+        charts.note(fig, f"Vượt thời hạn quy định: {fmt.number(late)}/{fmt.number(total)} hồ sơ "
+                         f"({fmt.percent(late / total)})", charts.COLORS["bad"])
     if statutory is not None:
-        fig.add_vline(x=statutory + 0.5, line=dict(color=charts.COLORS["threshold"], dash="dash", width=1.5),
-                      annotation=dict(text=f"Thời hạn quy định: {statutory} ngày", font=dict(
-                          color=charts.COLORS["threshold"], size=11)), annotation_position="top right")
-    return fig
+        charts.threshold_line(fig, statutory + 0.5, f"Thời hạn quy định: {statutory} ngày", vertical=True)
+    return charts.finish(fig)
 
 
 __all__ = ["ALL", "PER_PAGE", "Drill", "DossierPage", "scope", "procedure_info", "breadcrumb", "selection_label",
            "field_rows", "field_table", "fields_figure", "clicked_field", "procedure_rows", "procedure_table",
            "search_pattern", "dossier_page", "dossier_table", "channel_rows", "channel_figure", "trend_rows",
-           "trend_figure", "processing_rows", "statutory_mark", "processing_figure"]
+           "trend_figure", "processing_rows", "statutory_mark", "processing_figure", "late_count"]

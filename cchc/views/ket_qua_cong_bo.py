@@ -129,12 +129,6 @@ def board_table(board: pl.DataFrame, highlight: str | None = None) -> pl.DataFra
     return pl.DataFrame(rows, schema={c: pl.String for c in rows[0]}) if rows else pl.DataFrame()
 
 
-def _marker(fig: go.Figure, x: float, text: str, position: str = "top right") -> None:
-    fig.add_vline(x=x, line=dict(color=charts.COLORS["bad"], dash="dash", width=2),
-                  annotation=dict(text=text, font=dict(color=charts.COLORS["bad"], size=11), bgcolor="rgba(255,255,255,0.8)"),
-                  annotation_position=position)
-
-
 def province_figure(board: pl.DataFrame, title: str, subtitle: str, source: str,
                     highlight: str | None = None) -> go.Figure:
     """The provinces as published, ranked (best on top), the six group scores stacked. No computed
@@ -151,10 +145,9 @@ def province_figure(board: pl.DataFrame, title: str, subtitle: str, source: str,
     fig.add_scatter(y=y, x=[r["TONG"] for r in rows], mode="text", text=[fmt.number(r["TONG"], 2) for r in rows],
                     textposition="middle right", showlegend=False, hoverinfo="skip")
     charts.style(fig, title, subtitle=subtitle, source=source, height=max(520, 200 + 24 * len(rows)))
-    fig.update_layout(barmode="stack", margin=dict(l=20, r=60, b=150))
-    fig.update_xaxes(title="Điểm (thang 100)", range=[0, 108])
-    fig.update_yaxes(automargin=True)
-    return fig
+    fig.update_layout(barmode="stack")
+    fig.update_xaxes(title="Điểm (thang 100)", range=[0, 101])
+    return charts.finish(fig)
 
 
 def common_province(board: pl.DataFrame) -> str:
@@ -395,10 +388,9 @@ def selected_note(period: Period, bds: list[Board]) -> str | None:
             f"({period.label}).")
 
 
-def _marker(fig: go.Figure, x: float, text: str, position: str = "top right") -> None:
-    fig.add_vline(x=x, line=dict(color=charts.COLORS["bad"], dash="dash", width=2),
-                  annotation=dict(text=text, font=dict(color=charts.COLORS["bad"], size=11), bgcolor="rgba(255,255,255,0.8)"),
-                  annotation_position=position)
+def _marker(fig: go.Figure, x: float, text: str) -> None:
+    """The computed score as a red dashed line, its label in the header's notes."""
+    charts.threshold_line(fig, x, text, vertical=True, color=charts.COLORS["bad"])
 
 
 def marker_text(pl_: Placement, unit_name: str) -> str:
@@ -416,12 +408,11 @@ def base_figure(pl_: Placement, title: str, subtitle: str, source: str, unit_nam
         marker_color=[charts.COLORS["secondary"] if r["unit_ref"] == own else charts.COLORS["primary"] for r in rows],
         textposition="outside", cliponaxis=False, hovertemplate="%{y}: %{x:,.2f} điểm<extra></extra>"))
     charts.style(fig, title, subtitle=subtitle, source=source, height=max(520, 200 + 24 * len(rows)))
-    fig.update_layout(showlegend=False, margin=dict(l=20, r=60, b=150))
+    fig.update_layout(showlegend=False)
     fig.update_xaxes(title=f"Điểm các nhóm {', '.join(pl_.base)} (tối đa {mx(pl_.base_max)})",
-                     range=[0, pl_.base_max * 1.08])
-    fig.update_yaxes(automargin=True)
-    _marker(fig, pl_.computed, marker_text(pl_, unit_name), "bottom right")
-    return fig
+                     range=[0, pl_.base_max * 1.01])
+    _marker(fig, pl_.computed, marker_text(pl_, unit_name))
+    return charts.finish(fig)
 
 
 def histogram_figure(values: list[float], names: list[str], title: str, subtitle: str, source: str,
@@ -441,4 +432,4 @@ def histogram_figure(values: list[float], names: list[str], title: str, subtitle
     fig.update_xaxes(title=axis, range=[math.floor(lo) - 2, top])
     if computed is not None:
         _marker(fig, computed, computed_text)
-    return fig
+    return charts.finish(fig)

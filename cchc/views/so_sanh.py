@@ -185,9 +185,17 @@ def trend_figure(series: list[tuple[Column, pl.DataFrame]], subtitle: str) -> go
                                  hovertemplate="%{x|%m/%Y}: %{customdata}<extra>" + _esc(c.name) + "</extra>"),
                       row=2, col=1)
     charts.style(fig, "Tỷ lệ đúng hạn và hồ sơ tiếp nhận theo tháng", subtitle, height=560)
-    fig.update_yaxes(tickformat=".0%", row=1, col=1)
-    fig.update_xaxes(tickformat="%m/%Y", dtick="M1" if max((d.height for _, d in series), default=0) <= 12 else "M3")
-    return fig
+    rates_all = [v for _, d in series for v in d[TREND_RATE].to_list()]
+    fig.update_yaxes(**charts.percent_axis(rates_all, max_ticks=4), row=1, col=1)
+    fig.update_yaxes(rangemode="tozero", row=2, col=1)
+    fig.update_xaxes(tickformat=charts.MONTH_TICKS)
+    for a in fig.layout.annotations:  # the panels' titles
+        if not a.name:
+            a.font.size = 12
+    if series:
+        c, d = series[0]
+        charts.mark_partial(fig, d["month"].to_list(), c.period.start, c.period.end)
+    return charts.finish(fig)
 
 
 def _esc(text: str) -> str:

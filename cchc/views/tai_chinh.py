@@ -411,9 +411,9 @@ def cumulative_figure(cum: pl.DataFrame, item: str, scale: Scale, subtitle: str)
                     line=dict(color=charts.COLORS["primary"], width=3),
                     hovertemplate=f"%{{x|%m/%Y}}: %{{y:{scale.hover}}} {scale.label}<extra></extra>")
     charts.style(fig, f"{ITEMS[item]}: lũy kế thực hiện so với {word}", subtitle=subtitle, source=SOURCE)
-    fig.update_yaxes(title_text=scale.label, rangemode="tozero", tickformat=",.0f")
-    fig.update_xaxes(tickformat="%m/%Y", dtick="M1" if d.height <= 12 else "M3")
-    return fig
+    fig.update_yaxes(title_text=scale.label, rangemode="tozero")
+    fig.update_xaxes(tickformat=charts.MONTH_TICKS)
+    return charts.finish(fig)
 
 
 def disbursement_figure(cum: pl.DataFrame, milestones: list[Milestone], subtitle: str) -> go.Figure:
@@ -431,17 +431,20 @@ def disbursement_figure(cum: pl.DataFrame, milestones: list[Milestone], subtitle
                     hovertemplate="%{x|%m/%Y}: %{y:.2%}<extra></extra>")
     years = sorted(set(d["year"].to_list()))
     marks = [(ms.month(yr), ms.target, fmt.day(ms.day(yr))) for yr in years for ms in milestones]
-    if marks:
+    if marks:  # the milestones' values in the header's notes: written at the points they met each other
         fig.add_scatter(x=[m[0] for m in marks], y=[m[1] for m in marks], name="Mốc tiến độ của tỉnh",
-                        mode="markers+text", marker=dict(symbol="diamond", size=12, color=charts.COLORS["threshold"]),
-                        text=[f"{m[2][:5]}: {fmt.percent(m[1], 0)}" for m in marks], customdata=[m[2] for m in marks],
-                        textposition="top left", textfont=dict(color=charts.COLORS["threshold"], size=11),
-                        hovertemplate="Mốc %{customdata}: %{y:.0%}<extra></extra>")
+                        mode="markers", marker=dict(symbol="diamond", size=12, color=charts.COLORS["threshold"]),
+                        customdata=[m[2] for m in marks], hovertemplate="Mốc %{customdata}: %{y:.0%}<extra></extra>")
     charts.style(fig, "Tiến độ giải ngân vốn đầu tư công so với kế hoạch và các mốc của tỉnh", subtitle=subtitle,
-                 source=SOURCE, yaxis_percent=True)
-    fig.update_yaxes(title_text="% kế hoạch vốn năm", rangemode="tozero")
-    fig.update_xaxes(tickformat="%m/%Y")
-    return fig
+                 source=SOURCE)
+    shares = [v for c in ("plan_cum_share", "actual_cum_share") for v in d[c].to_list() if v is not None]
+    fig.update_yaxes(title_text="% kế hoạch vốn năm", **charts.percent_axis(
+        shares + [m[1] for m in marks] + [0.0], ceiling=None, pad=0.04))
+    fig.update_xaxes(tickformat=charts.MONTH_TICKS)
+    if marks:
+        charts.note(fig, "◆ Mốc: " + "; ".join(f"{m[2][:5]}: {fmt.percent(m[1], 0)}" for m in marks[:len(milestones)]),
+                    charts.COLORS["threshold"])
+    return charts.finish(fig)
 
 
 def _with_parent(rows: list[dict]) -> bool:
@@ -459,16 +462,13 @@ def ranking_figure(rows: list[dict], item: str, by: str, subtitle: str) -> go.Fi
     fig = go.Figure(go.Bar(x=rates, y=names, orientation="h", marker_color=colors,
                            text=[fmt.percent(v) for v in rates], textposition="outside", cliponaxis=False,
                            hovertemplate="%{y}: %{x:.2%}<extra></extra>"))
-    fig.add_vline(x=1, line=dict(color=charts.COLORS["threshold"], dash="dash", width=1.5))
     height = max(420, 160 + 22 * len(rs))
     worst = "cao" if HIGHER_IS_BETTER[item] is False else "thấp"
     charts.style(fig, f"{KPIS[item].label}, {worst} nhất ở trên", subtitle=subtitle, source=SOURCE, height=height)
-    # the unit names make a wide left margin: anchor the title to the figure, not to the plot area
-    fig.update_layout(title_xref="container", title_x=0.01, margin_r=80)
-    top = max(rates + [1.0]) if rates else 1.0
-    fig.update_xaxes(tickformat=".0%", hoverformat=".2%", range=[0, top * 1.12])
-    fig.update_yaxes(autorange="reversed", automargin=True)
-    return fig
+    fig.update_xaxes(**charts.percent_axis(rates + [0.0, 1.0], ceiling=None, pad=0.02, max_ticks=4))
+    fig.update_yaxes(autorange="reversed")
+    charts.threshold_line(fig, 1, "Kế hoạch: 100 %", vertical=True)
+    return charts.finish(fig)
 
 
 __all__ = ["ITEMS", "KPIS", "Card", "cards", "rate", "Scale", "TRIEU", "TY", "scale_for", "summary", "summary_table",

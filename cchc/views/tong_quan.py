@@ -218,19 +218,6 @@ def _floor_pct(x: float) -> float:
     return max(0.0, (int(x * 100) - 1) / 100)
 
 
-def _rate_ticks(lo: float, hi: float) -> list[float]:
-    """Round tick values between lo and hi (never above 100 %)."""
-    span = hi - lo
-    step = next(s for s in (0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.25) if span / s <= 8)
-    n0 = -(-round(lo / step, 9) // 1)
-    ticks = []
-    v = n0 * step
-    while v <= hi + 1e-9:
-        ticks.append(round(v, 6))
-        v += step
-    return ticks
-
-
 def _lower_first(s: str) -> str:
     return s[0].lower() + s[1:]
 
@@ -269,11 +256,12 @@ def trend_figure(df: pl.DataFrame, unit: Unit, start: date, end: date, target: T
                       secondary_y=True)
     charts.style(fig, trend_title(), subtitle=trend_subtitle(unit, start, end), height=460)
     fig.update_layout(barmode="group", bargap=0.25)
-    fig.update_xaxes(tickformat="%m/%Y", dtick="M3", ticklabelmode="period")
+    fig.update_xaxes(tickformat=charts.MONTH_TICKS, ticklabelmode="period")
     units = {m.unit for m in counts}
     fig.update_yaxes(title_text=f"Số {units.pop()}" if len(units) == 1 else "Số lượng", secondary_y=False)
+    charts.mark_partial(fig, months, start, end)
     if not rated:
-        return fig
+        return charts.finish(fig)
     target = target if len(rated) == 1 else None
     marks = known + ([target.target] if target else [])
     if all(m.higher_is_better for m in rated):  # rates near 100 %: the axis ends at 100 %
@@ -282,13 +270,10 @@ def trend_figure(df: pl.DataFrame, unit: Unit, start: date, end: date, target: T
     else:  # a rate where lower is better (small shares): from 0 to just above the largest
         lo, hi = 0.0, min(1.0, max([0.01, *marks]) * 1.1)
     fig.update_yaxes(title_text=rated[0].short if len(rated) == 1 else "Tỷ lệ", secondary_y=True,
-                     range=[lo, hi + (hi - lo) * 0.03], tickvals=_rate_ticks(lo, hi),
-                     tickformat=".0%" if lo < 0.95 else ".1%", hoverformat=".2%", showgrid=False)
-    if target:
-        charts.threshold_line(fig, target.target, f"Mục tiêu {target.text}")
-        fig.layout.shapes[-1].yref = "y2"  # the line belongs to the rate axis
-        fig.layout.annotations[-1].update(yref="y2", x=1, xanchor="right", bgcolor="rgba(255,255,255,0.85)")
-    return fig
+                     **charts.percent_axis([lo, hi], pad=0.03), showgrid=False)
+    if target:  # the line belongs to the rate axis
+        charts.threshold_line(fig, target.target, f"Mục tiêu {target.text}", yref="y2")
+    return charts.finish(fig)
 
 
 # --- ranking ------------------------------------------------------------------------------------
@@ -356,8 +341,8 @@ def ranking_figure(df: pl.DataFrame, by: str, unit: Unit, p: periods.Period, ove
     worst, best = _worst_word(by)
     sign = -1 if worst == "cao" else 1  # a worse value than the overall one: below it, or above it when lower is better
     below = [overall is not None and sign * (v - overall) < -1e-12 for v in values]
-    for flag, name, color in [(True, f"{worst.capitalize()} hơn mức chung của {unit.name}", charts.COLORS["bad"]),
-                              (False, f"Bằng hoặc {best} hơn mức chung của {unit.name}", charts.COLORS["primary"])]:
+    for flag, name, color in [(True, f"{worst.capitalize()} hơn mức chung", charts.COLORS["bad"]),
+                              (False, f"Bằng hoặc {best} hơn mức chung", charts.COLORS["primary"])]:
         idx = [i for i, b in enumerate(below) if b == flag]
         if not idx:
             continue
@@ -379,20 +364,15 @@ def ranking_figure(df: pl.DataFrame, by: str, unit: Unit, p: periods.Period, ove
                  height=max(380, 150 + 32 * d.height))
     fig.update_layout(barmode="overlay", bargap=0.3)
     fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(labels)), autorange=None)
-    fig.update_xaxes(range=[lo, hi + (hi - lo) * 0.12], tickvals=_rate_ticks(lo, hi),
-                     tickformat=".0%" if hi - lo > 0.05 else ".1%")
+    ticks, text = charts.percent_ticks(lo, hi, max_ticks=4)
+    fig.update_xaxes(range=[lo, hi + (hi - lo) * 0.02], tickmode="array", tickvals=ticks, ticktext=text,
+                     hoverformat=".2%")
     if overall is not None:
-        fig.add_vline(x=overall, line=dict(color=charts.COLORS["neutral"], dash="dot", width=1.5), layer="above",
-                      annotation=dict(text=f"Chung: {fmt.percent(overall)}", font=dict(size=11)),
-                      annotation_position="top left")
-        fig.layout.annotations[-1].update(yanchor="bottom")  # above the plot, left of the line
+        charts.threshold_line(fig, overall, f"Chung: {fmt.percent(overall)}", vertical=True,
+                              color=charts.COLORS["neutral"], dash="dot")
     if target is not None and target.target <= 1.0:
-        fig.add_vline(x=target.target, line=dict(color=charts.COLORS["threshold"], dash="dash", width=1.5), layer="above",
-                      annotation=dict(text=f"Mục tiêu {target.text}", font=dict(color=charts.COLORS["threshold"],
-                                                                                 size=11)),
-                      annotation_position="top right")
-        fig.layout.annotations[-1].update(yanchor="bottom")  # above the plot, right of the line
-    return fig
+        charts.threshold_line(fig, target.target, f"Mục tiêu {target.text}", vertical=True)
+    return charts.finish(fig)
 
 
 RANK_COLUMNS = [

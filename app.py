@@ -1,6 +1,7 @@
 """Entry point: `streamlit run app.py`. Page config, navigation, the shared filter bar, the URL."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import streamlit as st
@@ -10,8 +11,14 @@ from cchc.db import DataError
 from cchc.ui import pages, state, widgets
 from cchc.ui.filters import filter_bar
 
+UI = Path(__file__).parent / "cchc" / "ui"
+# print.js, appended to the page by a frame of the page's origin (a fixed file of the product)
+PRINT_JS = ("<script>var s = window.parent.document.createElement('script'); s.textContent = "
+            + json.dumps((UI / "print.js").read_text(encoding="utf-8"))
+            + "; window.parent.document.head.appendChild(s);</script>")
+
 st.set_page_config(page_title="CCHC — Bảng điều khiển cải cách hành chính", page_icon="📊", layout="wide")
-st.html(Path(__file__).parent / "cchc" / "ui" / "style.css")  # a fixed file of the product: cards, sidebar, print
+st.html(UI / "style.css")  # a fixed file of the product: cards, sidebar, print
 
 groups: dict[str, list] = {}
 for file, title, url, group, icon in pages.available():
@@ -39,9 +46,9 @@ try:
     sel = state.current()
     if nav.title != home.title:  # shown in print only (style.css), at the top of every sheet
         with st.container(key="print_header"):
-            st.markdown(f"**{fmt.md(sel.unit.label())}**")
-            st.markdown(fmt.md(sel.period.label))
-            st.markdown(coverage.data_label(coverage.data_end(db)))
+            st.markdown(f"**{fmt.md(sel.unit.label())}** — {fmt.md(sel.period.label)} — "
+                        f"{coverage.data_label(coverage.data_end(db))}")
+            st.iframe(PRINT_JS, height=1)  # charts fit the sheet when printed (cchc/ui/print.js)
     if sel.gone and nav.title != home.title:  # an old unit after its end: its message, no figures
         widgets.gone(db, sel, nav.title)
     else:

@@ -1,0 +1,111 @@
+"""Vietnamese everywhere, Streamlit's own strings included (issue 16 item 2): every page, served as
+`make run` serves it (python -m cchc.ui.serve: Streamlit's bundle with cchc/ui/vi_strings.toml applied),
+rendered in Chromium; the ⋮ menu opened, then a select box given a search with no match (the empty
+list's text). The page's text, aria-labels, titles and placeholders must hold none of Streamlit's
+English UI words. Material icon names ("upload", "download": a font's ligatures, not words a reader
+sees) are left out."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from browser_util import CHROMIUM, LINKS, PAGE_PATHS, ROOT, launch, open_settled, streamlit_server, wait_idle
+
+ARTIFACTS = ROOT / "tests" / "artifacts"
+ENGLISH = ["No results", "Upload", "Browse files", "Drag and drop", "per file", "Print", "Record", "Settings",
+           "About", "Made with Streamlit", "Deploy", "Running", "Clear cache", "Rerun", "Download", "Fullscreen",
+           "Search", "Close", "Open", "Dismiss", "Skip to", "Sidebar", "Main menu", "Choose an option",
+           "options available", "Link to heading", "Copy", "Zoom", "Autoscale", "Reset axes", "Show/hide",
+           "Help for", "Collapse", "Expand", "sample", "Stop", "Connecting", "Loading", "Please wait"]
+WORDS = re.compile(r"(?<![A-Za-z])(" + "|".join(re.escape(w) for w in ENGLISH) + r")(?![A-Za-z])")
+
+# (where, text) for every text node, aria-label, title and placeholder of the page
+TEXTS = """() => {
+  const out = [];
+  const icon = (el) => el && (el.closest('[data-testid="stIconMaterial"]') ||
+                              /Material/.test(getComputedStyle(el).fontFamily));
+  const name = (el) => (el.getAttribute('data-testid') || el.tagName.toLowerCase()) +
+                       (el.className && typeof el.className === 'string' ? '.' + el.className.split(' ')[0] : '');
+  for (const el of document.body.querySelectorAll('*')) {
+    if (['SCRIPT', 'STYLE', 'NOSCRIPT'].includes(el.tagName)) continue;
+    for (const a of ['aria-label', 'title', 'placeholder', 'data-title']) {
+      const v = el.getAttribute(a);
+      if (v) out.push([`${name(el)} [${a}]`, v]);
+    }
+    if (el.tagName === 'INPUT' && el.value) out.push([`${name(el)} [value]`, el.value]);
+    for (const n of el.childNodes)
+      if (n.nodeType === 3 && n.textContent.trim() && !icon(el)) out.push([name(el), n.textContent.trim()]);
+  }
+  return out;
+}"""
+
+
+def english(page) -> list[str]:
+    return [f"{where}: {text[:100]!r}" for where, text in page.evaluate(TEXTS) if WORDS.search(text)]
+
+
+@pytest.fixture(scope="module")
+def server(sample_dir):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with streamlit_server(sample_dir, ARTIFACTS / "browser-vietnamese-server.log") as url:
+        yield url
+
+
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"Chromium is not installed at {CHROMIUM}")
+def test_no_english_on_any_page(server):
+    from playwright.sync_api import expect, sync_playwright
+
+    found = []
+    with sync_playwright() as pw:
+        browser = launch(pw)
+        try:
+            page = browser.new_page(viewport={"width": 1440, "height": 1000}, locale="vi-VN")
+            page.set_default_timeout(90_000)
+            for path in PAGE_PATHS:
+                open_settled(page, f"{server}/{path}?{LINKS['xa']}")
+                assert page.locator("html").get_attribute("lang") == "vi"
+                seen = english(page)
+                # the ⋮ menu
+                page.get_by_test_id("stMainMenu").click()
+                expect(page.get_by_test_id("stMainMenuList")).to_be_visible()
+                seen += english(page)
+                if path == "tong-quan":
+                    page.screenshot(path=str(ARTIFACTS / "vietnamese-menu.png"))
+                page.keyboard.press("Escape")
+                # a search with no match in the unit search box: the empty list's text
+                box = page.get_by_test_id("stSelectbox").first.locator("input")
+                box.click()
+                box.fill("zzqxw")
+                expect(page.get_by_text("Không tìm thấy", exact=True)).to_be_visible()
+                seen += english(page)
+                if path == "tong-quan":
+                    page.screenshot(path=str(ARTIFACTS / "vietnamese-no-match.png"))
+                page.keyboard.press("Escape")
+                found += [f"{path}: {s}" for s in dict.fromkeys(seen)]
+            # the uploader's own texts (Nhập dữ liệu): present and in Vietnamese
+            open_settled(page, f"{server}/nhap-du-lieu?{LINKS['xa']}")
+            up = page.get_by_test_id("stFileUploader").first
+            expect(up).to_contain_text("mỗi tệp")
+            expect(up.get_by_test_id("stBaseButton-secondary")).to_contain_text("Chọn tệp")
+            wait_idle(page)
+        finally:
+            browser.close()
+    assert not found, "English on screen:\n" + "\n".join(found)
+
+
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"Chromium is not installed at {CHROMIUM}")
+def test_the_scan_sees_english(server):
+    """The scan itself: Streamlit's untranslated bundle would show "No results"; a word put on the page is found."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = launch(pw)
+        try:
+            page = browser.new_page(viewport={"width": 1440, "height": 1000}, locale="vi-VN")
+            open_settled(page, f"{server}/tong-quan?{LINKS['xa']}")
+            page.get_by_test_id("stMetricValue").first.evaluate("el => el.setAttribute('title', 'Download as CSV')")
+            assert any("Download as CSV" in s for s in english(page))
+        finally:
+            browser.close()

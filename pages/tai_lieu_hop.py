@@ -18,6 +18,7 @@ st.title("Tài liệu họp")
 st.caption(sel.caption)
 widgets.partial_note(sel)  # a period the data do not cover to its end; approximate history
 st.markdown(th.INTRO)
+th.warm_up()  # Chromium starts while the user chooses, not when the first file is asked for
 
 keys = st.multiselect("Biểu đồ và bảng chỉ tiêu", th.KEYS, default=th.default_keys(), format_func=th.label,
                       key="th_items", placeholder="Chọn biểu đồ, bảng chỉ tiêu")

@@ -21,6 +21,12 @@ INTRO = ("Chọn các biểu đồ và bảng chỉ tiêu cho cuộc họp (mặ
          "(so với cùng kỳ năm trước) và bảng chỉ tiêu. Biểu đồ vẽ cỡ 1920 × 1080, chữ đủ lớn để chiếu.")
 
 
+def warm_up() -> None:
+    """Start the chart renderer while the user chooses (cchc.charts.warm_up)."""
+    from .. import charts
+    charts.warm_up()
+
+
 def default_keys() -> list[str]:
     return packs.default_keys()
 

@@ -192,8 +192,8 @@ KEY_COLUMNS = [
 ]
 
 
-@pytest.mark.parametrize("page,params,wanted", KEY_COLUMNS)
-def test_key_columns_come_first_pinned_and_fit_at_1024_px(app, page, params, wanted):
+def _key_columns(app, page, params, wanted) -> list[str]:
+    """The checks below on one page's table; returns its pinned columns."""
     from cchc.ui import tables
 
     at = app(page=page, **params, **YEAR_2023)
@@ -205,9 +205,20 @@ def test_key_columns_come_first_pinned_and_fit_at_1024_px(app, page, params, wan
     assert found, [as_shown(d)[0][:4] for d in at.dataframe]
     config = json.loads(found[0].proto.columns)
     order = list(found[0].proto.column_order)
-    pinned = [c for c in order if (config.get(c) or {}).get("pinned")]
-    assert pinned == order[:len(wanted)]
-    widths = [config[c]["width"] for c in pinned]
+    widths = [config[c]["width"] for c in order[:len(wanted)]]
     assert all(isinstance(w, int) and w > 0 for w in widths)
     select = tables.SELECT_PX if len(found[0].proto.selection_mode) else 0  # the row checkboxes
     assert sum(widths) + select <= tables.FIT_PX, widths
+    # pinned columns come first and stay within the share Streamlit still freezes (else none is frozen)
+    pinned = [c for c in order if (config.get(c) or {}).get("pinned")]
+    assert pinned == order[:len(pinned)] and sum(config[c]["width"] for c in pinned) <= tables.PIN_PX
+    return pinned
+
+
+@pytest.mark.parametrize("page,params,wanted", KEY_COLUMNS)
+def test_key_columns_come_first_and_fit_at_1024_px(app, page, params, wanted):
+    _key_columns(app, page, params, wanted)
+
+
+def test_the_rank_and_name_stay_when_the_ranking_scrolls_sideways(app):
+    assert _key_columns(app, *KEY_COLUMNS[0]) == ["Hạng (1 = tốt nhất)", "Đơn vị"]  # shown as "Hạng"

@@ -54,6 +54,10 @@ def file_name(name: str, sel: Selection | None, ext: str) -> str:
 # character, plus the cell's padding and the sort arrow).
 CHAR_PX, PAD_PX = 6.2, 26
 FIT_PX = 560               # the main column at a 1024 px window (sidebar open): 576 px, less the borders
+# Streamlit freezes pinned columns only while they take at most 60 % of the table's width (wider, it
+# freezes none): the rank and the name are pinned when they fit that share at 1024 px, the key
+# figures follow them unpinned.
+PIN_PX = int(0.6 * FIT_PX)
 SELECT_PX = 34             # the row-selection checkbox column of a selectable table
 NAME_MIN_PX, NAME_MAX_PX = 180, 320  # a longer name wraps (WRAP_ROW_PX) instead of widening the column
 WRAP_ROW_PX = 66           # Streamlit wraps cell text only in rows taller than 4rem (64 px)
@@ -72,10 +76,11 @@ def layout(df: pl.DataFrame, lead=(), name_col: str | None = None, keys=(), labe
            wrap: bool = False, selectable: bool = False) -> dict:
     """column_config and column_order that keep a table's key columns in view at 1024 px: ``lead``
     (rank, code) then the row's name (``name_col``) then ``keys`` (the figure ranked on, days, lost
-    points) first and pinned, each as wide as its header and values, the name taking what is left
-    of FIT_PX; the other columns after them, in their order, scrolling. ``labels``: a shorter header
-    shown for a long one (its full text as the column's help). ``wrap``: a name longer than its
-    column wraps on rows WRAP_ROW_PX tall."""
+    points) first, each as wide as its header and values, the name taking what is left of FIT_PX;
+    the other columns after them, in their order, scrolling. The lead columns and the name are
+    pinned when together they fit PIN_PX, so they stay when the table is scrolled sideways.
+    ``labels``: a shorter header shown for a long one (its full text as the column's help).
+    ``wrap``: a name longer than its column wraps on rows WRAP_ROW_PX tall."""
     labels = labels or {}
     config: dict[str, Any] = {}
     used = SELECT_PX if selectable else 0
@@ -86,14 +91,18 @@ def layout(df: pl.DataFrame, lead=(), name_col: str | None = None, keys=(), labe
         values = [str(v) for v in df.get_column(c).to_list() if v is not None]
         width = max([px(head)] + [px(v) for v in values])
         used += width
-        config[c] = st.column_config.Column(head, width=width, pinned=True, help=c if head != c else None,
+        config[c] = st.column_config.Column(head, width=width, help=c if head != c else None,
                                             alignment="right" if _numeric(values) else "left")
     out: dict[str, Any] = {"column_config": config}
     if name_col and name_col in df.columns:
         longest = max([len(str(v)) for v in df.get_column(name_col).to_list() if v is not None], default=0)
         room = min(max(FIT_PX - used, NAME_MIN_PX), NAME_MAX_PX)
         width = max(px(name_col), min(px("x" * longest), room))
-        config[name_col] = st.column_config.TextColumn(name_col, width=width, pinned=True)
+        config[name_col] = st.column_config.TextColumn(name_col, width=width)
+        front = [c for c in [*lead, name_col] if c in config]
+        if sum(config[c]["width"] for c in front) <= PIN_PX:
+            for c in front:
+                config[c]["pinned"] = True
         if wrap and px("x" * longest) > width:
             out["row_height"] = WRAP_ROW_PX
     first = [c for c in [*lead, name_col, *keys] if c and c in df.columns]

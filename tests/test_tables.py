@@ -222,3 +222,21 @@ def test_key_columns_come_first_and_fit_at_1024_px(app, page, params, wanted):
 
 def test_the_rank_and_name_stay_when_the_ranking_scrolls_sideways(app):
     assert _key_columns(app, *KEY_COLUMNS[0]) == ["Hạng (1 = tốt nhất)", "Đơn vị"]  # shown as "Hạng"
+
+
+def test_a_page_table_with_a_number_column_downloads_it_as_numbers(app, deferred):
+    # the finance ranking holds its rank as a number and its amounts as shown text ("214,87")
+    at = app(page="pages/tai_chinh.py", unit="30", **YEAR_2023)
+    ranking = [d for d in at.dataframe if as_shown(d)[0][:2] == ["Thứ tự", "Đơn vị"]]
+    assert len(ranking) == 1
+    heads, rows_shown = as_shown(ranking[0])
+    assert all(isinstance(r[0], int) for r in rows_shown) and isinstance(rows_shown[0][-1], str)
+    key = next(b.proto.id.split("xlsx_")[-1] for b in at.get("download_button") if "xlsx_fin_rank_table" in b.proto.id)
+    rows = xlsx_rows(deferred[_button(at, "Tải Excel", f"xlsx_{key}").deferred_file_id][1]())
+    start = next(i for i, r in enumerate(rows) if r[0].value == "Thứ tự")
+    body = rows[start + 1:]
+    assert [c.value for c in rows[start]] == heads
+    assert [tuple(c.value for c in r) for r in body] == rows_shown
+    assert all(r[0].data_type == "n" and r[1].data_type == "s" and r[-1].data_type == "s" for r in body)
+    back = read_csv(deferred[_button(at, "Tải CSV", f"csv_{key}").deferred_file_id][1]())
+    assert back.rows() == [tuple(str(v) for v in r) for r in rows_shown]

@@ -107,11 +107,6 @@ def issues_table(out: Outcome) -> pl.DataFrame:
     return pl.DataFrame(cols, schema={c: pl.String for c in cols})
 
 
-def csv_bytes(out: Outcome) -> bytes:
-    """The comparison as CSV (UTF-8 with BOM for Excel)."""
-    return ("\ufeff" + results_table(out).write_csv()).encode("utf-8")
-
-
 EXAMPLE = """Tổng số hồ sơ tiếp nhận: 3.262
 Tỷ lệ giải quyết trước hạn, đúng hạn: 99,97 %
 Thu ngân sách: 12 tỷ 951 triệu đồng

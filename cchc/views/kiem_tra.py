@@ -260,8 +260,3 @@ def summary(fs: list[Finding]) -> str:
     parts.append(f"{n[OK]} mục đạt")
     return ", ".join(parts)
 
-
-def csv_bytes(f: Finding) -> bytes:
-    """A finding's rows as CSV (UTF-8 with BOM, so Excel reads the accents), without the link column."""
-    df = f.rows.drop(LINK) if LINK in f.rows.columns else f.rows
-    return ("\ufeff" + df.write_csv()).encode("utf-8")

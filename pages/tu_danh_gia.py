@@ -58,6 +58,11 @@ def _reload() -> None:
 def _touched(f: fe.Field, value, note) -> bool:
     """Whether the user changed this field: its value or its note differs from what the form was opened with."""
     was = f.current.value if f.current else None
+    if isinstance(value, str):  # a decimal box's text: blank is no value, text that is no number is a change
+        try:
+            value = fe.parse_number(value) if value.strip() else None
+        except ValueError:
+            return True       # fe.save says, in Vietnamese, that it is not a number
     if value is None or was is None:
         changed = (value is None) != (was is None)
     else:
@@ -94,9 +99,9 @@ with st.form(f"{prefix}_form", enter_to_submit=False):
             if f.whole_input:
                 c2.number_input(f"Giá trị — {d.name}", value=None if cur is None else int(cur), step=1, format="%d",
                                 key=f"{prefix}_v_{d.code}", label_visibility="collapsed", placeholder="Chưa nhập")
-            else:
-                c2.number_input(f"Giá trị — {d.name}", value=cur, step=0.01, format="%.2f",
-                                key=f"{prefix}_v_{d.code}", label_visibility="collapsed", placeholder="Chưa nhập")
+            else:  # a decimal as Vietnamese write it ("99,5"), read by fe.parse_number when saved
+                c2.text_input(f"Giá trị — {d.name}", value="" if cur is None else fe.number_text(cur), max_chars=24,
+                              key=f"{prefix}_v_{d.code}", label_visibility="collapsed", placeholder="Chưa nhập")
             c3.text_input(f"Tài liệu kiểm chứng — {d.name}", key=f"{prefix}_n_{d.code}", label_visibility="collapsed",
                           max_chars=fe.NOTE_MAX, placeholder="Tài liệu kiểm chứng khi sửa (số, ngày văn bản)")
     who = st.text_input("Người nhập", key=f"{prefix}_who", max_chars=fe.WHO_MAX,

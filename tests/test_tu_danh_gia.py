@@ -305,7 +305,9 @@ def test_page_for_a_year_without_facts(app, data_copy, monkeypatch):
     monkeypatch.setenv("CCHC_DATA_DIR", str(data_copy))
     at = app(page=PAGE, unit=UNIT, nam="2025", **PERIOD)
     assert at.selectbox(key=f"te_year_{UNIT}_{YEAR}").value == 2025
-    assert len(at.number_input) == len(fe.definitions()) and all(w.value is None for w in at.number_input)
+    decimals = [w for w in at.text_input if "_v_" in w.key]  # decimal values: text boxes ("99,5")
+    assert len(at.number_input) + len(decimals) == len(fe.definitions()) and all(w.value is None for w in at.number_input)
+    assert all(not w.value for w in decimals)
     assert any("chưa có số liệu tự báo cáo năm 2025" in i.value for i in at.info), [i.value for i in at.info]
 
 

@@ -39,3 +39,44 @@ def test_a_missing_literal_is_named(tmp_path):
                                    serve.Literal("a.js", "`Deploy`", "`Triển khai`")])
     assert serve.translate(tmp_path, [serve.Literal("a.js", "`No results`", "`Không tìm thấy`")]) == \
         {tmp_path.relative_to(tmp_path) / "a.js": "x=`Không tìm thấy`"}
+
+
+# --- decimals typed as Vietnamese write them (Tự đánh giá: a text box read by facts_entry.parse_number) --
+def test_decimal_box_shows_and_reads_vietnamese_decimals(app, sample_dir, tmp_path, monkeypatch):
+    import shutil
+
+    from cchc.db import Database
+
+    root = tmp_path / "data"
+    shutil.copytree(sample_dir, root)
+    monkeypatch.setenv("CCHC_DATA_DIR", str(root))
+    at = app(page="pages/tu_danh_gia.py", unit="10621", **{"from": "2022-12-10", "to": "2023-12-09"})
+
+    def box(code):
+        [w] = [w for w in at.text_input if (w.key or "").endswith(f"_v_{code}")]
+        return w
+
+    assert not [w for w in at.number_input if (w.key or "").endswith("_v_one_stop_room_m2")]  # a text box
+    shown = box("one_stop_room_m2").value
+    assert shown == "" or "." not in shown  # "45,5", never "45.50"
+
+    def save(text):
+        box("one_stop_room_m2").input(text)
+        [w for w in at.text_input if (w.key or "").endswith("_n_one_stop_room_m2")][0].input("QĐ 12/2023")
+        [w for w in at.text_input if (w.key or "").endswith("_who")][0].input("Nguyễn Văn A")
+        [b for b in at.button if b.label == "Lưu số liệu"][0].click()
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+
+    save("abc")
+    assert any("«abc» không phải là một số" in e.value for e in at.error), [e.value for e in at.error]
+    save("52,75")
+    assert not any("Chưa lưu" in e.value for e in at.error), [e.value for e in at.error]
+    assert any("Đã lưu 1 giá trị" in m.value for m in at.success), [m.value for m in at.success]
+    db = Database(root)
+    try:
+        now = {r["indicator"]: r["value"] for r in db.run("facts_year", unit="10621", year=2023).to_dicts()}
+    finally:
+        db.close()
+    assert now["one_stop_room_m2"] == 52.75
+    assert box("one_stop_room_m2").value == "52,75"

@@ -94,6 +94,14 @@ def group_name(group: str) -> str:
 _THOUSANDS_DOT = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+$")
 
 
+SAMPLE_AUTHOR = "sample"  # what cchc/sample.py writes as the author of the generated facts
+
+
+def author_text(entered_by: str | None) -> str:
+    """Who entered a value, as a page shows it; the generated sample's values say so in Vietnamese."""
+    return "dữ liệu mẫu" if entered_by == SAMPLE_AUTHOR else clean_text(entered_by)
+
+
 def parse_number(raw: Any) -> float:
     """A value as typed: a number, or text as Vietnamese write it ('2,5' = 2.5; '1.000' = 1000;
     '1.234,5'; '2.5' is read as 2.5). Raises ValueError for anything else (text, NaN, infinity)."""
@@ -474,7 +482,7 @@ class Field:
         if c is None:
             return "Chưa có số liệu"
         return (f"Hiện tại: {value_text(c.value, self.definition)} — nhập {fmt.day(c.entered_at)} "
-                f"({clean_text(c.entered_by)})")
+                f"({author_text(c.entered_by)})")
 
     @property
     def version(self) -> Version | None:

@@ -3,11 +3,12 @@
     CCHC_BENCH_LOG=/tmp/runs.jsonl python bench/timed_serve.py APP.py [streamlit options]
 
 Starts APP.py; the dashboard (app.py) exactly as `python -m cchc.ui.serve` does (cchc.ui.serve.prepare:
-the pages fix and the preloaded chart code), any other app as plain `streamlit run`. It listens to
+the pages fix and Streamlit's strings in Vietnamese), any other app as plain `streamlit run`. It listens to
 Streamlit's own ScriptRunner events: for every script run
 one JSON line is appended to CCHC_BENCH_LOG with the session, the wall-clock start and end
-(time.time(), comparable with the browser's performance.timeOrigin on the same machine), how the run
-ended, and the messages it queued for the browser (count, serialized bytes, bytes of Plotly
+(time.time(), comparable with the browser's performance.timeOrigin on the same machine), the CPU
+time of the script thread (time.thread_time(): what the run costs, whatever the machine's load), how
+the run ended, and the messages it queued for the browser (count, serialized bytes, bytes of Plotly
 figures). bench/app_speed.py --cold reads it to split a page load into server and browser time.
 """
 from __future__ import annotations
@@ -38,7 +39,8 @@ def _install(log_path: str) -> None:
             now = time.time()
             if event == ScriptRunnerEvent.SCRIPT_STARTED:
                 run.clear()
-                run.update(session=self._session_id, start=now, msgs=0, bytes=0, plotly_bytes=0, plotly=0)
+                run.update(session=self._session_id, start=now, cpu0=time.thread_time(), msgs=0, bytes=0,
+                           plotly_bytes=0, plotly=0)
             elif event == ScriptRunnerEvent.ENQUEUE_FORWARD_MSG and forward_msg is not None and run:
                 size = forward_msg.ByteSize()
                 run["msgs"] += 1
@@ -49,7 +51,7 @@ def _install(log_path: str) -> None:
                     run["plotly_bytes"] += size
                 run.setdefault("first_msg", now)
             elif event.name.startswith(("SCRIPT_STOPPED", "FRAGMENT_STOPPED")) and run:
-                line = {**run, "end": now, "event": event.name}
+                line = {**run, "end": now, "cpu": time.thread_time() - run["cpu0"], "event": event.name}
                 with _lock, open(log_path, "a", encoding="utf-8") as f:
                     f.write(json.dumps(line) + "\n")
                 run.clear()
@@ -70,7 +72,7 @@ def main(argv: list[str]) -> None:
         _install(log_path)
     app, *rest = argv
     if Path(app).resolve() == serve.APP:
-        serve.prepare(preload=not os.environ.get("CCHC_BENCH_NO_PRELOAD"))
+        serve.prepare()
     sys.argv = ["streamlit", "run", app, "--browser.gatherUsageStats", "false", *rest]
     cli.main()
 

@@ -214,20 +214,3 @@ def test_query_cache_keeps_the_most_recent_results_until_they_expire(monkeypatch
     clock[0] = 10.5                                          # past its time to live: computed again
     assert cache.get(("a",), make(6))["n"][0] == 6
     assert made == [1, 2, 3, 4, 5, 6]
-
-
-def test_the_page_preloads_the_chart_code(sample_dir, tmp_path):
-    """python -m cchc.ui.serve (make run) serves every page with a Link header that makes the browser
-    fetch Streamlit's Plotly chunk at once, not after the script has run; the file it names is served."""
-    import urllib.request
-
-    from browser_util import streamlit_server
-    with streamlit_server(sample_dir, tmp_path / "server.log") as url:
-        for path in ("/", "/tong-quan?unit=10621"):
-            with urllib.request.urlopen(url + path, timeout=30) as r:
-                link = r.headers.get("Link") or ""
-                assert r.headers.get_content_type() == "text/html"
-            assert "rel=modulepreload" in link and "/static/js/PlotlyChart." in link, (path, link)
-        chunk = link.split("<", 1)[1].split(">", 1)[0].removeprefix(".")
-        with urllib.request.urlopen(url + chunk, timeout=30) as r:
-            assert r.status == 200 and len(r.read()) > 1_000_000

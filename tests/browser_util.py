@@ -86,8 +86,12 @@ def choose(page, label: str, option: str, typed: str | None = None) -> None:
 
 
 # --- pages and links the layout tests open (test_browser_text, _vietnamese, _print) ----------------
-PAGE_PATHS = ["tong-quan", "ho-so", "bieu-06", "hai-long", "tai-chinh", "so-sanh", "so-lieu", "chi-so",
-              "ket-qua-cong-bo", "tu-danh-gia", "nhap-du-lieu", "kiem-tra", "doi-chieu"]
+def _page_paths() -> list[str]:
+    from cchc.ui.pages import available  # every page of the menu (cchc/ui/pages.py), new ones included
+    return [url for _, _, url, _, _ in available()]
+
+
+PAGE_PATHS = _page_paths()
 LINKS = {"xa": "unit=10621&from=2022-12-10&to=2023-12-09",   # the old xã Quốc Tuấn, its 2023 report period
          "tinh": "unit=30&from=2022-12-10&to=2023-12-09"}    # the old Tỉnh Hải Dương, same period
 

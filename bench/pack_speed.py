@@ -87,10 +87,11 @@ def main() -> int:
     try:
         import kaleido
         with tempfile.TemporaryDirectory() as tmp:
-            figs = [charts._prepared(sl.figure, charts.SLIDE)[0] for sl in planned.slides]
+            ready = [charts.for_export(sl.figure) for sl in planned.slides]
+            figs = [f for f, *_ in ready]
             jobs = [{"fig": f.to_plotly_json(), "path": str(Path(tmp) / f"{n}.png"),
-                     "opts": {"format": "png", "width": f.layout.width, "height": f.layout.height,
-                              "scale": charts.EXPORT_SCALE}} for n, f in enumerate(figs)]
+                     "opts": {"format": "png", "width": w, "height": h, "scale": scale}}
+                    for n, (f, w, h, scale) in enumerate(ready)]
             t_batch, _ = timed(lambda: kaleido.write_fig_from_object_sync(jobs))
             one_by_one = sum(timed(lambda f=f: charts.to_image(f))[0] for f in figs)
         print(f"the {len(figs)} PNGs in one kaleido call: {s(t_batch)}; one call each: {s(one_by_one)}")

@@ -428,11 +428,16 @@ def mark_partial(fig: go.Figure, months: list[date], start: date, end: date, tra
 _server_lock = threading.Lock()
 _server_started = False
 
-# Exported charts are laid out at SLIDE / EXPORT_SCALE CSS pixels (1280 × 720) and rendered at
-# EXPORT_SCALE, so a PNG is SLIDE (1920 × 1080) with every text EXPORT_SCALE times its on-screen size;
-# no text is smaller than MIN_FONT CSS pixels (18 px in the 1920 × 1080 image, readable on a projector).
-EXPORT_SCALE = 1.5
-MIN_FONT = 12
+# Export (PNG, SVG, PDF). A chart keeps the layout `finish` gave it (its header is placed in px from
+# the top for its height; fonts are not enlarged, which would undo that placement): it is drawn at its
+# own height, EXPORT_HEIGHT at most where its plot can give up the room, at the 16:9 width of that
+# height, and scaled to SLIDE. A chart at most EXPORT_HEIGHT CSS px high thus has every text at least
+# SLIDE[1] / EXPORT_HEIGHT (1,82) times its size: 10 px notes are 18 px in the 1920 × 1080 PNG. A
+# taller chart (a long list of units or fields, whose rows cannot shrink) keeps its height and reads
+# smaller. No text is under MIN_FONT CSS px (readable() raises the few smaller ones).
+EXPORT_HEIGHT = 594              # CSS px: 594 × 16/9 = 1056 wide, scale 1080/594
+MIN_FONT = 10
+MIN_PLOT = 240                   # px a chart without category rows keeps for its plot when lowered
 FORMATS = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
 _CSS_SIZE = re.compile(r"font-size:\s*(\d+(?:\.\d+)?)px")
 
@@ -488,8 +493,8 @@ def _readable(node, floor: float, in_font: bool = False):
 
 
 def readable(fig: go.Figure, min_font: float = MIN_FONT) -> go.Figure:
-    """A copy of the figure for export: no text under min_font CSS pixels (the figure's own sizes
-    otherwise kept, so the exported chart reads like the screen's); the on-screen figure is untouched."""
+    """A copy of the figure for export with no text under min_font CSS px (the on-screen figure is
+    untouched)."""
     d = _readable(fig.to_plotly_json(), min_font)
     layout = d.setdefault("layout", {})
     font = layout.setdefault("font", {})
@@ -497,21 +502,42 @@ def readable(fig: go.Figure, min_font: float = MIN_FONT) -> go.Figure:
     return go.Figure(d, skip_invalid=True)
 
 
-def _prepared(fig: go.Figure, size: tuple[int, int]) -> tuple[go.Figure, int, int]:
+def export_size(fig: go.Figure, size: tuple[int, int] = SLIDE) -> tuple[int, int, float]:
+    """(width, height, scale) of the figure drawn for export: its height, lowered to EXPORT_HEIGHT as
+    far as its plot has room beyond its category rows (or MIN_PLOT), a multiple of 9 px; the width of
+    `size`'s aspect at that height; the scale that makes it `size` pixels."""
+    h0 = int(fig.layout.height or 450)
+    h = h0
+    if h0 > EXPORT_HEIGHT:
+        m = fig.layout.margin
+        plot = h0 - (m.t if m.t is not None else 100) - (m.b if m.b is not None else 80)
+        need = max((fig.layout.meta or {}).get("cchc_rows", 0) if isinstance(fig.layout.meta, dict) else 0, MIN_PLOT)
+        h = max(EXPORT_HEIGHT, h0 - max(0, plot - need))
+    h = -(-h // 9) * 9
+    w = round(h * size[0] / size[1])
+    return w, h, size[1] / h + 1e-9  # a hair over: Chromium floors w × scale (624 × 3,0769… = 1919,99…)
+
+
+def for_export(fig: go.Figure, size: tuple[int, int] = SLIDE) -> tuple[go.Figure, int, int, float]:
+    """The figure as exported (a copy): readable fonts, its export size, its legend kept where the
+    header placed it (the legend's position is a share of the height, the header's are px)."""
+    w, h, scale = export_size(fig, size)
     f = readable(fig)
-    w, h = round(size[0] / EXPORT_SCALE), round(size[1] / EXPORT_SCALE)
+    meta = f.layout.meta if isinstance(f.layout.meta, dict) else {}
+    if "cchc_legend_top" in meta and f.layout.showlegend:
+        f.update_layout(legend=dict(y=1 - meta["cchc_legend_top"] / h))
     f.update_layout(width=w, height=h)
-    return f, w, h
+    return f, w, h, scale
 
 
 def to_image(fig: go.Figure, fmt: str = "png", size: tuple[int, int] = SLIDE) -> bytes:
-    """Static image of the figure as drawn (PNG, SVG or PDF), slide-sized by default: the PNG is
-    `size` pixels; SVG and PDF are the same drawing as vectors (size / EXPORT_SCALE CSS pixels)."""
+    """Static image of the figure as drawn (PNG, SVG or PDF): the PNG is `size` pixels (1920 × 1080);
+    SVG and PDF are the same drawing as vectors (for_export's CSS size)."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown image format {fmt!r}")
     _ensure_server()
-    f, w, h = _prepared(fig, size)
-    return pio.to_image(f, format=fmt, width=w, height=h, scale=EXPORT_SCALE if fmt == "png" else 1)
+    f, w, h, scale = for_export(fig, size)
+    return pio.to_image(f, format=fmt, width=w, height=h, scale=scale if fmt == "png" else 1)
 
 
 def file_name(chart: str, unit_name: str, period_short: str, ext: str = "png") -> str:

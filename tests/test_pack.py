@@ -216,13 +216,29 @@ def test_pdf_chart(trend_figure):
 
 
 def test_readable_raises_small_fonts_on_a_copy(trend_figure):
-    small = [a.font.size for a in trend_figure.layout.annotations if a.font.size and a.font.size < charts.MIN_FONT]
-    assert small  # the source note is 10 px on screen
-    out = charts.readable(trend_figure)
-    assert all(a.font.size >= charts.MIN_FONT for a in out.layout.annotations if a.font.size)
-    assert [a.font.size for a in trend_figure.layout.annotations if a.font.size and a.font.size < charts.MIN_FONT] == small
-    titled = go.Figure(trend_figure).update_layout(title_text="a<br><span style='font-size:9px'>b</span>")
-    assert "font-size:12px" in charts.readable(titled).layout.title.text
+    fig = go.Figure(trend_figure).add_annotation(text="nhỏ", font=dict(size=7), showarrow=False)
+    fig.update_layout(title_text="a<br><span style='font-size:8px'>b</span>")
+    out = charts.readable(fig)
+    assert out.layout.annotations[-1].font.size == charts.MIN_FONT and fig.layout.annotations[-1].font.size == 7
+    assert f"font-size:{charts.MIN_FONT}px" in out.layout.title.text and "font-size:8px" in fig.layout.title.text
+
+
+def test_export_size_keeps_the_layout_and_reads_on_a_projector(db, quoc_tuan, trend_figure):
+    # a chart no taller than EXPORT_HEIGHT: its own height (to a multiple of 9), 16:9, scaled to 1920 × 1080
+    short = pack.chart_figure(db, *quoc_tuan, "ho-so-kenh-nop")
+    w, h, scale = charts.export_size(short)
+    assert short.layout.height <= h < short.layout.height + 9 and (w * 9, round(w * scale), round(h * scale)) == \
+        (h * 16, 1920, 1080)
+    assert charts.MIN_FONT * scale >= 18
+    # a little taller: lowered to EXPORT_HEIGHT, taken from its plot, not its header
+    assert trend_figure.layout.height > charts.EXPORT_HEIGHT
+    f, w, h, scale = charts.for_export(trend_figure)
+    assert h == charts.EXPORT_HEIGHT and f.layout.margin.t == trend_figure.layout.margin.t
+    assert h - f.layout.margin.t - f.layout.margin.b >= charts.MIN_PLOT
+    # the legend stays at the px the header gave it
+    top = trend_figure.layout.meta["cchc_legend_top"]
+    assert abs((1 - f.layout.legend.y) * h - top) < 1e-6
+    assert abs((1 - trend_figure.layout.legend.y) * trend_figure.layout.height - top) < 1e-6
 
 
 def test_every_chart_offers_png_svg_and_pdf(app):

@@ -532,7 +532,7 @@ def _text_page(lines: list[tuple[str, int, bool]]) -> go.Figure:
                            yref="paper", showarrow=False, font=dict(size=size, color="#222"))
         y -= 0.04 + size * 0.003
     fig.update_layout(template="plotly_white", font=dict(family=charts.FONT), xaxis=dict(visible=False),
-                      yaxis=dict(visible=False), margin=dict(l=40, r=40, t=40, b=40))
+                      yaxis=dict(visible=False), margin=dict(l=40, r=40, t=40, b=40), height=charts.EXPORT_HEIGHT)
     return fig
 
 
@@ -547,33 +547,32 @@ def _table_page(sl: Slide, subtitle: str) -> go.Figure:
     from .. import charts
     cols = list(zip(*sl.rows))
     fig = go.Figure(go.Table(
-        columnwidth=[46, 18, 18, 18],
-        header=dict(values=[f"<b>{h}</b>" for h in KPI_HEADERS], fill_color="#1f5fa8", font=dict(color="white", size=16),
-                    align=["left", "right", "right", "right"], height=34),
+        columnwidth=[40, 20, 20, 20],
+        header=dict(values=[f"<b>{h}</b>" for h in KPI_HEADERS], fill_color="#1f5fa8", font=dict(color="white", size=15),
+                    align=["left", "right", "right", "right"], height=30),
         cells=dict(values=[[_esc(x) for x in col] for col in cols], align=["left", "right", "right", "right"],
-                   font=dict(size=15, color="#222"), height=32, fill_color=[["#ffffff", "#f2f5f9"] * len(sl.rows)])))
+                   font=dict(size=14, color="#222"), height=26, fill_color=[["#ffffff", "#f2f5f9"] * len(sl.rows)])))
     fig.update_layout(  # the charts' title, subtitle and source note (a table is no chart for charts.style)
         template="plotly_white", font=dict(family=charts.FONT, size=15, color="#222"),
         title=dict(text=f"<b>{_esc(sl.title)}</b><br><span style='font-size:14px;color:#555'>{_esc(subtitle)}</span>",
                    x=0.03, xanchor="left", y=0.96, yanchor="top"),
-        margin=dict(l=40, r=40, t=100, b=90))
-    fig.add_annotation(text=fmt.SOURCE, xref="paper", yref="paper", x=1, y=0, yshift=-55, xanchor="right",
-                       yanchor="top", showarrow=False, font=dict(size=12, color="#777"))
+        margin=dict(l=40, r=40, t=90, b=80), height=charts.EXPORT_HEIGHT)
+    fig.add_annotation(text=fmt.SOURCE, xref="paper", yref="paper", x=1, y=0, yshift=-50, xanchor="right",
+                       yanchor="top", showarrow=False, font=dict(size=11, color="#777"))
     if sl.finding:
-        fig.add_annotation(text=_esc(sl.finding), xref="paper", yref="paper", x=0, y=0, yshift=-20, xanchor="left",
-                           yanchor="top", showarrow=False, font=dict(size=15, color="#333"))
+        fig.add_annotation(text=_esc(sl.finding), xref="paper", yref="paper", x=0, y=0, yshift=-16, xanchor="left",
+                           yanchor="top", showarrow=False, font=dict(size=14, color="#333"))
     return fig
 
 
 def _with_finding(fig: go.Figure, text: str | None) -> go.Figure:
-    """The chart with its finding as the title's last line (for the PDF, where a page is only the
-    chart; the title's automargin makes room for it)."""
+    """The chart with its finding as a note of its header (for the PDF, where a page is only the
+    chart): charts.note places it with the chart's other notes, so nothing collides."""
     import plotly.graph_objects as go
+
+    from .. import charts
     f = go.Figure(fig)
-    if text:
-        f.update_layout(title_text=f"{f.layout.title.text or ''}<br><span style='font-size:15px;color:#1f3f66'>"
-                                   f"<b>{_esc(text)}</b></span>")
-    return f
+    return charts.note(f, text, "#1f3f66") if text else f
 
 
 def _pdf(pack: Pack, progress: Progress | None) -> bytes:

@@ -289,7 +289,7 @@ def browser_bench(root: Path, repeat: int, samples: int) -> tuple[str, dict[str,
                 cached[k].append(open_cold(b, urls[k][0], metrics, urls[k][1], urls[k][2], logs[k], ctx=ctx))
         for ctx in tabs.values():
             ctx.close()
-        warm = warm_changes(b, app_url, repeat) if repeat > 0 else {}
+        warm = warm_changes(b, app_url, repeat, logs["app"]) if repeat > 0 else {}
         b.close()
     med = {k: {f: statistics.median(s[f] for s in v) for f in v[0]} for k, v in cold.items()}
     ratio = med["app"]["settled"] / med["bare"]["settled"]
@@ -326,12 +326,15 @@ def browser_bench(root: Path, repeat: int, samples: int) -> tuple[str, dict[str,
         f"tab of one context: the scripts come from its cache), median of {samples}: bare page {tab['bare']:.0f} ms, "
         f"deep link {tab['app']:.0f} ms (server script {tab_ms['app']:.0f} ms), ratio "
         f"**{tab['app'] / tab['bare']:.2f}**.")
-    warm_rows = ["| Sidebar change | first (s) | warm median (s) | warm max (s) |", "|---|---:|---:|---:|"]
+    warm_rows = ["| Sidebar change | first (s) | warm median (s) | warm max (s) | server CPU, median (ms) | "
+                 "browser main thread CPU, median (ms) |", "|---|---:|---:|---:|---:|---:|"]
     worst = {"unit": 0.0, "period": 0.0}
     for (label, option, _caption, kind), v in warm.items():
-        m = statistics.median(v[1:])
+        secs = [x[0] for x in v[1:]]
+        m = statistics.median(secs)
         worst[kind] = max(worst[kind], m)
-        warm_rows.append(f"| {label} → {option} ({kind}) | {v[0]:.2f} | {m:.2f} | {max(v[1:]):.2f} |")
+        warm_rows.append(f"| {label} → {option} ({kind}) | {v[0][0]:.2f} | {m:.2f} | {max(secs):.2f} | "
+                         f"{statistics.median(x[1] for x in v[1:]):.0f} | {statistics.median(x[2] for x in v[1:]):.0f} |")
     warm_text = "\n".join(warm_rows) + (f"\n\nSlowest warm unit change: {worst['unit']:.2f} s; slowest warm period "
                                         f"change: {worst['period']:.2f} s (target ≤ 0,5 s).")
     if not warm:
@@ -342,10 +345,16 @@ def browser_bench(root: Path, repeat: int, samples: int) -> tuple[str, dict[str,
         {"ratio": ratio, "unit": worst["unit"], "period": worst["period"], "tab_ratio": tab["app"] / tab["bare"]}
 
 
-def warm_changes(browser, url: str, repeat: int) -> dict[tuple, list[float]]:
+def warm_changes(browser, url: str, repeat: int, log: Path) -> dict[tuple, list[tuple[float, float, float]]]:
     """BROWSER_STEPS repeat + 1 times in one page: from the click on the option to the new caption
-    on screen, the script run over and the page's charts drawn (seconds)."""
+    on screen, the script run over and the page's charts drawn (seconds); with the CPU time of the
+    server's script runs in between (`log`) and the page's main-thread busy time (ms)."""
     pg = browser.new_context(viewport={"width": 1500, "height": 1000}).new_page()
+    cdp = pg.context.new_cdp_session(pg)
+    cdp.send("Performance.enable", {"timeDomain": "threadTicks"})
+
+    def busy() -> float:
+        return next(m["value"] for m in cdp.send("Performance.getMetrics")["metrics"] if m["name"] == "TaskDuration")
 
     def settled(caption: str) -> None:
         pg.wait_for_function(
@@ -362,16 +371,18 @@ def warm_changes(browser, url: str, repeat: int) -> dict[tuple, list[float]]:
 
     pg.goto(f"{url}/{BROWSER_START}")
     settled("Huyện Nam Sách")
-    times: dict[tuple, list[float]] = {s: [] for s in BROWSER_STEPS}
+    times: dict[tuple, list[tuple[float, float, float]]] = {s: [] for s in BROWSER_STEPS}
     for _ in range(repeat + 1):
         for step in BROWSER_STEPS:
             label, option, caption, _kind = step
             pg.locator('[data-testid="stSelectbox"]').filter(has=pg.get_by_text(label, exact=True)).click()
-            t = time.perf_counter()
+            b0, w0, t = busy(), time.time(), time.perf_counter()
             pg.get_by_role("option").filter(has_text=option).first.click()
             pg.wait_for_timeout(30)  # let the rerun start before waiting for its end
             settled(caption)
-            times[step].append(time.perf_counter() - t)
+            dt = time.perf_counter() - t
+            cpu = sum(r.get("cpu", 0) for r in runs_of(log, w0, time.time())) * 1000
+            times[step].append((dt, cpu, (busy() - b0) * 1000))
     errors = pg.locator('[data-testid="stException"]').count()
     pg.context.close()
     if errors:

@@ -9,7 +9,7 @@ A unit of the other map (given by a link or kept from an earlier choice) stays s
 boxes of the map in force then show no choice and a caption names the unit."""
 from __future__ import annotations
 
-from dataclasses import fields
+from dataclasses import dataclass, fields
 from datetime import date
 
 import polars as pl
@@ -73,16 +73,52 @@ def _set_unit(db: CachedDatabase, key: str) -> None:
     set_selection(sel)
 
 
+@dataclass(frozen=True)
+class _MapUnits:
+    """The units of one map as the boxes list them: rows by code (units_all order), the new map's
+    codes (for unit_key_of), and the codes of each level under each parent."""
+    rows: dict[str, dict]
+    fresh: frozenset[str]
+    has_map: bool
+    children: dict[tuple, list[str]]
+
+    def under(self, level: str, field: str | None = None, parent: str | None = None) -> list[str]:
+        return self.children.get((level, field, parent), [])
+
+
+_MAPS_KEPT = 8
+_maps: dict[tuple, _MapUnits] = {}
+
+
+def _map_units(db: CachedDatabase, map_: str) -> _MapUnits:
+    """_MapUnits of a map, built once per data fingerprint (every run of every session shows the
+    boxes: turning the units into dicts and filtering them per box cost a few ms a run)."""
+    key = (db.root, _fingerprint(db.root), map_)
+    got = _maps.get(key)
+    if got is None:
+        all_units = units_frame(db)
+        rows = {r["code"]: r for r in _of_map(all_units, map_).to_dicts()}
+        children: dict[tuple, list[str]] = {}
+        for c, r in rows.items():
+            children.setdefault((r["level"], None, None), []).append(c)
+            for field in ("province_code", "district_code"):
+                children.setdefault((r["level"], field, r.get(field)), []).append(c)
+        got = _MapUnits(rows, new_codes(all_units), "map" in all_units.columns, children)
+        if len(_maps) >= _MAPS_KEPT:
+            _maps.clear()
+        _maps[key] = got
+    return got
+
+
 def unit_picker(db: CachedDatabase) -> None:
     """The search box (both maps, by key) and the boxes of the map in force at the period's end,
     whose values are codes (one map: a code names one unit), turned into keys when picked."""
-    all_units = units_frame(db)
     sel = current()
     u = sel.unit
     map_ = coverage.map_at(sel.period.nominal_end)
-    fresh = new_codes(all_units)
-    rows = {r["code"]: r for r in _of_map(all_units, map_).to_dicts()}
-    here = u.map == map_ if "map" in all_units.columns else True
+    tree = _map_units(db, map_)
+    rows, fresh = tree.rows, tree.fresh
+    here = u.map == map_ if tree.has_map else True
     labels = _search_labels(db.root, _fingerprint(db.root))
 
     def on_search():
@@ -103,28 +139,28 @@ def unit_picker(db: CachedDatabase) -> None:
         if code is not None and code in rows:
             _set_unit(db, unit_key_of(rows[code], fresh))
 
-    provinces = [c for c, r in rows.items() if r["level"] == "province"]
+    provinces = tree.under("province")
     st.session_state["f_province"] = u.province if here and u.province in provinces else None
     st.selectbox("Tỉnh, thành phố", provinces, key="f_province", format_func=lambda c: rows[c]["name"],
                  placeholder="Chọn tỉnh, thành phố", on_change=lambda: pick("f_province", "", None))
     if not here:
         return
     if map_ == units.NEW:  # province → commune
-        com = [c for c, r in rows.items() if r["level"] == "commune" and r["province_code"] == u.province]
+        com = tree.under("commune", "province_code", u.province)
         st.session_state["f_commune"] = u.code if u.level == "commune" else NONE_PROVINCE_COMMUNE
         st.selectbox("Xã, phường, đặc khu", [NONE_PROVINCE_COMMUNE] + com, key="f_commune",
                      format_func=lambda c: c if c == NONE_PROVINCE_COMMUNE else rows[c]["name"],
                      on_change=lambda: pick("f_commune", NONE_PROVINCE_COMMUNE, u.province))
         return
     # old map: province → district → commune
-    dist = [c for c, r in rows.items() if r["level"] == "district" and r["province_code"] == u.province]
+    dist = tree.under("district", "province_code", u.province)
     inside = u.level in ("district", "commune") and u.district in dist
     st.session_state["f_district"] = u.district if inside else NONE_DISTRICT
     st.selectbox("Quận, huyện, thị xã", [NONE_DISTRICT] + dist, key="f_district",
                  format_func=lambda c: c if c == NONE_DISTRICT else rows[c]["name"],
                  on_change=lambda: pick("f_district", NONE_DISTRICT, u.province))
     if inside:
-        com = [c for c, r in rows.items() if r["level"] == "commune" and r["district_code"] == u.district]
+        com = tree.under("commune", "district_code", u.district)
         st.session_state["f_commune"] = u.code if u.level == "commune" else NONE_COMMUNE
         st.selectbox("Xã, phường, thị trấn", [NONE_COMMUNE] + com, key="f_commune",
                      format_func=lambda c: c if c == NONE_COMMUNE else f"{rows[c]['name']} ({c})",

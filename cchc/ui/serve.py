@@ -122,6 +122,8 @@ def prepare() -> None:
 
     PagesManager.uses_pages_directory = False
     _serve_translated()
+    from cchc.ui import state
+    state.warm_up()  # imports and the database before the first visitor (docs/performance-app.md)
 
 
 def main(argv: list[str]) -> None:

@@ -118,6 +118,23 @@ class CachedDatabase:
         return self.inner.sql(text, **params)
 
 
+def warm_up() -> None:
+    """What every server process's first page run would otherwise do for its first visitor, done at
+    server start (cchc.ui.serve.prepare): import the pages' view modules (and with them polars, DuckDB,
+    Plotly: ~1,1 s on the benchmark machine) and open the database of CCHC_DATA_DIR (~0,25 s; a missing
+    or damaged folder is left to the page, which says so). Measured in docs/performance-app.md."""
+    import importlib
+    import pkgutil
+
+    from cchc import views
+    for m in pkgutil.iter_modules(views.__path__):
+        importlib.import_module(f"{views.__name__}.{m.name}")
+    try:
+        _database(str(dbm.data_dir(os.environ.get("CCHC_DATA_DIR"))))
+    except dbm.DataError:
+        pass
+
+
 def get_db() -> CachedDatabase:
     """The database of CCHC_DATA_DIR (or data/); stops the page with a Vietnamese message if absent."""
     root = str(dbm.data_dir(os.environ.get("CCHC_DATA_DIR")))

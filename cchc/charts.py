@@ -225,9 +225,9 @@ def _outside_text(fig: go.Figure) -> None:
     widest = 0.0
     for t in fig.data:
         if t.type == "bar" and t.orientation == "h" and t.text is not None and t.textposition in ("outside", "auto"):
-            widest = max([widest] + [text_px(str(x), 12) for x in t.text])
+            widest = max([widest] + [text_px(str(x), 13) for x in t.text])
         if t.type == "scatter" and t.mode == "text" and t.text is not None:
-            widest = max([widest] + [text_px(str(x), 12) for x in t.text])
+            widest = max([widest] + [text_px(str(x), 13) for x in t.text])
     if widest:
         fig.update_layout(margin=dict(r=max(fig.layout.margin.r or 0, int(widest) + 12)))
 
@@ -241,7 +241,7 @@ def _tick_width(fig: go.Figure, axis: str) -> float:
     if ax.showticklabels is False:
         return 0.0
     if ax.ticktext:
-        return max(text_px(str(t), TICK_SIZE) for t in ax.ticktext)
+        return max(text_px(x, TICK_SIZE) for t in ax.ticktext for x in str(t).split("<br>"))
     vals = [abs(v) for t in fig.data if (t.yaxis or "y") == axis and getattr(t, "orientation", None) != "h"
             and t.y is not None for v in t.y if isinstance(v, (int, float))]
     if not vals:
@@ -255,7 +255,10 @@ def _tick_width(fig: go.Figure, axis: str) -> float:
 def _value_margins(fig: go.Figure) -> None:
     """Side margins wide enough for the value axes' tick labels and titles, so that Plotly's automargin
     does not move the plot (and with it the header's notes, anchored to its left edge)."""
+    categories = (fig.layout.meta or {}).get("cchc_rows")
     for axis, side in (("y", "l"), ("y2", "r")):
+        if axis == "y" and categories:  # labels, not values: _category_axis sized the slot
+            continue
         w = _tick_width(fig, axis)
         if not w:
             continue
@@ -427,6 +430,7 @@ def mark_partial(fig: go.Figure, months: list[date], start: date, end: date, tra
 
 _server_lock = threading.Lock()
 _server_started = False
+_render_lock = threading.Lock()
 
 # Export (PNG, SVG, PDF). A chart keeps the layout `finish` gave it (its header is placed in px from
 # the top for its height; fonts are not enlarged, which would undo that placement): it is drawn at its
@@ -537,7 +541,8 @@ def to_image(fig: go.Figure, fmt: str = "png", size: tuple[int, int] = SLIDE) ->
         raise ValueError(f"unknown image format {fmt!r}")
     _ensure_server()
     f, w, h, scale = for_export(fig, size)
-    return pio.to_image(f, format=fmt, width=w, height=h, scale=scale if fmt == "png" else 1)
+    with _render_lock:  # kaleido's server runs one task at a time and matches answers by order
+        return pio.to_image(f, format=fmt, width=w, height=h, scale=scale if fmt == "png" else 1)
 
 
 def file_name(chart: str, unit_name: str, period_short: str, ext: str = "png") -> str:

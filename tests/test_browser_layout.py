@@ -131,8 +131,10 @@ def test_problems_finds_an_overlap_a_clip_and_a_repeated_tick():
     assert any(p.startswith("repeated tick labels") for p in found)
 
 
-def _wait_charts(page) -> None:
-    wait_idle(page)
+def _wait_charts(page, rerun: bool = True) -> None:
+    """Wait until every visible chart is drawn (after a page load: until Streamlit's run is over)."""
+    if rerun:
+        wait_idle(page)
     page.wait_for_function(
         """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
                  .every(c => c.getBoundingClientRect().width < 2 || c.querySelector('svg.main-svg .gtitle'))""",
@@ -165,7 +167,7 @@ def test_no_chart_text_overlaps_or_is_clipped_at_any_width(sample_dir):
                     expect(page.get_by_test_id("stException")).to_have_count(0)
                     for width in reversed(WIDTHS):
                         page.set_viewport_size({"width": width, "height": 1000})
-                        _wait_charts(page)
+                        _wait_charts(page, rerun=False)  # a resize redraws the charts, Streamlit does not rerun
                         measured = page.evaluate(COLLECT_JS)
                         charts_seen += len(measured)
                         for chart in measured:

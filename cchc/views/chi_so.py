@@ -379,6 +379,11 @@ def trend_figure(results: list[scoring.IndexResult], kind_label: str, subtitle: 
                      range=[max(0, min([60.0] + lows) - 5), ix.max_total + 2])
     charts.thin_categories(fig, x)
     fig.update_layout(showlegend=False)
+    cut = [r.period.partial for r in results]  # a period the data do not cover to its end: hollow
+    if any(cut):
+        fig.data[0].marker.symbol = ["circle-open" if c else "circle" for c in cut]
+        charts.note(fig, "○ Kỳ chưa trọn: " + "; ".join(f"{r.period.short_label} (dữ liệu đến {fmt.day(r.period.end)})"
+                                                        for r in results if r.period.partial), "#555")
     _band_lines(fig, ix)
     return charts.finish(fig)
 

@@ -356,7 +356,7 @@ def _dot_plot(labels: list[str], rows: list[dict], title: str, subtitle: str) ->
     low = min([r[k] for r in rows for k in ("survey_rate", "rate_766") if r[k] is not None], default=THRESHOLD_766)
     # Zoomed to the data; the 90 % line is drawn when it is near, else named in a note.
     near = low <= THRESHOLD_766 + 0.02
-    fig.update_xaxes(**charts.percent_axis([low, 1.0] + ([THRESHOLD_766] if near else []), max_ticks=4))
+    fig.update_xaxes(**charts.percent_axis([low, 1.0] + ([THRESHOLD_766] if near else []), max_ticks=3))
     fig.update_yaxes(autorange="reversed", showgrid=True)
     label = f"Ngưỡng {fmt.percent(THRESHOLD_766, 0)}"
     if near:

@@ -186,7 +186,7 @@ def trend_figure(series: list[tuple[Column, pl.DataFrame]], subtitle: str) -> go
                       row=2, col=1)
     charts.style(fig, "Tỷ lệ đúng hạn và hồ sơ tiếp nhận theo tháng", subtitle, height=560)
     rates_all = [v for _, d in series for v in d[TREND_RATE].to_list()]
-    fig.update_yaxes(**charts.percent_axis(rates_all, max_ticks=4), row=1, col=1)
+    fig.update_yaxes(**charts.percent_axis(rates_all, max_ticks=3), row=1, col=1)
     fig.update_yaxes(rangemode="tozero", row=2, col=1)
     fig.update_xaxes(tickformat=charts.MONTH_TICKS)
     for a in fig.layout.annotations:  # the panels' titles

@@ -465,7 +465,7 @@ def ranking_figure(rows: list[dict], item: str, by: str, subtitle: str) -> go.Fi
     height = max(420, 160 + 22 * len(rs))
     worst = "cao" if HIGHER_IS_BETTER[item] is False else "thấp"
     charts.style(fig, f"{KPIS[item].label}, {worst} nhất ở trên", subtitle=subtitle, source=SOURCE, height=height)
-    fig.update_xaxes(**charts.percent_axis(rates + [0.0, 1.0], ceiling=None, pad=0.02, max_ticks=4))
+    fig.update_xaxes(**charts.percent_axis(rates + [0.0, 1.0], ceiling=None, pad=0.02, max_ticks=3))
     fig.update_yaxes(autorange="reversed")
     charts.threshold_line(fig, 1, "Kế hoạch: 100 %", vertical=True)
     return charts.finish(fig)

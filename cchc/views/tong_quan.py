@@ -364,7 +364,7 @@ def ranking_figure(df: pl.DataFrame, by: str, unit: Unit, p: periods.Period, ove
                  height=max(380, 150 + 32 * d.height))
     fig.update_layout(barmode="overlay", bargap=0.3)
     fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(labels)), autorange=None)
-    ticks, text = charts.percent_ticks(lo, hi, max_ticks=4)
+    ticks, text = charts.percent_ticks(lo, hi, max_ticks=3)
     fig.update_xaxes(range=[lo, hi + (hi - lo) * 0.02], tickmode="array", tickvals=ticks, ticktext=text,
                      hoverformat=".2%")
     if overall is not None:

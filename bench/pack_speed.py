@@ -109,7 +109,8 @@ def main() -> int:
             size = len(built.data)
             steps = [(b[0] - a[0], a[1]) for a, b in zip(marks, marks[1:])]
         data_s = sum(d for d, text in steps if text.startswith(("start", "Tính")))
-        print(f"  last {kind} run: data and figures {s(data_s)}, images and file {s(t - data_s)}; slowest step "
+        print(f"  last {kind} run: data and figures {s(data_s)} (pages drawn meanwhile), the remaining pages and the "
+              f"file {s(t - data_s)}; slowest step "
               f"{s(max(steps)[0])} after “{max(steps)[1]}”")
         med = statistics.median(runs)
         verdict = "met" if med <= TARGET_PACK else "NOT met"

@@ -389,15 +389,16 @@ class Pack:
 
 
 def plan(db: Database, unit: Unit, period: periods.Period, keys: list[str],
-         progress: Progress | None = None) -> Pack:
-    """The pack's slides with their figures and findings, computed from the data (nothing drawn yet)."""
+         progress: Progress | None = None, on_slide: Callable[[Slide], None] | None = None) -> Pack:
+    """The pack's slides with their figures and findings, computed from the data; on_slide is told of
+    each slide as soon as it is made (build_pack starts drawing it while the next one is computed)."""
     keys = check_keys(keys)
     c = Context(db, unit, period)
     slides, skipped = [], []
     for n, k in enumerate(keys):
         item = ITEMS[k]
         if progress:
-            progress(0.4 * n / len(keys), f"Tính số liệu: {item.title}")
+            progress(0.5 * n / len(keys), f"Tính số liệu: {item.title}")
         if item.is_chart:
             fig = item.figure(c)
             if fig is None:
@@ -406,6 +407,8 @@ def plan(db: Database, unit: Unit, period: periods.Period, keys: list[str],
             slides.append(Slide(item, item.title, item.finding(c), figure=fig))
         else:
             slides.append(Slide(item, item.title, item.finding(c), rows=kpi_rows(list(item.kpis), c.now, c.prev)))
+        if on_slide:
+            on_slide(slides[-1])
     if not slides:
         raise PackError("Không có biểu đồ nào vẽ được cho đơn vị và kỳ đã chọn.")
     return Pack(unit, period, coverage.data_end(db), date.today(), slides, skipped)
@@ -413,15 +416,53 @@ def plan(db: Database, unit: Unit, period: periods.Period, keys: list[str],
 
 def build_pack(db: Database, unit: Unit, period: periods.Period, items: list[str] | None = None,
                fmt: str = "pptx", progress: Progress | None = None) -> Pack:
-    """The pack of the chosen items (default: the overview set) as PPTX or PDF bytes in Pack.data."""
+    """The pack of the chosen items (default: the overview set) as PPTX or PDF bytes in Pack.data.
+    Each page is drawn (one renderer, one page at a time) while the next one's data are computed:
+    the queries and Chromium use the two cores side by side (bench/pack_speed.py)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from .. import charts
     if fmt not in FORMATS:
         raise PackError(f"Định dạng “{fmt}” không dùng được cho tài liệu họp: chỉ pptx hoặc pdf.")
-    pack = plan(db, unit, period, default_keys() if items is None else items, progress)
-    pack.fmt = fmt
-    pack.data = (_pptx if fmt == "pptx" else _pdf)(pack, progress)
+    keys = check_keys(default_keys() if items is None else items)
+    kind = "png" if fmt == "pptx" else "pdf"
+    subtitle = f"{unit.full_name} — {period.label}"
+    charts.warm_up()
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pack-render") as pool:
+        drawn = []  # (slide, future of its image or page; None for a PPTX table slide)
+
+        def draw(sl: Slide) -> None:
+            page = _page(sl, fmt, subtitle)
+            drawn.append((sl, None if page is None else pool.submit(charts.to_image, page, kind)))
+        try:
+            pack = plan(db, unit, period, keys, progress, on_slide=draw)
+        except BaseException:
+            for _, fut in drawn:
+                if fut is not None:
+                    fut.cancel()
+            raise
+        first = pool.submit(charts.to_image, _title_page(pack), "pdf") if fmt == "pdf" else None
+        images: dict[int, bytes] = {}
+        todo = [(n, fut) for n, (_, fut) in enumerate(drawn) if fut is not None]
+        for done, (n, fut) in enumerate(todo):
+            if progress:
+                progress(0.5 + 0.45 * done / len(todo), f"Vẽ trang {done + 1}/{len(todo)}: {drawn[n][0].title}")
+            images[n] = fut.result()
+        if progress:
+            progress(0.97, "Ghép tệp")
+        pack.fmt = fmt
+        pack.data = _pptx(pack, images) if fmt == "pptx" else _pdf(pack, first.result(), images)
     if progress:
         progress(1.0, "Xong.")
     return pack
+
+
+def _page(sl: Slide, fmt: str, subtitle: str):
+    """What is drawn for a slide: its chart (in the PDF with its finding as a note), the KPI table as
+    a page of the PDF; None for the PPTX's KPI table (a table of the slide itself)."""
+    if sl.figure is not None:
+        return sl.figure if fmt == "pptx" else _with_finding(sl.figure, sl.finding)
+    return None if fmt == "pptx" else _table_page(sl, subtitle)
 
 
 def file_name(unit: Unit, period: periods.Period, ext: str) -> str:
@@ -437,23 +478,11 @@ def chart_figure(db: Database, unit: Unit, period: periods.Period, key: str) -> 
     return fig
 
 
-def _images(pack: Pack, kind: str, progress: Progress | None) -> list[bytes]:
-    from .. import charts
-    out = []
-    charts_ = [s for s in pack.slides if s.figure is not None]
-    for n, s in enumerate(charts_):
-        if progress:
-            progress(0.4 + 0.55 * n / len(charts_), f"Vẽ biểu đồ {n + 1}/{len(charts_)}: {s.title}")
-        out.append(charts.to_image(s.figure, kind))
-    return out
-
-
 # --- PPTX ----------------------------------------------------------------------------------------
-def _pptx(pack: Pack, progress: Progress | None) -> bytes:
+def _pptx(pack: Pack, images: dict[int, bytes]) -> bytes:
     from pptx import Presentation
     from pptx.util import Emu, Pt
 
-    images = iter(_images(pack, "png", progress))
     prs = Presentation()
     prs.slide_width, prs.slide_height = Emu(12192000), Emu(6858000)  # 16:9, 13,33 × 7,5 in
     W, H = prs.slide_width, prs.slide_height
@@ -474,7 +503,7 @@ def _pptx(pack: Pack, progress: Progress | None) -> bytes:
 
     margin = Emu(int(W * 0.03))
     top = Emu(int(H * 0.14))
-    for sl in pack.slides:
+    for n, sl in enumerate(pack.slides):
         s = prs.slides.add_slide(title_only)
         s.shapes.title.text = sl.title
         title = s.shapes.title
@@ -484,7 +513,7 @@ def _pptx(pack: Pack, progress: Progress | None) -> bytes:
         if sl.figure is not None:
             h = H - top - foot
             w = Emu(int(h * 16 / 9))
-            s.shapes.add_picture(io.BytesIO(next(images)), Emu((W - w) // 2), top, width=w, height=h)
+            s.shapes.add_picture(io.BytesIO(images[n]), Emu((W - w) // 2), top, width=w, height=h)
         else:
             _kpi_table(s, sl.rows, margin, top, W - 2 * margin, H - top - foot)
         if sl.finding:
@@ -575,21 +604,17 @@ def _with_finding(fig: go.Figure, text: str | None) -> go.Figure:
     return charts.note(f, text, "#1f3f66") if text else f
 
 
-def _pdf(pack: Pack, progress: Progress | None) -> bytes:
+def _title_page(pack: Pack) -> go.Figure:
+    return _text_page([(PACK_TITLE, 28, True)] + [(line, 22 if n == 0 else 18, n == 0)
+                                                  for n, line in enumerate(pack.title_lines())])
+
+
+def _pdf(pack: Pack, title: bytes, pages: dict[int, bytes]) -> bytes:
     from pypdf import PdfWriter
 
-    from .. import charts
-
-    pages = [_text_page([(PACK_TITLE, 28, True)] + [(line, 22 if n == 0 else 18, n == 0)
-                                                    for n, line in enumerate(pack.title_lines())])]
-    subtitle = f"{pack.unit.full_name} — {pack.period.label}"
-    for sl in pack.slides:
-        pages.append(_with_finding(sl.figure, sl.finding) if sl.figure is not None else _table_page(sl, subtitle))
     writer = PdfWriter()
-    for n, fig in enumerate(pages):
-        if progress:
-            progress(0.4 + 0.55 * n / len(pages), f"Vẽ trang {n + 1}/{len(pages)}")
-        writer.append(io.BytesIO(charts.to_image(fig, "pdf")))
+    for data in [title] + [pages[n] for n in range(len(pack.slides))]:
+        writer.append(io.BytesIO(data))
     writer.add_metadata({"/Title": f"Tài liệu họp — {pack.unit.full_name} — {pack.period.label}"})
     out = io.BytesIO()
     writer.write(out)

@@ -82,6 +82,9 @@ def test_catalogue_keys_and_default_set():
         pack.check_keys(["tong-quan-chi-tieu"], charts_only=True)
     with pytest.raises(pack.PackError):
         pack.check_keys([])
+    with pytest.raises(pack.PackError) as e:  # a key from the command line is quoted bounded
+        pack.check_keys(["x" * 5000])
+    assert "x" * 40 + "…”" in str(e.value) and "x" * 41 not in str(e.value)
 
 
 def test_finding_wording_from_the_catalogue():

@@ -340,7 +340,8 @@ def default_keys() -> list[str]:
 
 def unknown_key_message(key: str, charts_only: bool = False) -> str:
     keys = CHART_KEYS if charts_only else list(ITEMS)
-    return f"Không có mục “{key}” trong tài liệu họp. Các mục: {', '.join(keys)}."
+    shown = key if len(key) <= 40 else key[:40] + "…"  # a key from the command line, quoted bounded
+    return f"Không có mục “{shown}” trong tài liệu họp. Các mục: {', '.join(keys)}."
 
 
 def check_keys(keys: list[str], charts_only: bool = False) -> list[str]:

@@ -11,14 +11,16 @@ from pathlib import Path
 
 import pytest
 
-from browser_util import CHROMIUM, LINKS, PAGE_PATHS, ROOT, launch, open_settled, streamlit_server, wait_idle
+from browser_util import (CHROMIUM, LINKS, PAGE_PATHS, ROOT, launch, open_settled, open_sidebar, streamlit_server,
+                          wait_idle)
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
 ENGLISH = ["No results", "Upload", "Browse files", "Drag and drop", "per file", "Print", "Record", "Settings",
            "About", "Made with Streamlit", "Deploy", "Running", "Clear cache", "Rerun", "Download", "Fullscreen",
            "Search", "Close", "Open", "Dismiss", "Skip to", "Sidebar", "Main menu", "Choose an option",
            "options available", "Link to heading", "Copy", "Zoom", "Autoscale", "Reset axes", "Show/hide",
-           "Help for", "Collapse", "Expand", "sample", "Stop", "Connecting", "Loading", "Please wait"]
+           "Help for", "Collapse", "Expand", "sample", "Stop", "Connecting", "Loading", "Please wait", "View",
+           "Show", "Hide", "Cancel", "Submit", "Select all", "Clear", "Error", "Warning", "Success", "Info"]
 WORDS = re.compile(r"(?<![A-Za-z])(" + "|".join(re.escape(w) for w in ENGLISH) + r")(?![A-Za-z])")
 
 # (where, text) for every text node, aria-label, title and placeholder of the page
@@ -84,6 +86,13 @@ def test_no_english_on_any_page(server):
                     page.screenshot(path=str(ARTIFACTS / "vietnamese-no-match.png"))
                 page.keyboard.press("Escape")
                 found += [f"{path}: {s}" for s in dict.fromkeys(seen)]
+            # a phone: the sidebar holds the page menu ("View 4 more" in Streamlit's English)
+            phone = browser.new_page(viewport={"width": 390, "height": 900}, locale="vi-VN")
+            open_settled(phone, f"{server}/tong-quan?{LINKS['xa']}")
+            open_sidebar(phone)
+            expect(phone.get_by_test_id("stSidebarNavViewButton")).to_be_visible()
+            found += [f"tong-quan @ 390 px: {s}" for s in dict.fromkeys(english(phone))]
+            phone.close()
             # the uploader's own texts (Nhập dữ liệu): present and in Vietnamese
             open_settled(page, f"{server}/nhap-du-lieu?{LINKS['xa']}")
             up = page.get_by_test_id("stFileUploader").first

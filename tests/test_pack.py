@@ -180,8 +180,7 @@ def test_pdf_pages_and_text(pdf_pack, quoc_tuan, figures):
     assert "3.262" in kpi_page and fmt.percent(now["on_time_rate"]) in kpi_page
     trend_page = reader.pages[1 + p.titles.index("Xu hướng 24 tháng")].extract_text()
     assert "99,97 %" in trend_page and "so với cùng kỳ" in trend_page
-    w, h = reader.pages[3].mediabox.width, reader.pages[3].mediabox.height
-    assert abs(float(w) / float(h) - 16 / 9) < 0.01
+    assert {(float(pg.mediabox.width), float(pg.mediabox.height)) for pg in reader.pages} == {pack.PDF_PAGE}
 
 
 def test_pack_refuses_a_format_and_an_empty_choice(db, quoc_tuan):

@@ -40,6 +40,7 @@ FORMATS = {"pptx": "application/vnd.openxmlformats-officedocument.presentationml
            "pdf": "application/pdf"}
 PACK_TITLE = "TÀI LIỆU HỌP: KẾT QUẢ CẢI CÁCH HÀNH CHÍNH"
 KPI_HEADERS = ("Chỉ tiêu", "Kỳ này", "Cùng kỳ năm trước", "Thay đổi")
+PDF_PAGE = (960, 540)  # points: 13,33 × 7,5 in, the PPTX's 16:9 slide
 
 Progress = Callable[[float, str], None]
 
@@ -616,6 +617,8 @@ def _pdf(pack: Pack, title: bytes, pages: dict[int, bytes]) -> bytes:
     writer = PdfWriter()
     for data in [title] + [pages[n] for n in range(len(pack.slides))]:
         writer.append(io.BytesIO(data))
+    for page in writer.pages:  # every chart is 16:9 at its own size: one page size, the slides' 13,33 × 7,5 in
+        page.scale_to(*PDF_PAGE)
     writer.add_metadata({"/Title": f"Tài liệu họp — {pack.unit.full_name} — {pack.period.label}"})
     out = io.BytesIO()
     writer.write(out)

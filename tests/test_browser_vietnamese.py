@@ -20,7 +20,7 @@ ENGLISH = ["No results", "Upload", "Browse files", "Drag and drop", "per file", 
            "Search", "Close", "Open", "Dismiss", "Skip to", "Sidebar", "Main menu", "Choose an option",
            "options available", "Link to heading", "Copy", "Zoom", "Autoscale", "Reset axes", "Show/hide",
            "Help for", "Collapse", "Expand", "sample", "Stop", "Connecting", "Loading", "Please wait", "View",
-           "Show", "Hide", "Cancel", "Submit", "Select all", "Clear", "Error", "Warning", "Success", "Info"]
+           "Show", "Hide", "Cancel", "Submit", "Select all", "Clear", "Remove", "Selected", "Add files", "date", "Error", "Warning", "Success", "Info"]
 WORDS = re.compile(r"(?<![A-Za-z])(" + "|".join(re.escape(w) for w in ENGLISH) + r")(?![A-Za-z])")
 
 # (where, text) for every text node, aria-label, title and placeholder of the page

@@ -160,8 +160,9 @@ def threshold_line(fig: go.Figure, value: float, label: str, row=None, col=None,
     return note(fig, label, color)
 
 
-def _legend_items(fig: go.Figure) -> list[str]:
-    if fig.layout.showlegend is False:
+def _legend_items(fig: go.Figure, meta: dict) -> list[str]:
+    """The legend's entries; none when the figure hides its legend (not when `finish` hid it)."""
+    if fig.layout.showlegend is False and not meta.get("cchc_legend_hidden"):
         return []
     names, seen = [], set()
     for t in fig.data:
@@ -169,7 +170,8 @@ def _legend_items(fig: go.Figure) -> list[str]:
             continue
         seen.add(t.legendgroup)
         names.append(t.name)
-    return names if len(names) > 1 or fig.layout.showlegend else []
+    shown = fig.layout.showlegend and not meta.get("cchc_legend_hidden")
+    return names if len(names) > 1 or shown or any(t.showlegend for t in fig.data) else []
 
 
 def _rows(widths: list[float], width: float = PHONE_PX) -> list[list[int]]:
@@ -296,7 +298,8 @@ def finish(fig: go.Figure) -> go.Figure:
             placed.append((a, y, h))
             a.update(x=0, xshift=4 - left)
             y += h + 4
-    items = _legend_items(fig)
+    items = _legend_items(fig, meta)
+    meta["cchc_legend_hidden"] = not items
     if items:
         # Plotly wraps a horizontal legend at the plot's width: on a phone, less the side margins
         right = fig.layout.margin.r if fig.layout.margin.r is not None else 30

@@ -1,9 +1,9 @@
 """Vietnamese everywhere, Streamlit's own strings included (issue 16 item 2): every page, served as
 `make run` serves it (python -m cchc.ui.serve: Streamlit's bundle with cchc/ui/vi_strings.toml applied),
 rendered in Chromium; the ⋮ menu opened, then a select box given a search with no match (the empty
-list's text). The page's text, aria-labels, titles and placeholders must hold none of Streamlit's
-English UI words. Material icon names ("upload", "download": a font's ligatures, not words a reader
-sees) are left out."""
+list's text); a page on a phone with the sidebar open; the custom range's calendar; the uploader.
+The page's text, aria-labels, titles and placeholders must hold none of Streamlit's English UI words.
+Material icon names ("upload", "download": a font's ligatures, not words a reader sees) are left out."""
 from __future__ import annotations
 
 import re
@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from browser_util import (CHROMIUM, LINKS, PAGE_PATHS, ROOT, launch, open_settled, open_sidebar, streamlit_server,
-                          wait_idle)
+from browser_util import (CHROMIUM, LINKS, PAGE_PATHS, ROOT, choose, launch, open_settled, open_sidebar,
+                          streamlit_server, wait_idle)
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
 ENGLISH = ["No results", "Upload", "Browse files", "Drag and drop", "per file", "Print", "Record", "Settings",
@@ -20,7 +20,8 @@ ENGLISH = ["No results", "Upload", "Browse files", "Drag and drop", "per file", 
            "Search", "Close", "Open", "Dismiss", "Skip to", "Sidebar", "Main menu", "Choose an option",
            "options available", "Link to heading", "Copy", "Zoom", "Autoscale", "Reset axes", "Show/hide",
            "Help for", "Collapse", "Expand", "sample", "Stop", "Connecting", "Loading", "Please wait", "View",
-           "Show", "Hide", "Cancel", "Submit", "Select all", "Clear", "Remove", "Selected", "Add files", "date", "Error", "Warning", "Success", "Info"]
+           "Show", "Hide", "Cancel", "Submit", "Select all", "Clear", "Remove", "Selected", "Add files", "date",
+           "Date range", "Past", "Select", "Error", "Warning", "Success", "Info"]
 WORDS = re.compile(r"(?<![A-Za-z])(" + "|".join(re.escape(w) for w in ENGLISH) + r")(?![A-Za-z])")
 
 # (where, text) for every text node, aria-label, title and placeholder of the page
@@ -93,6 +94,13 @@ def test_no_english_on_any_page(server):
             expect(phone.get_by_test_id("stSidebarNavViewButton")).to_be_visible()
             found += [f"tong-quan @ 390 px: {s}" for s in dict.fromkeys(english(phone))]
             phone.close()
+            # a custom range: the date box's calendar (month and day names from the browser's vi-VN)
+            open_settled(page, f"{server}/tong-quan?{LINKS['xa']}")
+            choose(page, "Loại kỳ báo cáo", "Tùy chọn")
+            page.get_by_test_id("stDateInput").get_by_role("button", name="Chọn khoảng ngày").click()
+            expect(page.get_by_text("Khoảng ngày", exact=True)).to_be_visible()
+            found += [f"tong-quan, calendar: {s}" for s in dict.fromkeys(english(page))]
+            page.keyboard.press("Escape")
             # the uploader's own texts (Nhập dữ liệu): present and in Vietnamese
             open_settled(page, f"{server}/nhap-du-lieu?{LINKS['xa']}")
             up = page.get_by_test_id("stFileUploader").first

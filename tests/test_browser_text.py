@@ -97,3 +97,18 @@ def test_the_check_sees_a_cut_value(server):
             assert any(p.startswith('card: "3.262"') for p in page.evaluate(CUT))
         finally:
             browser.close()
+
+
+def test_a_clipped_period_keeps_its_option_short(app, db):
+    """The period box shows a name and dates only (the box would cut "…, dữ liệu đến dd/mm/yyyy"); a
+    caption under it says where a clipped period's figures stop."""
+    from cchc import periods
+
+    last = db.run("data_range").row(0)[1]
+    # the new xã Trần Phú, the official year the data end in (it runs to mid-December: past the data end)
+    at = app(page="pages/tong_quan.py", unit="10633", kind="year", y=str(last.year))
+    labels = at.selectbox(key="f_period").options
+    assert labels and not any("dữ liệu đến" in t or "tồn tại đến" in t for t in labels)
+    assert all(len(t) <= len("Tháng 12/2023 (10/11/2023 – 09/12/2023)") for t in labels)
+    captions = [c.value for c in at.sidebar.caption]
+    assert f"Kỳ chưa trọn: dữ liệu đến {periods.fmt_date(last)}." in captions, captions

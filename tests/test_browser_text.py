@@ -112,3 +112,11 @@ def test_a_clipped_period_keeps_its_option_short(app, db):
     assert all(len(t) <= len("Tháng 12/2023 (10/11/2023 – 09/12/2023)") for t in labels)
     captions = [c.value for c in at.sidebar.caption]
     assert f"Kỳ chưa trọn: dữ liệu đến {periods.fmt_date(last)}." in captions, captions
+
+
+def test_the_stylesheet_survives_streamlits_sanitiser():
+    """st.html passes the CSS through DOMPurify, which drops a style element whose text has a '<'
+    followed by a letter or '/': the whole stylesheet would silently vanish."""
+    import re
+    css = (ROOT / "cchc" / "ui" / "style.css").read_text(encoding="utf-8")
+    assert not re.search(r"<[/\w]", css)

@@ -29,6 +29,9 @@ def chart(fig: go.Figure, name: str, sel: Selection, key: str, on_select: str | 
     return event
 
 
+LONG_VALUE = 12  # characters: longer card values are drawn smaller (.st-key-kpi_long_<n> in style.css)
+
+
 def kpi(col, label: str, value: str, delta: str | None = None, higher_is_better: bool | None = True,
         help: str | None = None) -> None:
     """A KPI card: value, change against the same period a year earlier (coloured by whether
@@ -40,6 +43,10 @@ def kpi(col, label: str, value: str, delta: str | None = None, higher_is_better:
         note = f"Kỳ chưa trọn: {sel.period.coverage_note}."
         help = f"{help}\n\n{note}" if help else note
     unchanged = bool(delta) and delta.lstrip().startswith(("±", "+0 ", "0 "))
+    if len(value) > LONG_VALUE:  # a text value (a band "Nhóm C (70 – dưới 80 %)"): style.css sets it smaller
+        n = st.session_state.get("_kpi_long", 0) + 1
+        st.session_state["_kpi_long"] = n  # app.py starts each run at 0
+        col = col.container(key=f"kpi_long_{n}")
     col.metric(label, value, delta=delta, delta_color="off" if unchanged else color,
                delta_arrow="off" if unchanged else "auto", help=help, border=True)
 

@@ -6,7 +6,8 @@ fails on
   (a) two visible texts of one chart whose boxes intersect by more than 1 px (tick labels of one axis
       included),
   (b) a text reaching outside its chart's SVG (clipped),
-  (c) two equal tick labels on one axis.
+  (c) two equal tick labels on one axis, or a tick label with an SI suffix ("20k") or English
+      decimals ("99.5%").
 A screenshot of every failing chart is kept in tests/artifacts/layout-*.png."""
 from __future__ import annotations
 
@@ -42,6 +43,8 @@ PAGES = {  # every page that draws charts; extra parameters per page
     "ho-so (chỉ tiêu 4.2)": {"ct": "4.2", "_units": ("10621", "31")},
 }
 TOLERANCE = 1.0  # px
+# "20k", "1.5M" (SI suffixes) or "99.5%" (English decimals, no space) on an axis
+SI_OR_ENGLISH = re.compile(r"^[−-]?[\d.,]+\s?[kMGTµm]$|\d\.\d+\s?%|\d%")
 
 # Every text of every drawn chart, with its box and the chart it belongs to. A text counts when it has
 # characters and is visible (display, visibility and opacity of it and its ancestors); hover labels and
@@ -109,6 +112,8 @@ def problems(chart: dict) -> list[str]:
     for a in texts:
         if a["axis"]:
             axes.setdefault(a["axis"], []).append(a["s"])
+            if SI_OR_ENGLISH.search(a["s"]):
+                out.append(f"tick label not in Vietnamese format: «{a['s']}»")
     for labels in axes.values():
         seen = {s for s in labels if labels.count(s) > 1}
         if seen:
@@ -130,6 +135,11 @@ def test_problems_finds_an_overlap_a_clip_and_a_repeated_tick():
                                  {"s": "a", "axis": "x", "l": 5, "t": 5, "r": 15, "b": 15},
                                  {"s": "c", "axis": None, "l": 95, "t": 50, "r": 110, "b": 60}]}
     found = problems(bad)
+    assert problems({"box": box, "texts": [{"s": "20k", "axis": "y", "l": 0, "t": 0, "r": 9, "b": 9}]}) == [
+        "tick label not in Vietnamese format: «20k»"]
+    assert problems({"box": box, "texts": [{"s": "99.5%", "axis": "y", "l": 0, "t": 0, "r": 9, "b": 9}]})
+    assert not problems({"box": box, "texts": [{"s": "20.000", "axis": "y", "l": 0, "t": 0, "r": 9, "b": 9},
+                                               {"s": "99,5 %", "axis": "x", "l": 20, "t": 0, "r": 29, "b": 9}]})
     assert any(p.startswith("overlap") for p in found)
     assert any(p.startswith("clipped") for p in found)
     assert any(p.startswith("repeated tick labels") for p in found)

@@ -3,9 +3,13 @@ the table is in the pinned Streamlit's bundle, the translated copy has the Vietn
 longer the English one, and a literal missing from the bundle stops the start with its name."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from cchc.ui import serve
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_every_literal_is_in_the_pinned_bundle():
@@ -42,28 +46,45 @@ def test_a_missing_literal_is_named(tmp_path):
 
 
 # --- decimals typed as Vietnamese write them (Tự đánh giá: a text box read by facts_entry.parse_number) --
-def test_decimal_box_shows_and_reads_vietnamese_decimals(app, sample_dir, tmp_path, monkeypatch):
+def test_decimal_box_shows_and_reads_vietnamese_decimals(data_env, sample_dir, tmp_path, monkeypatch):
     import shutil
+    import time
 
+    from streamlit.testing.v1 import AppTest
+
+    from cchc import access, accounts
     from cchc.db import Database
 
     root = tmp_path / "data"
     shutil.copytree(sample_dir, root)
     monkeypatch.setenv("CCHC_DATA_DIR", str(root))
-    at = app(page="pages/tu_danh_gia.py", unit="10621", **{"from": "2022-12-10", "to": "2023-12-09"})
+    # an officer signed in (issue 17: the sample's demo only reads)
+    accounts.add(root, "kiemthu", "mat-khau-du-dai-2023", "admin", access.Scope("country"), by=access.operator())
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    params = {"unit": "10621", "from": "2022-12-10", "to": "2023-12-09"}
+    at.session_state["_signin"] = {"name": "kiemthu", "at": time.time()}
+    for k, v in params.items():
+        at.query_params[k] = v
+    at.run()
+    at.switch_page("pages/tu_danh_gia.py")
+    for k, v in params.items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
 
-    def box(code):
-        [w] = [w for w in at.text_input if (w.key or "").endswith(f"_v_{code}")]
+    def box(suffix):
+        [w] = [w for w in at.text_input if (w.key or "").endswith(suffix)]
         return w
 
     assert not [w for w in at.number_input if (w.key or "").endswith("_v_one_stop_room_m2")]  # a text box
-    shown = box("one_stop_room_m2").value
+    shown = box("_v_one_stop_room_m2").value
     assert shown == "" or "." not in shown  # "45,5", never "45.50"
 
     def save(text):
-        box("one_stop_room_m2").input(text)
-        [w for w in at.text_input if (w.key or "").endswith("_n_one_stop_room_m2")][0].input("QĐ 12/2023")
-        [w for w in at.text_input if (w.key or "").endswith("_who")][0].input("Nguyễn Văn A")
+        box("_v_one_stop_room_m2").input(text)
+        box("_n_one_stop_room_m2").input("QĐ 12/2023")
+        if [w for w in at.text_input if (w.key or "").endswith("_who")]:
+            box("_who").input("Nguyễn Văn A")
         [b for b in at.button if b.label == "Lưu số liệu"][0].click()
         at.run()
         assert not at.exception, [e.value for e in at.exception]
@@ -79,4 +100,4 @@ def test_decimal_box_shows_and_reads_vietnamese_decimals(app, sample_dir, tmp_pa
     finally:
         db.close()
     assert now["one_stop_room_m2"] == 52.75
-    assert box("one_stop_room_m2").value == "52,75"
+    assert box("_v_one_stop_room_m2").value == "52,75"

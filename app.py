@@ -8,7 +8,7 @@ import streamlit as st
 
 from cchc import coverage, fmt
 from cchc.db import DataError
-from cchc.ui import pages, state, widgets
+from cchc.ui import auth, pages, state, widgets
 from cchc.ui.filters import filter_bar
 
 UI = Path(__file__).parent / "cchc" / "ui"
@@ -38,6 +38,8 @@ home = st.Page(_home, title="Trang chủ", url_path="trang-chu", default=True, v
 nav = st.navigation({"": [home], **groups}, position="top")  # first, so a deep link's page is known early
 try:
     db = state.get_db()
+    ident = auth.gate(db.root)  # who reads: a signed-in account, the sample's demo, or the sign-in form
+    auth.badge(ident, db.root)
     state.sync_from_url(db)   # reads units and dossiers only (the filter bar too)
     filter_bar(db)
     warn = st.session_state.pop("_url_warning", None) if nav.title != home.title else None

@@ -201,6 +201,12 @@ def operator() -> Identity:
     return Identity(name, "admin", Scope("country"), "cli", name)
 
 
+def system(task: str) -> Identity:
+    """The product itself writing on nobody's behalf (the sample generator, the bundled published
+    scores imported into an empty table): recorded as ``system:<task>``."""
+    return Identity(task, "admin", Scope("country"), "system", "Hệ thống")
+
+
 def anonymous(mode: str) -> Identity:
     """A reader without sign-in: ``demo`` (a sample data folder) or ``public`` (configured)."""
     return Identity(mode, "viewer", Scope("country"), mode, "Khách")
@@ -216,7 +222,7 @@ OPEN_QUERIES = frozenset({"data_range", "procedure_catalogue", "procedures_in_fo
 BUILD_QUERIES = frozenset({"build_dossier_daily", "build_rating_daily"})
 
 
-def _allowed_sets(db, scope: Scope) -> dict[str, set[str]]:
+def allowed_sets(db, scope: Scope) -> dict[str, set[str]]:
     """The codes a scope may read, per map and level, as the in_scope macro's lists name them."""
     out = {"new_provinces": set(), "old_provinces": set(), "new_units": set(), "old_units": set()}
     for k in scope.keys:
@@ -239,7 +245,7 @@ def scope_allowed(db, scope: Scope, bound: dict) -> bool:
     """Whether the rows a query's ``$scope`` (cchc.units.Unit.scope) selects all lie inside ``scope``."""
     if scope.kind == "country":
         return True
-    allowed = _allowed_sets(db, scope)
+    allowed = allowed_sets(db, scope)
     if scope.kind == "provinces":
         return (set(bound.get("new_provinces") or ()) <= allowed["new_provinces"]
                 and set(bound.get("old_provinces") or ()) <= allowed["old_provinces"])

@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 
 from . import db as dbm
-from . import fmt, metrics, periods
+from . import access, fmt, metrics, periods, users_cli
 from . import schema
 
 
@@ -58,7 +58,9 @@ def _unit_period_args(p: argparse.ArgumentParser) -> None:
 def build_parser() -> argparse.ArgumentParser:
     ap = _Parser(prog="python -m cchc", description="Bảng điều khiển cải cách hành chính (CCHC): dòng lệnh.")
     ap.add_argument("--data-dir", help="thư mục dữ liệu (mặc định: biến CCHC_DATA_DIR, nếu không có thì data/)")
+    users_cli.add_as_option(ap)
     sub = ap.add_subparsers(dest="cmd", required=True, parser_class=_Parser)
+    users_cli.add_parser(sub)
 
     s = sub.add_parser("sample", help="tạo dữ liệu mẫu (tất định theo --seed)")
     s.add_argument("--seed", type=int, default=None)
@@ -160,7 +162,11 @@ def _unit_and_period(args):
     after its end is refused with its successor; --from after --to is refused."""
     from . import coverage, kpis
     db = dbm.Database(args.data_dir_sub or args.data_dir)
+    ident = _identity(args)
     unit = kpis.resolve_unit(db, args.unit)
+    ident.require("read", db, unit)
+    if ident.scope.kind != "country":  # every query of the command checked against the scope
+        db = access.Guarded(db, ident)
     if args.start > args.end:
         raise UsageError(f"Kỳ báo cáo không hợp lệ: --from {fmt.day(args.start)} sau --to {fmt.day(args.end)}.")
     p = kpis.period_for(unit, args.start, args.end)
@@ -339,7 +345,8 @@ def cmd_index(args) -> int:
 def cmd_import_results(args) -> int:
     from .ingest import results
     root = dbm.data_dir(args.data_dir_sub or args.data_dir)
-    rep = results.import_file(Path(args.file), root, year=args.year, month=args.month, quarter=args.quarter)
+    rep = results.import_file(Path(args.file), root, year=args.year, month=args.month, quarter=args.quarter,
+                              by=_identity(args))
     print(rep.summary())
     for m in rep.mismatches:
         print(f"Cảnh báo: {m}")
@@ -389,7 +396,7 @@ def cmd_import(args) -> int:
         print(p.summary())
         report_plan = p
     else:
-        rep = load.load_file(args.file, root, args.kind, who=args.who, **kw)
+        rep = load.load_file(args.file, root, args.kind, who=args.who, by=_identity(args), **kw)
         print(rep.summary())
         report_plan = rep.plan
     if report_plan.rejected_count:
@@ -406,13 +413,28 @@ def cmd_import(args) -> int:
 def cmd_undo_import(args) -> int:
     from .ingest import load
     root = dbm.data_dir(args.data_dir_sub or args.data_dir)
-    print(load.undo(root, who=args.who, progress=lambda f, t: print(t, file=sys.stderr)).summary())
+    print(load.undo(root, who=args.who, by=_identity(args), progress=lambda f, t: print(t, file=sys.stderr)).summary())
     return 0
+
+
+def _identity(args) -> access.Identity:
+    """Who the command acts as: the machine's operator, or the account named by --as."""
+    return users_cli.identity(dbm.data_dir(getattr(args, "data_dir_sub", None) or args.data_dir), args.as_user)
+
+
+def cmd_users(args) -> int:
+    root = dbm.data_dir(args.data_dir_sub or args.data_dir)
+    db = dbm.Database(root)
+    try:
+        return users_cli.run(args, root, db, _identity(args))
+    finally:
+        db.close()
 
 
 COMMANDS = {"import": cmd_import, "undo-import": cmd_undo_import,
             "sample": cmd_sample, "kpis": cmd_kpis, "index": cmd_index, "import-results": cmd_import_results,
-            "rollup": cmd_rollup, "export": cmd_export, "schema-doc": cmd_schema_doc, "kpi-doc": cmd_kpi_doc}
+            "rollup": cmd_rollup, "export": cmd_export, "schema-doc": cmd_schema_doc, "kpi-doc": cmd_kpi_doc,
+            "users": cmd_users}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -429,7 +451,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"Lỗi: {m}", file=sys.stderr)
         return 2
     except (dbm.DataError, UnitError, periods.PeriodError, SampleError, UsageError, IndexDefinitionError,
-            ScoringError, ResultsImportError) as e:
+            ScoringError, ResultsImportError, access.AccessError) as e:
         print(f"Lỗi: {e}", file=sys.stderr)
         return 2
     except Exception as e:  # never a traceback for the user

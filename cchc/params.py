@@ -124,6 +124,8 @@ PAGES: dict[str, tuple[str, ...]] = {
     "pages/doi_chieu.py": (),
     "pages/so_sanh.py": ("ss",),
     "pages/tai_lieu_hop.py": (),
+    "pages/nhat_ky.py": (),
+    "pages/tai_khoan.py": (),
 }
 
 

@@ -41,7 +41,7 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from . import schema, store, workdays
+from . import access, audit, schema, store, workdays
 from .units import MAP_CHANGE, NEW, OLD, OLD_END
 
 REF = Path(__file__).parent / "reference"
@@ -911,7 +911,7 @@ def _generate_into(tmp: Path, seed: int, scale: float, plan: dict[str, list[str]
     # The real published 766 scores ship with the product: the sample carries them as imported data.
     from .ingest import results
     for f in results.bundled_files()[:1]:
-        results.import_file(f, tmp)
+        results.import_file(f, tmp, by=access.system("sample"))
     meta = {"kind": "sample", "seed": seed, "scale": scale, "provinces": list(plan), "old_provinces": old_provinces,
             "start": start.isoformat(), "end": end.isoformat(), "data_end": end.isoformat(),
             "map_change": MAP_CHANGE.isoformat(), "counts": counts, "counts_by_map": by_map,
@@ -994,7 +994,8 @@ def _changed_since_generated(root: Path, files: list[str], meta: dict) -> list[s
                 st = (root / rel).stat()
                 if [st.st_size, st.st_mtime_ns] != known[rel]:
                     out.append(f"{rel}: đã thay đổi sau khi tạo mẫu")
-        elif not any(rel == t.path(Path("")).as_posix() or rel.startswith(t.name + "/") for t in schema.TABLES.values()):
+        elif not any(rel == t.path(Path("")).as_posix() or rel.startswith(t.name + "/") for t in schema.TABLES.values()) \
+                and not rel.startswith(audit.FOLDER + "/"):  # the trail: the rows below say whether a user wrote
             out.append(f"{rel}: không phải tệp của dữ liệu mẫu")
     if known is None:  # a sample made before the manifest: look at the rows themselves
         facts = root / schema.FACTS.path(Path("")).as_posix()

@@ -14,7 +14,7 @@ from cchc import fmt, scoring, units
 from cchc.views import chi_so as iv
 from cchc.views import ket_qua_cong_bo as kq
 from cchc.ingest.results import ResultsImportError
-from cchc.ui import state, tables, widgets
+from cchc.ui import auth, state, tables, widgets
 
 db = state.get_db()
 sel = state.current()
@@ -117,6 +117,11 @@ st.caption("Tệp .xlsx xuất từ bảng điều khiển 766 (các trang Đi�
 from cchc.ingest.results import MAX_FILE_BYTES  # noqa: E402 - the limits belong to this section only
 
 max_mb = MAX_FILE_BYTES // (1024 * 1024)
+ident = auth.current()
+if not (ident.may("upload_results") and ident.scope.kind == "country"):
+    st.info("Tải lên kết quả công bố (bảng điểm của cả nước) dành cho tài khoản quản lý dữ liệu phạm vi cả nước: "
+            "hãy đăng nhập bằng tài khoản đó.", icon=":material/lock:")
+    st.stop()
 up = st.file_uploader(f"Chọn tệp (.xlsx hoặc .json, tối đa {max_mb} MB)", type=["xlsx", "json"], key="kq_upload",
                       help=f"Tệp tối đa {max_mb} MB (tệp điểm công bố thật dưới 100 KB). Không nạp tệp .xlsx "
                            "hỏng, giải nén ra quá lớn hoặc có ô bắt đầu bằng = + - @ (công thức bảng tính), hay tệp "
@@ -124,7 +129,7 @@ up = st.file_uploader(f"Chọn tệp (.xlsx hoặc .json, tối đa {max_mb} MB)
 if up is not None and st.button("Nạp tệp", type="primary", icon=":material/upload:", key="kq_import"):
     with st.spinner("Đang kiểm tra và nạp…"):
         try:
-            rep = kq.import_upload(up.name, up.getvalue(), state.data_root())
+            rep = kq.import_upload(up.name, up.getvalue(), state.data_root(), ident)
         except ResultsImportError as e:
             st.error(fmt.md(str(e)))   # quotes cells of the file: shown as typed
         else:

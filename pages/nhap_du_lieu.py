@@ -7,7 +7,7 @@ import streamlit as st
 
 from cchc import fmt
 from cchc.ingest.load import LoadError
-from cchc.ui import state, tables
+from cchc.ui import auth, state, tables
 from cchc.views import nhap_du_lieu as nd
 
 root = state.data_root()
@@ -15,6 +15,11 @@ st.title("Nhập dữ liệu")
 st.caption("Tệp xuất từ phần mềm một cửa (sổ theo dõi hồ sơ), hồ sơ đồng bộ của Cổng DVCQG, phiếu đánh giá, phản "
            "ánh kiến nghị, tài chính hoặc số liệu tự báo cáo: CSV, XLSX hoặc JSON. Tên cột được nhận theo sổ theo dõi "
            "hồ sơ và Cổng DVCQG; cột lạ thì ghép tay. Xem trước rồi mới nạp; lần nạp gần nhất hoàn tác được.")
+ident = auth.current()
+if not ident.may("load"):
+    st.warning("Nạp và hoàn tác dữ liệu dành cho tài khoản quản lý dữ liệu: hãy đăng nhập bằng tài khoản có vai trò "
+               "đó.", icon=":material/lock:")
+    st.stop()
 
 
 def show_errors(messages: list[str]) -> None:
@@ -41,8 +46,7 @@ def undo_section() -> None:
     st.caption(fmt.md(nd.last_load_text(last)))
     if st.button("Hoàn tác lần nạp này", icon=":material/undo:", key="nd_undo"):
         try:
-            who = nd.clean_who(st.session_state.get("nd_who"))
-            rep = nd.undo_last(root, who)
+            rep = nd.undo_last(root, ident)
         except (nd.InputError, LoadError) as e:
             show_errors(getattr(e, "messages", [str(e)]))
         else:
@@ -59,7 +63,7 @@ policy = c2.radio("Khi có dòng lỗi", list(nd.POLICIES), format_func=nd.POLIC
 unit_text = c1.text_input("Mã đơn vị (khi tệp không có cột mã đơn vị)", max_chars=nd.MAX_UNIT_KEY, key="nd_unit",
                           placeholder="ví dụ 10633, hoặc cu-10633 cho đơn vị cũ")
 sheet = c2.text_input("Trang tính (tệp .xlsx; để trống: trang đầu)", max_chars=60, key="nd_sheet")
-st.text_input("Người nạp", max_chars=nd.MAX_WHO, key="nd_who", placeholder="Họ tên người nạp dữ liệu")
+st.caption(fmt.md(f"Người nạp: {ident.display_name or ident.username} (tài khoản đăng nhập, ghi vào nhật ký thay đổi)"))
 
 if up is None:
     st.info("Chọn một tệp để xem trước những gì sẽ thay đổi.")
@@ -122,10 +126,9 @@ if blocked:
 if st.button("Nạp dữ liệu", type="primary", icon=":material/upload:", key="nd_load",
              disabled=blocked or not plan.changed):
     try:
-        who = nd.clean_who(st.session_state.get("nd_who"))
         bar = st.progress(0.0, text="Bắt đầu")
         rep = nd.run(data, up.name, root, kind=kind, unit=unit, policy=policy, mapping=manual or None, sheet=sheet,
-                     who=who, progress=lambda f, t: bar.progress(min(max(float(f), 0.0), 1.0), text=t))
+                     by=ident, progress=lambda f, t: bar.progress(min(max(float(f), 0.0), 1.0), text=t))
     except (nd.InputError, LoadError) as e:
         show_errors(getattr(e, "messages", [str(e)]))
     else:

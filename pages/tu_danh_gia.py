@@ -15,9 +15,9 @@ Page parameter in the URL: nam=<year> (when it is not the year the selected peri
 """
 import streamlit as st
 
-from cchc import fmt
+from cchc import access, fmt
 from cchc.ingest import facts_entry as fe
-from cchc.ui import state, tables, widgets
+from cchc.ui import auth, state, tables, widgets
 
 # An entry page shows the file as it is now: drop the data fingerprint (cached 15 s for the other pages)
 # so that this run's queries see any save, ours (the rerun after it) or another officer's.
@@ -79,7 +79,8 @@ groups_now = fe.form_groups(db, unit.code, year)
 # The form as opened: taken when its widgets are first drawn (a new version, unit or year, or a return
 # to the page), kept while they live.
 opened = st.session_state.get("te_opened")
-if opened is None or opened[0] != prefix or f"{prefix}_who" not in st.session_state:
+first = f"{prefix}_v_{groups_now[0][1][0].code}"  # a widget of the form: alive while the form is
+if opened is None or opened[0] != prefix or first not in st.session_state:
     opened = st.session_state["te_opened"] = (prefix, groups_now)
 groups = opened[1]
 filled = sum(1 for _, fields in groups_now for f in fields if f.current is not None)
@@ -88,25 +89,35 @@ st.markdown(f"**{fmt.md(unit.full_name)}, năm {year}**: đã có {fmt.number(fi
             "kiểm chứng (số, ngày văn bản) cho từng giá trị mới; ô để trống là chưa nhập. Giá trị cũ được giữ "
             "trong lịch sử.")
 
-with st.form(f"{prefix}_form", enter_to_submit=False):
-    for gname, fields in groups:
-        st.subheader(gname)
-        for f in fields:
-            d = f.definition
-            c1, c2, c3 = st.columns([5, 2, 4], vertical_alignment="center")
-            c1.markdown(f"{fmt.md(d.name)} ({fmt.md(d.unit)})  \n:gray[{fmt.md(f.current_text)}]", help=fmt.md(f.help))
-            cur = f.current.value if f.current else None
-            if f.whole_input:
-                c2.number_input(f"Giá trị — {d.name}", value=None if cur is None else int(cur), step=1, format="%d",
-                                key=f"{prefix}_v_{d.code}", label_visibility="collapsed", placeholder="Chưa nhập")
-            else:  # a decimal as Vietnamese write it ("99,5"), read by fe.parse_number when saved
-                c2.text_input(f"Giá trị — {d.name}", value="" if cur is None else fe.number_text(cur), max_chars=24,
-                              key=f"{prefix}_v_{d.code}", label_visibility="collapsed", placeholder="Chưa nhập")
-            c3.text_input(f"Tài liệu kiểm chứng — {d.name}", key=f"{prefix}_n_{d.code}", label_visibility="collapsed",
-                          max_chars=fe.NOTE_MAX, placeholder="Tài liệu kiểm chứng khi sửa (số, ngày văn bản)")
-    who = st.text_input("Người nhập", key=f"{prefix}_who", max_chars=fe.WHO_MAX,
-                        placeholder="Họ tên, chức vụ người nhập số liệu")
-    submitted = st.form_submit_button("Lưu số liệu", type="primary", icon=":material/save:")
+ident = auth.current()
+who = ident.display_name or ident.username
+try:
+    ident.require("enter_facts", db, unit)
+    refused = None
+except access.AccessError as e:
+    refused = str(e)
+if refused:
+    st.warning(fmt.md(refused), icon=":material/lock:")
+    submitted = False
+else:
+    with st.form(f"{prefix}_form", enter_to_submit=False):
+        for gname, fields in groups:
+            st.subheader(gname)
+            for f in fields:
+                d = f.definition
+                c1, c2, c3 = st.columns([5, 2, 4], vertical_alignment="center")
+                c1.markdown(f"{fmt.md(d.name)} ({fmt.md(d.unit)})  \n:gray[{fmt.md(f.current_text)}]", help=fmt.md(f.help))
+                cur = f.current.value if f.current else None
+                if f.whole_input:
+                    c2.number_input(f"Giá trị — {d.name}", value=None if cur is None else int(cur), step=1, format="%d",
+                                    key=f"{prefix}_v_{d.code}", label_visibility="collapsed", placeholder="Chưa nhập")
+                else:  # a decimal as Vietnamese write it ("99,5"), read by fe.parse_number when saved
+                    c2.text_input(f"Giá trị — {d.name}", value="" if cur is None else fe.number_text(cur), max_chars=24,
+                                  key=f"{prefix}_v_{d.code}", label_visibility="collapsed", placeholder="Chưa nhập")
+                c3.text_input(f"Tài liệu kiểm chứng — {d.name}", key=f"{prefix}_n_{d.code}", label_visibility="collapsed",
+                              max_chars=fe.NOTE_MAX, placeholder="Tài liệu kiểm chứng khi sửa (số, ngày văn bản)")
+        st.caption(fmt.md(f"Người nhập: {who} — {access.ROLE_LABELS[ident.role]} (tài khoản đăng nhập)"))
+        submitted = st.form_submit_button("Lưu số liệu", type="primary", icon=":material/save:")
 
 if submitted:
     # only what the user touched, checked against the versions the form was opened with
@@ -118,13 +129,15 @@ if submitted:
                 entries.append({"indicator": f.code, "value": value, "note": note})
     base = {f.code: f.version for _, fields in groups for f in fields}
     try:
-        n = fe.save(state.data_root(), unit.code, year, entries, who, db=db, base=base)
+        n = fe.save(state.data_root(), unit.code, year, entries, who, by=ident, db=db, base=base)
     except fe.ConflictError as e:
         st.error("Chưa lưu số liệu nào: sau khi biểu mẫu này được mở, người khác đã lưu giá trị mới cho chỉ tiêu "
                  "bạn đang sửa.\n\n" + "\n".join(f"- {fmt.md(m)}" for m in e.messages) + "\n\nHãy bấm «Tải lại "
                  "biểu mẫu» để mở biểu mẫu với các giá trị đang dùng (những gì bạn vừa nhập không được giữ lại), "
                  "xem lại rồi nhập thay đổi của bạn nếu vẫn cần.", icon=":material/sync_problem:")
         st.button("Tải lại biểu mẫu", key=f"{prefix}_reload", on_click=_reload, icon=":material/refresh:")
+    except access.AccessError as e:
+        st.error(fmt.md(str(e)), icon=":material/lock:")
     except fe.EntryError as e:
         st.error("Chưa lưu số liệu nào. Hãy sửa các điểm sau rồi lưu lại:\n\n"
                  + "\n".join(f"- {fmt.md(m)}" for m in e.messages), icon=":material/error:")

@@ -117,8 +117,8 @@ def app(data_env):
     """
     from apptest_util import open_page
 
-    def make(page: str | None = None, **params):
-        at = open_page(page, params)
+    def make(page: str | None = None, user: tuple[str, ...] | None = None, **params):
+        at = open_page(page, params, user=user)
         assert not at.exception, [e.value for e in at.exception]
         return at
     return make

@@ -12,6 +12,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from cchc import access
 from cchc.ingest import load, readers
 from tests.fixtures import UNITS_BOTH_MAPS, write_dataset
 
@@ -112,7 +113,7 @@ def refusal(root: Path, name: str, data: bytes) -> str:
     """The loader's message for a file (policy REJECT), checking nothing changed."""
     before = checksums(root)
     with pytest.raises(load.LoadError) as e:
-        load.load(data, name, root, who="kiểm thử")
+        load.load(data, name, root, who="kiểm thử", by=access.operator())
     assert checksums(root) == before, f"{name}: the data changed"
     return "\n".join(e.value.messages)
 

@@ -27,7 +27,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
-from cchc import cli, schema, units
+from cchc import access, cli, schema, units
 from cchc.ingest import results
 from cchc.ingest.results import ResultsImportError
 
@@ -62,7 +62,7 @@ def results_base(tmp_path_factory) -> Path:
     """A data directory holding index_results.parquet (the real file imported), copied for each case."""
     d = tmp_path_factory.mktemp("results") / "data"
     d.mkdir()
-    results.import_file(XLSX, d)
+    results.import_file(XLSX, d, by=access.operator())
     return d
 
 
@@ -250,7 +250,7 @@ def test_hostile_import_file_is_refused(tmp_path, data_dir, case, build, kwargs,
     f = build(tmp_path)
     before = checksums(data_dir)
     with pytest.raises(ResultsImportError) as e:
-        results.import_file(f, data_dir, **kwargs)
+        results.import_file(f, data_dir, **kwargs, by=access.operator())
     msg = str(e.value)
     assert expected in msg, msg
     english_free(msg)
@@ -265,7 +265,7 @@ def test_the_corpus_is_large_enough():
 def test_a_negative_zero_score_is_a_number_not_a_formula(tmp_path, data_dir):
     """Only text cells of name and code columns are held to the formula rule: a score "-0" is 0."""
     f = _xlsx(tmp_path, {("Sở Ban", 16, "MDSH"): "-0"})
-    rep = results.import_file(f, data_dir)
+    rep = results.import_file(f, data_dir, by=access.operator())
     assert rep.units["Sở Ban"] == 15 and rep.mismatches == []
     assert results._text_problem(-5) is None and results._text_problem(-0.0) is None
 
@@ -276,7 +276,7 @@ def test_damaged_existing_table_refuses_the_import(tmp_path, data_dir):
     path.write_bytes(path.read_bytes()[:-200])
     before = checksums(data_dir)
     with pytest.raises(ResultsImportError) as e:
-        results.import_file(results.BUNDLED_JSON, data_dir)
+        results.import_file(results.BUNDLED_JSON, data_dir, by=access.operator())
     msg = str(e.value)
     assert msg.startswith("Không nạp được (không thay đổi dữ liệu): Không đọc được bảng index_results"), msg
     assert "tệp index_results.parquet" in msg and "đổi tên tệp hỏng rồi nạp lại" in msg
@@ -310,8 +310,10 @@ def test_upload_over_the_cap_is_refused_on_the_page(tmp_path, data_env, monkeypa
     data = tmp_path / "data"
     shutil.copytree(data_env, data)
     monkeypatch.setenv("CCHC_DATA_DIR", str(data))
-    before = checksums(data)
+    from apptest_util import sign_in
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    sign_in(at, "data_manager", "*")
+    before = checksums(data)
     at.run()
     at.switch_page("pages/ket_qua_cong_bo.py")
     at.run()

@@ -18,7 +18,7 @@ import polars as pl
 import pyarrow.parquet as pq
 import pytest
 
-from cchc import fmt, kpis, periods, schema, scoring, units
+from cchc import access, fmt, kpis, periods, schema, scoring, units
 from cchc.views import chi_so as iv
 from cchc.views import ket_qua_cong_bo as kq
 from cchc.ingest import results
@@ -248,17 +248,17 @@ def test_corrupted_upload_changes_nothing(copy_dir):
     path = schema.INDEX_RESULTS.path(copy_dir)
     before, before_bytes = results.read_table(copy_dir), path.read_bytes()
     with pytest.raises(results.ResultsImportError) as e:
-        kq.import_upload("bao_cao_T10_2025.xlsx", _corrupted_xlsx(), copy_dir)
+        kq.import_upload("bao_cao_T10_2025.xlsx", _corrupted_xlsx(), copy_dir, access.operator())
     assert 'trang "Điểm năm", dòng 5, cột TDGQ: "abc" không phải là số' in str(e.value)
     assert path.read_bytes() == before_bytes and results.read_table(copy_dir).equals(before)
     with pytest.raises(results.ResultsImportError, match="chỉ nhận .xlsx hoặc .json"):
-        kq.import_upload("diem.csv", b"a,b\n1,2\n", copy_dir)
+        kq.import_upload("diem.csv", b"a,b\n1,2\n", copy_dir, access.operator())
     assert path.read_bytes() == before_bytes
 
 
 def test_good_upload_replaces_the_same_rows(copy_dir):
     before = results.read_table(copy_dir)
-    rep = kq.import_upload("chi-so-766-2025-thang-10.json", results.BUNDLED_JSON.read_bytes(), copy_dir)
+    rep = kq.import_upload("chi-so-766-2025-thang-10.json", results.BUNDLED_JSON.read_bytes(), copy_dir, access.operator())
     assert rep.rows == rep.replaced > 0 and not rep.mismatches
     after = results.read_table(copy_dir)
     key = list(schema.INDEX_RESULTS.key)

@@ -14,7 +14,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from cchc import periods, rollup, schema, store, units
+from cchc import access, audit, periods, rollup, schema, store, units
 from cchc import kpis as kpimod
 from cchc.db import Database
 from cchc.ingest import load
@@ -41,12 +41,13 @@ def dataset(tmp_path: Path) -> Path:
 
 
 def checksums(root: Path, skip_rollups: bool = False, skip_log: bool = True) -> dict[str, str]:
-    """sha256 of every file under root (lock files aside; the load log and the rollups when asked)."""
+    """sha256 of every file under root (lock files aside; the load log, the audit trail (it records the
+    loads and undos: it only grows) and the rollups when asked)."""
     out = {}
     for d, _dirs, files in os.walk(root):
         for f in files:
             rel = os.path.relpath(os.path.join(d, f), root)
-            if f.endswith(".lock") or (skip_log and rel.startswith(load.LOADS + os.sep)):
+            if f.endswith(".lock") or (skip_log and rel.startswith((load.LOADS + os.sep, audit.FOLDER + os.sep))):
                 continue
             if skip_rollups and rel.split(os.sep)[0] in ("dossier_daily", "rating_daily"):
                 continue
@@ -94,7 +95,7 @@ def test_hand_made_export_loads_without_mapping_and_gives_the_figures_by_hand(tm
         "Hòa giải tranh chấp đất đai", "Đất đai", "commune", date(2023, 5, 15))
     assert plan.periods == [("10621", "05/2023")]
     assert figures(root) == EMPTY_MAY                      # the preview wrote nothing
-    rep = load.load_file(MAY, root, who="Cán bộ một cửa")
+    rep = load.load_file(MAY, root, who="Cán bộ một cửa", by=access.operator())
     assert rep.load_id
     assert figures(root) == EXPECTED_MAY
     # the rollup of province 30 was rebuilt by the load, and is fresh
@@ -110,10 +111,10 @@ def test_hand_made_export_loads_without_mapping_and_gives_the_figures_by_hand(tm
 
 def test_loading_twice_changes_no_file(tmp_path):
     root = dataset(tmp_path)
-    load.load_file(MAY, root)
+    load.load_file(MAY, root, by=access.operator())
     before = checksums(root)
     stamps = {p: os.stat(root / p).st_mtime_ns for p in before}
-    rep = load.load_file(MAY, root)
+    rep = load.load_file(MAY, root, by=access.operator())
     assert rep.load_id is None
     assert rep.plan.counts["dossiers"] == {"new": 0, "updated": 0, "unchanged": 30, "rejected": 0}
     assert checksums(root) == before
@@ -123,12 +124,12 @@ def test_loading_twice_changes_no_file(tmp_path):
 
 def test_correction_replaces_rows_and_undo_restores_exactly(tmp_path):
     root = dataset(tmp_path)
-    load.load_file(MAY, root)
+    load.load_file(MAY, root, by=access.operator())
     before = checksums(root, skip_rollups=True)
     stamps = {p: os.stat(root / p).st_mtime_ns for p in before}
     plan = load.preview_file(FIX, root)
     assert plan.counts["dossiers"] == {"new": 0, "updated": 2, "unchanged": 0, "rejected": 0}
-    load.load_file(FIX, root)
+    load.load_file(FIX, root, by=access.operator())
     # QT-2305-001 (A, early) now finished 06/05 after its due day 04/05: early 12 -> 11, late 4 -> 5.
     # QT-2305-025 (D, pending within) now returned 20/05, due 30/06: resolved 24 -> 25, early 11 -> 12,
     # pending 6 -> 5, within 3 -> 2.
@@ -137,21 +138,21 @@ def test_correction_replaces_rows_and_undo_restores_exactly(tmp_path):
                                 "pending_overdue", "received_total")} == dict(
         resolved_total=25, resolved_early=12, resolved_late=5, pending_total=5, pending_within=2, pending_overdue=3,
         received_total=30)
-    rep = load.undo(root)
+    rep = load.undo(root, by=access.operator())
     assert rep.tables == ["dossiers"]
     assert checksums(root, skip_rollups=True) == before
     assert {p: os.stat(root / p).st_mtime_ns for p in before} == stamps
     assert figures(root) == EXPECTED_MAY
     with pytest.raises(load.LoadError, match="đã được hoàn tác"):
-        load.undo(root)
+        load.undo(root, by=access.operator())
     assert [e["action"] for e in load.log_entries(root)] == ["load", "load", "undo"]
 
 
 def test_undo_of_the_first_load_gives_back_the_empty_data(tmp_path):
     root = dataset(tmp_path)
     before = checksums(root, skip_rollups=True)
-    load.load_file(MAY, root)
-    load.undo(root)
+    load.load_file(MAY, root, by=access.operator())
+    load.undo(root, by=access.operator())
     assert checksums(root, skip_rollups=True) == before     # dossiers and the catalogue as they were
     assert figures(root) == EMPTY_MAY
 
@@ -159,7 +160,7 @@ def test_undo_of_the_first_load_gives_back_the_empty_data(tmp_path):
 def test_undo_with_nothing_loaded(tmp_path):
     root = dataset(tmp_path)
     with pytest.raises(load.LoadError, match="Chưa có lần nạp"):
-        load.undo(root)
+        load.undo(root, by=access.operator())
     r = subprocess.run([sys.executable, "-m", "cchc", "undo-import", "--data-dir", str(root)], cwd=ROOT,
                        capture_output=True, text=True)
     assert r.returncode == 2 and "Chưa có lần nạp" in r.stderr and not r.stdout
@@ -180,10 +181,10 @@ def test_cli_dry_run_writes_nothing(tmp_path):
 
 def test_bad_file_changes_nothing_and_names_file_row_column(tmp_path):
     root = dataset(tmp_path)
-    load.load_file(MAY, root)
+    load.load_file(MAY, root, by=access.operator())
     before = checksums(root, skip_log=False)
     with pytest.raises(load.LoadError) as e:
-        load.load_file(BAD, root)
+        load.load_file(BAD, root, by=access.operator())
     text = "\n".join(e.value.messages)
     assert "4 dòng có lỗi" in text
     # row numbers as the spreadsheet shows them: title row 1, header row 2, the data from row 3
@@ -206,7 +207,7 @@ def test_old_unit_after_the_change_is_refused_naming_its_successor(tmp_path):
     assert checksums(root, skip_log=False) == before
     # the same rows under the successor's code load (new map: no district)
     text = LATE.read_text(encoding="utf-8-sig").replace(";10621;", ";10633;")
-    rep = load.load(text.encode(), "so-ho-so-tran-phu-2025-08.csv", root)
+    rep = load.load(text.encode(), "so-ho-so-tran-phu-2025-08.csv", root, by=access.operator())
     assert rep.plan.counts["dossiers"]["new"] == 2
     d = pl.read_parquet(root / "dossiers" / "year=2025" / "province_code=31")
     assert d["district_code"].to_list() == [None, None]
@@ -258,9 +259,9 @@ def test_the_same_dossiers_from_xlsx_csv_and_json_are_one_load(tmp_path):
     # the readers' three exports of the same 20 dossiers: loaded from the xlsx, the csv and the portal's
     # json find every row unchanged
     root = dataset(tmp_path)
-    assert load.load_file(READERS / "so-theo-doi-ho-so.xlsx", root, unit="10621").plan.counts["dossiers"]["new"] == 20
+    assert load.load_file(READERS / "so-theo-doi-ho-so.xlsx", root, unit="10621", by=access.operator()).plan.counts["dossiers"]["new"] == 20
     for f in ("so-theo-doi-ho-so.csv", "dvcqg-ho-so.json"):
-        rep = load.load_file(READERS / f, root, unit="10621")
+        rep = load.load_file(READERS / f, root, unit="10621", by=access.operator())
         assert rep.load_id is None and rep.plan.counts["dossiers"]["unchanged"] == 20, f
 
 
@@ -284,51 +285,51 @@ def test_manual_mapping_is_remembered_per_source(tmp_path):
 
 def test_ratings_feedback_finances_facts(tmp_path):
     root = dataset(tmp_path)
-    load.load_file(MAY, root)
+    load.load_file(MAY, root, by=access.operator())
     ratings = ("Mã hồ sơ,Ngày đánh giá,Mức độ hài lòng\n"
                "QT-2305-001,03/05/2023 10:05,Rất hài lòng\nQT-2305-002,04/05/2023 10:05,Hài lòng\n"
                "QT-2305-003,05/05/2023 10:05,Không hài lòng\n").encode()
-    rep = load.load(ratings, "danh-gia.csv", root)
+    rep = load.load(ratings, "danh-gia.csv", root, by=access.operator())
     assert rep.plan.counts["ratings"]["new"] == 3
     r = pl.read_parquet(root / "ratings" / "year=2023" / "province_code=30").sort("rating_id")
     # unit, procedure and field from the dossier; rating_id derived from the dossier and the time
     assert r["rating_id"][0] == "R-QT-2305-001-20230503100500"
     assert set(r["unit_code"]) == {"10621"} and set(r["procedure_code"]) == {"P1"}
-    assert load.load(ratings, "danh-gia.csv", root).load_id is None            # idempotent
+    assert load.load(ratings, "danh-gia.csv", root, by=access.operator()).load_id is None            # idempotent
     fb = ("Mã PAKN;Mã đơn vị;Ngày tiếp nhận;Ngày xử lý xong\nPA-1;10621;02/05/2023 09:00;10/05/2023 10:00\n").encode()
-    rep = load.load(fb, "pakn.csv", root)
+    rep = load.load(fb, "pakn.csv", root, by=access.operator())
     f = pl.read_parquet(root / "feedback.parquet").filter(pl.col("feedback_id") == "PA-1")
     # due: 15 working days after receipt. 02/05/2023 is a holiday (29/04–03/05), so it counts as received
     # on Thursday 04/05: 05/05 (1), 08–12/05 (6), 15–19/05 (11), 22–25/05 (15) -> Thursday 25/05, 17:00
     assert str(f["due_at"][0]) == "2023-05-25 17:00:00" and f["province_code"][0] == "30"
     fin = "Năm;Tháng;Chỉ tiêu;Dự toán;Thực hiện\n2023;5;Thu ngân sách;100.000;90.000\n".encode()
-    rep = load.load(fin, "tai-chinh.csv", root, unit="10621")
+    rep = load.load(fin, "tai-chinh.csv", root, unit="10621", by=access.operator())
     assert rep.plan.counts["finances"]["new"] == 1
     fin2 = "Năm;Tháng;Chỉ tiêu;Thực hiện\n2023;5;Thu ngân sách;95.000\n".encode()   # a correction of the actual
-    rep = load.load(fin2, "tai-chinh.csv", root, unit="10621")
+    rep = load.load(fin2, "tai-chinh.csv", root, unit="10621", by=access.operator())
     assert rep.plan.counts["finances"]["updated"] == 1
     row = pl.read_parquet(root / "finances.parquet").filter(pl.col("unit_code") == "10621").to_dicts()[0]
     assert (row["plan_vnd"], row["actual_vnd"]) == (100_000, 95_000)        # the plan kept: the file had none
     facts = "Năm;Mã chỉ tiêu;Giá trị;Ghi chú\n2023;staff_quota;20;Báo cáo CCHC 2023\n".encode()
-    rep = load.load(facts, "so-lieu.csv", root, unit="10621", who="A")
+    rep = load.load(facts, "so-lieu.csv", root, unit="10621", who="A", by=access.operator())
     assert rep.plan.counts["facts"]["new"] == 1
-    assert load.load(facts, "so-lieu.csv", root, unit="10621").load_id is None   # the same value: nothing
+    assert load.load(facts, "so-lieu.csv", root, unit="10621", by=access.operator()).load_id is None   # the same value: nothing
     bad_fact = "Năm;Mã chỉ tiêu;Giá trị\n2023;khong_co;1\n".encode()
     with pytest.raises(load.LoadError, match="không phải mã chỉ tiêu"):
-        load.load(bad_fact, "so-lieu.csv", root, unit="10621")
+        load.load(bad_fact, "so-lieu.csv", root, unit="10621", by=access.operator())
 
 
 def test_a_load_into_a_copy_of_the_sample(sample_dir, tmp_path):
     root = tmp_path / "data"
     shutil.copytree(sample_dir, root, copy_function=os.link)   # every write replaces files: links are safe
     before = figures(root)
-    rep = load.load_file(MAY, root)
+    rep = load.load_file(MAY, root, by=access.operator())
     assert rep.plan.counts["dossiers"]["new"] == 30
     after = figures(root)
     for k in ("received_total", "resolved_total", "pending_total", "resolved_early", "resolved_late"):
         assert after[k] - before[k] == EXPECTED_MAY[k], k
     assert rollup.fresh(root, schema.DOSSIER_DAILY.name, "30")
-    load.undo(root)
+    load.undo(root, by=access.operator())
     assert figures(root) == before
 
 
@@ -346,7 +347,7 @@ def reference(tmp_path_factory):
     base = tmp_path_factory.mktemp("ref")
     root = dataset(base)
     old = figures(root), checksums(root, skip_rollups=True)
-    load.load_file(MAY, root)
+    load.load_file(MAY, root, by=access.operator())
     new = figures(root), checksums(root, skip_rollups=True)
     return old, new
 
@@ -377,7 +378,7 @@ def test_killed_load_leaves_old_or_new_and_a_rerun_completes(tmp_path, reference
         assert {k: v for k, v in checksums(root, skip_rollups=True).items()} == old_sums
     else:
         assert got == new_fig
-    rep = load.load_file(MAY, root)                          # the rerun
+    rep = load.load_file(MAY, root, by=access.operator())                          # the rerun
     assert figures(root) == new_fig
     assert checksums(root, skip_rollups=True) == new_sums
     assert rollup.fresh(root, schema.DOSSIER_DAILY.name, "30")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from cchc import kpis, periods, rollup, units
+from cchc import audit, kpis, periods, rollup, units
 from cchc.db import Database
 from cchc.views import nhap_du_lieu as nd
 from tests.fixtures import UNITS_BOTH_MAPS, write_dataset
@@ -43,7 +43,7 @@ def received_may(root: Path) -> int:
 
 def page(root: Path, **params):
     from apptest_util import open_page
-    at = open_page(PAGE, {"unit": "10621", **params})
+    at = open_page(PAGE, {"unit": "10621", **params}, user=("data_manager", "*", "quan.ly", "Nguyễn Văn A"))
     assert not at.exception, [e.value for e in at.exception]
     return at
 
@@ -54,7 +54,6 @@ def test_upload_preview_load_and_undo(root):
     assert any("Chọn một tệp" in i.value for i in at.info)
     at.file_uploader(key="nd_file").upload("so-ho-so-quoc-tuan-2023-05.csv",
                                            (FILES / "so-ho-so-quoc-tuan-2023-05.csv").read_bytes(), "text/csv")
-    at.text_input(key="nd_who").input("Nguyễn Văn A")
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     # the preview: 30 new dossiers (the file's 30 rows), the unknown procedure added, nothing written yet
@@ -75,13 +74,36 @@ def test_upload_preview_load_and_undo(root):
     assert any("Đã hoàn tác" in s.value for s in at.success)
     assert received_may(root) == 0
     assert checksums(root) == before
+    # both writes are in the audit trail under the signed-in account, with the file's SHA-256
+    trail = audit.entries(root)
+    assert [(e["action"], e["who"]) for e in trail[-2:]] == [("load", "local:quan.ly"), ("undo", "local:quan.ly")]
+    raw = (FILES / "so-ho-so-quoc-tuan-2023-05.csv").read_bytes()
+    assert trail[-2]["sha256"] == audit.file_hash(raw) and trail[-2]["unit"] == "10621"
+
+
+def test_loading_needs_the_role_and_the_scope(root):
+    from apptest_util import open_page
+    at = open_page(PAGE, {"unit": "10621"})   # real data, nobody signed in: the sign-in form, nothing else
+    assert not at.exception and not at.file_uploader and [h.value for h in at.subheader] == ["Đăng nhập"]
+    assert {t.label for t in at.text_input} == {"Tên đăng nhập", "Mật khẩu"} and not at.metric
+    at = open_page(PAGE, {"unit": "10621"}, user=("officer", "*"))
+    assert not at.exception and not at.file_uploader
+    assert any("dành cho tài khoản quản lý dữ liệu" in w.value for w in at.warning), [w.value for w in at.warning]
+    # a data manager of another province: the file's rows are outside its scope, nothing is written
+    before = checksums(root)
+    at = open_page(PAGE, {"unit": "10621"}, user=("data_manager", "tinh:cu-31", "hp.cu"))
+    at.file_uploader(key="nd_file").upload("so-ho-so-quoc-tuan-2023-05.csv",
+                                           (FILES / "so-ho-so-quoc-tuan-2023-05.csv").read_bytes(), "text/csv")
+    at.run()
+    at.button(key="nd_load").click().run()
+    assert not at.exception and any("ngoài phạm vi" in e.value for e in at.error), [e.value for e in at.error]
+    assert checksums(root) == before and received_may(root) == 0
 
 
 def test_a_file_with_bad_rows_is_not_loaded_under_the_reject_policy(root):
     before = checksums(root)
     at = page(root)
     at.file_uploader(key="nd_file").upload("so-ho-so-sai.csv", (FILES / "so-ho-so-sai.csv").read_bytes(), "text/csv")
-    at.text_input(key="nd_who").input("Nguyễn Văn A")
     at.run()
     assert not at.exception
     assert any("không được nạp" in w.value for w in at.warning)
@@ -121,10 +143,6 @@ def test_inputs_are_parsed_once_and_bounded():
     assert nd.clean_unit("") is None and nd.clean_unit(" cu-10633 ") == "cu-10633"
     with pytest.raises(nd.InputError):
         nd.clean_unit("1062")
-    with pytest.raises(nd.InputError, match="Người nạp"):
-        nd.clean_who("   ")
-    with pytest.raises(nd.InputError, match="dài quá"):
-        nd.clean_who("x" * 101)
     assert nd.last_load(Path("/nonexistent")) is None
     assert date(2025, 7, 1) == units.MAP_CHANGE
 
@@ -133,7 +151,7 @@ def test_every_page_renders_on_a_folder_without_data_yet(root):
     """A real unit's folder before its first load: every page renders and the sidebar says so."""
     from apptest_util import open_page
     from cchc.ui.pages import available
-    for file, *_ in available():
-        at = open_page(file, {})
+    for file, *_ in available():   # real data ask for sign-in: an admin sees every page
+        at = open_page(file, {}, user=("admin", "*"))
         assert not at.exception, (file, [e.value for e in at.exception])
         assert any("Chưa có dữ liệu" in c.value for c in at.sidebar.caption), file

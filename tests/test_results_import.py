@@ -12,7 +12,7 @@ import openpyxl
 import polars as pl
 import pytest
 
-from cchc import schema
+from cchc import access, schema
 from cchc.ingest import results
 from cchc.ingest.results import ResultsImportError
 
@@ -46,7 +46,7 @@ def test_bundled_copies_are_the_real_file():
 
 
 def test_real_xlsx_imports(data_dir):
-    rep = results.import_file(XLSX, data_dir)
+    rep = results.import_file(XLSX, data_dir, by=access.operator())
     df = results.read_table(data_dir)
     assert rep.mismatches == [] and rep.replaced == 0 and rep.rows == df.height == rep.total_rows
     assert rep.units == {"Điểm năm": 34, "Điểm tháng": 34, "Sở Ban": 15, "Xã Phường": 102}
@@ -84,9 +84,9 @@ def test_real_xlsx_imports(data_dir):
 
 
 def test_json_gives_the_same_rows_and_reimport_replaces(data_dir):
-    results.import_file(XLSX, data_dir)
+    results.import_file(XLSX, data_dir, by=access.operator())
     before = results.read_table(data_dir)
-    rep = results.import_file(results.BUNDLED_JSON, data_dir)
+    rep = results.import_file(results.BUNDLED_JSON, data_dir, by=access.operator())
     after = results.read_table(data_dir)
     # the JSON holds the four score sheets (no derived trend rows): every row replaces its xlsx twin
     assert rep.rows == before.height - 6 and rep.replaced == rep.rows and after.height == before.height
@@ -101,7 +101,7 @@ def test_rows_of_other_sources_are_kept(data_dir):
                              imported_at=datetime(2026, 1, 1))], schema=results._frame([]).schema)
     import pyarrow.parquet as pq
     pq.write_table(par.to_arrow().cast(schema.INDEX_RESULTS.arrow_schema), schema.INDEX_RESULTS.path(data_dir))
-    results.import_file(XLSX, data_dir)
+    results.import_file(XLSX, data_dir, by=access.operator())
     df = results.read_table(data_dir)
     assert df.filter(pl.col("index_code") == "par").to_dicts()[0]["score"] == 87.84
     assert df.filter(pl.col("index_code") == "766").height > 1000
@@ -119,12 +119,12 @@ def _copy_with(tmp_path: Path, sheet: str, row: int, col: str, value) -> Path:
 
 
 def test_corrupted_copy_is_rejected_and_changes_nothing(tmp_path, data_dir):
-    results.import_file(XLSX, data_dir)
+    results.import_file(XLSX, data_dir, by=access.operator())
     path = schema.INDEX_RESULTS.path(data_dir)
     before_bytes = path.read_bytes()
     bad = _copy_with(tmp_path, "Điểm năm", 5, "TDGQ", "abc")
     with pytest.raises(ResultsImportError) as e:
-        results.import_file(bad, data_dir)
+        results.import_file(bad, data_dir, by=access.operator())
     msg = str(e.value)
     assert 'trang "Điểm năm", dòng 5, cột TDGQ: "abc" không phải là số' in msg, msg
     assert "không thay đổi dữ liệu" in msg
@@ -140,16 +140,16 @@ def test_corrupted_copy_is_rejected_and_changes_nothing(tmp_path, data_dir):
 def test_out_of_range_and_duplicates_are_errors(tmp_path, data_dir):
     bad = _copy_with(tmp_path, "Sở Ban", 3, "CKMB", "19")        # CKMB is out of 18
     with pytest.raises(ResultsImportError, match=r'trang "Sở Ban", dòng 3, cột CKMB: điểm 19 nằm ngoài 0–18'):
-        results.import_file(bad, data_dir)
+        results.import_file(bad, data_dir, by=access.operator())
     bad = _copy_with(tmp_path, "Xã Phường", 4, "ID", "470705")   # the ID of row 2 again
     with pytest.raises(ResultsImportError, match="dòng 4, cột ID: đơn vị 470705 đã có ở dòng 2"):
-        results.import_file(bad, data_dir)
+        results.import_file(bad, data_dir, by=access.operator())
     assert not schema.INDEX_RESULTS.path(data_dir).exists()
 
 
 def test_sum_mismatch_is_reported_not_fatal(tmp_path, data_dir):
     bad = _copy_with(tmp_path, "Điểm tháng", 3, "TONG_SCORE", "95,57")   # a comma decimal parses
-    rep = results.import_file(bad, data_dir)
+    rep = results.import_file(bad, data_dir, by=access.operator())
     assert len(rep.mismatches) == 1
     m = rep.mismatches[0]
     assert 'trang "Điểm tháng", dòng 3, cột TONG_SCORE (UBND tỉnh Quảng Ninh)' in m and "90,57" in m and "95,57" in m
@@ -165,29 +165,29 @@ def test_bare_portal_list_needs_its_period(tmp_path, data_dir):
     p = tmp_path / "response.json"
     p.write_text(json.dumps(month, ensure_ascii=False), encoding="utf-8")
     with pytest.raises(ResultsImportError, match="--year"):
-        results.import_file(p, data_dir)
-    rep = results.import_file(p, data_dir, year=2025, month=10)
+        results.import_file(p, data_dir, by=access.operator())
+    rep = results.import_file(p, data_dir, year=2025, month=10, by=access.operator())
     df = results.read_table(data_dir)
     assert rep.rows == 34 * 7 and set(df["period_kind"]) == {"cal_month"} and set(df["period_index"]) == {10}
     month[0]["MDHL"] = None
     p.write_text(json.dumps(month, ensure_ascii=False), encoding="utf-8")
     with pytest.raises(ResultsImportError, match=r'phản hồi "response", bản ghi số 1, cột MDHL: "" không phải là số'):
-        results.import_file(p, data_dir, year=2025, month=10)
+        results.import_file(p, data_dir, year=2025, month=10, by=access.operator())
 
 
 def test_bad_inputs(tmp_path, data_dir):
     with pytest.raises(ResultsImportError, match="Không tìm thấy tệp"):
-        results.import_file(tmp_path / "khong-co.xlsx", data_dir)
+        results.import_file(tmp_path / "khong-co.xlsx", data_dir, by=access.operator())
     with pytest.raises(ResultsImportError, match="Không tìm thấy thư mục dữ liệu"):
-        results.import_file(XLSX, tmp_path / "khong-co")
+        results.import_file(XLSX, tmp_path / "khong-co", by=access.operator())
     txt = tmp_path / "a.csv"
     txt.write_text("x", encoding="utf-8")
     with pytest.raises(ResultsImportError, match="chỉ nhận .xlsx hoặc .json"):
-        results.import_file(txt, data_dir)
+        results.import_file(txt, data_dir, by=access.operator())
     fake = tmp_path / "b.xlsx"
     fake.write_text("not a workbook", encoding="utf-8")
     with pytest.raises(ResultsImportError, match="Không mở được tệp b.xlsx"):
-        results.import_file(fake, data_dir)
+        results.import_file(fake, data_dir, by=access.operator())
     # a workbook whose name does not say the month, without the trend sheet to tell it
     noname = tmp_path / "ket-qua.xlsx"
     shutil.copy(XLSX, noname)
@@ -195,6 +195,6 @@ def test_bad_inputs(tmp_path, data_dir):
     del wb["Xu hướng tháng"]
     wb.save(noname)
     with pytest.raises(ResultsImportError, match="--year và --month"):
-        results.import_file(noname, data_dir)
-    rep = results.import_file(noname, data_dir, year=2025, month=10)
+        results.import_file(noname, data_dir, by=access.operator())
+    rep = results.import_file(noname, data_dir, year=2025, month=10, by=access.operator())
     assert rep.units["Điểm tháng"] == 34

@@ -25,7 +25,7 @@ import polars as pl
 import pyarrow.parquet as pq
 import pytest
 
-from cchc import kpis, sample, schema, store
+from cchc import access, kpis, sample, schema, store
 from cchc.db import Database
 from cchc.ingest import facts_entry as fe
 from cchc.ingest import results
@@ -131,7 +131,7 @@ def test_results_import_from_threads_and_processes_at_once_keeps_every_write(res
     def write(y):
         try:
             start.wait()
-            told[y] = results.import_file(files[y], results_dir).rows
+            told[y] = results.import_file(files[y], results_dir, by=access.operator()).rows
         except BaseException as e:  # noqa: BLE001 - reported below
             errors.append(e)
 
@@ -147,7 +147,7 @@ def test_results_import_from_threads_and_processes_at_once_keeps_every_write(res
 
 @pytest.mark.parametrize("point", ["file-written", "file-before-replace", "file-replaced"])
 def test_results_import_killed_at_each_step_leaves_the_old_table_or_the_new(results_dir, tmp_path, point):
-    results.import_file(results_file(tmp_path, 2001), results_dir)
+    results.import_file(results_file(tmp_path, 2001), results_dir, by=access.operator())
     before = rows_by_year(results_dir)
     killed = _cli("--data-dir", str(results_dir), "import-results", str(results_file(tmp_path, 2002)),
                   env={"CCHC_FAULT": point})
@@ -165,7 +165,7 @@ def test_results_import_killed_at_each_step_leaves_the_old_table_or_the_new(resu
 
 def test_results_import_killed_at_random_instants_never_leaves_half_a_write(results_dir, tmp_path):
     rng = random.Random(12)
-    results.import_file(results_file(tmp_path, 2000), results_dir)
+    results.import_file(results_file(tmp_path, 2000), results_dir, by=access.operator())
     for k in range(8):
         y = 2001 + k
         p = subprocess.Popen([sys.executable, "-m", "cchc", "--data-dir", str(results_dir), "import-results",
@@ -176,7 +176,7 @@ def test_results_import_killed_at_random_instants_never_leaves_half_a_write(resu
         got = rows_by_year(results_dir)
         assert got[2000] == ROWS_PER_IMPORT
         assert got.get(y, 0) in (0, ROWS_PER_IMPORT)  # all of that write or none of it
-    results.import_file(results_file(tmp_path, 2100), results_dir)
+    results.import_file(results_file(tmp_path, 2100), results_dir, by=access.operator())
     assert leftovers(results_dir) == []
 
 
@@ -187,7 +187,7 @@ def test_two_people_loading_results_on_the_page_at_once_both_land(data_copy, tmp
     before = rows_by_year(data_copy)
     sessions = {}
     for y in (2031, 2032):
-        at = open_page("pages/ket_qua_cong_bo.py", {"unit": "10621"})
+        at = open_page("pages/ket_qua_cong_bo.py", {"unit": "10621"}, user=("data_manager", "*", f"quan.ly.{y}"))
         at.file_uploader(key="kq_upload").upload(f"ket-qua-{y}.json", results_file(tmp_path, y).read_bytes(),
                                                  "application/json")
         at.run()
@@ -211,9 +211,9 @@ def test_two_people_loading_results_on_the_page_at_once_both_land(data_copy, tmp
 
 # --- the self-assessment facts -------------------------------------------------------------------------
 FACT_CODE = "plans_issued"
-SAVE = ("from cchc.ingest import facts_entry as fe; import sys; "
+SAVE = ("from cchc.ingest import facts_entry as fe; from cchc import access; import sys; "
         "fe.save(sys.argv[1], '10621', 2023, [{'indicator': '" + FACT_CODE + "', 'value': int(sys.argv[2]), "
-        "'note': 'QĐ số ' + sys.argv[2]}], 'Cán bộ ' + sys.argv[2])")
+        "'note': 'QĐ số ' + sys.argv[2]}], 'Cán bộ ' + sys.argv[2], by=access.operator())")
 
 
 def _save_proc(root: Path, value: int, env: dict | None = None) -> subprocess.CompletedProcess:
@@ -251,7 +251,7 @@ def test_facts_saves_from_threads_and_processes_all_land(data_copy):
     def save(v):
         try:
             assert fe.save(data_copy, "10621", 2023, [{"indicator": FACT_CODE, "value": v, "note": f"QĐ số {v}"}],
-                           f"Cán bộ {v}") == 1
+                           f"Cán bộ {v}", by=access.operator()) == 1
         except BaseException as e:  # noqa: BLE001
             errors.append(e)
 
@@ -395,7 +395,7 @@ def test_a_fact_saved_while_the_sample_is_regenerated_is_never_lost(tmp_path):
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         time.sleep(rng.uniform(0.3, 1.8))
         value = 170 + k
-        n = fe.save(d, "10621", 2023, [{"indicator": FACT_CODE, "value": value, "note": f"QĐ {value}"}], "Cán bộ xã")
+        n = fe.save(d, "10621", 2023, [{"indicator": FACT_CODE, "value": value, "note": f"QĐ {value}"}], "Cán bộ xã", by=access.operator())
         _, err = p.communicate(timeout=300)
         assert n == 1
         assert p.returncode in (0, 2), err
@@ -432,7 +432,7 @@ def test_sample_refuses_a_file_given_as_the_folder(tmp_path):
 
 
 def test_sample_refuses_a_sample_folder_where_officers_entered_facts(small_sample):
-    fe.save(small_sample, "10621", 2023, [{"indicator": FACT_CODE, "value": 9, "note": "QĐ 9"}], "Cán bộ xã")
+    fe.save(small_sample, "10621", 2023, [{"indicator": FACT_CODE, "value": 9, "note": "QĐ 9"}], "Cán bộ xã", by=access.operator())
     before = checksums(small_sample)
     r = _cli("--data-dir", str(small_sample), *SAMPLE_ARGS)
     assert r.returncode == 2 and "facts.parquet: đã thay đổi sau khi tạo mẫu" in r.stderr
@@ -440,7 +440,7 @@ def test_sample_refuses_a_sample_folder_where_officers_entered_facts(small_sampl
 
 
 def test_sample_refuses_a_sample_folder_with_imported_results(small_sample, tmp_path):
-    results.import_file(results_file(tmp_path, 2019), small_sample)
+    results.import_file(results_file(tmp_path, 2019), small_sample, by=access.operator())
     before = checksums(small_sample)
     r = _cli("--data-dir", str(small_sample), *SAMPLE_ARGS)
     assert r.returncode == 2 and "index_results.parquet" in r.stderr
@@ -459,7 +459,7 @@ def test_sample_made_before_the_manifest_is_judged_by_its_rows(small_sample):
     del meta["files"]
     (small_sample / sample.MARKER).write_text(json.dumps(meta), encoding="utf-8")
     assert sample.refusal(small_sample) is None
-    fe.save(small_sample, "10621", 2023, [{"indicator": FACT_CODE, "value": 9, "note": "QĐ 9"}], "Cán bộ xã")
+    fe.save(small_sample, "10621", 2023, [{"indicator": FACT_CODE, "value": 9, "note": "QĐ 9"}], "Cán bộ xã", by=access.operator())
     assert "có số liệu do người dùng nhập" in sample.refusal(small_sample)
 
 
@@ -508,7 +508,7 @@ def test_readers_never_fail_while_a_writer_replaces_the_file(data_copy):
         t.start()
     try:
         for v in range(20):
-            fe.save(data_copy, "10621", 2023, [{"indicator": FACT_CODE, "value": 100 + v, "note": f"QĐ {v}"}], "Cán bộ")
+            fe.save(data_copy, "10621", 2023, [{"indicator": FACT_CODE, "value": 100 + v, "note": f"QĐ {v}"}], "Cán bộ", by=access.operator())
     finally:
         stop.set()
         for t in readers:

@@ -19,7 +19,7 @@ import polars as pl
 import pyarrow.parquet as pq
 import pytest
 
-from cchc import fmt
+from cchc import access, fmt
 from cchc.db import Database
 from cchc.ingest import facts_entry as fe
 
@@ -90,7 +90,7 @@ def test_correction_appends_one_row_and_keeps_the_old_one(data_copy):
         entries.append({"indicator": "staff_vacancies", "value": 6, "note": NOTE})
         assert fe.validate(entries, UNIT, YEAR, entered_by="Nguyễn Văn A") == []
         t0 = datetime.now(fe.VN_TIME).replace(tzinfo=None, microsecond=0)
-        assert fe.save(data_copy, UNIT, YEAR, entries, "Nguyễn Văn A") == 1
+        assert fe.save(data_copy, UNIT, YEAR, entries, "Nguyễn Văn A", by=access.operator()) == 1
 
         assert pq.read_metadata(facts_file(data_copy)).num_rows == before_rows + 1  # still a readable Parquet file
         now = db.run("facts_year", unit=UNIT, year=YEAR)
@@ -119,10 +119,10 @@ def test_unchanged_values_are_not_rewritten(data_copy):
     digest = sha256(facts_file(data_copy))
     entries = [{"indicator": "staff_vacancies", "value": 3, "note": ""}, {"indicator": "staff_quota", "value": "20"},
                {"indicator": "population", "value": None, "note": "x"}]
-    assert fe.save(data_copy, UNIT, YEAR, entries, "Nguyễn Văn A") == 0
+    assert fe.save(data_copy, UNIT, YEAR, entries, "Nguyễn Văn A", by=access.operator()) == 0
     assert sha256(facts_file(data_copy)) == digest
     # the same value with new evidence is a correction of the evidence: one row
-    assert fe.save(data_copy, UNIT, YEAR, [{"indicator": "staff_quota", "value": 20, "note": NOTE}], "B") == 1
+    assert fe.save(data_copy, UNIT, YEAR, [{"indicator": "staff_quota", "value": 20, "note": NOTE}], "B", by=access.operator()) == 1
     assert rows_of(data_copy, indicator="staff_quota")["note"].sort().to_list() == sorted(
         ["Báo cáo kết quả thực hiện nhiệm vụ CCHC năm 2023 của UBND xã Quốc Tuấn", NOTE])
 
@@ -156,7 +156,7 @@ def test_invalid_input_is_refused_and_the_file_is_untouched(data_copy, entries, 
     assert len(msgs) == 1, msgs
     assert all(part in msgs[0] for part in expected), msgs
     with pytest.raises(fe.EntryError) as e:
-        fe.save(data_copy, UNIT, YEAR, batch, who)
+        fe.save(data_copy, UNIT, YEAR, batch, who, by=access.operator())
     assert e.value.messages == msgs
     assert sha256(facts_file(data_copy)) == digest
     assert list(data_copy.glob(".facts.*.tmp")) == []
@@ -179,7 +179,7 @@ def test_unit_must_be_a_commune_and_year_within_the_data(data_copy, unit, year, 
     msgs = fe.validate(entries, unit, year, entered_by="X")
     assert any(expected in m for m in msgs), msgs
     with pytest.raises(fe.EntryError):
-        fe.save(data_copy, unit, year, entries, "X")
+        fe.save(data_copy, unit, year, entries, "X", by=access.operator())
     assert sha256(facts_file(data_copy)) == digest
 
 
@@ -193,7 +193,7 @@ def test_a_crash_while_writing_leaves_the_old_file(data_copy, monkeypatch):
 
     monkeypatch.setattr(fe.pq, "write_table", half_written)
     with pytest.raises(OSError):
-        fe.save(data_copy, UNIT, YEAR, [{"indicator": "staff_vacancies", "value": 6, "note": NOTE}], "X")
+        fe.save(data_copy, UNIT, YEAR, [{"indicator": "staff_vacancies", "value": 6, "note": NOTE}], "X", by=access.operator())
     assert sha256(facts_file(data_copy)) == digest
     assert list(data_copy.glob(".facts.*.tmp")) == []
 
@@ -205,7 +205,7 @@ def test_concurrent_writers_both_land(data_copy):
     def write(indicator, value):
         try:
             barrier.wait()
-            results.append(fe.save(data_copy, UNIT, YEAR, [{"indicator": indicator, "value": value, "note": NOTE}], "X"))
+            results.append(fe.save(data_copy, UNIT, YEAR, [{"indicator": indicator, "value": value, "note": NOTE}], "X", by=access.operator()))
         except Exception as e:  # pragma: no cover - reported below
             errors.append(e)
 
@@ -222,7 +222,7 @@ def test_concurrent_writers_both_land(data_copy):
 def test_two_corrections_in_one_second_keep_their_order(data_copy):
     fixed = datetime(2024, 1, 5, 9, 30, 0)
     for v in (6, 5):
-        fe.save(data_copy, UNIT, YEAR, [{"indicator": "staff_vacancies", "value": v, "note": NOTE}], "X", now=fixed)
+        fe.save(data_copy, UNIT, YEAR, [{"indicator": "staff_vacancies", "value": v, "note": NOTE}], "X", now=fixed, by=access.operator())
     r = rows_of(data_copy).sort("entered_at")
     assert r["value"].to_list() == [3.0, 6.0, 5.0]
     assert r["entered_at"].to_list() == [datetime(2023, 12, 15, 8, 0), fixed, fixed + timedelta(seconds=1)]
@@ -258,19 +258,25 @@ def _submit(at):
 def test_page_saves_a_correction_for_quoc_tuan(app, data_copy, monkeypatch):
     monkeypatch.setenv("CCHC_DATA_DIR", str(data_copy))  # the app fixture pointed it at the shared sample
     digest = sha256(facts_file(data_copy))
-    at = app(page=PAGE, unit=UNIT, **PERIOD)
+    # the sample opens for reading without sign-in; entering facts needs an officer's account
+    demo = app(page=PAGE, unit=UNIT, **PERIOD)
+    assert any("Cần đăng nhập để nhập số liệu" in w.value for w in demo.warning), [w.value for w in demo.warning]
+    assert not [b for b in demo.button if b.label == "Lưu số liệu"]
+    viewer = app(page=PAGE, unit=UNIT, user=("viewer", "*"), **PERIOD)
+    assert any("không có quyền nhập số liệu" in w.value for w in viewer.warning)
+    outside = app(page=PAGE, unit=UNIT, user=("officer", "tinh:cu-31", "can.bo.khac"), **PERIOD)  # old Hải Phòng
+    assert any("ngoài phạm vi" in w.value for w in outside.warning), [w.value for w in outside.warning]
+    at = app(page=PAGE, unit=UNIT, user=_officer("can.bo", "Nguyễn Văn A"), **PERIOD)
     assert at.selectbox(key=f"te_year_{UNIT}_{YEAR}").value == YEAR  # the year the period ends in
     assert _widget(at.number_input, "_v_staff_vacancies").value == 3
     assert any("14 + 3 ≠ 20" in e.value for e in at.error) or not _has_checks()
 
-    # first without "Người nhập": refused, nothing written
+    # the author is the signed-in account, not a box to type in
+    assert any(fmt.md("Người nhập: Nguyễn Văn A") in c.value for c in at.caption), [c.value for c in at.caption]
+    assert not [w for w in at.text_input if (w.key or "").endswith("_who")]
+    assert sha256(facts_file(data_copy)) == digest
     _widget(at.number_input, "_v_staff_vacancies").set_value(6)
     _widget(at.text_input, "_n_staff_vacancies").input(NOTE)
-    _submit(at)
-    assert any("Người nhập" in e.value and "Chưa lưu" in e.value for e in at.error), [e.value for e in at.error]
-    assert sha256(facts_file(data_copy)) == digest
-
-    _widget(at.text_input, "_who").input("Nguyễn Văn A")
     _submit(at)
     assert any("Đã lưu 1 giá trị" in s.value for s in at.success), [s.value for s in at.success]
     assert _widget(at.number_input, "_v_staff_vacancies").value == 6  # the new value in use, from the file
@@ -303,7 +309,7 @@ def test_page_for_a_district_or_province_lists_its_communes(app, data_copy, monk
 def test_page_for_a_year_without_facts(app, data_copy, monkeypatch):
     # the sample's facts stop at 2024; 2025 can be entered (the data run to 06/2025) but has nothing yet
     monkeypatch.setenv("CCHC_DATA_DIR", str(data_copy))
-    at = app(page=PAGE, unit=UNIT, nam="2025", **PERIOD)
+    at = app(page=PAGE, unit=UNIT, nam="2025", user=_officer("can.bo", "Nguyễn Văn A"), **PERIOD)
     assert at.selectbox(key=f"te_year_{UNIT}_{YEAR}").value == 2025
     decimals = [w for w in at.text_input if "_v_" in w.key]  # decimal values: text boxes ("99,5")
     assert len(at.number_input) + len(decimals) == len(fe.definitions()) and all(w.value is None for w in at.number_input)
@@ -328,11 +334,11 @@ def _current(root: Path, indicator: str = "staff_vacancies") -> float:
 def test_a_stale_form_cannot_overwrite_a_newer_value(data_copy):
     # the case found on main: 52 in use; A and B open the form; A saves 77; B's stale form must not revert it
     fe.save(data_copy, UNIT, YEAR, [{"indicator": "staff_vacancies", "value": 52, "note": NOTE}], "sample",
-            now=datetime(2026, 12, 4, 9, 0, 0))
+            now=datetime(2026, 12, 4, 9, 0, 0), by=access.operator())
     opened_a, opened_b = _base(data_copy), _base(data_copy)
     assert opened_b["staff_vacancies"] == fe.Version(datetime(2026, 12, 4, 9, 0, 0), 52.0)
     assert fe.save(data_copy, UNIT, YEAR, [{"indicator": "staff_vacancies", "value": 77, "note": NOTE}], A_NAME,
-                   base=opened_a, now=datetime(2026, 12, 4, 10, 5, 12)) == 1
+                   base=opened_a, now=datetime(2026, 12, 4, 10, 5, 12), by=access.operator()) == 1
     digest = sha256(facts_file(data_copy))
 
     expected = ("Số lượng cán bộ công chức còn thiếu: Nguyễn Văn A đã sửa thành 77 người lúc 10:05:12 ngày 04/12/2026, "
@@ -340,7 +346,7 @@ def test_a_stale_form_cannot_overwrite_a_newer_value(data_copy):
     # B corrects the same indicator: refused, naming A, 77 and when
     with pytest.raises(fe.ConflictError) as e:
         fe.save(data_copy, UNIT, YEAR, [{"indicator": "staff_vacancies", "value": 60, "note": "QĐ 2"}], "B",
-                base=opened_b)
+                base=opened_b, by=access.operator())
     assert e.value.messages == [expected]
     (c,) = e.value.conflicts
     assert (c.indicator, c.seen.value, c.now.value, c.now.entered_by) == ("staff_vacancies", 52.0, 77.0, A_NAME)
@@ -351,21 +357,21 @@ def test_a_stale_form_cannot_overwrite_a_newer_value(data_copy):
                   "note": "QĐ 3" if r["indicator"] == "staff_vacancies" else ""}
                  for r in db.run("facts_year", unit=UNIT, year=YEAR).to_dicts()]
     with pytest.raises(fe.ConflictError) as e:
-        fe.save(data_copy, UNIT, YEAR, stale, "B", base=opened_b)
+        fe.save(data_copy, UNIT, YEAR, stale, "B", base=opened_b, by=access.operator())
     assert e.value.messages == [expected]
     assert sha256(facts_file(data_copy)) == digest and _current(data_copy) == 77
     assert list(data_copy.glob(".facts.*.tmp*")) == []
 
     # B touching only another indicator: saved, nothing said about the first, A's 77 still in use
     assert fe.save(data_copy, UNIT, YEAR, [{"indicator": "villages", "value": 5, "note": NOTE}], "B",
-                   base=opened_b) == 1
+                   base=opened_b, by=access.operator()) == 1
     assert _current(data_copy) == 77 and _current(data_copy, "villages") == 5
     # a form opened now is current again
     assert fe.save(data_copy, UNIT, YEAR, [{"indicator": "staff_vacancies", "value": 60, "note": "QĐ 2"}], "B",
-                   base=_base(data_copy)) == 1
+                   base=_base(data_copy), by=access.operator()) == 1
     assert _current(data_copy) == 60
     # without base (CLI, scripts) nothing is compared, as before
-    assert fe.save(data_copy, UNIT, YEAR, [{"indicator": "staff_vacancies", "value": 61, "note": "QĐ 4"}], "C") == 1
+    assert fe.save(data_copy, UNIT, YEAR, [{"indicator": "staff_vacancies", "value": 61, "note": "QĐ 4"}], "C", by=access.operator()) == 1
 
 
 def test_conflict_messages_for_a_new_value_and_for_new_evidence(data_copy):
@@ -374,26 +380,26 @@ def test_conflict_messages_for_a_new_value_and_for_new_evidence(data_copy):
     # an indicator the year did not have when the form was opened (the sample's facts start in 2021;
     # 2020 is within the years that may be entered, and the commune existed then)
     empty = {code: None for code in opened}
-    fe.save(data_copy, UNIT, 2020, [{"indicator": "villages", "value": 5, "note": NOTE}], A_NAME, base=empty, now=fixed)
+    fe.save(data_copy, UNIT, 2020, [{"indicator": "villages", "value": 5, "note": NOTE}], A_NAME, base=empty, now=fixed, by=access.operator())
     with pytest.raises(fe.ConflictError) as e:
-        fe.save(data_copy, UNIT, 2020, [{"indicator": "villages", "value": 6, "note": NOTE}], "B", base=empty)
+        fe.save(data_copy, UNIT, 2020, [{"indicator": "villages", "value": 6, "note": NOTE}], "B", base=empty, by=access.operator())
     assert e.value.messages == ["Số thôn, tổ dân phố: Nguyễn Văn A đã nhập 5 thôn lúc 10:05:12 ngày 04/12/2026, "
                                 "sau khi biểu mẫu của bạn được mở (khi mở: chưa có số liệu)."]
     # the same value with new evidence is a change too
-    fe.save(data_copy, UNIT, YEAR, [{"indicator": "staff_quota", "value": 20, "note": NOTE}], A_NAME, base=opened, now=fixed)
+    fe.save(data_copy, UNIT, YEAR, [{"indicator": "staff_quota", "value": 20, "note": NOTE}], A_NAME, base=opened, now=fixed, by=access.operator())
     with pytest.raises(fe.ConflictError) as e:
-        fe.save(data_copy, UNIT, YEAR, [{"indicator": "staff_quota", "value": 21, "note": NOTE}], "B", base=opened)
+        fe.save(data_copy, UNIT, YEAR, [{"indicator": "staff_quota", "value": 21, "note": NOTE}], "B", base=opened, by=access.operator())
     assert e.value.messages == ["Số lượng cán bộ công chức được giao: Nguyễn Văn A đã sửa tài liệu kiểm chứng (giá "
                                 "trị vẫn là 20 người) lúc 10:05:12 ngày 04/12/2026, sau khi biểu mẫu của bạn được mở."]
     # a blank entry writes nothing, so it is not compared
-    assert fe.save(data_copy, UNIT, YEAR, [{"indicator": "staff_quota", "value": None, "note": ""}], "B", base=opened) == 0
+    assert fe.save(data_copy, UNIT, YEAR, [{"indicator": "staff_quota", "value": None, "note": ""}], "B", base=opened, by=access.operator()) == 0
 
 
 def test_names_and_notes_are_stored_without_control_characters(data_copy):
     link = "[x](https://evil.example)"
     n = fe.save(data_copy, UNIT, YEAR, [{"indicator": "staff_vacancies", "value": 6,
                                          "note": "QĐ 12\n\t\u202e ngày\x00 05/01/2024 \u200b"}],
-                "  Nguyễn\r\nVăn\x1b[31m A\u2028 " + link)
+                "  Nguyễn\r\nVăn\x1b[31m A\u2028 " + link, by=access.operator())
     assert n == 1
     row = rows_of(data_copy).sort("entered_at").row(-1, named=True)
     assert row["note"] == "QĐ 12 ngày 05/01/2024"
@@ -414,7 +420,7 @@ def _save_worker(root: str, indicator: str, value: float, base: dict, barrier, o
     try:
         barrier.wait(timeout=120)
         n = fe.save(root, UNIT, YEAR, [{"indicator": indicator, "value": value, "note": NOTE}], f"W{value:g}",
-                    base=base)
+                    base=base, by=access.operator())
         out.put(("ok", value, n))
     except fe.ConflictError as e:
         out.put(("conflict", value, e.messages))
@@ -489,11 +495,15 @@ def _field(at, code):
     return _widget(at.number_input, f"_v_{code}")
 
 
-def _enter(at, code, value, note, who):
+def _enter(at, code, value, note):
+    """The signed-in officer of ``at`` enters a value and its note and saves."""
     _field(at, code).set_value(value)
     _widget(at.text_input, f"_n_{code}").input(note)
-    _widget(at.text_input, "_who").input(who)
     _submit(at)
+
+
+def _officer(name: str, display: str) -> tuple[str, ...]:
+    return ("officer", "*", name, display)
 
 
 def _texts(at) -> list[str]:
@@ -509,15 +519,15 @@ def _texts(at) -> list[str]:
 
 def test_page_two_officers_on_one_commune(app, data_copy, monkeypatch):
     monkeypatch.setenv("CCHC_DATA_DIR", str(data_copy))
-    a = app(page=PAGE, unit=UNIT, **PERIOD)
-    b = app(page=PAGE, unit=UNIT, **PERIOD)  # B's form opened before A saves
+    a = app(page=PAGE, unit=UNIT, user=_officer("can.bo.a", A_NAME), **PERIOD)
+    b = app(page=PAGE, unit=UNIT, user=_officer("can.bo.b", "Trần Thị B"), **PERIOD)  # B's form opened before A saves
     assert _field(a, "staff_vacancies").value == 3 and _field(b, "staff_vacancies").value == 3
 
-    _enter(a, "staff_vacancies", 77, NOTE, A_NAME)
+    _enter(a, "staff_vacancies", 77, NOTE)
     assert any("Đã lưu 1 giá trị" in s.value for s in a.success), [s.value for s in a.success]
 
     # B corrects the same indicator from the stale form: refused, told who changed it to what
-    _enter(b, "staff_vacancies", 60, "QĐ 2", "Trần Thị B")
+    _enter(b, "staff_vacancies", 60, "QĐ 2")
     assert not b.success
     errors = [e.value for e in b.error if "Chưa lưu" in e.value]
     assert len(errors) == 1, [e.value for e in b.error]
@@ -532,12 +542,12 @@ def test_page_two_officers_on_one_commune(app, data_copy, monkeypatch):
     b.run()
     assert not b.exception and not [e.value for e in b.error if "Chưa lưu" in e.value]
     assert _field(b, "staff_vacancies").value == 77
-    assert _widget(b.text_input, "_n_staff_vacancies").value == "" and _widget(b.text_input, "_who").value == ""
+    assert _widget(b.text_input, "_n_staff_vacancies").value == ""
 
     # A changes the indicator again, so B's form is stale once more; B changes only another indicator:
     # saved, and nothing is said about A's indicator (no missing note for a field B never touched)
-    _enter(a, "staff_vacancies", 78, "QĐ 5", A_NAME)
-    _enter(b, "villages", 5, NOTE, "Trần Thị B")
+    _enter(a, "staff_vacancies", 78, "QĐ 5")
+    _enter(b, "villages", 5, NOTE)
     assert not [e.value for e in b.error if "Chưa lưu" in e.value], [e.value for e in b.error]
     assert any("Đã lưu 1 giá trị" in s.value for s in b.success), [s.value for s in b.success]
     assert not any("còn thiếu" in t or "Nguyễn Văn A" in t for t in _texts(b) if "Đã lưu" in t or "Chưa lưu" in t)
@@ -549,8 +559,8 @@ def test_page_shows_names_and_notes_as_text(app, data_copy, monkeypatch):
     monkeypatch.setenv("CCHC_DATA_DIR", str(data_copy))
     link = "[x](https://evil.example)"
     fe.save(data_copy, UNIT, YEAR, [{"indicator": "staff_vacancies", "value": 6, "note": "[QĐ 12](https://evil.example/qd)"}],
-            link)
-    b = app(page=PAGE, unit=UNIT, **PERIOD)
+            link, by=access.operator())
+    b = app(page=PAGE, unit=UNIT, user=_officer("can.bo.z", "[z](https://evil.example)"), **PERIOD)
     shown = _texts(b)
     assert not [t for t in shown if "](https://" in t], [t for t in shown if "](https://" in t]
     assert any(fmt.md(link) in t for t in shown)  # shown, escaped: "Hiện tại: 6 người — nhập … ([x](https://…))"
@@ -558,13 +568,13 @@ def test_page_shows_names_and_notes_as_text(app, data_copy, monkeypatch):
 
     # a conflict naming a markdown-link "Người nhập", and a save by one: both shown escaped
     fe.save(data_copy, UNIT, YEAR, [{"indicator": "staff_vacancies", "value": 7, "note": NOTE}], "[y](https://evil.example)",
-            base=_base(data_copy))
-    _enter(b, "staff_vacancies", 8, NOTE, "[z](https://evil.example)")
+            base=_base(data_copy), by=access.operator())
+    _enter(b, "staff_vacancies", 8, NOTE)
     errors = [e.value for e in b.error if "Chưa lưu" in e.value]
     assert len(errors) == 1 and fmt.md("[y](https://evil.example) đã sửa thành 7 người") in errors[0], errors
     [r for r in b.button if r.label == "Tải lại biểu mẫu"][0].click()
     b.run()
-    _enter(b, "villages", 5, NOTE, "[z](https://evil.example)")
+    _enter(b, "villages", 5, NOTE)
     assert any(fmt.md("[z](https://evil.example)") in s.value for s in b.success), [s.value for s in b.success]
     assert not [t for t in _texts(b) if "](https://" in t]
     assert _current(data_copy) == 7  # the conflict wrote nothing

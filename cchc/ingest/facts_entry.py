@@ -48,7 +48,7 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .. import facts, fmt, schema, store, units
+from .. import access, audit, facts, fmt, schema, store, units
 from ..db import Database
 
 FACTS_CSV = facts.FACTS_CSV
@@ -424,10 +424,13 @@ def conflicts(entries: list[dict], base: Mapping[str, Current | Version | None],
 
 
 def save(data_dir: str | os.PathLike, unit_code: str, year: int, entries: list[dict], entered_by: str, *,
-         db=None, now: datetime | None = None, base: Mapping[str, Current | Version | None] | None = None) -> int:
+         by: access.Identity, db=None, now: datetime | None = None,
+         base: Mapping[str, Current | Version | None] | None = None) -> int:
     """Append the changed entries to facts.parquet, all or nothing; returns the number of rows written
     (0 when nothing changed). Raises EntryError (Vietnamese messages) without touching the file when
-    anything is wrong.
+    anything is wrong, and AccessError when ``by`` (the signed-in identity) may not enter facts for
+    this unit. ``entered_by`` is the author's name the facts keep ("Người nhập"); the audit trail
+    records ``by`` with the values before and after.
 
     ``base`` (a form's save: indicator -> ``version()`` of the value the form was opened with) makes
     the save refuse, with ConflictError and without writing anything, when another save changed any
@@ -439,6 +442,8 @@ def save(data_dir: str | os.PathLike, unit_code: str, year: int, entries: list[d
     db = db or Database(root)
     try:
         known = context(db, unit_code, year, with_current=False)
+        unit = units.from_row(db, known.unit) if known.unit else None
+        by.require("enter_facts", db, unit)
     finally:
         if own:
             db.close()
@@ -463,6 +468,9 @@ def save(data_dir: str | os.PathLike, unit_code: str, year: int, entries: list[d
                         "note": [c.note for c in changes], "entered_by": [who] * len(changes),
                         "entered_at": [ts] * len(changes)}, schema=target)
         _write_atomically(pa.concat_tables([table, new]), path)
+    before = {c.indicator: ctx.current[c.indicator].value if c.indicator in ctx.current else None for c in changes}
+    audit.record(root, by, "facts.save", unit=unit.key, note=f"Năm {y}", before=before,
+                 after={c.indicator: c.value for c in changes})
     return len(changes)
 
 

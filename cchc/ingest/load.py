@@ -63,7 +63,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .. import facts as factsmod
-from .. import fmt, rollup, schema, store, units, workdays
+from .. import access, audit, fmt, rollup, schema, store, units, workdays
 from . import readers
 from .readers import FILE, ROW, WARNING, Issue, ReadResult
 
@@ -904,6 +904,65 @@ def _write_table(root: Path, ch: TableChange) -> None:
         store.write_table(t.path(root), ch.whole.to_arrow().cast(t.arrow_schema))
 
 
+# --- who may load ---------------------------------------------------------------------------------------------
+def _require(by: access.Identity, action: str) -> None:
+    try:
+        by.require(action)
+    except access.AccessError as e:
+        raise LoadError(str(e)) from None
+
+
+def _map_of(when: str) -> str:
+    """The map of a changed period as Plan.periods names it ("05/2023" or "năm 2023")."""
+    if when.startswith("năm "):
+        return units.map_of_year(int(when[4:]))
+    month, year = when.split("/")
+    return units.map_on(date(int(year), int(month), 1))
+
+
+def _check_scope(by: access.Identity, root: Path, periods: list[tuple[str, str]]) -> None:
+    """Refuse (LoadError, nothing written) a file with rows of units outside ``by``'s scope."""
+    if by.scope.kind == "country" or not periods:
+        return
+    from ..db import Database
+    db = Database(root)
+    try:
+        outside: list[str] = []
+        for m, code in sorted({(_map_of(when), code) for code, when in periods}):
+            try:
+                u = units.get(db, m, code)
+            except units.UnitError:
+                outside.append(code)
+                continue
+            if not by.covers(db, u):
+                outside.append(f"{u.name} ({u.key})")
+        if outside:
+            more = f" và {fmt.number(len(outside) - 10)} đơn vị khác" if len(outside) > 10 else ""
+            raise LoadError(f"Tệp có số liệu của đơn vị ngoài phạm vi của tài khoản {by.username} "
+                            f"({by.scope.label(db)}): {', '.join(outside[:10])}{more}. Không nạp gì.")
+    finally:
+        db.close()
+
+
+def _check_undo_scope(by: access.Identity, root: Path, target: dict) -> None:
+    """A load may be undone by whoever made it, a national scope, or a province scope covering every
+    province partition it changed."""
+    if by.scope.kind == "country" or target.get("by") == by.who:
+        return
+    allowed = set()
+    if by.scope.kind == "provinces":
+        from ..db import Database
+        db = Database(root)
+        try:
+            sets = access.allowed_sets(db, by.scope)
+        finally:
+            db.close()
+        allowed = sets["new_provinces"] | sets["old_provinces"]
+    if not set(target.get("provinces", [])) <= allowed or not allowed:
+        raise LoadError(f"Lần nạp {target['id']} (tệp {target['file']}) có số liệu ngoài phạm vi của tài khoản "
+                        f"{by.username}: chỉ người đã nạp hoặc người có phạm vi bao trùm mới hoàn tác được.")
+
+
 # --- the log -----------------------------------------------------------------------------------------------
 def log_entries(root: str | os.PathLike) -> list[dict]:
     """The load log, oldest first."""
@@ -994,9 +1053,10 @@ def _rollups(root: Path, provinces: set[str], only_stale: bool = False) -> list[
 # --- load and undo -----------------------------------------------------------------------------------------
 def load(data: bytes | Path, name: str, root: str | os.PathLike, kind: str | None = None, *, unit: str | None = None,
          mapping: Mapping[str, str | None] | None = None, sheet: str | None = None, policy: str = REJECT,
-         who: str | None = None, progress: Progress | None = None) -> LoadReport:
+         who: str | None = None, progress: Progress | None = None, by: access.Identity) -> LoadReport:
     """Check and load a file's rows (see the module doc). Raises LoadError (nothing changed) when the
-    file is refused."""
+    file is refused: among others when ``by`` (the identity loading it) may not load, or the file has
+    rows of a unit outside its scope. ``who`` is the name the log and the facts keep (default: ``by``'s)."""
     t0 = time.perf_counter()
     say = progress or (lambda f, t: None)
     root = Path(root)
@@ -1007,6 +1067,8 @@ def load(data: bytes | Path, name: str, root: str | os.PathLike, kind: str | Non
         pass
     if policy not in (REJECT, VALID_ONLY):
         raise ValueError(policy)
+    _require(by, "load")
+    who = who if who is not None and str(who).strip() else (by.display_name or by.username)
     say(0.05, f"Đọc tệp {name}")
     if isinstance(data, Path):  # load_file: the bytes held here only, so freed once read
         data = _file_bytes(data)
@@ -1026,10 +1088,11 @@ def load(data: bytes | Path, name: str, root: str | os.PathLike, kind: str | Non
                     if t.partition_by:
                         store.recover(t.path(root))
                 pl_ = plan(res, root, sha256=sha, unit=unit, policy=policy, who=who, remembered=used, progress=progress)
+                _check_scope(by, root, pl_.periods)
                 # the catalogue first: killed between the two, a procedure is listed that no dossier uses yet
                 changed = sorted((ch for ch in pl_.tables.values() if ch.changed),
                                  key=lambda ch: ch.table != schema.PROCEDURES.name)
-                entry = {"id": None, "action": "load", "who": whoami, "at": _now().isoformat(sep=" "), "file": name,
+                entry = {"id": None, "action": "load", "who": whoami, "by": by.who, "at": _now().isoformat(sep=" "), "file": name,
                          "sha256": pl_.sha256, "kind": pl_.kind, "counts": pl_.counts,
                          "procedures_added": [p["code"] for p in pl_.procedures_added], "tables": {},
                          "provinces": sorted(set().union(*(c.provinces for c in changed)) if changed else [])}
@@ -1053,6 +1116,10 @@ def load(data: bytes | Path, name: str, root: str | os.PathLike, kind: str | Non
                     entry["id"] = _new_id()
                 _append_log(root, entry)                      # the commit
                 if load_id:
+                    touched = sorted({u for u, _ in pl_.periods})
+                    audit.record(root, by, "load", unit=touched[0] if len(touched) == 1 else None, file=name,
+                                 sha256=pl_.sha256, note=f"Lần nạp {load_id}; tỉnh {', '.join(entry['provinces'])}",
+                                 after={"kind": pl_.kind, "counts": pl_.counts, "units": touched[:50]})
                     store.discard(root / LOADS / load_id / JOURNAL)
                     for d in (root / LOADS).iterdir():        # only the last load can be undone
                         if d.is_dir() and d.name != load_id:
@@ -1087,10 +1154,14 @@ def load_file(path: str | os.PathLike, root: str | os.PathLike, kind: str | None
     return load(Path(path), Path(path).name, root, kind, **kw)
 
 
-def undo(root: str | os.PathLike, who: str | None = None, progress: Progress | None = None) -> UndoReport:
+def undo(root: str | os.PathLike, who: str | None = None, progress: Progress | None = None, *,
+         by: access.Identity) -> UndoReport:
     """Put back every table the last load changed as it was before it, table by table atomically, and
     log the undo. Refuses (LoadError) when there is nothing to undo, when the last load was already
-    undone, or when a table changed since the load (another writer's changes would be lost)."""
+    undone, when a table changed since the load (another writer's changes would be lost), or when
+    ``by`` may not undo it (the role; a load of provinces outside its scope that it did not make)."""
+    _require(by, "undo_load")
+    who = who if who is not None and str(who).strip() else (by.display_name or by.username)
     t0 = time.perf_counter()
     say = progress or (lambda f, t: None)
     root = Path(root)
@@ -1107,6 +1178,7 @@ def undo(root: str | os.PathLike, who: str | None = None, progress: Progress | N
                     break
             if target is None:
                 raise LoadError("Chưa có lần nạp nào thay đổi dữ liệu: không có gì để hoàn tác.")
+            _check_undo_scope(by, root, target)
             folder = root / LOADS / target["id"]
             if not folder.is_dir():
                 raise LoadError(f"Không còn bản dữ liệu trước lần nạp {target['id']}: không hoàn tác được.")
@@ -1125,8 +1197,11 @@ def undo(root: str | os.PathLike, who: str | None = None, progress: Progress | N
                     say(0.1 + 0.6 * i / len(tabs), f"Khôi phục {t.vi.lower()}")
                     _restore(root, t, folder)
                 _append_log(root, {"id": _new_id(), "action": "undo", "undoes": target["id"], "file": target["file"],
-                                   "who": _who(who), "at": _now().isoformat(sep=" "), "tables": {},
+                                   "who": _who(who), "by": by.who, "at": _now().isoformat(sep=" "), "tables": {},
                                    "provinces": target.get("provinces", [])})
+                audit.record(root, by, "undo", file=target["file"], sha256=target.get("sha256"),
+                             note=f"Hoàn tác lần nạp {target['id']}; tỉnh {', '.join(target.get('provinces', []))}",
+                             before={"counts": target.get("counts")})
             store.discard(folder)
             say(0.8, "Tổng hợp lại theo ngày")
             _rollups(root, set(target.get("provinces", [])))

@@ -49,7 +49,7 @@ from typing import Any
 
 import polars as pl
 
-from .. import fmt, schema, scoring, store
+from .. import access, audit, fmt, schema, scoring, store
 from .readers import FORMULA_START, check_xlsx_container, text_problem  # noqa: F401 - FORMULA_START: kept importable
 from .readers import cell_text as _text
 from .readers import json_depth as _json_depth
@@ -538,9 +538,18 @@ def _check_existing(data_dir: Path) -> None:
 
 
 def import_file(path: str | os.PathLike, data_dir: str | os.PathLike, year: int | None = None,
-                month: int | None = None, quarter: int | None = None) -> ImportReport:
+                month: int | None = None, quarter: int | None = None, *, by: access.Identity) -> ImportReport:
     """Check a file of published 766 results and merge it into data_dir/index_results.parquet.
-    All or nothing: raises ResultsImportError (and writes nothing) if any value cannot be read."""
+    All or nothing: raises ResultsImportError (and writes nothing) if any value cannot be read, or
+    when ``by`` may not upload them: the published results are the national portal's board of every
+    province, so uploading them needs the data manager role with the whole country as scope."""
+    try:
+        by.require("upload_results")
+    except access.AccessError as e:
+        raise ResultsImportError(str(e)) from None
+    if by.scope.kind != "country":
+        raise ResultsImportError(f"Kết quả công bố là bảng điểm của cả nước: chỉ tài khoản quản lý dữ liệu phạm vi cả "
+                                 f"nước được tải lên (tài khoản {by.username}: {by.scope.label()}).")
     path = Path(path)
     data_dir = Path(data_dir)
     if not path.exists():
@@ -584,6 +593,8 @@ def import_file(path: str | os.PathLike, data_dir: str | os.PathLike, year: int 
         raise ResultsImportError(f"Tệp {path.name} không được nạp: có đơn vị xuất hiện hai lần trong cùng một kỳ.")
     rep.replaced, rep.total_rows = _write(_frame(rows), data_dir)
     rep.rows = len(rows)
+    audit.record(data_dir, by, "results.upload", file=path.name, sha256=audit.file_hash(path),
+                 after={"rows": rep.rows, "replaced": rep.replaced, "units": rep.units})
     return rep
 
 

@@ -22,6 +22,8 @@ PAGES = [
     ("pages/nhap_du_lieu.py", "Nhập dữ liệu", "nhap-du-lieu", "Dữ liệu", ":material/upload_file:"),
     ("pages/kiem_tra.py", "Kiểm tra dữ liệu", "kiem-tra", "Dữ liệu", ":material/rule:"),
     ("pages/doi_chieu.py", "Đối chiếu báo cáo", "doi-chieu", "Dữ liệu", ":material/difference:"),
+    ("pages/nhat_ky.py", "Nhật ký thay đổi", "nhat-ky", "Quản trị", ":material/history_edu:"),
+    ("pages/tai_khoan.py", "Tài khoản", "tai-khoan", "Quản trị", ":material/manage_accounts:"),
 ]
 
 

@@ -42,7 +42,7 @@ from pathlib import Path
 import plotly.graph_objects as go
 import polars as pl
 
-from .. import charts, fmt, periods, scoring, units
+from .. import access, charts, fmt, periods, scoring, units
 from .chi_so import PORTAL, mx
 from ..kpis import Unit
 from ..periods import Period
@@ -64,12 +64,13 @@ def ensure_published(db, data_dir: Path) -> "object | None":
         return None
     from ..ingest import results
     files = results.bundled_files()
-    return results.import_file(files[0], data_dir) if files else None
+    return results.import_file(files[0], data_dir, by=access.system("ket-qua-cong-bo-kem-theo")) if files else None
 
 
-def import_upload(file_name: str, data: bytes, data_dir: Path):
-    """Import an uploaded file of published scores (xlsx or json) into index_results: the import
-    report, or ResultsImportError (Vietnamese, naming sheet, row and column) with nothing changed."""
+def import_upload(file_name: str, data: bytes, data_dir: Path, by: access.Identity):
+    """Import an uploaded file of published scores (xlsx or json) into index_results as ``by``: the
+    import report, or ResultsImportError (Vietnamese, naming sheet, row and column, or why ``by`` may
+    not) with nothing changed."""
     from ..ingest import results
     name = Path(file_name or "tep").name
     suffix = Path(name).suffix.lower()
@@ -78,7 +79,7 @@ def import_upload(file_name: str, data: bytes, data_dir: Path):
     with tempfile.TemporaryDirectory(prefix="cchc-upload-") as tmp:
         path = Path(tmp) / name   # keep the name: the period may be read from it (..._T10_2025.xlsx)
         path.write_bytes(data)
-        return results.import_file(path, data_dir)
+        return results.import_file(path, data_dir, by=by)
 
 
 def _latest(df: pl.DataFrame, kind: str, level: str) -> tuple[int, int | None] | None:

@@ -16,14 +16,13 @@ from typing import Any, Callable
 
 import polars as pl
 
-from .. import fmt, schema
+from .. import access, fmt, schema
 from ..ingest import load, readers
 
 KIND_NAMES = {"": "Tự nhận biết theo tên cột", **{k: readers.kinds()[k].vi for k in load.KINDS}}
 POLICIES = {load.REJECT: "Có dòng lỗi thì không nạp gì cả", load.VALID_ONLY: "Nạp các dòng đúng, trả lại các dòng lỗi"}
 IGNORE = ""          # the mapping choice that ignores a header
 MAX_UNIT_KEY = 12    # "cu-" + a 5-digit code, with room
-MAX_WHO = 100
 HOW = {"alias": "theo tên cột", "manual": "ghép tay", "copy": "chép từ cột khác"}
 
 
@@ -41,16 +40,6 @@ def clean_unit(text: Any) -> str | None:
     if len(t) > MAX_UNIT_KEY or not body.isdigit() or len(body) not in (2, 3, 5):
         raise InputError(f"Mã đơn vị «{readers.shown(t)}» không hợp lệ: mã TCTK của tỉnh (2 chữ số), huyện (3) hoặc "
                          "xã (5), hoặc cu-<mã> cho đơn vị cũ trùng mã với đơn vị mới.")
-    return t
-
-
-def clean_who(text: Any) -> str:
-    """Who loads (until sign-in exists, typed): required, at most MAX_WHO characters."""
-    t = readers.clean(str(text or "")).strip()
-    if not t:
-        raise InputError("Chưa ghi «Người nạp»: hãy ghi họ tên người nạp dữ liệu.")
-    if len(t) > MAX_WHO:
-        raise InputError(f"«Người nạp» dài quá {MAX_WHO} ký tự.")
     return t
 
 
@@ -77,10 +66,11 @@ def preview(data: bytes, name: str, root: str | Path, *, kind: str | None = None
 
 
 def run(data: bytes, name: str, root: str | Path, *, kind: str | None, unit: str | None, policy: str,
-        mapping: dict[str, str] | None, sheet: str | None, who: str,
+        mapping: dict[str, str] | None, sheet: str | None, by: access.Identity,
         progress: Callable[[float, str], None] | None = None) -> load.LoadReport:
+    """Load the file as ``by`` (the signed-in identity: its role and scope are checked in cchc.ingest.load)."""
     return load.load(data, name, root, kind or None, unit=unit, policy=policy, mapping=mapping or None,
-                     sheet=sheet or None, who=who, progress=progress)
+                     sheet=sheet or None, by=by, progress=progress)
 
 
 def mapping_table(p: load.Plan) -> pl.DataFrame:
@@ -136,10 +126,10 @@ def last_load_text(e: dict) -> str:
             + (f" ({'; '.join(parts)})" if parts else "") + ".")
 
 
-def undo_last(root: str | Path, who: str) -> load.UndoReport:
-    return load.undo(root, who=who)
+def undo_last(root: str | Path, by: access.Identity) -> load.UndoReport:
+    return load.undo(root, by=by)
 
 
-__all__ = ["KIND_NAMES", "POLICIES", "IGNORE", "InputError", "clean_unit", "clean_who", "columns_of", "column_label",
+__all__ = ["KIND_NAMES", "POLICIES", "IGNORE", "InputError", "clean_unit", "columns_of", "column_label",
            "preview", "run", "mapping_table", "counts_table", "periods_table", "procedures_table", "rejected_file",
            "last_load", "last_load_text", "undo_last"]

@@ -346,6 +346,11 @@ def browser_bench(root: Path, repeat: int, samples: int) -> tuple[str, dict[str,
         warm_text = "Not measured (--repeat 0)."
     for log in logs.values():
         log.unlink(missing_ok=True)
+    warm_text = ("One page (opened on Huyện Nam Sách, year 2023) makes the changes below in its sidebar, in "
+                 f"order, {repeat + 1} times; the first pass is reported apart. A time runs in the page's own clock from "
+                 "the press on the option to the first frame at which the script run is over, the caption names the "
+                 "new unit or period and every chart is drawn; the CPU columns add up the server's script runs in "
+                 "between and the page's main-thread busy time.\n\n" + warm_text) if warm else warm_text
     return cold_text + "\n\n### Warm changes in the sidebar\n\n" + warm_text, \
         {"ratio": ratio, "unit": worst["unit"], "period": worst["period"], "tab_ratio": tab["app"] / tab["bare"],
          "med": med, "first": first, "metrics": metrics, "warm": warm}

@@ -267,6 +267,7 @@ def test_page_on_hand_built_data(fx_dir, monkeypatch):
     from apptest_util import open_page
 
     monkeypatch.setenv("CCHC_DATA_DIR", str(fx_dir))  # the app caches one Database per data directory
+    monkeypatch.setenv("CCHC_PUBLIC_READ", "1")  # hand-built data are real data: read as the public
 
     def run(unit):
         at = open_page(PAGE, {"unit": unit, "from": "2023-01-01", "to": "2023-12-31", "kind": "cal_year", "y": "2023"})

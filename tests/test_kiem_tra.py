@@ -141,6 +141,7 @@ def test_page_over_hand_built_rows(hand, monkeypatch):
     from apptest_util import open_page
     root, _ = hand
     monkeypatch.setenv("CCHC_DATA_DIR", str(root))
+    monkeypatch.setenv("CCHC_PUBLIC_READ", "1")  # hand-built data are real data: read as the public
     at = open_page("pages/kiem_tra.py", SHARED)
     assert not at.exception, [e.value for e in at.exception]
     assert at.subheader[0].value == "Kết quả: 4 lỗi, 3 cảnh báo, 4 mục đạt"

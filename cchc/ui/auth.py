@@ -95,7 +95,7 @@ def form(root: str) -> None:
                       autocomplete="current-password")
         st.form_submit_button("Đăng nhập", icon=":material/login:", on_click=_sign_in, args=(root,))
     if not accounts.exists(root):
-        st.info("Chưa có tài khoản nào. Người vận hành máy chủ tạo tài khoản quản trị đầu tiên bằng lệnh "
+        st.caption("Chưa có tài khoản nào. Người vận hành máy chủ tạo tài khoản quản trị đầu tiên bằng lệnh "
                 "`python -m cchc users add <tên> --role admin --scope '*'` (README, mục Đăng nhập).")
 
 

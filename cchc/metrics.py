@@ -403,13 +403,38 @@ class Target:
         return f"{sign} {fmt.percent(self.target, 0 if whole else 2)}"
 
 
+_targets_kept: dict[str, tuple[tuple, dict]] = {}
+
+
+def _stamp_of(paths) -> tuple:
+    out = []
+    for p in paths:
+        try:
+            st = Path(p).stat()
+            out.append((str(p), st.st_mtime_ns, st.st_size))
+        except OSError:
+            out.append((str(p), None))
+    return tuple(out)
+
+
 def load_targets(path: str | Path | None = None) -> dict[str, Target]:
     """cchc/reference/targets.csv (kpi, target, comparison, source, index, metric) by KPI key. Targets are
     fractions like the rates they apply to; every row needs a source. A row naming an index and one
     of its metrics takes its value from that index's definition file (the full-points threshold,
-    cchc.scoring.thresholds), so the index's numbers are written in one place only."""
-    from . import scoring
+    cchc.scoring.thresholds), so the index's numbers are written in one place only. Read again only
+    when the file or an index definition changed (the pages ask on every run: ~20 ms a read)."""
     path = Path(path) if path else TARGETS_CSV
+    stamp = _stamp_of([path, *sorted((Path(__file__).parent / "indexes").glob("*.toml"))])
+    kept = _targets_kept.get(str(path))
+    if kept is not None and kept[0] == stamp:
+        return dict(kept[1])
+    out = _read_targets(path)
+    _targets_kept[str(path)] = (stamp, out)
+    return dict(out)
+
+
+def _read_targets(path: Path) -> dict[str, Target]:
+    from . import scoring
     out: dict[str, Target] = {}
     with path.open(encoding="utf-8", newline="") as f:
         for i, row in enumerate(csv.DictReader(f), start=2):

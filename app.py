@@ -6,7 +6,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from cchc import coverage, fmt
+from cchc import access, coverage, fmt
 from cchc.db import DataError
 from cchc.ui import auth, pages, state, widgets
 from cchc.ui.filters import filter_bar
@@ -37,8 +37,9 @@ def _home() -> None:
 home = st.Page(_home, title="Trang chủ", url_path="trang-chu", default=True, visibility="hidden")
 nav = st.navigation({"": [home], **groups}, position="top")  # first, so a deep link's page is known early
 try:
-    db = state.get_db()
-    ident = auth.gate(db.root)  # who reads: a signed-in account, the sample's demo, or the sign-in form
+    root = state.get_db().root  # a missing or unreadable data folder is said here
+    ident = auth.gate(root)     # who reads: a signed-in account, the sample's demo, or the sign-in form
+    db = state.get_db()         # seen by that identity: a query outside its scope is refused (cchc.access)
     auth.badge(ident, db.root)
     state.sync_from_url(db)   # reads units and dossiers only (the filter bar too)
     filter_bar(db)
@@ -54,7 +55,11 @@ try:
             st.iframe(PRINT_JS, height=1)  # charts fit the sheet when printed (cchc/ui/print.js)
     if sel.gone and nav.title != home.title:  # an old unit after its end: its message, no figures
         widgets.gone(db, sel, nav.title)
+    elif not ident.covers(db, sel.unit) and nav.title != home.title:  # a link to a unit outside the scope
+        auth.outside(ident, sel.unit, nav.title)
     else:
         nav.run()
+except access.AccessError as e:  # a figure of a unit outside the scope asked for (rankings over a wider area)
+    st.warning(fmt.md(str(e)), icon=":material/lock:")
 except DataError as e:  # e.g. a damaged table (cchc.db.DamagedTableError): what reads it says so, the rest works
     st.error(fmt.md(str(e)), icon=":material/error:")

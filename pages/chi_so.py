@@ -12,7 +12,7 @@ import streamlit as st
 
 from cchc import fmt, scoring
 from cchc.views import chi_so as iv
-from cchc.ui import state, tables, widgets
+from cchc.ui import auth, state, tables, widgets
 
 db = state.get_db()
 sel = state.current()
@@ -94,6 +94,9 @@ else:
 
 # --- ranking among siblings -------------------------------------------------------------------------
 scope = iv.ranking_scope(db, ix, unit)
+if scope is not None and not auth.current().covers(db, scope.parent):  # docs/access.md: no wider ranking
+    st.caption(fmt.md(f"{scope.title}: không hiển thị, vì {scope.parent.name} nằm ngoài phạm vi của tài khoản."))
+    scope = None
 if scope is not None:
     st.subheader(fmt.md(scope.title))  # titles and notes carry unit names
     if scope.note:

@@ -132,3 +132,12 @@ def badge(ident: access.Identity, root: str) -> None:
         if ident.anonymous:
             with st.popover("Đăng nhập", icon=":material/login:"):
                 form(root)
+
+
+def outside(ident: access.Identity, unit, title: str) -> None:
+    """A page asked for a unit outside the identity's scope: its title and why, nothing of the unit's
+    figures (the unit's name is public reference data)."""
+    st.title(title)
+    st.warning(fmt.md(f"{unit.name} (mã {unit.key}) nằm ngoài phạm vi của tài khoản "
+                      f"{ident.display_name or ident.username} ({ident.scope.label()}): không hiển thị số liệu "
+                      "của đơn vị này. Hãy chọn một đơn vị trong phạm vi ở thanh bên."), icon=":material/lock:")

@@ -33,9 +33,11 @@ from typing import Any, Callable, Collection
 import polars as pl
 import streamlit as st
 
-from cchc import coverage, fmt, params, periods, units
+from cchc import access, coverage, fmt, params, periods, units
 from cchc import db as dbm
 from cchc.units import Unit
+
+from .auth import IDENTITY
 
 FILTER_KEYS = params.SHARED
 NONE_DISTRICT = "— Toàn tỉnh —"
@@ -136,13 +138,18 @@ def warm_up() -> None:
 
 
 def get_db() -> CachedDatabase:
-    """The database of CCHC_DATA_DIR (or data/); stops the page with a Vietnamese message if absent."""
+    """The database of CCHC_DATA_DIR (or data/); stops the page with a Vietnamese message if absent.
+    Seen by the session's identity (cchc.access.Guarded) when its scope is not the whole country."""
     root = str(dbm.data_dir(os.environ.get("CCHC_DATA_DIR")))
     try:
-        return CachedDatabase(root)
+        db = CachedDatabase(root)
     except dbm.DataError as e:
         st.error(str(e))
         st.stop()
+    ident = st.session_state.get(IDENTITY)
+    if ident is not None and ident.scope.kind != "country":  # every query checked against the scope
+        return access.Guarded(db, ident)
+    return db
 
 
 # --- selection -----------------------------------------------------------------------------
@@ -242,8 +249,16 @@ def default_period(db: CachedDatabase, unit: Unit) -> periods.Period:
 
 
 def _default_selection(db: CachedDatabase) -> Selection:
-    """The first province of the map in force on the data end (the sample's one province), over its
-    default period, compared with a year earlier."""
+    """The first unit of the signed-in account's scope, else the first province of the map in force on
+    the data end (the sample's one province), over its default period, compared with a year earlier."""
+    ident = st.session_state.get(IDENTITY)
+    if ident is not None and ident.scope.kind != "country":
+        for key in ident.scope.keys:
+            try:
+                unit = resolve_unit(db, key)
+            except units.UnitError:
+                continue
+            return select(db, unit, default_period(db, unit), True)
     all_units = units_frame(db)
     provinces = all_units.filter(pl.col("level") == "province")
     if "map" in provinces.columns:

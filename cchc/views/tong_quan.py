@@ -19,7 +19,7 @@ import plotly.graph_objects as go
 import polars as pl
 from plotly.subplots import make_subplots
 
-from .. import charts, coverage, fmt, kpis, metrics, periods
+from .. import access, charts, coverage, fmt, kpis, metrics, periods
 from ..db import Database
 from ..kpis import Unit
 from ..metrics import Target, load_targets  # noqa: F401 - the page reads the targets through this module
@@ -403,7 +403,10 @@ def commune_note(db: Database, unit: Unit, p: periods.Period, now: dict) -> str 
     if unit.level != "commune" or not unit.district:
         return None
     district = kpis.resolve_unit(db, unit.district)
-    dk = kpis.dossier_kpis(db, district, p)
+    try:
+        dk = kpis.dossier_kpis(db, district, p)
+    except access.AccessError:  # the district is outside the reader's scope: no comparison (docs/access.md)
+        return None
     mine, theirs = now.get("on_time_rate"), dk.get("on_time_rate")
     if mine is None or theirs is None:
         return None

@@ -294,3 +294,44 @@ def test_identity_provider_accounts_map_claims_to_roles(root):
     accounts.set_disabled(root, "an.tran", True, by=op)
     with pytest.raises(accounts.AccountError, match="bị khoá"):
         accounts.from_claims(root, {"email": "an.tran@haiphong.gov.vn"})
+
+
+# --- the CLI: users and --as ----------------------------------------------------------------------------
+def _cli(args, data_dir, stdin=""):
+    import subprocess
+    import sys
+    from pathlib import Path
+    root = Path(__file__).resolve().parent.parent
+    return subprocess.run([sys.executable, "-m", "cchc", "--data-dir", str(data_dir), *args], input=stdin,
+                          capture_output=True, text=True, cwd=root, timeout=300)
+
+
+def test_cli_users_and_acting_as_an_account(sample_dir, tmp_path):
+    import os
+    import shutil
+    data = tmp_path / "data"
+    shutil.copytree(sample_dir, data, copy_function=os.link)
+    r = _cli(["users", "add", "quan.tri", "--role", "admin", "--scope", "*", "--password-stdin"], data, PASSWORD + "\n")
+    assert r.returncode == 0 and "Đã thêm tài khoản quan.tri" in r.stdout, r.stderr
+    r = _cli(["users", "add", "lan", "--role", "officer", "--scope", "10633", "--password-stdin"], data, PASSWORD + "\n")
+    assert r.returncode == 0, r.stderr
+    assert accounts.authenticate(data, "lan", PASSWORD).scope.keys == ("10633",)
+    r = _cli(["users", "add", "xem", "--role", "viewer", "--scope", "99999", "--password-stdin"], data, PASSWORD + "\n")
+    assert r.returncode == 2 and "Không có đơn vị mã 99999" in r.stderr and "xem" not in accounts.load(data)
+    r = _cli(["users", "list"], data)
+    assert r.returncode == 0 and "lan\tCán bộ nhập số liệu\t10633" in r.stdout
+    # --as: the account's scope and role apply to reads and writes
+    span = ["--from", "2022-12-10", "--to", "2023-12-09"]
+    assert _cli(["--as", "lan", "kpis", "--unit", "10621", *span], data).returncode == 0      # its predecessor
+    r = _cli(["--as", "lan", "kpis", "--unit", "31", *span], data)
+    assert r.returncode == 2 and "ngoài phạm vi" in r.stderr
+    r = _cli(["--as", "lan", "users", "disable", "quan.tri"], data)
+    assert r.returncode == 2 and "không có quyền quản lý tài khoản" in r.stderr
+    r = _cli(["--as", "lan", "undo-import"], data)
+    assert r.returncode == 2 and "không có quyền hoàn tác" in r.stderr
+    r = _cli(["--as", "khong.co", "kpis", "--unit", "10621", *span], data)
+    assert r.returncode == 2 and "Không có tài khoản khong.co" in r.stderr
+    r = _cli(["users", "disable", "lan"], data)
+    assert r.returncode == 0 and accounts.current(data, "lan") is None
+    whos = [e["who"] for e in audit.entries(data) if e["action"].startswith("account.")]
+    assert len(whos) == 3 and all(w.startswith("cli:") for w in whos)   # the operator, as the OS user

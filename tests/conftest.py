@@ -109,6 +109,18 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture()
+def sample_copy(sample_dir, tmp_path, monkeypatch) -> Path:
+    """A private copy of the sample (hard links: every write replaces files), which CCHC_DATA_DIR
+    points at: for tests that write (accounts, facts, loads)."""
+    import os
+    import shutil
+    root = tmp_path / "data"
+    shutil.copytree(sample_dir, root, copy_function=os.link)
+    monkeypatch.setenv("CCHC_DATA_DIR", str(root))
+    return root
+
+
+@pytest.fixture()
 def app(data_env):
     """Factory for a real Streamlit run of app.py (AppTest) over the sample data.
 

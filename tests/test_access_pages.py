@@ -4,9 +4,6 @@ to the whole city shows nothing of it and says why; a national viewer reads ever
 account whose role is taken away sees the change at its next click."""
 from __future__ import annotations
 
-import os
-import shutil
-
 import pytest
 
 from apptest_util import open_page
@@ -17,11 +14,8 @@ PERIOD = {"from": "2022-12-10", "to": "2023-12-09"}
 
 
 @pytest.fixture()
-def data(sample_dir, tmp_path, monkeypatch):
-    root = tmp_path / "data"
-    shutil.copytree(sample_dir, root, copy_function=os.link)
-    monkeypatch.setenv("CCHC_DATA_DIR", str(root))
-    return root
+def data(sample_copy):
+    return sample_copy
 
 
 def _locked(at) -> list[str]:

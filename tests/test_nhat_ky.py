@@ -3,24 +3,20 @@ a data manager of one province (its scope's entries and its own), an officer (re
 reader (refused); a tampered trail is said, not shown."""
 from __future__ import annotations
 
-import os
-import shutil
-import time
-
 import pytest
 
 from cchc import access, accounts, audit
 from cchc.access import Scope
 from cchc.views import nhat_ky as nk
 
+from apptest_util import open_page
+
 PASSWORD = "mật-khẩu-đủ-dài-1"
 
 
 @pytest.fixture()
-def data(sample_dir, tmp_path, monkeypatch):
-    root = tmp_path / "data"
-    shutil.copytree(sample_dir, root, copy_function=os.link)   # every write replaces files: links are safe
-    monkeypatch.setenv("CCHC_DATA_DIR", str(root))
+def data(sample_copy):
+    root = sample_copy
     op = access.operator()
     accounts.add(root, "quan.tri", PASSWORD, "admin", Scope.parse("*"), by=op)
     accounts.add(root, "hd.dulieu", PASSWORD, "data_manager", Scope.parse("tinh:30"), by=op)
@@ -33,14 +29,8 @@ def data(sample_dir, tmp_path, monkeypatch):
 
 
 def _open(name: str | None):
-    from streamlit.testing.v1 import AppTest
-    from apptest_util import ROOT
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
-    if name:
-        at.session_state["_signin"] = {"name": name, "at": time.time()}
-    at.run()
-    at.switch_page("pages/nhat_ky.py")
-    at.run()
+    """The page for the existing account ``name`` (None: nobody signed in)."""
+    at = open_page("pages/nhat_ky.py", {}, user=("viewer", "*", name) if name else None)
     assert not at.exception, [e.value for e in at.exception]
     return at
 

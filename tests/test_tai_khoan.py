@@ -3,36 +3,26 @@ account, changing its role and locking it (each in the audit trail with the admi
 else is refused."""
 from __future__ import annotations
 
-import os
-import shutil
-import time
-
 import pytest
 
 from cchc import access, accounts, audit
 from cchc.access import Scope
 
+from apptest_util import open_page
+
 PASSWORD = "mật-khẩu-đủ-dài-1"
 
 
 @pytest.fixture()
-def data(sample_dir, tmp_path, monkeypatch):
-    root = tmp_path / "data"
-    shutil.copytree(sample_dir, root, copy_function=os.link)
-    monkeypatch.setenv("CCHC_DATA_DIR", str(root))
+def data(sample_copy):
+    root = sample_copy
     accounts.add(root, "quan.tri", PASSWORD, "admin", Scope.parse("*"), by=access.operator())
     return root
 
 
 def _open(name: str | None):
-    from streamlit.testing.v1 import AppTest
-    from apptest_util import ROOT
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
-    if name:
-        at.session_state["_signin"] = {"name": name, "at": time.time()}
-    at.run()
-    at.switch_page("pages/tai_khoan.py")
-    at.run()
+    """The page for the existing account ``name`` (None: nobody signed in)."""
+    at = open_page("pages/tai_khoan.py", {}, user=("viewer", "*", name) if name else None)
     assert not at.exception, [e.value for e in at.exception]
     return at
 

@@ -335,3 +335,16 @@ def test_cli_users_and_acting_as_an_account(sample_dir, tmp_path):
     assert r.returncode == 0 and accounts.current(data, "lan") is None
     whos = [e["who"] for e in audit.entries(data) if e["action"].startswith("account.")]
     assert len(whos) == 3 and all(w.startswith("cli:") for w in whos)   # the operator, as the OS user
+
+
+def test_security_settings_of_the_server():
+    """XSRF protection on, loopback only, uploads capped, no secrets file in the repository."""
+    import subprocess
+    import tomllib
+    from pathlib import Path
+    root = Path(__file__).resolve().parent.parent
+    cfg = tomllib.loads((root / ".streamlit" / "config.toml").read_text(encoding="utf-8"))["server"]
+    assert cfg["enableXsrfProtection"] is True and cfg["enableCORS"] is True
+    assert cfg["address"] == "127.0.0.1" and 0 < cfg["maxUploadSize"] <= 50
+    tracked = subprocess.run(["git", "ls-files"], cwd=root, capture_output=True, text=True).stdout.split()
+    assert not [f for f in tracked if f.endswith("secrets.toml") or f.startswith("data/_accounts")]

@@ -1,6 +1,7 @@
 # Two commands for a newcomer on a fresh Debian machine with Python 3.11:
 #   make run    set up, generate the sample data if missing, start the dashboard (http://localhost:8501)
-#   make test   set up (Python packages, Debian's chromium, libreoffice-calc-nogui and -writer-nogui) and run the whole test suite
+#   make test   set up (Python packages, Debian's chromium, libreoffice-calc-nogui and -writer-nogui, the test's
+#               OpenID Connect provider from npm) and run the whole test suite
 # and, for the checks CI runs first:
 #   make lint       ruff over the Python, sqlfluff (DuckDB dialect, .sqlfluff) over queries/
 #   make test-fast  the core tests without the app, browser and slow ones, on 2 processes
@@ -12,7 +13,7 @@ DATA ?= $(or $(CCHC_DATA_DIR),data)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export PYTHONDONTWRITEBYTECODE = 1
 
-.PHONY: run test test-fast setup chromium libreoffice sample bench docs lint
+.PHONY: run test test-fast setup chromium libreoffice oidc sample bench docs lint
 
 $(BIN)/activate:
 	$(PY) -m venv $(VENV)
@@ -31,6 +32,12 @@ chromium:
 libreoffice:
 	@{ command -v soffice >/dev/null 2>&1 && dpkg -s libreoffice-writer-nogui >/dev/null 2>&1; } || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq libreoffice-calc-nogui libreoffice-writer-nogui >/dev/null; }
 
+# The OpenID Connect provider of tests/test_browser_oidc.py (oidc-provider, from the npm registry, locked by
+# tests/oidc/package-lock.json) and Node.js to run it (on these machines already; Debian's otherwise).
+oidc:
+	@command -v npm >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq nodejs npm >/dev/null; }
+	@[ -d tests/oidc/node_modules/oidc-provider ] || (cd tests/oidc && npm ci --no-audit --no-fund --loglevel=error)
+
 $(DATA)/_sample.json: | setup
 	$(BIN)/python -m cchc --data-dir $(DATA) sample
 
@@ -40,7 +47,7 @@ sample: setup
 run: setup chromium $(DATA)/_sample.json
 	CCHC_DATA_DIR=$(abspath $(DATA)) $(BIN)/python -m cchc.ui.serve
 
-test: setup chromium libreoffice
+test: setup chromium libreoffice oidc
 	$(BIN)/python -m pytest -q
 
 test-fast: setup

@@ -25,14 +25,15 @@ def free_port() -> int:
 
 
 @contextmanager
-def streamlit_server(data_dir: Path, log_path: Path, timeout: float = 60.0):
+def streamlit_server(data_dir: Path, log_path: Path, timeout: float = 60.0, port: int | None = None,
+                     args: tuple[str, ...] = (), env: dict[str, str] | None = None):
     """Run the dashboard as `make run` does (python -m cchc.ui.serve) over data_dir; yields the base URL once
-    /_stcore/health answers.
-    The server is stopped (and its output kept in log_path) when the block ends."""
-    port = free_port()
-    env = {**os.environ, "CCHC_DATA_DIR": str(data_dir), "PYTHONDONTWRITEBYTECODE": "1"}
+    /_stcore/health answers (``port``: a chosen one; ``args``: more Streamlit options; ``env``: more
+    environment variables). The server is stopped (and its output kept in log_path) when the block ends."""
+    port = port or free_port()
+    env = {**os.environ, "CCHC_DATA_DIR": str(data_dir), "PYTHONDONTWRITEBYTECODE": "1", **(env or {})}
     cmd = [sys.executable, "-m", "cchc.ui.serve", "--server.headless", "true", "--server.port", str(port),
-           "--server.address", "127.0.0.1", "--server.fileWatcherType", "none"]
+           "--server.address", "127.0.0.1", "--server.fileWatcherType", "none", *args]
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)

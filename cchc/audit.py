@@ -166,12 +166,14 @@ def record(root: str | os.PathLike, identity, action: str, *, unit: str | None =
 
 
 def visible(rows: list[dict], identity, db=None) -> list[dict]:
-    """The entries an identity may read: all for an admin; for a data manager those about units in
-    its scope and its own; none otherwise."""
+    """The entries an identity may read: all for an admin; for a data manager its own, and the writes of
+    data (not of accounts) about units in its scope — all of them for a national scope; none otherwise."""
     if identity.role == "admin" and not identity.anonymous:
         return rows
     if not identity.may("read_audit"):
         return []
+    if identity.scope.kind == "country":
+        return [r for r in rows if r.get("who") == identity.who or not str(r.get("action", "")).startswith("account.")]
     from . import units
     out = []
     for r in rows:

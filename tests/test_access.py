@@ -220,6 +220,9 @@ def test_visible_entries_follow_role_and_scope(root, db):
     assert [r["unit"] for r in audit.visible(rows, hd, db)] == ["10621"]
     assert audit.visible(rows, access.Identity("v", "viewer", Scope.parse("*"), "local"), db) == []
     assert len(audit.visible(rows, op, db)) == 3
+    audit.record(root, op, "account.add", note="x")
+    national = access.Identity("n", "data_manager", Scope.parse("*"), "local")
+    assert [r["action"] for r in audit.visible(audit.entries(root), national, db)] == ["load", "facts.save", "facts.save"]
 
 
 # --- reads are refused outside the scope, in cchc, whatever the page asks ------------------------------

@@ -54,3 +54,21 @@ def test_a_national_viewer_reads_everything_and_a_role_change_applies_at_once(da
     at.run()                    # a disabled account is signed out: the sample's demo reading remains
     assert any("Tài khoản đã bị khoá" in e.value for e in at.error) or not any(
         "Đăng nhập: " in c.value for c in at.sidebar.caption)
+
+
+def test_a_local_sign_in_expires(sample_copy):
+    """After the configured session length the account must sign in again (real data: the form)."""
+    import time
+
+    from cchc import sample
+    from streamlit.testing.v1 import AppTest
+    from apptest_util import ROOT, sign_in
+    (sample_copy / sample.MARKER).unlink()                 # real data: nothing without sign-in
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    sign_in(at, "viewer", "*", "xem")
+    at.run()
+    assert not at.exception and at.metric
+    at.session_state["_signin"] = {"name": "xem", "at": time.time() - 8 * 3600 - 1}   # 8 h: the default length
+    at.run()
+    assert not at.metric and [h.value for h in at.subheader] == ["Đăng nhập"]
+    assert any("hết hạn" in e.value for e in at.error), [e.value for e in at.error]

@@ -89,9 +89,9 @@ def test_loading_needs_the_role_and_the_scope(root):
     at = open_page(PAGE, {"unit": "10621"}, user=("officer", "*"))
     assert not at.exception and not at.file_uploader
     assert any("dành cho tài khoản quản lý dữ liệu" in w.value for w in at.warning), [w.value for w in at.warning]
-    # a data manager of another province: the file's rows are outside its scope, nothing is written
+    # a data manager of another commune: the file's rows (xã Quốc Tuấn) are outside its scope, nothing is written
     before = checksums(root)
-    at = open_page(PAGE, {"unit": "10621"}, user=("data_manager", "tinh:cu-31", "hp.cu"))
+    at = open_page(PAGE, {"unit": "10606"}, user=("data_manager", "10606", "ql.xa.khac"))
     at.file_uploader(key="nd_file").upload("so-ho-so-quoc-tuan-2023-05.csv",
                                            (FILES / "so-ho-so-quoc-tuan-2023-05.csv").read_bytes(), "text/csv")
     at.run()

@@ -241,11 +241,12 @@ def allowed_sets(db, scope: Scope) -> dict[str, set[str]]:
     return out
 
 
-def scope_allowed(db, scope: Scope, bound: dict) -> bool:
-    """Whether the rows a query's ``$scope`` (cchc.units.Unit.scope) selects all lie inside ``scope``."""
+def scope_allowed(db, scope: Scope, bound: dict, allowed: dict[str, set[str]] | None = None) -> bool:
+    """Whether the rows a query's ``$scope`` (cchc.units.Unit.scope) selects all lie inside ``scope``
+    (``allowed``: its allowed_sets, when the caller keeps them)."""
     if scope.kind == "country":
         return True
-    allowed = allowed_sets(db, scope)
+    allowed = allowed if allowed is not None else allowed_sets(db, scope)
     if scope.kind == "provinces":
         return (set(bound.get("new_provinces") or ()) <= allowed["new_provinces"]
                 and set(bound.get("old_provinces") or ()) <= allowed["old_provinces"])
@@ -265,6 +266,7 @@ class Guarded:
     def __init__(self, db, identity: Identity):
         self.inner, self.identity = db, identity
         self.root = getattr(db, "root", None)
+        self._allowed: dict[str, set[str]] | None = None   # the scope's codes, looked up once per instance
 
     def __getattr__(self, name):
         return getattr(self.inner, name)
@@ -281,7 +283,9 @@ class Guarded:
         if name in BUILD_QUERIES:
             raise AccessError("Chỉ tiến trình tổng hợp dữ liệu được chạy truy vấn này.")
         if "scope" in params:
-            if not scope_allowed(self.inner, ident.scope, params["scope"]):
+            if self._allowed is None:
+                self._allowed = allowed_sets(self.inner, ident.scope)
+            if not scope_allowed(self.inner, ident.scope, params["scope"], self._allowed):
                 raise AccessError(f"Số liệu này nằm ngoài phạm vi của tài khoản {ident.username} "
                                   f"({ident.scope.label(self.inner)}).")
             return

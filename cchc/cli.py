@@ -107,6 +107,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     u = sub.add_parser("rollup", help="tổng hợp lại hồ sơ và phiếu đánh giá theo ngày (sau khi nạp dữ liệu thật)")
     u.add_argument("--provinces", default=None, help="mã tỉnh, cách nhau bằng dấu phẩy (mặc định: mọi tỉnh có dữ liệu)")
+    u.add_argument("--engine", choices=("duckdb", "spark", "dask"), default="duckdb",
+                   help="bộ máy tính: duckdb (trong tiến trình này, mặc định), spark hoặc dask (phân tán; docs/engines.md)")
+    u.add_argument("--workers", type=int, default=2,
+                   help="số tiến trình/lõi của bộ máy phân tán khi chạy cục bộ (mặc định 2)")
     u.add_argument("--data-dir", dest="data_dir_sub", help=argparse.SUPPRESS)
 
     d = sub.add_parser("schema-doc", help="ghi docs/data-model.md từ cchc/schema.py")
@@ -304,11 +308,18 @@ def cmd_export(args) -> int:
 
 
 def cmd_rollup(args) -> int:
-    from . import rollup
+    from . import engines
     root = dbm.data_dir(args.data_dir_sub or args.data_dir)
     dbm.check_data_dir(root)
     provinces = [p.strip() for p in args.provinces.split(",") if p.strip()] if args.provinces else None
-    for name, r in rollup.build(root, provinces, progress=lambda m: print(m, file=sys.stderr)).items():
+    if args.workers < 1:
+        raise UsageError("--workers phải là số nguyên dương.")
+    try:
+        built = engines.build(root, args.engine, provinces, workers=args.workers,
+                              progress=lambda m: print(m, file=sys.stderr))
+    finally:
+        engines.stop(args.engine)
+    for name, r in built.items():
         print(f"{schema.TABLES[name].vi} — {name}: {len(r['provinces'])} tỉnh, {fmt.number(r['rows'])} dòng "
               f"({fmt.number(r['seconds'], 1)} giây).")
     return 0

@@ -1,0 +1,73 @@
+"""Dask distributed as the rollup engine: the scheduler hands out one task per (rollup, province); each
+worker runs the product's own query (queries/build_*.sql) on its province with DuckDB, exactly as
+``cchc rollup`` does, and sends the rows back to be written.
+
+Locally (``--workers N``) a LocalCluster of N worker processes with one thread each; on a cluster set
+``CCHC_DASK_SCHEDULER`` (e.g. ``tcp://host:8786``; workers started with ``dask worker``) and the data
+directory must be the same path on every worker (a shared mount).
+"""
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from typing import Iterator
+
+import pyarrow as pa
+
+_CLIENT = None
+
+
+def client(workers: int = 2):
+    global _CLIENT
+    if _CLIENT is not None:
+        return _CLIENT
+    from distributed import Client, LocalCluster
+
+    address = os.environ.get("CCHC_DASK_SCHEDULER")
+    if address:
+        _CLIENT = Client(address)
+    else:
+        cluster = LocalCluster(n_workers=int(workers), threads_per_worker=1, processes=True,
+                               host="127.0.0.1", dashboard_address=None, memory_limit=0)
+        _CLIENT = Client(cluster)
+    return _CLIENT
+
+
+def stop() -> None:
+    global _CLIENT
+    if _CLIENT is not None:
+        cluster = _CLIENT.cluster
+        _CLIENT.close()
+        if cluster is not None:
+            cluster.close()
+        _CLIENT = None
+
+
+def province_rows(root: str, query: str, province: str) -> pa.Table:
+    """On a worker: the rows of queries/<query>.sql for one province, by DuckDB (one thread: the
+    worker is one slot of the cluster)."""
+    from ..db import Database
+
+    db = Database(Path(root), threads=1, use_rollup=False)
+    try:
+        return db.run(query, provinces=[province]).to_arrow()
+    finally:
+        db.close()
+
+
+def compute_all(root: Path, jobs: list[tuple[str, str]], workers: int = 2) -> Iterator[tuple[str, str, pa.Table]]:
+    """(query, province, rows) for each (query, province) of jobs, as they finish."""
+    from distributed import as_completed
+
+    c = client(workers)
+    futures = {c.submit(province_rows, str(root), q, p, pure=False): (q, p) for q, p in jobs}
+    for f in as_completed(futures):
+        q, p = futures[f]
+        yield q, p, f.result()
+
+
+def warm(workers: int = 2) -> float:
+    t0 = time.perf_counter()
+    client(workers).run(lambda: None)
+    return time.perf_counter() - t0

@@ -119,6 +119,11 @@ DEEP_PARAMS = {"unit": "10621", "from": "2022-12-10", "to": "2023-12-09", "kind"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]  # as tests/browser_util.py
 BROWSER_START = "tong-quan?unit=291&from=2022-12-10&to=2023-12-09&kind=year&y=2023&cut=10"
+BROWSER_START_CAPTION = "Huyện Nam Sách"  # what the caption names once BROWSER_START is on screen
+DEEP_LABEL = "Tổng quan, Xã Quốc Tuấn 2023"
+START_LABEL = "Huyện Nam Sách, year 2023"
+# The app server's RSS (bench/timed_serve.py, /proc/<pid>/status) in the last browser_bench run, MB.
+SERVERS: dict[str, int] = {}  # base URL -> server pid
 
 
 def _year(y: int) -> str:
@@ -136,6 +141,58 @@ BROWSER_STEPS = [
     ("Kỳ", _year(2022), _year(2022), "period"),
     ("Kỳ", _year(2023), _year(2023), "period"),
 ]
+
+
+def use_links(name: str) -> None:
+    """The links and sidebar steps of the browser part: "hai-duong" (the default: old-map units of Hải
+    Dương, 2023, for the default sample) or "national" (new-map units over calendar 2025, for a dataset
+    of every province from 01/12/2024, bench/national.py: Xã Trần Phú, Thành phố Hải Phòng and the
+    largest new province by dossiers in CCHC_DATA_DIR)."""
+    global DEEP_LINK, DEEP_PARAMS, BROWSER_START, BROWSER_START_CAPTION, BROWSER_STEPS, DEEP_LABEL, START_LABEL
+    if name == "hai-duong":
+        return
+    if name != "national":
+        raise ValueError(name)
+    from urllib.parse import urlencode
+
+    from cchc import periods, units
+
+    from cchc.db import Database
+    cal = lambda y: periods.make("cal_year", y).label.split(" (")[0]  # noqa: E731
+    DEEP_PARAMS = {"unit": "10633", **periods.make("cal_year", 2025).to_params()}
+    DEEP_LINK = "tong-quan?" + urlencode(DEEP_PARAMS)
+    BROWSER_START = "tong-quan?" + urlencode({"unit": "31", **periods.make("cal_year", 2025).to_params()})
+    BROWSER_START_CAPTION = "Thành phố Hải Phòng"
+    DEEP_LABEL = "Tổng quan, Xã Trần Phú, calendar 2025"
+    START_LABEL = "Thành phố Hải Phòng, calendar 2025"
+    db = Database(data_dir())
+    # the largest new province by dossiers received from 01/07/2025 (new-map rows), other than Hải Phòng
+    big = db.sql("SELECT u.name FROM raw_units u JOIN (SELECT province_code, count(*) AS n FROM raw_dossiers "
+                 "WHERE received_at >= $change GROUP BY ALL) d ON d.province_code = u.code "
+                 "WHERE u.map = 'new' AND u.level = 'province' AND u.code <> '31' ORDER BY d.n DESC LIMIT 1",
+                 change=units.MAP_CHANGE).row(0)[0]
+    db.close()
+    BROWSER_STEPS = [
+        ("Xã, phường, đặc khu", "Xã Trần Phú", "Xã Trần Phú", "unit"),
+        ("Xã, phường, đặc khu", "— Toàn tỉnh, thành phố —", "Thành phố Hải Phòng", "unit"),
+        ("Tỉnh, thành phố", big, big, "unit"),
+        ("Tỉnh, thành phố", "Thành phố Hải Phòng", "Thành phố Hải Phòng", "unit"),
+        ("Kỳ", cal(2026), cal(2026), "period"),
+        ("Kỳ", cal(2025), cal(2025), "period"),
+    ]
+
+
+def server_rss(url: str) -> dict[str, float]:
+    """The RSS and its peak (VmRSS, VmHWM) of the server process answering at url, MB."""
+    out = {}
+    try:
+        for line in open(f"/proc/{SERVERS[url]}/status"):
+            if line.startswith(("VmRSS:", "VmHWM:")):
+                out[line.split(":")[0]] = int(line.split()[1]) / 1024
+    except (KeyError, OSError):
+        pass
+    return out
+
 
 # "Settled": the moment (polled on every animation frame) when all of these hold at once:
 #  1. Streamlit says the script run is over: [data-testid=stApp] has data-test-script-state="notRunning"
@@ -183,6 +240,7 @@ def served(app: Path, log: Path, env: dict[str, str]):
                 break
             except OSError:
                 time.sleep(0.2)
+        SERVERS[f"http://127.0.0.1:{port}"] = proc.pid
         yield f"http://127.0.0.1:{port}"
     finally:
         proc.terminate()
@@ -281,6 +339,7 @@ def browser_bench(root: Path, repeat: int, samples: int) -> tuple[str, dict[str,
         urls = {"bare": (f"{bare_url}/", [], 0), "chart": (f"{chart_url}/", [], 1), "app": (f"{app_url}/{DEEP_LINK}", values, charts)}
         # first visits of each server (imports, DuckDB views, the first queries): reported, not in the medians
         first = {k: open_cold(b, u, metrics, v, c, logs[k]) for k, (u, v, c) in urls.items()}
+        rss = {"after_first": server_rss(app_url).get("VmRSS")}
         for _ in range(samples):  # interleaved, so that the three pages share the machine's load
             for k, (u, v, c) in urls.items():
                 cold[k].append(open_cold(b, u, metrics, v, c, logs[k]))
@@ -294,7 +353,9 @@ def browser_bench(root: Path, repeat: int, samples: int) -> tuple[str, dict[str,
                 cached[k].append(open_cold(b, urls[k][0], metrics, urls[k][1], urls[k][2], logs[k], ctx=ctx))
         for ctx in tabs.values():
             ctx.close()
+        rss["after_deep_links"] = server_rss(app_url).get("VmRSS")
         warm = warm_changes(b, app_url, repeat, logs["app"]) if repeat > 0 else {}
+        rss.update(after_all=server_rss(app_url).get("VmRSS"), peak=server_rss(app_url).get("VmHWM"))
         b.close()
     med = {k: {f: statistics.median(s[f] for s in v) for f in v[0]} for k, v in cold.items()}
     ratio = med["app"]["settled"] / med["bare"]["settled"]
@@ -302,7 +363,7 @@ def browser_bench(root: Path, repeat: int, samples: int) -> tuple[str, dict[str,
     tab_ms = {k: statistics.median(s["script_ms"] for s in v) for k, v in cached.items()}
     rows = ["| (ms from the navigation's start; median of "
             f"{samples} new contexts) | bare page ({metrics} st.metric) | bare page + one Plotly chart | deep link "
-            "(Tổng quan, Xã Quốc Tuấn 2023) | first deep link after the server start |", "|---|---:|---:|---:|---:|"]
+            f"({DEEP_LABEL}) | first deep link after the server start |", "|---|---:|---:|---:|---:|"]
     fields = [("HTML parsed (DOMContentLoaded)", "dcl", "{:.0f}"), ("last script file loaded", "js_end", "{:.0f}"),
               ("websocket opened", "ws_open", "{:.0f}"), ("server: script run starts", "script_start", "{:.0f}"),
               ("server: script run time (all runs)", "script_ms", "{:.0f}"),
@@ -346,14 +407,14 @@ def browser_bench(root: Path, repeat: int, samples: int) -> tuple[str, dict[str,
         warm_text = "Not measured (--repeat 0)."
     for log in logs.values():
         log.unlink(missing_ok=True)
-    warm_text = ("One page (opened on Huyện Nam Sách, year 2023) makes the changes below in its sidebar, in "
+    warm_text = (f"One page (opened on {START_LABEL}) makes the changes below in its sidebar, in "
                  f"order, {repeat + 1} times; the first pass is reported apart. A time runs in the page's own clock from "
                  "the press on the option to the first frame at which the script run is over, the caption names the "
                  "new unit or period and every chart is drawn; the CPU columns add up the server's script runs in "
                  "between and the page's main-thread busy time.\n\n" + warm_text) if warm else warm_text
     return cold_text + "\n\n### Warm changes in the sidebar\n\n" + warm_text, \
         {"ratio": ratio, "unit": worst["unit"], "period": worst["period"], "tab_ratio": tab["app"] / tab["bare"],
-         "med": med, "first": first, "metrics": metrics, "warm": warm}
+         "med": med, "first": first, "metrics": metrics, "warm": warm, "server_rss": rss}
 
 
 def warm_changes(browser, url: str, repeat: int, log: Path) -> dict[tuple, list[tuple[float, float, float]]]:
@@ -382,7 +443,7 @@ def warm_changes(browser, url: str, repeat: int, log: Path) -> dict[tuple, list[
             }""", arg=caption, polling="raf", timeout=120000).json_value()
 
     pg.goto(f"{url}/{BROWSER_START}")
-    settled("Huyện Nam Sách")
+    settled(BROWSER_START_CAPTION)
     # the moment the user's press on an option reaches the page (browser clock): the change's start,
     # without Playwright's own round trips
     pg.evaluate("document.addEventListener('pointerdown', () => { window.__pressed = performance.now(); }, true)")
@@ -452,6 +513,9 @@ def main(argv=None) -> int:
                          "against a bare page, and warm sidebar changes")
     ap.add_argument("--samples", type=int, default=9, help="new browser contexts per side with --browser (median)")
     ap.add_argument("--browser-only", action="store_true", help="only the browser part (no report written)")
+    ap.add_argument("--links", choices=("hai-duong", "national"), default="hai-duong",
+                    help="the browser part's deep link and sidebar steps: old-map Hải Dương 2023 (default sample) or "
+                         "new-map units over calendar 2025 (a national dataset, bench/national.py)")
     args = ap.parse_args(argv)
 
     root = data_dir()
@@ -459,8 +523,10 @@ def main(argv=None) -> int:
     os.environ["CCHC_DATA_DIR"] = str(root)
     os.environ.setdefault("PYTHONDONTWRITEBYTECODE", "1")
     if args.browser_only:
+        use_links(args.links)
         text, figures = browser_bench(root, args.repeat, args.samples)
         print(text)
+        print(f"app server RSS (MB): {figures['server_rss']}")
         print(f"load: {load_before} before, {load()} after")
         return 0 if figures["ratio"] <= 1.3 and max(figures["unit"], figures["period"]) <= 0.5 else 1
     from streamlit.testing.v1 import AppTest

@@ -29,7 +29,6 @@ looked for only after DuckDB has failed.
 """
 from __future__ import annotations
 
-import glob
 import os
 import re
 import threading
@@ -43,7 +42,8 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from . import rollup, schema, store
+from . import rollup, schema, storage, store
+from .storage import DataError
 
 warnings.filterwarnings("ignore", message="Arrow output on a DB-API result", category=UserWarning)
 
@@ -107,10 +107,6 @@ def params_in(text: str) -> set[str]:
     return set(_PARAM.findall(text))
 
 
-class DataError(RuntimeError):
-    """A problem with the data directory, worded for the user (Vietnamese)."""
-
-
 class DamagedTableError(DataError):
     """A query read a file of a table that is damaged or does not match cchc/schema.py. ``file`` is
     its path relative to the data directory; the message (Vietnamese) names it and says what to do."""
@@ -169,14 +165,21 @@ def check_file(t: schema.Table, path: str | os.PathLike, full: bool = False) -> 
     """What is wrong with one Parquet file of table ``t`` (Vietnamese, to follow "tệp … "), or None.
     Reads the footer only (columns and their types against cchc/schema.py); ``full`` also decodes every
     row group, which finds damaged pages (slow: only after a query has failed)."""
+    src = None
     try:
-        if os.path.getsize(path) == 0:
+        if storage.size(path) == 0:
             return "rỗng (0 byte)"
-        pf = pq.ParquetFile(path)
+        src = storage.open_input(path)  # the path itself for a local file
+        pf = pq.ParquetFile(src)
         got = pf.schema_arrow
     except FileNotFoundError:
+        _close(src)
         return "không còn trong thư mục dữ liệu"
+    except DataError:  # the object store cannot be reached: not a damaged file
+        _close(src)
+        raise
     except Exception:  # noqa: BLE001 - whatever pyarrow says, the footer cannot be read
+        _close(src)
         return "bị cắt cụt hoặc không phải tệp Parquet (không đọc được phần cuối tệp)"
     try:
         missing, wrong = [], []
@@ -201,16 +204,25 @@ def check_file(t: schema.Table, path: str | os.PathLike, full: bool = False) -> 
         return "có dữ liệu bị hỏng bên trong (không giải mã được)"
     finally:
         pf.close()
+        _close(src)
     return None
+
+
+def _close(src) -> None:
+    """Close what storage.open_input opened (an object's file; a local path needs nothing)."""
+    if src is not None and hasattr(src, "close"):
+        src.close()
 
 
 def damage_message(root: Path, t: schema.Table, file: str | os.PathLike, problem: str) -> str:
     """The message of a damaged file of table ``t``: which file (relative to the data directory), what
     is wrong, what to do."""
-    try:
-        rel = Path(file).relative_to(root).as_posix()
-    except ValueError:
-        rel = Path(file).name
+    rel = storage.relative(file, root) if storage.is_remote(root) else None
+    if rel is None:
+        try:
+            rel = Path(file).relative_to(root).as_posix()
+        except (ValueError, TypeError):
+            rel = str(file).rsplit("/", 1)[-1]
     head = f"Không đọc được bảng {t.name} ({t.vi}): tệp {rel} trong thư mục dữ liệu {problem}."
     # The sample generator does not overwrite a sample whose files changed since it wrote them
     # (cchc.sample): a damaged sample is generated again into a new folder.
@@ -240,11 +252,12 @@ def _damaged_view_ddl(t: schema.Table, root: Path) -> list[str]:
 
 
 def data_dir(explicit: str | os.PathLike | None = None) -> Path:
-    """The data directory: explicit argument, else CCHC_DATA_DIR, else data/ in the repository."""
+    """The data directory: explicit argument, else CCHC_DATA_DIR, else data/ in the repository. A value
+    ``s3://bucket/prefix`` names a prefix of an S3-compatible bucket: a cchc.storage.Remote, read-only."""
     if explicit:
-        return Path(explicit).expanduser().resolve()
+        return storage.data_root(explicit)
     env = os.environ.get("CCHC_DATA_DIR")
-    return Path(env).expanduser().resolve() if env else ROOT / "data"
+    return storage.data_root(env) if env else ROOT / "data"
 
 
 def _literal(s: str) -> str:
@@ -285,7 +298,12 @@ def _lock_ddl(root: Path) -> str:
 
 
 def check_data_dir(root: Path) -> None:
-    if not root.exists() and not store.recover(root):  # a swap interrupted between its two renames
+    if storage.is_remote(root):
+        storage.check_reachable(root)  # lists the bucket now: a Vietnamese DataError when it cannot
+        if not root.exists():
+            raise DataError(f"Kho dữ liệu {root} không có tệp nào. Hãy công bố một thư mục dữ liệu lên đó: python -m "
+                            f"cchc publish --data-dir <thư mục dữ liệu> --to {root}")
+    elif not root.exists() and not store.recover(root):  # a swap interrupted between its two renames
         raise DataError(f"Không tìm thấy thư mục dữ liệu {root}. Hãy tạo dữ liệu mẫu: python -m cchc sample "
                         f"--data-dir {root}")
     missing = [t.name for t in schema.TABLES.values() if not t.derived
@@ -296,11 +314,7 @@ def check_data_dir(root: Path) -> None:
 
 
 def _stamp(path: str | os.PathLike) -> tuple | None:
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return st.st_ino, st.st_size, st.st_mtime_ns
+    return storage.stamp(path)
 
 
 def _sql_files(folder: Path) -> dict[str, str]:
@@ -325,6 +339,9 @@ class Database:
         self.use_rollup = use_rollup
         check_data_dir(self.root)
         self.con = duckdb.connect(":memory:", config={"threads": int(threads)} if threads else {})
+        fs = storage.filesystem(self.root)
+        if fs is not None:  # a bucket: DuckDB reads s3://… through it (before the configuration is locked)
+            self.con.register_filesystem(fs)
         # Tables found damaged at start: name -> (file, what is wrong, the file's stat then).
         self.damaged: dict[str, tuple[str, str, tuple | None]] = {}
         # The tables each view, macro and file parameter reads (to look for a damaged file after a
@@ -372,7 +389,7 @@ class Database:
             return
         except duckdb.Error:
             pass
-        files = sorted(glob.glob(t.glob(self.root)))
+        files = sorted(storage.glob(t.glob(self.root)))
         problems = {f: check_file(t, f) for f in files}
         sound = [f for f in files if problems[f] is None]
         if sound:
@@ -431,11 +448,7 @@ class Database:
         key = (name, tuple(sorted((k, repr(params.get(k))) for k in self.params_of(name))))
         stamp = []
         for table in REFERENCE_QUERIES[name]:
-            try:
-                st = schema.TABLES[table].path(self.root).stat()
-                stamp.append((st.st_ino, st.st_size, st.st_mtime_ns))
-            except OSError:
-                stamp.append(None)
+            stamp.append(storage.stamp(schema.TABLES[table].path(self.root)))
         kept = self._reference.get(key)
         if kept is not None and kept[0] == tuple(stamp):
             return kept[1]
@@ -463,9 +476,9 @@ class Database:
 
     def sql(self, text: str, **params: Any) -> pl.DataFrame:
         wanted = params_in(text)
-        for name, table in FILE_PARAMS.items():
-            if name in wanted and name not in params:
-                params = {**params, name: self.partition_files(table, params.get("provinces"))}
+        filled = [n for n in FILE_PARAMS if n in wanted and n not in params]
+        for name in filled:
+            params = {**params, name: self.partition_files(FILE_PARAMS[name], params.get("provinces"))}
         if "daily_horizon" in wanted and "daily_horizon" not in params:
             one = (params.get("provinces") or [None])[0]
             params = {**params, "daily_horizon": rollup.horizon(self.root, one)}
@@ -488,6 +501,9 @@ class Database:
                 # each open, not across DuckDB's two. Read again before looking for a damaged file.
                 if not last and (isinstance(e, _READ_ERRORS) or type(e) is duckdb.Error) \
                         and DAMAGED_MARK not in str(e):
+                    if filled and storage.is_remote(self.root):  # a bucket: its files may have changed since listed
+                        storage.refresh(self.root)
+                        bound.update({n: self.partition_files(FILE_PARAMS[n], params.get("provinces")) for n in filled})
                     continue
                 err = self._damage_of(e, text, bound)
                 if err is None:
@@ -537,11 +553,19 @@ class Database:
         return None
 
     def _damaged(self, t: schema.Table, file: str, problem: str) -> DamagedTableError:
-        rel = Path(file).relative_to(self.root).as_posix() if Path(file).is_relative_to(self.root) else Path(file).name
+        if storage.is_remote(self.root):
+            rel = storage.relative(file, self.root) or str(file).rsplit("/", 1)[-1]
+        else:
+            rel = Path(file).relative_to(self.root).as_posix() if Path(file).is_relative_to(self.root) else Path(file).name
         return DamagedTableError(damage_message(self.root, t, file, problem), t.name, rel)
 
     def _table_of(self, path: str) -> schema.Table | None:
         """The table a file under the data directory belongs to, else None."""
+        if storage.is_remote(self.root):
+            rel = storage.relative(path, self.root)
+            if not rel:
+                return None
+            return schema.TABLES.get(rel.split("/", 1)[0].removesuffix(".parquet"))
         try:
             first = Path(path).resolve().relative_to(self.root).parts[0]
         except (ValueError, IndexError, OSError):
@@ -558,7 +582,7 @@ class Database:
                 continue
             given = [v for p, n in FILE_PARAMS.items() if n == t.name and p in bound for v in bound[p]]
             for f in given or [t.glob(self.root)]:
-                out += [(t, g) for g in sorted(glob.glob(f))]
+                out += [(t, g) for g in sorted(storage.glob(f))]
         return out
 
     def partition_files(self, table: str, provinces: list[str] | str | None) -> list[str]:
@@ -575,6 +599,12 @@ class Database:
         """Changes whenever a data file is added, removed or rewritten (cache key for the app)."""
         h = 0
         n = 0
+        if storage.is_remote(self.root):  # the bucket listed again now: one LIST per 1.000 objects
+            storage.refresh(self.root)
+            for p in storage.rglob(self.root, "*.parquet"):
+                h ^= hash((str(p), storage.stamp(p)))
+                n += 1
+            return f"{n}-{h & 0xFFFFFFFFFFFF:x}"
         for p in self.root.rglob("*.parquet"):
             st = p.stat()
             h ^= hash((str(p), st.st_mtime_ns, st.st_size))

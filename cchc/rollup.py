@@ -28,7 +28,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from . import schema, store
+from . import schema, storage, store
 
 BUILT = "_built.json"
 ROW_GROUP = 4096
@@ -42,32 +42,51 @@ ROLLUPS = {schema.DOSSIER_DAILY.name: (schema.DOSSIERS, "build_dossier_daily"),
 
 
 def source_signature(root: Path, table: schema.Table, province: str) -> list[list]:
-    """[relative path, size, mtime_ns] of each file of the province in a partitioned table, sorted."""
+    """[relative path, size, mtime_ns] of each file of the province in a partitioned table, sorted
+    (in a bucket: [relative path, size, ETag], cchc.storage; publish stamps _built.json so)."""
+    if storage.is_remote(root):
+        return storage.signature(root, table.name, table.province_files(root, province))
     skip = len(os.path.join(root, table.name)) + 1
     return [[f[skip:].replace(os.sep, "/"), st.st_size, st.st_mtime_ns]
             for f in table.province_files(root, province) for st in (os.stat(f),)]
 
 
 def provinces_with_data(root: Path, table: schema.Table) -> list[str]:
+    if storage.is_remote(root):
+        folder = storage.join(root, table.name)
+        if not storage.is_dir(folder):
+            return []
+        return sorted({p.split("=", 1)[1] for y in storage.listdir(folder) if y.startswith("year=")
+                       for p in storage.listdir(storage.join(folder, y)) if p.startswith("province_code=")
+                       if storage.glob(storage.join(folder, y, p, "*.parquet"))})
     folder = table.path(root)
     found = {p.name.split("=", 1)[1] for y in folder.glob("year=*") for p in y.glob("province_code=*")
              if any(p.glob("*.parquet"))} if folder.is_dir() else set()
     return sorted(found)
 
 
-_BUILT_CACHE: dict[str, tuple[int, dict]] = {}
+_BUILT_CACHE: dict[str, tuple[object, dict]] = {}
 
 
 def built(root: Path, name: str) -> dict:
-    """The recorded sources of a rollup under root ({} if there is none), cached by file mtime."""
+    """The recorded sources of a rollup under root ({} if there is none), cached by file mtime (by
+    size and ETag in a bucket)."""
     f = schema.TABLES[name].path(root) / BUILT
-    try:
-        mtime = f.stat().st_mtime_ns
-    except FileNotFoundError:
-        return {}
+    if storage.is_remote(root):
+        mtime = storage.stamp(f)
+        if mtime is None:
+            return {}
+    else:
+        try:
+            mtime = f.stat().st_mtime_ns
+        except FileNotFoundError:
+            return {}
     key = str(f)
     if key not in _BUILT_CACHE or _BUILT_CACHE[key][0] != mtime:
-        _BUILT_CACHE[key] = (mtime, json.loads(f.read_text(encoding="utf-8")))
+        try:
+            _BUILT_CACHE[key] = (mtime, json.loads(f.read_text(encoding="utf-8")))
+        except FileNotFoundError:  # removed since it was listed
+            return {}
     return _BUILT_CACHE[key][1]
 
 
@@ -90,6 +109,7 @@ def horizon(root: Path, province: str | None):
 
 def build(root: str | os.PathLike, provinces: list[str] | None = None, progress=None) -> dict:
     """(Re)build every rollup for the given provinces (default: all with data) under root."""
+    storage.check_writable(root)  # a bucket is read-only: build in a folder, then publish (cchc.storage)
     root = Path(root)
     return {name: _build_one(root, name, provinces, progress) for name in ROLLUPS}
 

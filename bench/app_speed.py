@@ -122,6 +122,9 @@ BROWSER_START = "tong-quan?unit=291&from=2022-12-10&to=2023-12-09&kind=year&y=20
 BROWSER_START_CAPTION = "Huyện Nam Sách"  # what the caption names once BROWSER_START is on screen
 DEEP_LABEL = "Tổng quan, Xã Quốc Tuấn 2023"
 START_LABEL = "Huyện Nam Sách, year 2023"
+# Type the option's text into the box before clicking it (its list is drawn only in part, so an option
+# far down a long list, a commune among a province's hundred, is not in the page until filtered).
+TYPE_OPTION = False
 # The app server's RSS (bench/timed_serve.py, /proc/<pid>/status) in the last browser_bench run, MB.
 SERVERS: dict[str, int] = {}  # base URL -> server pid
 
@@ -148,7 +151,8 @@ def use_links(name: str) -> None:
     Dương, 2023, for the default sample) or "national" (new-map units over calendar 2025, for a dataset
     of every province from 01/12/2024, bench/national.py: Xã Trần Phú, Thành phố Hải Phòng and the
     largest new province by dossiers in CCHC_DATA_DIR)."""
-    global DEEP_LINK, DEEP_PARAMS, BROWSER_START, BROWSER_START_CAPTION, BROWSER_STEPS, DEEP_LABEL, START_LABEL
+    global DEEP_LINK, DEEP_PARAMS, BROWSER_START, BROWSER_START_CAPTION, BROWSER_STEPS, DEEP_LABEL, START_LABEL, \
+        TYPE_OPTION
     if name == "hai-duong":
         return
     if name != "national":
@@ -165,6 +169,7 @@ def use_links(name: str) -> None:
     BROWSER_START_CAPTION = "Thành phố Hải Phòng"
     DEEP_LABEL = "Tổng quan, Xã Trần Phú, calendar 2025"
     START_LABEL = "Thành phố Hải Phòng, calendar 2025"
+    TYPE_OPTION = True
     db = Database(data_dir())
     # the largest new province by dossiers received from 01/07/2025 (new-map rows), other than Hải Phòng
     big = db.sql("SELECT u.name FROM raw_units u JOIN (SELECT province_code, count(*) AS n FROM raw_dossiers "
@@ -452,6 +457,8 @@ def warm_changes(browser, url: str, repeat: int, log: Path) -> dict[tuple, list[
         for step in BROWSER_STEPS:
             label, option, caption, _kind = step
             pg.locator('[data-testid="stSelectbox"]').filter(has=pg.get_by_text(label, exact=True)).click()
+            if TYPE_OPTION:
+                pg.keyboard.type(option.strip("— "))
             b0, w0 = busy(), time.time()
             pg.get_by_role("option").filter(has_text=option).first.click()
             pg.wait_for_timeout(30)  # let the rerun start before waiting for its end

@@ -30,6 +30,12 @@ The guarantees, and how:
 - **Leftovers of killed runs are removed on the next run:** whoever takes a lock removes the
   temporary and old names belonging to what that lock protects (nobody else may be writing them).
 
+- **Every reader sees a write as soon as it is complete, in every process.** Each completed write
+  bumps the data directory's version stamp as its last step, after the data are swapped in and
+  before its locks are released (``writing``); ``data_version(root)`` reads it with two ``stat`` calls
+  (a few µs), so a process keeping query results in memory keys them on it and never serves results
+  older than the files another process (or the command line) has just written (docs/serving.md).
+
 Faults can be injected for the crash tests: with ``CCHC_FAULT=<point>`` (or ``<point>:<file or folder
 name>``) in the environment, the process kills itself with SIGKILL at that point (``fault``); the
 points are listed in FAULT_POINTS.
@@ -43,6 +49,8 @@ import secrets
 import shutil
 import signal
 import stat
+import sys
+import threading
 import time
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
@@ -128,13 +136,123 @@ def directory(root: str | os.PathLike, *, exclusive: bool = False, timeout: floa
 @contextmanager
 def writing(root: str | os.PathLike, name: str, *, timeout: float = LOCK_TIMEOUT_S, what: str | None = None) -> Iterator[None]:
     """Everything a writer of ``root/<name>`` (a table file or a folder) needs before it reads what it
-    will rewrite: the directory shared, the table exclusive; leftovers of killed writers of it removed."""
+    will rewrite: the directory shared, the table exclusive; leftovers of killed writers of it removed.
+    On the way out, if anything was put in place meanwhile (a file replaced, a folder swapped or
+    restored, a kept version discarded: even when the body then failed), the data version is bumped
+    (``bump_version``), still under the locks: the last step of every write, after its data. Writes
+    to UNVERSIONED folders (accounts, the audit trail) change no figure and bump nothing."""
     root = Path(root)
     with ExitStack() as stack:
         stack.enter_context(directory(root, timeout=timeout))
         stack.enter_context(lock(root, name, timeout=timeout, what=what))
         clean_leftovers(root, name)
-        yield
+        before = _writes()
+        try:
+            yield
+        finally:
+            if _writes() != before and name not in UNVERSIONED:
+                _bump_after_write(root)
+
+
+# --- the data version ---------------------------------------------------------------------------------
+# The stamp lives in the lock file that serialises its bumps, ``root/.version.lock``: a lock file is the
+# store's own machinery (the sample generator ignores it when it judges whether a folder holds only a
+# sample, and a swapped folder carries its own), and ``lock`` already follows a lock file that was
+# replaced while it waited (it locks the file at the path, checked by inode), so replacing the stamp
+# under its own lock is safe: a bump that has replaced it is done but for releasing the old inode.
+VERSION = "version"
+VERSION_FILE = f".{VERSION}.lock"
+# Folders of the data directory whose writes change no figure the app shows (a failed sign-in is
+# counted in the accounts file): writing them does not bump the version, so they do not empty every
+# process's query cache.
+UNVERSIONED = frozenset({"_accounts", "_audit"})
+_local = threading.local()
+_read_versions: dict[str, tuple[tuple, str]] = {}
+
+
+def _writes() -> int:
+    """How many files or folders this thread has put in place (replace_file, swap_dir, discard, recover)."""
+    return getattr(_local, "writes", 0)
+
+
+def _wrote() -> None:
+    _local.writes = _writes() + 1
+
+
+def version_path(root: str | os.PathLike) -> Path:
+    return Path(root) / VERSION_FILE
+
+
+def bump_version(root: str | os.PathLike) -> str:
+    """Give the data directory a new version: ``<counter> <time ns> <random>`` written through
+    replace_file (temporary file, fsync, atomic rename) under the version's own lock. The new file's
+    modification time is set strictly after the old one's, so (inode, size, mtime) differ for every
+    version even when the file system reuses the inode and its clock has not ticked (data_version
+    relies on it). Returns the new version text."""
+    root = Path(root)
+    path = version_path(root)
+    with lock(root, VERSION, what="phiên bản dữ liệu"):
+        clean_leftovers(root, VERSION_FILE)
+        try:
+            st = path.stat()
+            old_text, old_mtime = path.read_text(encoding="utf-8"), st.st_mtime_ns
+        except FileNotFoundError:
+            old_text, old_mtime = "", 0
+        try:
+            counter = int(old_text.split()[0]) + 1
+        except (IndexError, ValueError):
+            counter = 1
+        now = time.time_ns()
+        text = f"{counter} {now} {secrets.token_hex(8)}\n"
+        mtime = max(now, old_mtime + 1)
+
+        def write(tmp: Path) -> None:
+            tmp.write_text(text, encoding="utf-8")
+            os.utime(tmp, ns=(mtime, mtime))
+
+        _replace_file(path, write)
+    return text.strip()
+
+
+def _bump_after_write(root: Path) -> None:
+    """bump_version at the end of a write. The data are already in place: a bump that fails (disk
+    full) must not report the write as failed, so it is said on stderr instead; other processes then
+    see the change when they next list the files (cchc.ui.state.FINGERPRINT_TTL)."""
+    try:
+        bump_version(root)
+    except (OSError, WriteError) as e:
+        print(f"cchc.store: could not bump the data version of {root}: {e}", file=sys.stderr)
+
+
+def data_version(root: str | os.PathLike) -> str:
+    """The data directory's version: changes when any write through this module completes (and when
+    the whole folder is replaced, e.g. by the sample generator: the folder's inode is part of it).
+    Two ``stat`` calls; the file is read only when its (inode, size, mtime) changed. "none" when the
+    folder does not exist."""
+    root = os.fspath(root)
+    try:
+        folder = os.stat(root)
+    except FileNotFoundError:
+        return "none"
+    path = os.path.join(root, VERSION_FILE)
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return f"{folder.st_dev}.{folder.st_ino}:0"
+    key = (folder.st_dev, folder.st_ino, st.st_ino, st.st_size, st.st_mtime_ns)
+    kept = _read_versions.get(root)
+    if kept is not None and kept[0] == key:
+        return kept[1]
+    try:
+        with open(path, encoding="utf-8") as f:
+            text = f.read().strip()
+    except FileNotFoundError:
+        text = ""
+    # read after the stat: the text may be newer than the key (a bump in between), never older, and a
+    # newer key makes the next call read it again
+    got = f"{folder.st_dev}.{folder.st_ino}:{text or 0}"
+    _read_versions[root] = (key, got)
+    return got
 
 
 # --- leftovers --------------------------------------------------------------------------------------
@@ -172,6 +290,7 @@ def discard(path: str | os.PathLike) -> None:
     """Remove a file or folder tree the caller owns (a load's kept previous version, a journal); the
     caller holds the lock that protects it."""
     _remove(Path(path))
+    _wrote()
 
 
 def clean_leftovers(folder: str | os.PathLike, name: str) -> int:
@@ -198,6 +317,12 @@ def replace_file(path: str | os.PathLike, write: Callable[[Path], None],
     checked by ``check(tmp)`` (a read-back; it raises to refuse) and renamed over ``path``. The caller
     holds the lock of ``path`` (``writing``). On any error the temporary file is removed and ``path``
     is untouched."""
+    _replace_file(path, write, check)
+    _wrote()
+
+
+def _replace_file(path: str | os.PathLike, write: Callable[[Path], None],
+                  check: Callable[[Path], None] | None = None) -> None:
     path = Path(path)
     tmp = path.with_name(_temp_name(path.name))
     try:
@@ -314,16 +439,19 @@ def swap_dir(tmp: str | os.PathLike, target: str | os.PathLike) -> None:
     fault("dir-built", target.name)
     if not target.exists():
         os.rename(tmp, target)
+        _wrote()
         _fsync_dir(target.parent)
         fault("dir-swapped", target.name)
         return
     if _exchange(tmp, target):
+        _wrote()
         _fsync_dir(target.parent)
         fault("dir-swapped", target.name)
         _remove(tmp)  # now the old content
         return
     old = target.with_name(_temp_name(target.name, "old"))
     os.rename(target, old)
+    _wrote()
     fault("dir-between-renames", target.name)
     os.rename(tmp, target)
     _fsync_dir(target.parent)
@@ -363,5 +491,6 @@ def recover(target: str | os.PathLike) -> bool:
     if not olds:
         return False
     os.rename(olds[0], target)
+    _wrote()
     _fsync_dir(target.parent)
     return True

@@ -33,7 +33,7 @@ from typing import Any, Callable, Collection
 import polars as pl
 import streamlit as st
 
-from cchc import access, coverage, fmt, params, periods, units
+from cchc import access, coverage, fmt, params, periods, store, units
 from cchc import db as dbm
 from cchc.units import Unit
 
@@ -45,24 +45,62 @@ NONE_COMMUNE = "— Toàn huyện —"
 
 
 # --- data access -------------------------------------------------------------------------
-@st.cache_resource(show_spinner=False)
+# Why no process serves figures older than another's once a write has completed (docs/serving.md):
+# 1. every write through cchc.store (the app's pages, the command line, the rollup build, in any
+#    process) bumps the data version as its last step, after its files are in place (store.writing);
+# 2. every query of every run asks _fingerprint, which reads that version anew (two stat calls: no
+#    time-to-live in between), and the query cache's key holds it, as do the other caches of this
+#    process that hold data: the unit lists of the filter bar (cchc.ui.filters: _maps, _search_labels)
+#    key on _fingerprint too; the Database itself (_database) holds no results but the reference
+#    lookups, which it keys on the tables' files (inode, size, mtime) and computes only on a miss here;
+#    a Database that found a damaged table when it opened is opened again on a new version;
+# 3. so once process A's write has returned, any query started afterwards in process B gets a new
+#    key, misses, and DuckDB reads the files as they are now (its views list the files at each query).
+# The file listing (Database.fingerprint) stays as a fallback for files changed outside cchc.store
+# (copied in by hand): those are seen within FINGERPRINT_TTL seconds.
+_databases: dict[str, tuple[str, dbm.Database]] = {}
+_databases_lock = threading.Lock()
+
+
 def _database(root: str) -> dbm.Database:
-    return dbm.Database(root)
+    """The process's Database over root, opened once and shared by every session; opened again when
+    the data version changed if it had found a damaged table when it opened (its views may then be a
+    fixed list of files, which a repair or a load would not reach). The old one is left to the
+    sessions still using it (closed when no one holds it)."""
+    kept = _databases.get(root)
+    if kept is not None and (not kept[1].damaged or kept[0] == store.data_version(root)):
+        return kept[1]
+    with _databases_lock:
+        version = store.data_version(root)
+        kept = _databases.get(root)
+        if kept is not None and (not kept[1].damaged or kept[0] == version):
+            return kept[1]
+        db = dbm.Database(root)
+        _databases[root] = (version, db)
+        return db
 
 
-FINGERPRINT_TTL = 15  # seconds a data fingerprint is trusted before the files are listed again
-_fingerprints: dict[str, tuple[float, str]] = {}
+FINGERPRINT_TTL = 15  # seconds a file listing is trusted (the fallback for files copied in by hand)
+_listings: dict[str, tuple[float, str]] = {}
+_versions: dict[str, str] = {}
 
 
 def _fingerprint(root: str) -> str:
-    """The data's fingerprint (cchc.db.Database.fingerprint), listed again after FINGERPRINT_TTL s or
-    refresh_data(); one dict look-up otherwise (every cached query asks for it)."""
+    """What this process's caches key the data of root on: the store's data version (cchc.store
+    .data_version, read on every call: ~2 µs) and the file listing (cchc.db.Database.fingerprint),
+    listed again after FINGERPRINT_TTL s or refresh_data(). A new version also empties the query
+    cache (its old entries could never be hit again)."""
+    version = store.data_version(root)
+    if _versions.get(root) != version:
+        if root in _versions:
+            _queries.clear()
+        _versions[root] = version
     now = time.monotonic()
-    kept = _fingerprints.get(root)
+    kept = _listings.get(root)
     if kept is None or now - kept[0] >= FINGERPRINT_TTL:
         kept = (now, _database(root).fingerprint())
-        _fingerprints[root] = kept
-    return kept[1]
+        _listings[root] = kept
+    return f"{version}/{kept[1]}"
 
 
 class QueryCache:
@@ -405,5 +443,6 @@ def data_root() -> Path:
 
 
 def refresh_data() -> None:
-    """Forget the data fingerprint so the next query sees files just written (after a save)."""
-    _fingerprints.clear()
+    """List the files again at the next query. A write through cchc.store needs no call (it bumps the
+    data version, which every query reads); this is for files changed by other means."""
+    _listings.clear()

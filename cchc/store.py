@@ -59,6 +59,8 @@ from typing import Callable, Iterator
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from . import storage
+
 LOCK_TIMEOUT_S = 30.0
 POLL_S = 0.02
 # Where a crash test may kill a writer (CCHC_FAULT=<point>).
@@ -162,6 +164,8 @@ def writing(root: str | os.PathLike, name: str, *, timeout: float = LOCK_TIMEOUT
 # under its own lock is safe: a bump that has replaced it is done but for releasing the old inode.
 VERSION = "version"
 VERSION_FILE = f".{VERSION}.lock"
+# Its name in a bucket the folder is published to (cchc.storage.publish copies it there last).
+PUBLISHED_VERSION = "_version"
 # Folders of the data directory whose writes change no figure the app shows (a failed sign-in is
 # counted in the accounts file): writing them does not bump the version, so they do not empty every
 # process's query cache.
@@ -224,11 +228,18 @@ def _bump_after_write(root: Path) -> None:
         print(f"cchc.store: could not bump the data version of {root}: {e}", file=sys.stderr)
 
 
-def data_version(root: str | os.PathLike) -> str:
+def data_version(root) -> str:
     """The data directory's version: changes when any write through this module completes (and when
     the whole folder is replaced, e.g. by the sample generator: the folder's inode is part of it).
     Two ``stat`` calls; the file is read only when its (inode, size, mtime) changed. "none" when the
-    folder does not exist."""
+    folder does not exist.
+
+    A root in object storage (cchc.storage: read-only, written by ``publish``, which uploads the
+    stamp last as PUBLISHED_VERSION) has the size and ETag of that object in the bucket's kept
+    listing as its version: a publish is seen when the listing is next refreshed
+    (CCHC_S3_LIST_TTL), by each process on its own."""
+    if storage.is_remote(root):
+        return f"remote:{storage.stamp(storage.data_root(root) / PUBLISHED_VERSION)}"
     root = os.fspath(root)
     try:
         folder = os.stat(root)

@@ -143,7 +143,7 @@ class _Bucket:
                 default_block_size=4 * 2**20,
                 config_kwargs={"connect_timeout": 5, "read_timeout": 60,
                                "retries": {"max_attempts": 2, "mode": "standard"}})
-            fs.retries = 2  # s3fs's own retries of a failed call (5 by default, with back-off)
+            fs.retries = 1  # botocore retries a failed call once; s3fs would add 5 more, with back-off
             self._fs = fs
         return self._fs
 

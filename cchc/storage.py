@@ -44,7 +44,7 @@ SCHEME = "s3://"
 # Seconds a bucket's listing is trusted before it is listed again.
 LIST_TTL_DEFAULT = 10.0
 # Files written last by publish, in this order: what readers look at to decide what is there.
-MARKERS = ("_sample.json", "_version")
+MARKERS = ("_sample.json", "_version")  # _version: cchc.store.PUBLISHED_VERSION, written from the folder's stamp
 # Never copied to a bucket: the sign-in state (local to the app's machines), locks and temp folders.
 NOT_PUBLISHED = ("_accounts", "_audit")
 
@@ -125,16 +125,15 @@ class _Bucket:
         self.settings = settings
         self._fs = None
         self._lock = threading.Lock()
-        self._listed: tuple[float, dict[str, Entry], dict[str, set[str]]] | None = None
+        self._listed: tuple[float, dict[str, Entry], dict[str, set[str]], dict[str, dict]] | None = None
         ttl = os.environ.get("CCHC_S3_LIST_TTL")
         self.ttl = float(ttl) if ttl else LIST_TTL_DEFAULT
 
     @property
     def fs(self):
         if self._fs is None:
-            import s3fs  # imported only when a bucket is used
             s = self.settings
-            fs = s3fs.S3FileSystem(
+            fs = _listed_filesystem_class()(
                 key=s["key"], secret=s["secret"], token=s["token"], endpoint_url=s["endpoint"],
                 client_kwargs={"region_name": s["region"]} if s["region"] else None,
                 # no listing cache inside s3fs: this module keeps its own listing and decides when to renew it
@@ -143,6 +142,7 @@ class _Bucket:
                 default_block_size=4 * 2**20,
                 config_kwargs={"connect_timeout": 5, "read_timeout": 60,
                                "retries": {"max_attempts": 2, "mode": "standard"}})
+            fs.cchc_bucket = self  # its listing answers DuckDB's listings and file sizes (_listed_filesystem_class)
             fs.retries = 1  # botocore retries a failed call once; s3fs would add 5 more, with back-off
             self._fs = fs
         return self._fs
@@ -162,6 +162,7 @@ class _Bucket:
             found = self._call(lambda: self.fs.find(self.key, detail=True))
             objects: dict[str, Entry] = {}
             folders: dict[str, set[str]] = {}
+            infos: dict[str, dict] = {}
             skip = len(self.key) + 1
             for name, info in found.items():
                 if info.get("type") == "directory" or name.endswith("/"):
@@ -170,16 +171,23 @@ class _Bucket:
                 if not rel:
                     continue
                 lm = info.get("LastModified")
+                infos[name] = info
                 objects[rel] = Entry(int(info.get("size") or 0), str(info.get("ETag", "")).strip('"'),
                                      int(lm.timestamp() * 1e9) if lm is not None else 0)
                 parts = rel.split("/")
                 for i in range(len(parts)):
                     folders.setdefault("/".join(parts[:i]), set()).add(parts[i])
-            self._listed = (t0, objects, folders)
+            self._listed = (t0, objects, folders, infos)
             return objects, folders
 
     def forget(self) -> None:
         self._listed = None
+
+    def kept(self):
+        """The listing if it is younger than the TTL, else None; never lists (called from s3fs's event
+        loop, where a listing would wait for the loop itself)."""
+        kept = self._listed
+        return kept if kept is not None and time.monotonic() - kept[0] < self.ttl else None
 
     def _call(self, fn, *args):
         """fn(*args) with the S3 client's errors said in Vietnamese (DataError)."""
@@ -198,6 +206,59 @@ class _Bucket:
             raise DataError(f"Không kết nối được kho dữ liệu {self.settings['endpoint'] or 'S3'} để đọc {self.url}: "
                             f"{_short(e)}. Kiểm tra địa chỉ kho (biến CCHC_S3_ENDPOINT hoặc AWS_ENDPOINT_URL) và "
                             "khóa truy cập (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY).") from None
+
+
+_LISTED_CLASS = None
+
+
+def _listed_filesystem_class():
+    """s3fs.S3FileSystem answering, from the bucket's kept listing (cchc.storage._Bucket), what DuckDB
+    asks before it reads: the size of each file it opens (a HEAD request each: 26 for one commune's KPI
+    set, measured) and the folders of a glob (a LIST for every folder: 121 when the views are
+    created). Anything the listing does not hold, or a listing older than the TTL, goes to S3 as usual."""
+    global _LISTED_CLASS
+    if _LISTED_CLASS is not None:
+        return _LISTED_CLASS
+    import s3fs  # imported only when a bucket is used
+
+    class ListedS3FileSystem(s3fs.S3FileSystem):
+        cchc_bucket: "_Bucket | None" = None
+
+        def _kept_under(self, path: str):
+            b = self.cchc_bucket
+            path = self._strip_protocol(path).rstrip("/")
+            if b is None or not (path == b.key or path.startswith(b.key + "/")):
+                return None, None, path
+            return b.kept(), b, path
+
+        async def _info(self, path, bucket=None, key=None, refresh=False, version_id=None):
+            kept, b, full = self._kept_under(path)
+            if kept is not None and not refresh and version_id is None:
+                info = kept[3].get(full)
+                if info is not None:
+                    return info
+                rel = full[len(b.key) + 1:] if full != b.key else ""
+                if rel in kept[2]:
+                    return {"name": full, "size": 0, "type": "directory"}
+            return await super()._info(path, bucket=bucket, key=key, refresh=refresh, version_id=version_id)
+
+        async def _lsdir(self, path, refresh=False, max_items=None, delimiter="/", prefix="", versions=False):
+            kept, b, full = self._kept_under(path)
+            if kept is not None and not refresh and not max_items and delimiter == "/" and not prefix and not versions:
+                rel = full[len(b.key) + 1:] if full != b.key else ""
+                out = []
+                for n in sorted(kept[2].get(rel, ())):
+                    child = full + "/" + n
+                    info = kept[3].get(child)
+                    out.append(info if info is not None else
+                               {"Key": child, "Size": 0, "StorageClass": "DIRECTORY", "name": child, "size": 0,
+                                "type": "directory"})
+                return out
+            return await super()._lsdir(path, refresh=refresh, max_items=max_items, delimiter=delimiter, prefix=prefix,
+                                        versions=versions)
+
+    _LISTED_CLASS = ListedS3FileSystem
+    return _LISTED_CLASS
 
 
 def _short(e: Exception) -> str:
@@ -579,12 +640,22 @@ def publish(local: str | os.PathLike, to: str, progress=None, delete: bool = Tru
             b._call(fs.pipe_file, b.key + "/" + rel, data)
             uploaded += 1
             nbytes += len(data)
-        for rel in sorted((f for f in late if f in MARKERS), key=MARKERS.index):
+        for rel in (f for f in MARKERS if f in late):
             b._call(fs.put_file, str(local / rel), b.key + "/" + rel)
             uploaded += 1
             nbytes += (local / rel).stat().st_size
+        # the data version (cchc.store.data_version), last: the folder's stamp and when it was published,
+        # so that every publish changes the object's ETag and every reader's caches follow it
+        version = getattr(store, "PUBLISHED_VERSION", "_version")
+        try:
+            here = (local / getattr(store, "VERSION_FILE", ".version.lock")).read_text(encoding="utf-8").strip()
+        except OSError:
+            here = ""
+        stamp_text = json.dumps({"version": here, "published": time.time_ns()}).encode("utf-8")
+        b._call(fs.pipe_file, b.key + "/" + version, stamp_text)
+        uploaded += 1
         if delete:
-            keep = set(files)
+            keep = set(files) | {version}
             gone = [rel for rel in objects if rel not in keep and rel.split("/", 1)[0] not in NOT_PUBLISHED]
             for rel in gone:
                 b._call(fs.rm_file, b.key + "/" + rel)
@@ -592,3 +663,31 @@ def publish(local: str | os.PathLike, to: str, progress=None, delete: bool = Tru
     b.forget()
     return {"uploaded": uploaded, "kept": kept, "deleted": deleted, "bytes": nbytes,
             "seconds": round(time.perf_counter() - t0, 2)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m cchc.storage publish --data-dir <folder> --to s3://bucket/prefix`` (until the main CLI
+    has its own ``publish``): the Vietnamese summary, or the error without a traceback."""
+    import argparse
+    import sys
+    ap = argparse.ArgumentParser(prog="python -m cchc.storage", description="Công bố thư mục dữ liệu lên kho S3")
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    p = sub.add_parser("publish", help="sao chép thư mục dữ liệu lên kho lưu trữ đối tượng (S3)")
+    p.add_argument("--data-dir", required=True, help="thư mục dữ liệu nguồn (trên máy này)")
+    p.add_argument("--to", required=True, help="đích: s3://bucket/thư-mục")
+    p.add_argument("--keep", action="store_true", help="không xoá trên kho các tệp thư mục nguồn không còn")
+    args = ap.parse_args(argv)
+    try:
+        r = publish(args.data_dir, args.to, progress=lambda m: print(m, file=sys.stderr), delete=not args.keep)
+    except DataError as e:
+        print(f"Lỗi: {e}", file=sys.stderr)
+        return 2
+    from . import fmt
+    print(f"Đã công bố {args.data_dir} lên {args.to}: tải lên {fmt.number(r['uploaded'])} tệp "
+          f"({fmt.number(r['bytes'] / 2**20, 1)} MB), giữ nguyên {fmt.number(r['kept'])}, xoá {fmt.number(r['deleted'])} "
+          f"({fmt.number(r['seconds'], 1)} giây).")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -80,7 +80,9 @@ def _database(root: str) -> dbm.Database:
         return db
 
 
-FINGERPRINT_TTL = 15  # seconds a file listing is trusted (the fallback for files copied in by hand)
+# Seconds a file listing is trusted (the fallback for files copied in by hand; CCHC_LISTING_TTL sets it:
+# listing a national folder of thousands of files on every query would cost more than the queries).
+FINGERPRINT_TTL = float(os.environ.get("CCHC_LISTING_TTL") or 15)
 _listings: dict[str, tuple[float, str]] = {}
 _versions: dict[str, str] = {}
 

@@ -46,13 +46,38 @@ def compute_all(root: Path, engine: str, jobs: list[tuple[str, str]], workers: i
     """(rollup name, province, rows) for each (rollup name, province) in jobs, computed by the engine."""
     mod = _engine(engine)
     queries = {q: name for name, (_s, q) in rollup.ROLLUPS.items()}
-    if engine == "spark":  # one province after the other; Spark spreads each over its workers
-        for name, p in jobs:
-            source, query = rollup.ROLLUPS[name]
-            yield name, p, mod.compute(root, query, source, p, workers)
+    if engine == "spark":
+        for query, p, t in mod.compute_all(root, [(rollup.ROLLUPS[n][1], rollup.ROLLUPS[n][0], p) for n, p in jobs],
+                                           workers):
+            yield queries[query], p, t
         return
     for query, p, t in mod.compute_all(root, [(rollup.ROLLUPS[n][1], p) for n, p in jobs], workers):
         yield queries[query], p, t
+
+
+def duckdb_sql(root: str | Path, text: str, **params) -> pa.Table:
+    """A product SQL text run by DuckDB over the data directory (cchc.db.Database.sql: every file of a
+    table whose files parameter is not given)."""
+    from ..db import Database
+
+    db = Database(Path(root), use_rollup=False)
+    try:
+        return db.sql(text, **params).to_arrow()
+    finally:
+        db.close()
+
+
+def run_sql(root: str | Path, engine: str, text: str, workers: int = 2, **params) -> pa.Table:
+    """A product SQL text (DuckDB dialect, the views' macros) run by the engine over every file of the
+    tables it reads: for aggregates over the rollups, such as bench/sql/engine_national_daily.sql."""
+    root = Path(root)
+    if engine == "duckdb":
+        return duckdb_sql(root, text, **params)
+    if engine == "spark":
+        from . import spark
+        return spark.run_sql(root, text, workers, **params)
+    from . import dask_engine
+    return dask_engine.client(workers).submit(duckdb_sql, str(root), text, pure=False, **params).result()
 
 
 def stop(engine: str) -> None:

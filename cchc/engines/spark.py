@@ -9,8 +9,11 @@ Spark needs Java 17 (Debian: openjdk-17-jre-headless).
 from __future__ import annotations
 
 import os
+import re
 import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
+from typing import Iterator
 
 import pyarrow as pa
 
@@ -62,23 +65,37 @@ def _register(spark, root: Path, table: schema.Table, files: list[str]) -> None:
     df.createOrReplaceTempView("raw_" + table.name)
 
 
-def compute(root: Path, query: str, source: schema.Table, province: str, workers: int = 2) -> pa.Table:
+def compute(root: Path, query: str, source: schema.Table, province: str, workers: int = 2, spark=None) -> pa.Table:
     """The rows of queries/<query>.sql for one province, computed by Spark, as an Arrow table."""
-    spark = session(workers)
+    spark = spark or session(workers)
     files = source.province_files(root, province)
     _register(spark, root, source, files)
     text = sqlport.to_spark((sqlport.QUERIES / f"{query}.sql").read_text(encoding="utf-8"))
     return spark.sql(text, args={"provinces": [province]}).toArrow()
 
 
-def run_sql(root: Path, sql: str, tables: dict[str, list[str] | None], **params) -> pa.Table:
-    """Any product SQL text (DuckDB dialect) through Spark, over the given tables: name -> the files
-    of a partitioned table (None: all of them); a table without partitions is read whole."""
-    spark = session()
-    for name, files in tables.items():
-        t = schema.TABLES[name]
+def compute_all(root: Path, jobs: list[tuple[str, schema.Table, str]], workers: int = 2) -> Iterator[tuple[str, str, pa.Table]]:
+    """(query, province, rows) for each (query, source table, province) of jobs, as they finish. The
+    provinces run as concurrent Spark jobs (each in its own session of the one Spark context: its own
+    temporary views), so small provinces do not leave the workers idle between stages."""
+    base = session(workers)
+    with ThreadPoolExecutor(max_workers=max(2, int(workers))) as pool:
+        futures = {pool.submit(compute, root, q, src, p, workers, base.newSession()): (q, p) for q, src, p in jobs}
+        for f in as_completed(futures):
+            q, p = futures[f]
+            yield q, p, f.result()
+
+
+def run_sql(root: Path, sql: str, workers: int = 2, **params) -> pa.Table:
+    """A product SQL text (DuckDB dialect) through Spark, over every file of each table it reads
+    (raw_<table> or raw_<table>_in(...))."""
+    spark = session(workers)
+    words = {w.lower() for w in re.findall(r"raw_(\w+?)(?:_in)?\b", sql)}
+    for t in schema.TABLES.values():
+        if t.name not in words:
+            continue
         if t.partition_by:
-            files = files if files is not None else sorted(str(p) for p in t.path(root).glob("*/*/*.parquet"))
+            files = sorted(str(p) for p in t.path(root).glob("*/*/*.parquet"))
             _register(spark, root, t, files)
         else:
             spark.read.parquet(str(t.path(root))).createOrReplaceTempView("raw_" + t.name)

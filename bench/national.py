@@ -53,6 +53,12 @@ SQL = {n: (HERE / "sql" / f"{n}.sql").read_text(encoding="utf-8")
        for n in ("national_year", "national_year_daily", "national_trend_daily")}
 DEFAULT_DATA = datasets.path_of(datasets.SPECS["nat"], HERE / "data")
 COMMUNE, PROVINCE = "10633", "31"
+CALIBRATION = (
+    "How the scale was chosen (05/12/2026, 03:01 UTC, load 0,2–2,1): two calibration runs of the same command, "
+    "`--scale 0.02` (1.532.723 dossiers, 25,8 s, peak RSS 589 MB, 103 MB on disk) and `--scale 0.1` (7.607.198 "
+    "dossiers, 41,0 s, 615 MB, 388 MB): 76,1 M dossiers per unit of scale over the two years, generation ≈ 22 s + "
+    "2,5 s per million, ≈ 47 MB on disk per million. For ≈ 200 M dossiers: scale 200 / 76,1 = 2,63, ≈ 22 + 2,5 × 200 "
+    "≈ 520 s unloaded and ≈ 9,4 GB, within the ≈ 43 GB free and the session's time; so the full 200 M was built.")
 
 
 def log(msg: str) -> None:
@@ -356,8 +362,7 @@ def report(res: dict) -> str:
             f"| generation: seconds per million dossiers | "
             f"{_n(gen['seconds'] / (c['dossiers'] / 1e6), 2) if gen.get('seconds') and c.get('dossiers') else '–'} |",
             f"| load average before / after | {_n(gen.get('load_before'), 2)} / {_n(gen.get('load_after'), 2)} |", ""]
-    if res.get("calibration"):
-        out += [res["calibration"], ""]
+    out += [CALIBRATION, ""]
     if ru:
         dd, rd = ru["dossier_daily"], ru["rating_daily"]
         out += ["## Rollup build (`python -m cchc --data-dir D rollup`, every province rebuilt)", "",
@@ -393,7 +398,37 @@ def report(res: dict) -> str:
             s = b["server_rss"]
             out += [f"App server process (bench/timed_serve.py) after the deep links: RSS {_n(s.get('after_first'))} MB "
                     f"after the first one, {_n(s.get('after_all'))} MB after all of them (peak {_n(s.get('peak'))} MB).", ""]
+    out += scaling_figures(res)
     return "\n".join(out) + "\n"
+
+
+def scaling_figures(res: dict) -> list[str]:
+    """The figures docs/scaling.md's arithmetic starts from, in one place."""
+    ds, gen, ru, b = res.get("dataset", {}), res.get("generation", {}), res.get("rollup"), res.get("browser")
+    d = ds.get("counts", {}).get("dossiers")
+    bpd = ds.get("bytes_per_dossier", {})
+    q = res.get("queries") or [{}]
+    rows = ["## For docs/scaling.md", "", "| figure | value | from |", "|---|---:|---|",
+            f"| bytes on disk per dossier: dossiers table | {_n(bpd.get('dossiers'), 1)} | dataset above |",
+            f"| bytes on disk per dossier: ratings | {_n(bpd.get('ratings'), 1)} | dataset above |",
+            f"| bytes on disk per dossier: both rollups | {_n(bpd.get('rollups'), 2)} | after the rollup build |",
+            f"| bytes on disk per dossier: everything | {_n(bpd.get('all'), 1)} | |"]
+    if gen.get("seconds") and d:
+        rows.append(f"| generation, s per million dossiers (one process) | {_n(gen['seconds'] / (d / 1e6), 2)} | "
+                    f"{_n(gen['seconds'], 1)} s / {_n(d / 1e6, 1)} M, load {_n(gen.get('load_after'), 1)} at the end |")
+    if ru:
+        rows += [f"| rollup build, s per million dossiers (one process) | {_n(ru.get('seconds_per_million_dossiers'), 2)} | "
+                 f"{_n(ru['seconds'], 1)} s wall, load {_n(ru['load_after'][0], 1)} at the end |",
+                 f"| rollup build, peak RSS (MB) | {_n(ru['children_peak_rss_mb'], 1)} | |",
+                 f"| dossier_daily rows per province-year | {_n(ru['dossier_daily']['rows_per_province_year'])} | "
+                 f"{_n(ru['dossier_daily']['rows'])} rows / {ru['dossier_daily']['province_years']} partitions |",
+                 f"| rating_daily rows per province-year | {_n(ru['rating_daily']['rows_per_province_year'])} | |"]
+    rows.append(f"| DuckDB threads per process | {q[0].get('duckdb_threads', '–')} | the default: one per core |")
+    if b and b.get("server_rss"):
+        s = b["server_rss"]
+        rows.append(f"| app server RSS after the first national deep link / after all (MB) | "
+                    f"{_n(s.get('after_first'))} / {_n(s.get('after_all'))} | bench/timed_serve.py, /proc |")
+    return rows + [""]
 
 
 def machine() -> str:

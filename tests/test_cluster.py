@@ -140,3 +140,69 @@ def test_a_load_in_one_process_is_shown_at_once_by_the_other(real_data):
             expect(up).to_have_url(re.compile(r"unit=10621.*from=2022-12-10.*to=2023-12-09"))
         finally:
             browser.close()
+
+
+# --- the configuration and the processes, without a browser ---------------------------------------------
+def test_the_configuration_pins_each_browser_to_one_process_and_haproxy_accepts_it(tmp_path):
+    from cchc.ui import cluster
+    text = cluster.render(8600, [("app1", 8601), ("app2", 8602)])
+    assert "cookie SRV insert indirect nocache" in text
+    assert "    server app1 127.0.0.1:8601 cookie app1" in text and "    server app2 127.0.0.1:8602 cookie app2" in text
+    assert "option httpchk GET /_stcore/health" in text and re.search(r"timeout tunnel \S+", text)
+    if _have_haproxy():
+        import subprocess
+        (tmp_path / "haproxy.cfg").write_text(text, encoding="utf-8")
+        check = subprocess.run([haproxy_path(), "-c", "-f", str(tmp_path / "haproxy.cfg")], capture_output=True, text=True)
+        assert check.returncode == 0, check.stdout + check.stderr
+
+
+@pytest.mark.skipif(not _have_haproxy(), reason="HAProxy is not installed (apt-get install haproxy)")
+def test_the_command_serves_through_haproxy_restarts_a_dead_process_and_stops_everything_on_sigterm(sample_dir, tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    port = free_port()
+    cmd = [sys.executable, "-m", "cchc.ui.cluster", "--processes", "2", "--port", str(port), "--data-dir", str(sample_dir),
+           "--run-dir", str(tmp_path / "run")]
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
+    try:
+        line = proc.stdout.readline()      # printed once HAProxy answers
+        assert f"http://127.0.0.1:{port}" in line, line + proc.stderr.read()
+        backends = [int(p) for p in re.findall(r"app\d http://127\.0\.0\.1:(\d+)", line)]
+        assert len(backends) == 2
+        served = set()
+        for name in ("app1", "app2"):
+            req = urllib.request.Request(f"http://127.0.0.1:{port}/_stcore/health", headers={"Cookie": f"SRV={name}"})
+            with urllib.request.urlopen(req, timeout=10) as r:
+                assert r.status == 200
+                served.add(r.headers["X-Served-By"])
+        assert served == {"app1", "app2"}
+        # a new browser gets a cookie naming its process
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10) as r:
+            assert re.match(r"SRV=app[12];", r.headers["Set-Cookie"])
+        # app1 killed: a browser pinned to it is sent to app2 meanwhile, and app1 is started again
+        pid = next(int(p) for p in subprocess.run(["pgrep", "-f", f"server.port {backends[0]} "], capture_output=True,
+                                                  text=True).stdout.split())
+        os.kill(pid, signal.SIGKILL)
+        req = urllib.request.Request(f"http://127.0.0.1:{port}/_stcore/health", headers={"Cookie": "SRV=app1"})
+        with urllib.request.urlopen(req, timeout=10) as r:
+            assert r.status == 200
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{backends[0]}/_stcore/health", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            assert time.monotonic() < deadline, "app1 was not started again"
+            time.sleep(0.3)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=30) == 0
+    for p in [port, *backends]:
+        with pytest.raises(OSError):
+            urllib.request.urlopen(f"http://127.0.0.1:{p}/_stcore/health", timeout=2)

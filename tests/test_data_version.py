@@ -152,3 +152,26 @@ def test_a_load_by_the_command_line_is_seen_at_once_by_a_server_process_that_cac
     finally:
         reader.stdin.close()
         reader.wait(timeout=30)
+
+
+def test_the_app_opens_its_database_again_after_a_write_and_so_forgets_a_repaired_damage(sample_copy):
+    """What a Database decides when it opens (here: a table found damaged) never outlives a write: the
+    app's process-wide Database (cchc.ui.state._database) is opened again on a new data version."""
+    import pyarrow.parquet as pq
+
+    from cchc import schema
+    from cchc.ui import state
+
+    root = str(sample_copy)
+    path = schema.FINANCES.path(sample_copy)
+    table = pq.read_table(path)
+    broken = path.with_name("broken.tmp")
+    broken.write_bytes(b"not parquet")
+    os.replace(broken, path)                        # a new file (the copy's others are hard links)
+    first = state._database(root)
+    assert "finances" in first.damaged
+    assert state._database(root) is first           # no write: the same one
+    with store.writing(sample_copy, path.name):
+        store.write_table(path, table)              # the repair, through the write path
+    again = state._database(root)
+    assert again is not first and not again.damaged

@@ -51,9 +51,8 @@ NONE_COMMUNE = "— Toàn huyện —"
 # 2. every query of every run asks _fingerprint, which reads that version anew (two stat calls: no
 #    time-to-live in between), and the query cache's key holds it, as do the other caches of this
 #    process that hold data: the unit lists of the filter bar (cchc.ui.filters: _maps, _search_labels)
-#    key on _fingerprint too; the Database itself (_database) holds no results but the reference
-#    lookups, which it keys on the tables' files (inode, size, mtime) and computes only on a miss here;
-#    a Database that found a damaged table when it opened is opened again on a new version;
+#    key on _fingerprint too; the Database itself (_database: its views, what it found damaged, its
+#    reference lookups) is opened again on a new version;
 # 3. so once process A's write has returned, any query started afterwards in process B gets a new
 #    key, misses, and DuckDB reads the files as they are now (its views list the files at each query).
 # The file listing (Database.fingerprint) stays as a fallback for files changed outside cchc.store
@@ -63,17 +62,18 @@ _databases_lock = threading.Lock()
 
 
 def _database(root: str) -> dbm.Database:
-    """The process's Database over root, opened once and shared by every session; opened again when
-    the data version changed if it had found a damaged table when it opened (its views may then be a
-    fixed list of files, which a repair or a load would not reach). The old one is left to the
-    sessions still using it (closed when no one holds it)."""
+    """The process's Database over root, shared by every session, opened again when the data version
+    has changed (~0,1 s, once per write, by the first query after it): what a Database decides when it
+    opens (a damaged table's views, a partitioned table whose first file was damaged read through a
+    fixed list of its files, the reference lookups it keeps) then never outlives a write. The old one
+    is left to the runs still using it (closed when no one holds it)."""
+    version = store.data_version(root)
     kept = _databases.get(root)
-    if kept is not None and (not kept[1].damaged or kept[0] == store.data_version(root)):
+    if kept is not None and kept[0] == version:
         return kept[1]
     with _databases_lock:
-        version = store.data_version(root)
         kept = _databases.get(root)
-        if kept is not None and (not kept[1].damaged or kept[0] == version):
+        if kept is not None and kept[0] == version:
             return kept[1]
         db = dbm.Database(root)
         _databases[root] = (version, db)

@@ -432,6 +432,15 @@ class Database:
             raise KeyError(f"no query named {name!r}")
         if name in REFERENCE_QUERIES:
             return self._run_reference(name, params)
+        if not storage.is_remote(self.root):
+            return self._run(name, params)
+        # A bucket: if its listing was renewed while the query ran (an object replaced by a publish
+        # failed its read, cchc.storage), the query is routed and run again on the new listing alone.
+        seen = storage.generation(self.root)
+        df = self._run(name, params)
+        return df if storage.generation(self.root) == seen else self._run(name, params)
+
+    def _run(self, name: str, params: dict) -> pl.DataFrame:
         routed = self.routed(name, params)
         if routed == name:
             return self.sql(self._queries[name], **params)
@@ -479,7 +488,8 @@ class Database:
         filled = [n for n in FILE_PARAMS if n in wanted and n not in params]
         for name in filled:
             params = {**params, name: self.partition_files(FILE_PARAMS[name], params.get("provinces"))}
-        if "daily_horizon" in wanted and "daily_horizon" not in params:
+        horizon_filled = "daily_horizon" in wanted and "daily_horizon" not in params
+        if horizon_filled:
             one = (params.get("provinces") or [None])[0]
             params = {**params, "daily_horizon": rollup.horizon(self.root, one)}
         missing = wanted - params.keys()
@@ -501,9 +511,11 @@ class Database:
                 # each open, not across DuckDB's two. Read again before looking for a damaged file.
                 if not last and (isinstance(e, _READ_ERRORS) or type(e) is duckdb.Error) \
                         and DAMAGED_MARK not in str(e):
-                    if filled and storage.is_remote(self.root):  # a bucket: its files may have changed since listed
+                    if storage.is_remote(self.root):  # a bucket: its files may have changed since listed
                         storage.refresh(self.root)
                         bound.update({n: self.partition_files(FILE_PARAMS[n], params.get("provinces")) for n in filled})
+                        if horizon_filled:
+                            bound["daily_horizon"] = rollup.horizon(self.root, (params.get("provinces") or [None])[0])
                     continue
                 err = self._damage_of(e, text, bound)
                 if err is None:

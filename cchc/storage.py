@@ -126,6 +126,7 @@ class _Bucket:
         self._fs = None
         self._lock = threading.Lock()
         self._listed: tuple[float, dict[str, Entry], dict[str, set[str]], dict[str, dict]] | None = None
+        self.generation = 0  # listings made so far
         ttl = os.environ.get("CCHC_S3_LIST_TTL")
         self.ttl = float(ttl) if ttl else LIST_TTL_DEFAULT
 
@@ -138,6 +139,10 @@ class _Bucket:
                 client_kwargs={"region_name": s["region"]} if s["region"] else None,
                 # no listing cache inside s3fs: this module keeps its own listing and decides when to renew it
                 use_listings_cache=False, skip_instance_cache=True,
+                # a read compares the object's ETag with the one listed: an object replaced since the
+                # listing (a publish) fails the read (FileExpired) instead of mixing two versions;
+                # cchc.db then lists again and runs the query again
+                local_expiry_check=True,
                 # Parquet reads are ranged (a footer, some column chunks): small blocks, not s3fs's 50 MB
                 default_block_size=4 * 2**20,
                 config_kwargs={"connect_timeout": 5, "read_timeout": 60,
@@ -178,6 +183,7 @@ class _Bucket:
                 for i in range(len(parts)):
                     folders.setdefault("/".join(parts[:i]), set()).add(parts[i])
             self._listed = (t0, objects, folders, infos)
+            self.generation += 1
             return objects, folders
 
     def forget(self) -> None:
@@ -521,6 +527,12 @@ def filesystem(root):
     if not is_remote(root):
         return None
     return _as_remote(root)[0].fs
+
+
+def generation(root) -> int:
+    """How many times a bucket root has been listed (0 for a folder): a query that saw it change
+    while it ran was answered partly from two listings (cchc.db.Database.run runs it again)."""
+    return _as_remote(root)[0].generation if is_remote(root) else 0
 
 
 def refresh(root) -> None:

@@ -224,3 +224,42 @@ def test_overview_page_shows_the_same_headline_from_the_bucket(s3, monkeypatch):
     at = open_page("pages/tong_quan.py", {"unit": "10621", **QT})
     assert not at.exception, [e.value for e in at.exception]
     assert any("từ chối truy cập" in e.value for e in at.error)
+
+
+def test_a_publish_by_another_process_is_read_whole_never_mixed(s3, tmp_path, monkeypatch):
+    """Two small samples published in turn to one prefix by another process, while this process keeps
+    its listing (TTL 600 s): each query gives the figures of one folder, the one published last
+    (an object replaced since listed fails its read, the bucket is listed again, the query re-run)."""
+    from cchc import sample
+    url, env, _ = s3
+    url = url.replace("/sample", f"/turns-{secrets.token_hex(3)}")
+    folders = [tmp_path / "a", tmp_path / "b"]
+    for seed, f in zip((1, 2), folders):
+        sample.generate(f, seed=seed, scale=0.01, provinces=["31"])
+    monkeypatch.setenv("CCHC_S3_LIST_TTL", "600")
+    storage.publish(folders[0], url)
+    remote = Database(url)
+
+    def figures(db):
+        out = {}
+        for code in ("31", "10621"):
+            u = kpis.resolve_unit(db, code)
+            p = periods.custom(date(2025, 7, 1), date(2026, 6, 30)) if code == "31" else \
+                kpis.period_for(u, date(2022, 12, 10), date(2023, 12, 9))
+            out[code] = (kpis.dossier_kpis(db, u, p), kpis.monthly_trend(db, u.scope, p.start, p.end).to_dicts())
+        return out
+
+    want = []
+    for f in folders:
+        local = Database(f)
+        want.append(figures(local))
+        local.close()
+    assert want[0] != want[1]
+    assert figures(remote) == want[0]
+    for turn in (1, 0):
+        done = subprocess.run([sys.executable, "-m", "cchc.storage", "publish", "--data-dir", str(folders[turn]),
+                               "--to", url], cwd=ROOT, capture_output=True, text=True, timeout=120,
+                              env={**os.environ, **env})
+        assert done.returncode == 0 and "Đã công bố" in done.stdout, done.stderr
+        assert figures(remote) == want[turn]
+    remote.close()

@@ -24,7 +24,7 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from . import audit, store
+from . import audit, storage, store
 from .access import ROLE_LABELS, ROLES, AccessError, Identity, Scope
 
 FOLDER = "_accounts"
@@ -45,8 +45,8 @@ class AccountError(AccessError):
     """A refused sign-in or account change (Vietnamese, safe to show)."""
 
 
-def _path(root: Path) -> Path:
-    return Path(root) / FOLDER / FILE
+def _path(root) -> Path:
+    return storage.state_dir(root) / FOLDER / FILE
 
 
 def _now() -> float:
@@ -78,7 +78,7 @@ def _check_role(role: str) -> str:
 def load(root: str | os.PathLike) -> dict[str, dict]:
     """The accounts, by name (empty when none exist yet)."""
     try:
-        data = json.loads(_path(Path(root)).read_text(encoding="utf-8"))
+        data = json.loads(_path(root).read_text(encoding="utf-8"))
     except FileNotFoundError:
         return {}
     return data.get("users", {})
@@ -98,7 +98,7 @@ def _public(user: dict | None) -> dict | None:
 def _change(root: Path, name: str, change, by: Identity | None, action: str, audited: bool = True) -> dict:
     """Read-modify-write of the accounts file under its lock; ``change(users)`` edits the dict in place
     and returns (before, after) of the account for the trail."""
-    root = Path(root)
+    root = storage.state_dir(root)
     path = _path(root)
     path.parent.mkdir(exist_ok=True)
     with store.writing(root, FOLDER, what="tài khoản"):
@@ -238,7 +238,7 @@ WRONG = "Tên đăng nhập hoặc mật khẩu không đúng."
 def authenticate(root, name: str, password: str) -> Identity:
     """The identity of an account whose password matches; AccountError (Vietnamese, the same message
     for an unknown name and a wrong password) otherwise."""
-    root = Path(root)
+    root = storage.state_dir(root)
     now = _now()
     try:
         name = normalise_name(name)

@@ -21,7 +21,7 @@ import os
 from datetime import datetime
 from pathlib import Path
 
-from . import store
+from . import storage, store
 
 FOLDER = "_audit"
 LOG = "log.jsonl"
@@ -120,14 +120,14 @@ def _verify(entries: list[dict], head: dict | None) -> None:
 
 def verify(root: str | os.PathLike) -> int:
     """Check the whole chain and the head; returns the number of entries (AuditError if tampered)."""
-    entries, head = _read(Path(root))
+    entries, head = _read(storage.state_dir(root))
     _verify(entries, head)
     return len(entries)
 
 
 def entries(root: str | os.PathLike) -> list[dict]:
     """The trail, oldest first, after verifying it (AuditError if tampered)."""
-    out, head = _read(Path(root))
+    out, head = _read(storage.state_dir(root))
     _verify(out, head)
     return out
 
@@ -137,7 +137,7 @@ def record(root: str | os.PathLike, identity, action: str, *, unit: str | None =
     """Append one entry for a write ``identity`` (cchc.access.Identity) made; returns it."""
     if action not in ACTIONS:
         raise ValueError(f"unknown audit action {action!r}")
-    root = Path(root)
+    root = storage.state_dir(root)
     folder = root / FOLDER
     folder.mkdir(exist_ok=True)
     with store.writing(root, FOLDER, what="nhật ký thay đổi"):

@@ -25,7 +25,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import sample
+from . import sample, storage
 
 METHODS = ("auto", "local", "oidc")
 MAX_SESSION_MINUTES = 7 * 24 * 60
@@ -84,7 +84,7 @@ def settings(env: dict | None = None) -> Settings:
 
 
 def is_sample(root: str | os.PathLike) -> bool:
-    return (Path(root) / sample.MARKER).exists()
+    return storage.exists(storage.join(root, sample.MARKER))
 
 
 def anonymous_mode(root: str | os.PathLike, s: Settings) -> str | None:

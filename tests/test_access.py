@@ -351,3 +351,22 @@ def test_security_settings_of_the_server():
     assert cfg["address"] == "127.0.0.1" and 0 < cfg["maxUploadSize"] <= 50
     tracked = subprocess.run(["git", "ls-files"], cwd=root, capture_output=True, text=True).stdout.split()
     assert not [f for f in tracked if f.endswith("secrets.toml") or f.startswith("data/_accounts")]
+
+
+def test_sign_in_state_of_a_bucket_root_lives_in_the_state_folder(tmp_path, monkeypatch, db):
+    """Data read from object storage (cchc.storage): accounts and the trail are kept in CCHC_STATE_DIR
+    on the app's machine, never beside the data (no server needed: nothing is read from the bucket)."""
+    bucket = "s3://cchc-du-lieu/hai-phong"
+    monkeypatch.delenv("CCHC_STATE_DIR", raising=False)
+    with pytest.raises(Exception, match="CCHC_STATE_DIR"):
+        accounts.load(bucket)
+    state = tmp_path / "trang-thai"
+    state.mkdir()
+    monkeypatch.setenv("CCHC_STATE_DIR", str(state))
+    monkeypatch.chdir(tmp_path)
+    accounts.add(bucket, "hoa", PASSWORD, "viewer", Scope.parse("*"), by=access.operator(), db=db)
+    assert (state / accounts.FOLDER / accounts.FILE).is_file()
+    assert accounts.authenticate(bucket, "hoa", PASSWORD).username == "hoa"
+    assert [e["action"] for e in audit.entries(bucket)] == [e["action"] for e in audit.entries(state)]
+    assert audit.verify(state) >= 1
+    assert not (tmp_path / "s3:").exists()  # nothing written under a folder named after the bucket

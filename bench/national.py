@@ -404,7 +404,28 @@ def report(res: dict) -> str:
     return "\n".join(out) + "\n"
 
 
-BROWSER_NOTES = ""
+BROWSER_NOTES = """- **In the app, every query reads every province's files (a bug found here).** cchc.ui.state.CachedDatabase.run
+  forwards to Database.run only the parameters named in the query's SQL (Database.params_of), and `provinces`
+  (Unit.scope's partitions) is not one of them: Database.run then gets no `provinces`, so it never routes to a
+  rollup twin and binds `$dossier_files` to the glob of the whole table. With one province (the default sample)
+  this hardly shows; at 200 M the first overview of Thành phố Hà Nội over 2025 (AppTest, load ≈ 9) took 31 s:
+  dossier_kpis 8,2 s, data_range 6,9 s, unit_ranking 5,9 s, monthly_trend 3,4 s, rating_kpis 2,7 s; Xã Trần Phú
+  10,5 s; Thành phố Hải Phòng over 2026 34,6 s. The same pages with `provinces` forwarded (monkeypatched in
+  the measuring script, load 13–16): 8,0 s, 7,9 s and 8,1 s, of which data_range 5,2–5,6 s; dossier_kpis
+  100 ms (rollup), 38 ms (commune) and 550 ms (Hải Phòng 2026: the horizon fallback above). This is why the
+  browser table's first visits are long (Hà Nội 28,7 s, year 2026 59,8 s) while the warm changes, answered
+  from the query cache, take 1–1,7 s. The query table above calls Database.run directly (as bench/run.py
+  does), so it shows what the app's queries cost once `provinces` is forwarded.
+- **The browser figures were taken at load 18–24** (other sessions' load tests and Spark on the same 2
+  cores): the bare page itself settled in 1,6 s (1,2 s at load ≈ 2 in docs/performance-app.md). The deep link
+  to Xã Trần Phú settled in 6,5 s (ratio 4,0 to the bare page), 4,3 s in a browser that had the scripts
+  cached; its server script ran 316 ms (cache hits) and the first one after the server start 8,6 s.
+- **Each new session receives 1,2 MB over the websocket** (90 KiB with the default sample): the unit search
+  box (cchc.ui.filters.unit_picker) sends every unit of both maps (10.806 old and 3.355 new units at national
+  scale) as its options, to every session; 10.000 sessions a morning would be 12 GB sent and parsed.
+- **The app server's memory** (bench/timed_serve.py, /proc): 303 MB after the first deep link, 378 MB after the
+  12 deep links, 496 MB after the warm changes (peak 505 MB), with the query cache filling.
+"""
 # What the run of 05/12/2026 showed (hand-written from bench/data/national.json; rewrite after a new run).
 NOTES = """## What these figures say (run of 05/12/2026, 200 M dossiers)
 
@@ -428,8 +449,8 @@ NOTES = """## What these figures say (run of 05/12/2026, 200 M dossiers)
   leader opens from now on. Hà Nội (one old province, same code) is not.
 - **The first page after a start or a load pays a full scan.** queries/data_range.sql (first and last day of
   the data) reads two columns of every dossier: 3,6–5,5 s at 200 M (load 10–12), once per data version in the
-  app (the query cache), but on the first page every process opens after a start or a load, and in every
-  CLI call.
+  app (the query cache), but on the first page every process opens after a start or a load (and in a
+  CLI command that reads the data range).
 - **Memory is flat.** Each query process peaks at 250–290 MB (imports, DuckDB, the views), 380–400 MB for the
   national Biểu 06 over the rollup files; the generator peaks at 837 MB and the full rollup rebuild at 460 MB.
 - **Building.** Generating 200 M dossiers took 683 s (1 process; 455 s CPU, the rest waiting for the 2 cores

@@ -13,9 +13,9 @@ Steps (--steps, in this order; each appends to the raw figures in <data-root>/na
             process: wall, CPU, peak RSS, rows and MB written, rows per province-year
   queries   in fresh processes (this file, --worker), cold and the warm median of --repeat runs and the
             process's peak RSS: the KPI set (cchc.kpis.kpis through Database.run with Unit.scope) and the overview's
-            24-month trend (cchc.views.tong_quan.trend) for a commune (10633 Xã Trần Phú), a province (31 Thành phố
-            Hải Phòng) and the largest new province, over calendar 2025 and the last 12 months of data; and the
-            nation (below)
+            24-month trend (cchc.views.tong_quan.trend without its data_range lookup, which the app caches)
+            for a commune (10633 Xã Trần Phú), a province (31 Thành phố Hải Phòng) and the largest new
+            province, over calendar 2025 and the last 12 months of data; and the nation (below)
   browser   the overview's deep link and warm sidebar changes in Chromium (bench/app_speed.py's browser part,
             with the new-map links: --links national) against the dataset, and the app server's RSS
 
@@ -446,7 +446,11 @@ NOTES = """## What these figures say (run of 05/12/2026, 200 M dossiers)
   (TWINS_FROM_START), so "the last 12 months" (01/12/2025–30/11/2026) of Thành phố Hải Phòng, whose scope
   includes old Hải Dương (30), reads the dossiers: 371 ms instead of 36; the nation: 19 s instead of 0,45 s.
   Every merged new province is affected for any period starting after September 2025, i.e. every period a
-  leader opens from now on. Hà Nội (one old province, same code) is not.
+  leader opens from now on. Hà Nội (one old province, same code) is not. A fix checked here but not applied
+  (queries/dossier_kpis_daily.sql also reads each partition's stock row at least($end, horizon) when it lies
+  before $start, counting flows only from $start; "dossier_kpis_daily" then leaves TWINS_FROM_START) gives the
+  same figures as the dossiers, by field, for five periods of Hải Phòng and Hà Nội on this dataset and on the
+  7,6 M one, in 16–34 ms instead of 1,0–1,5 s (load 14).
 - **The first page after a start or a load pays a full scan.** queries/data_range.sql (first and last day of
   the data) reads two columns of every dossier: 3,6–5,5 s at 200 M (load 10–12), once per data version in the
   app (the query cache), but on the first page every process opens after a start or a load (and in a

@@ -6,7 +6,8 @@ starts N ``python -m cchc.ui.serve`` processes on 127.0.0.1 (ports P+1..P+N, or 
 are taken), waits until each answers ``/_stcore/health``, writes an HAProxy configuration from the
 template ``cchc/ui/haproxy.cfg`` into a run folder and runs Debian's ``haproxy`` in the foreground on
 port P (``apt-get install haproxy``). It prints the address, restarts an app process that dies, and
-stops everything on Ctrl+C or SIGTERM (the children also get SIGTERM if this process is killed).
+stops everything on Ctrl+C or SIGTERM (the children run in their own process groups, so a Ctrl+C
+reaches only this process, which stops them; they also get SIGTERM if this process is killed).
 
 Sticky sessions: Streamlit keeps a session (its widgets, its sign-in, the file being uploaded) in
 the process whose websocket the tab opened, so HAProxy pins each browser to one process with a cookie
@@ -161,7 +162,7 @@ class Cluster:
                "--server.address", "127.0.0.1", "--server.fileWatcherType", "none", *self.streamlit_args]
         with open(b.log, "ab") as log:
             b.proc = subprocess.Popen(cmd, cwd=ROOT, env=self._env(), stdout=log, stderr=subprocess.STDOUT,
-                                      stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent)
+                                      stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent, start_new_session=True)
 
     def _wait(self, backends: list[Backend]) -> None:
         deadline = time.monotonic() + self.start_timeout
@@ -198,7 +199,7 @@ class Cluster:
             with open(self.run_dir / "haproxy.log", "ab") as log:
                 self.haproxy = subprocess.Popen([haproxy, "-db", "-f", str(self.config)], stdout=log,
                                                 stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                                preexec_fn=_die_with_parent)
+                                                preexec_fn=_die_with_parent, start_new_session=True)
             deadline = time.monotonic() + 15
             while not healthy(self.url, timeout=1.0):
                 if self.haproxy.poll() is not None:

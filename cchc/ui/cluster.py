@@ -267,6 +267,7 @@ def main(argv: list[str] | None = None) -> int:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)  # also when started in the background, where SIGINT is ignored
     try:
         cluster = Cluster(args.processes, args.port, args.data_dir, args.address, args.run_dir, extra,
                           tunnel_timeout=args.tunnel_timeout)

@@ -79,7 +79,7 @@ def load(root: str | os.PathLike) -> dict[str, dict]:
     """The accounts, by name (empty when none exist yet)."""
     try:
         data = json.loads(_path(root).read_text(encoding="utf-8"))
-    except FileNotFoundError:
+    except (FileNotFoundError, storage.NoStateDir):  # none yet; or a bucket root without CCHC_STATE_DIR
         return {}
     return data.get("users", {})
 

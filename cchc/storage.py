@@ -54,6 +54,10 @@ class DataError(RuntimeError):
     class."""
 
 
+class NoStateDir(DataError):
+    """A bucket root with no CCHC_STATE_DIR: no account or audit trail can be kept (Vietnamese message)."""
+
+
 class ReadOnlyError(DataError):
     """A write asked of a data root in object storage (Vietnamese message)."""
 
@@ -97,7 +101,7 @@ def state_dir(root) -> Path:
         return Path(root)
     env = os.environ.get("CCHC_STATE_DIR")
     if not env:
-        raise DataError(f"Dữ liệu đọc từ kho {root}: cần đặt biến CCHC_STATE_DIR là một thư mục trên máy này để "
+        raise NoStateDir(f"Dữ liệu đọc từ kho {root}: cần đặt biến CCHC_STATE_DIR là một thư mục trên máy này để "
                         "lưu tài khoản đăng nhập và nhật ký thay đổi.")
     return Path(env).expanduser().resolve()
 

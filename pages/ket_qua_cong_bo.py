@@ -129,7 +129,7 @@ up = st.file_uploader(f"Chọn tệp (.xlsx hoặc .json, tối đa {max_mb} MB)
 if up is not None and st.button("Nạp tệp", type="primary", icon=":material/upload:", key="kq_import"):
     with st.spinner("Đang kiểm tra và nạp…"):
         try:
-            rep = kq.import_upload(up.name, up.getvalue(), state.data_root(), ident)
+            rep = kq.import_upload(up.name, up.getvalue(), state.writable_root(), ident)
         except ResultsImportError as e:
             st.error(fmt.md(str(e)))   # quotes cells of the file: shown as typed
         else:

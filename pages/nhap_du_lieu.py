@@ -10,7 +10,6 @@ from cchc.ingest.load import LoadError
 from cchc.ui import auth, state, tables
 from cchc.views import nhap_du_lieu as nd
 
-root = state.data_root()
 st.title("Nhập dữ liệu")
 st.caption("Tệp xuất từ phần mềm một cửa (sổ theo dõi hồ sơ), hồ sơ đồng bộ của Cổng DVCQG, phiếu đánh giá, phản "
            "ánh kiến nghị, tài chính hoặc số liệu tự báo cáo: CSV, XLSX hoặc JSON. Tên cột được nhận theo sổ theo dõi "
@@ -20,6 +19,7 @@ if not ident.may("load"):
     st.warning("Nạp và hoàn tác dữ liệu dành cho tài khoản quản lý dữ liệu: hãy đăng nhập bằng tài khoản có vai trò "
                "đó.", icon=":material/lock:")
     st.stop()
+root = state.writable_root()
 
 
 def show_errors(messages: list[str]) -> None:

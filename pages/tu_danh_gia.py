@@ -19,9 +19,8 @@ from cchc import access, fmt
 from cchc.ingest import facts_entry as fe
 from cchc.ui import auth, state, tables, widgets
 
-# An entry page shows the file as it is now: drop the data fingerprint (cached 15 s for the other pages)
-# so that this run's queries see any save, ours (the rerun after it) or another officer's.
-state.refresh_data()
+# An entry page shows the file as it is now: every save (ours, another officer's, in another process)
+# bumps the data version that every query reads (cchc.store.data_version), so no refresh is needed here.
 db = state.get_db()
 sel = state.current()
 unit = sel.unit
@@ -129,7 +128,7 @@ if submitted:
                 entries.append({"indicator": f.code, "value": value, "note": note})
     base = {f.code: f.version for _, fields in groups for f in fields}
     try:
-        n = fe.save(state.data_root(), unit.code, year, entries, who, by=ident, db=db, base=base)
+        n = fe.save(state.writable_root(), unit.code, year, entries, who, by=ident, db=db, base=base)
     except fe.ConflictError as e:
         st.error("Chưa lưu số liệu nào: sau khi biểu mẫu này được mở, người khác đã lưu giá trị mới cho chỉ tiêu "
                  "bạn đang sửa.\n\n" + "\n".join(f"- {fmt.md(m)}" for m in e.messages) + "\n\nHãy bấm «Tải lại "

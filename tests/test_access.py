@@ -358,8 +358,9 @@ def test_sign_in_state_of_a_bucket_root_lives_in_the_state_folder(tmp_path, monk
     on the app's machine, never beside the data (no server needed: nothing is read from the bucket)."""
     bucket = "s3://cchc-du-lieu/hai-phong"
     monkeypatch.delenv("CCHC_STATE_DIR", raising=False)
+    assert accounts.load(bucket) == {}   # readers of a bucket need no state folder: no account exists
     with pytest.raises(Exception, match="CCHC_STATE_DIR"):
-        accounts.load(bucket)
+        accounts.add(bucket, "hoa", PASSWORD, "viewer", Scope.parse("*"), by=access.operator(), db=db)
     state = tmp_path / "trang-thai"
     state.mkdir()
     monkeypatch.setenv("CCHC_STATE_DIR", str(state))

@@ -263,3 +263,20 @@ def test_a_publish_by_another_process_is_read_whole_never_mixed(s3, tmp_path, mo
         assert done.returncode == 0 and "Đã công bố" in done.stdout, done.stderr
         assert figures(remote) == want[turn]
     remote.close()
+
+
+def test_write_pages_on_the_bucket_say_it_is_read_only(s3, monkeypatch, tmp_path):
+    """A data manager signed in (accounts kept in CCHC_STATE_DIR on this machine) opens Nhập dữ liệu and
+    Kết quả công bố over the bucket: the loading page says the data are read-only, no traceback; the
+    published results are read from the bucket."""
+    from apptest_util import open_page
+    url, _, _ = s3
+    monkeypatch.setenv("CCHC_DATA_DIR", url)
+    monkeypatch.setenv("CCHC_STATE_DIR", str(tmp_path))
+    at = open_page("pages/nhap_du_lieu.py", {"unit": "10621", **QT}, user=("data_manager", "*"))
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("chỉ đọc" in e.value and "publish" in e.value for e in at.error), [e.value for e in at.error]
+    assert not at.get("file_uploader")   # nothing offered to upload
+    at = open_page("pages/ket_qua_cong_bo.py", {"unit": "10621", **QT}, user=("data_manager", "*"))
+    assert not at.exception, [e.value for e in at.exception]
+    assert (tmp_path / "_accounts").is_dir()

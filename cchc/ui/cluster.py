@@ -35,6 +35,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from string import Template
 
+from cchc import db as dbm
+
 ROOT = Path(__file__).resolve().parent.parent.parent
 TEMPLATE = Path(__file__).resolve().parent / "haproxy.cfg"
 HEALTH = "/_stcore/health"
@@ -132,7 +134,7 @@ class Cluster:
             raise ClusterError(f"Không dùng {', '.join(taken)} với cụm: mỗi tiến trình có cổng riêng do cụm chọn, "
                                "cổng chung là --port.")
         self.processes, self.port, self.address = processes, port, address
-        self.data_dir = str(Path(data_dir).expanduser().resolve()) if data_dir else None
+        self.data_dir = str(dbm.data_dir(data_dir)) if data_dir else None  # a folder or s3://… (cchc.storage)
         self.streamlit_args = list(streamlit_args)
         self.extra_env = dict(env or {})
         self.tunnel_timeout = tunnel_timeout

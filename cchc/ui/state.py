@@ -33,7 +33,7 @@ from typing import Any, Callable, Collection
 import polars as pl
 import streamlit as st
 
-from cchc import access, coverage, fmt, params, periods, store, units
+from cchc import access, coverage, fmt, params, periods, storage, store, units
 from cchc import db as dbm
 from cchc.units import Unit
 
@@ -442,6 +442,18 @@ def page_value(name: str, allowed: Collection | None = None) -> Any:
 
 def data_root() -> Path:
     return dbm.data_dir(os.environ.get("CCHC_DATA_DIR"))
+
+
+def writable_root() -> Path:
+    """The data folder, for a page about to write into it. Data read from object storage are read-only
+    (cchc.storage, docs/storage.md): the page says so in Vietnamese and stops."""
+    root = data_root()
+    try:
+        storage.check_writable(root)
+    except storage.ReadOnlyError as e:
+        st.error(fmt.md(str(e)), icon=":material/cloud_off:")
+        st.stop()
+    return root
 
 
 def refresh_data() -> None:

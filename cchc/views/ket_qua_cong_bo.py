@@ -42,7 +42,7 @@ from pathlib import Path
 import plotly.graph_objects as go
 import polars as pl
 
-from .. import access, charts, fmt, periods, scoring, units
+from .. import access, charts, fmt, periods, scoring, storage, units
 from .chi_so import PORTAL, mx
 from ..kpis import Unit
 from ..periods import Period
@@ -60,7 +60,7 @@ def published(db, index_code: str = "766") -> pl.DataFrame:
 
 def ensure_published(db, data_dir: Path) -> "object | None":
     """Import the bundled published 766 scores when the table has none; the import report, else None."""
-    if published(db).height:
+    if published(db).height or storage.is_remote(data_dir):  # a bucket is read-only: what it holds is shown
         return None
     from ..ingest import results
     files = results.bundled_files()

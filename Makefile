@@ -1,7 +1,7 @@
 # Two commands for a newcomer on a fresh Debian machine with Python 3.11:
 #   make run    set up, generate the sample data if missing, start the dashboard (http://localhost:8501)
-#   make test   set up (Python packages, Debian's chromium, libreoffice-calc-nogui and -writer-nogui, the test's
-#               OpenID Connect provider from npm) and run the whole test suite
+#   make test   set up (Python packages, Debian's chromium, libreoffice-calc-nogui and -writer-nogui, haproxy, the
+#               test's OpenID Connect provider from npm) and run the whole test suite
 # and, for the checks CI runs first:
 #   make lint       ruff over the Python, sqlfluff (DuckDB dialect, .sqlfluff) over queries/
 #   make test-fast  the core tests without the app, browser and slow ones, on 2 processes
@@ -13,7 +13,7 @@ DATA ?= $(or $(CCHC_DATA_DIR),data)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export PYTHONDONTWRITEBYTECODE = 1
 
-.PHONY: run test test-fast setup chromium libreoffice oidc sample bench docs lint
+.PHONY: run run-cluster test test-fast setup chromium libreoffice oidc haproxy sample bench docs lint
 
 $(BIN)/activate:
 	$(PY) -m venv $(VENV)
@@ -38,6 +38,10 @@ oidc:
 	@command -v npm >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq nodejs npm >/dev/null; }
 	@[ -d tests/oidc/node_modules/oidc-provider ] || (cd tests/oidc && npm ci --no-audit --no-fund --loglevel=error)
 
+# HAProxy from Debian: tests/test_cluster.py serves two app processes behind it (cchc.ui.cluster, docs/serving.md).
+haproxy:
+	@{ command -v haproxy || test -x /usr/sbin/haproxy; } >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq haproxy >/dev/null; }
+
 $(DATA)/_sample.json: | setup
 	$(BIN)/python -m cchc --data-dir $(DATA) sample
 
@@ -47,7 +51,11 @@ sample: setup
 run: setup chromium $(DATA)/_sample.json
 	CCHC_DATA_DIR=$(abspath $(DATA)) $(BIN)/python -m cchc.ui.serve
 
-test: setup chromium libreoffice oidc
+# Several app processes behind HAProxy with sticky sessions (docs/serving.md), on the same port as make run.
+run-cluster: setup chromium haproxy $(DATA)/_sample.json
+	CCHC_DATA_DIR=$(abspath $(DATA)) $(BIN)/python -m cchc.ui.cluster --processes 2 --port 8501
+
+test: setup chromium libreoffice oidc haproxy
 	$(BIN)/python -m pytest -q
 
 test-fast: setup

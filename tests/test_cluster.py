@@ -32,6 +32,9 @@ PASSWORD = "mật-khẩu-cụm-máy-1"
 
 
 def _have_haproxy() -> bool:
+    """Installed; or required (CCHC_REQUIRE_HAPROXY, set by .ci/run): the tests then fail, not skip."""
+    if os.environ.get("CCHC_REQUIRE_HAPROXY"):
+        return True
     try:
         haproxy_path()
         return True

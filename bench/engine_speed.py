@@ -71,7 +71,9 @@ def child(engine: str, root: Path, workers: int) -> dict:
 
 
 # --- the parent: copies, processes, RSS of the tree ------------------------------------------------
-def tree_rss(proc) -> int:
+def tree_sample(proc, cpu: dict) -> int:
+    """The RSS of the process tree now (bytes); records each process's CPU seconds so far in cpu
+    (pid -> user + system), so the tree's CPU time is the sum of the last values seen."""
     import psutil
     total = 0
     try:
@@ -80,7 +82,10 @@ def tree_rss(proc) -> int:
         return 0
     for p in procs:
         try:
-            total += p.memory_info().rss
+            with p.oneshot():
+                total += p.memory_info().rss
+                t = p.cpu_times()
+                cpu[(p.pid, p.create_time())] = t.user + t.system
         except psutil.Error:
             pass
     return total
@@ -94,16 +99,16 @@ def one_run(engine: str, data: Path, workers: int, scratch: Path) -> tuple[dict,
     t0 = time.perf_counter()
     p = subprocess.Popen([sys.executable, __file__, "--child", engine, "--root", str(root), "--workers", str(workers),
                           "--child-out", str(out)], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    ps, peak = psutil.Process(p.pid), 0
+    ps, peak, cpu = psutil.Process(p.pid), 0, {}
     while p.poll() is None:
-        peak = max(peak, tree_rss(ps))
+        peak = max(peak, tree_sample(ps, cpu))
         time.sleep(0.05)
     wall = time.perf_counter() - t0
     err = p.stderr.read().decode(errors="replace")
     if p.returncode != 0:
         raise SystemExit(f"{engine} failed:\n{err[-3000:]}")
     r = json.loads(out.read_text())
-    r.update(wall_s=wall, peak_rss_mb=peak / 2**20)
+    r.update(wall_s=wall, peak_rss_mb=peak / 2**20, cpu_s=float(sum(cpu.values())))
     return r, root
 
 
@@ -157,21 +162,22 @@ def fmt(x: float, nd: int = 1) -> str:
 
 def table(res: dict, ds: dict) -> str:
     m = ds["dossiers"] / 1e6
-    lines = ["| engine | wall (s) | start-up (s) | dossier_daily (s) | rating_daily (s) | national per day (s) | "
-             "peak RSS, process tree (MB) | install (MB) | rollup s per M dossiers | rollup s per province | same files |",
-             "|---|---|---|---|---|---|---|---|---|---|---|"]
+    lines = ["| engine | wall (s) | CPU, process tree (s) | start-up (s) | dossier_daily (s) | rating_daily (s) | "
+             "national per day (s) | peak RSS, process tree (MB) | install (MB) | rollup s per M dossiers | "
+             "CPU s per M dossiers | rollup s per province | same files |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for e, r in res.items():
         roll = r["dossier_daily_s"] + r["rating_daily_s"]
-        lines.append(f"| {e} | {fmt(r['wall_s'])} | {fmt(r['startup_s'])} | {fmt(r['dossier_daily_s'])} | "
+        lines.append(f"| {e} | {fmt(r['wall_s'])} | {fmt(r['cpu_s'])} | {fmt(r['startup_s'])} | {fmt(r['dossier_daily_s'])} | "
                      f"{fmt(r['rating_daily_s'])} | {fmt(r['national_s'])} | {fmt(r['peak_rss_mb'], 0)} | "
-                     f"{fmt(r['install_mb'], 0)} | {fmt(roll / m, 2)} | {fmt(roll / max(r['provinces'], 1), 2)} | "
-                     f"{r['same_files']} |")
+                     f"{fmt(r['install_mb'], 0)} | {fmt(roll / m, 2)} | {fmt(r['cpu_s'] / m, 2)} | "
+                     f"{fmt(roll / max(r['provinces'], 1), 2)} | {r['same_files']} |")
     return "\n".join(lines)
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--data", type=Path)
+    ap.add_argument("--data", type=Path, action="append", help="a dataset folder; repeat for several")
     ap.add_argument("--engines", default="duckdb,dask,spark")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--repeat", type=int, default=3)
@@ -186,19 +192,45 @@ def main() -> None:
         return
     if not a.data:
         ap.error("--data DIR is required")
-    data = a.data.resolve()
     engines = [e.strip() for e in a.engines.split(",") if e.strip()]
+    outs = [measure(d.resolve(), engines, a.workers, a.repeat) for d in a.data]
+    a.out.parent.mkdir(parents=True, exist_ok=True)
+    a.out.write_text(json.dumps(outs, indent=1))
+    if a.no_doc or not DOC.exists():
+        return
+    parts = []
+    for out in outs:
+        ds = out["dataset"]
+        parts.append(f"**{Path(ds['path']).name}**: {fmt(ds['dossiers'] / 1e6, 2)} M dossiers in "
+                     f"{ds['partition_provinces']} province partitions ({ds['years'][0]}–{ds['years'][-1]}); measured "
+                     f"{out['when']}, {out['cpus']} cores shared with other work (load average "
+                     f"{' '.join(out['load_before'])} before, {' '.join(out['load_after'])} after), --workers "
+                     f"{out['workers']}, medians of {out['repeat']} runs, each a fresh process on a hard-linked copy.\n\n"
+                     + table(out["results"], ds))
+    block = (f"{START}\n(written by `bench/engine_speed.py "
+             + " ".join(f"--data {Path(o['dataset']['path']).name}" for o in outs)
+             + f" --repeat {a.repeat}`)\n\n" + "\n\n".join(parts) + f"\n{END}")
+    doc = DOC.read_text(encoding="utf-8")
+    if START in doc and END in doc:
+        doc = doc[:doc.index(START)] + block + doc[doc.index(END) + len(END):]
+    else:
+        doc += "\n" + block + "\n"
+    DOC.write_text(doc, encoding="utf-8")
+    print(f"wrote {DOC}")
+
+
+def measure(data: Path, engines: list[str], workers: int, repeat: int) -> dict:
     ds = dataset(data)
     load = open("/proc/loadavg").read().split()[:3]
     print(f"dataset {data}: {ds['dossiers']:,} dossiers, {ds['partition_provinces']} partition provinces; "
           f"load average {' '.join(load)}", flush=True)
     runs: dict[str, list[dict]] = {e: [] for e in engines}
     kept: dict[str, Path] = {}
-    with tempfile.TemporaryDirectory(prefix="engine_speed-", dir=data.parent) as tmp:
+    with tempfile.TemporaryDirectory(prefix="engine_speed-") as tmp:  # same file system: hard links
         scratch = Path(tmp)
-        for i in range(a.repeat):  # engines interleaved: a change of the machine's load hits them all
+        for i in range(repeat):  # engines interleaved: a change of the machine's load hits them all
             for e in engines:
-                r, root = one_run(e, data, a.workers, scratch)
+                r, root = one_run(e, data, workers, scratch)
                 runs[e].append(r)
                 print(f"  run {i + 1} {e}: wall {r['wall_s']:.1f} s, peak {r['peak_rss_mb']:.0f} MB", flush=True)
                 if e in kept:
@@ -211,27 +243,11 @@ def main() -> None:
             res[e] = {**med, "provinces": runs[e][0]["provinces"], "rows": runs[e][0]["rows"], "runs": len(runs[e]),
                       "install_mb": install_mb(e),
                       "same_files": same_files(kept["duckdb"], kept[e]) if "duckdb" in kept else None}
-    load_after = open("/proc/loadavg").read().split()[:3]
-    out = {"dataset": ds, "workers": a.workers, "repeat": a.repeat, "load_before": load, "load_after": load_after,
-           "cpus": os.cpu_count(), "results": res, "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
-    a.out.parent.mkdir(parents=True, exist_ok=True)
-    a.out.write_text(json.dumps(out, indent=1))
-    text = table(res, ds)
-    print(text)
-    if not a.no_doc and DOC.exists():
-        block = (f"{START}\nMeasured {out['when']} by `bench/engine_speed.py --data {Path(ds['path']).name} --repeat "
-                 f"{a.repeat} --workers {a.workers}`: {fmt(ds['dossiers'] / 1e6, 2)} M dossiers in "
-                 f"{ds['partition_provinces']} province partitions ({ds['years'][0]}–{ds['years'][-1]}), "
-                 f"{out['cpus']} cores shared with other work (load average {' '.join(load)} before, "
-                 f"{' '.join(load_after)} after); medians of {a.repeat} runs, each a fresh process on a hard-linked "
-                 f"copy.\n\n{text}\n{END}")
-        doc = DOC.read_text(encoding="utf-8")
-        if START in doc and END in doc:
-            doc = doc[:doc.index(START)] + block + doc[doc.index(END) + len(END):]
-        else:
-            doc += "\n" + block + "\n"
-        DOC.write_text(doc, encoding="utf-8")
-        print(f"wrote {DOC}")
+    out = {"dataset": ds, "workers": workers, "repeat": repeat, "load_before": load,
+           "load_after": open("/proc/loadavg").read().split()[:3], "cpus": os.cpu_count(), "results": res,
+           "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
+    print(table(res, ds), flush=True)
+    return out
 
 
 if __name__ == "__main__":

@@ -27,7 +27,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from .. import rollup, schema, store
+from .. import rollup, schema, storage, store
 
 ENGINES = ("duckdb", "spark", "dask")
 
@@ -90,9 +90,10 @@ def build(root: str | Path, engine: str, provinces: list[str] | None = None, wor
           progress=None) -> dict:
     """(Re)build every rollup for the given provinces (default: all with data) with the engine.
     ``engine == "duckdb"`` is cchc.rollup.build itself."""
-    root = Path(root)
     if engine == "duckdb":
         return rollup.build(root, provinces, progress)
+    storage.check_writable(root)  # a bucket is read-only: build in a folder, then publish (cchc.storage)
+    root = Path(root)
     return {name: _build_one(root, name, provinces, engine, workers, progress) for name in rollup.ROLLUPS}
 
 

@@ -9,7 +9,9 @@ directory must be the same path on every worker (a shared mount).
 from __future__ import annotations
 
 import os
+import threading
 import time
+import uuid
 from pathlib import Path
 from typing import Iterator
 
@@ -44,16 +46,32 @@ def stop() -> None:
         _CLIENT = None
 
 
-def province_rows(root: str, query: str, province: str) -> pa.Table:
+# In a worker process: the Database of the build it is serving, (root, build token) -> Database. Opening
+# one (the views and macros of queries/views) costs about as much as a small province's query, so a
+# worker keeps it for the tasks of one build and opens a new one for the next build.
+_DB: dict[tuple[str, str], object] = {}
+_DB_LOCK = threading.Lock()
+
+
+def province_rows(root: str, query: str, province: str, build: str | None = None) -> pa.Table:
     """On a worker: the rows of queries/<query>.sql for one province, by DuckDB (one thread: the
     worker is one slot of the cluster)."""
     from ..db import Database
 
-    db = Database(Path(root), threads=1, use_rollup=False)
+    with _DB_LOCK:
+        db = _DB.get((root, build)) if build else None
+        if db is None:
+            for old in _DB.values():
+                old.close()
+            _DB.clear()
+            db = Database(Path(root), threads=1, use_rollup=False)
+            if build:
+                _DB[(root, build)] = db
     try:
         return db.run(query, provinces=[province]).to_arrow()
     finally:
-        db.close()
+        if not build:
+            db.close()
 
 
 def compute_all(root: Path, jobs: list[tuple[str, str]], workers: int = 2) -> Iterator[tuple[str, str, pa.Table]]:
@@ -61,7 +79,8 @@ def compute_all(root: Path, jobs: list[tuple[str, str]], workers: int = 2) -> It
     from distributed import as_completed
 
     c = client(workers)
-    futures = {c.submit(province_rows, str(root), q, p, pure=False): (q, p) for q, p in jobs}
+    build = uuid.uuid4().hex
+    futures = {c.submit(province_rows, str(root), q, p, build, pure=False): (q, p) for q, p in jobs}
     for f in as_completed(futures):
         q, p = futures[f]
         yield q, p, f.result()

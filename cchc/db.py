@@ -422,8 +422,17 @@ class Database:
         return sorted(self._queries)
 
     def params_of(self, name: str) -> list[str]:
-        """The parameters a caller gives the query (those in AUTO_PARAMS the Database fills in)."""
-        return sorted(params_in(self._queries[name]) - set(AUTO_PARAMS))
+        """The parameters a caller gives the query: those of its SQL but the ones the Database fills in
+        (AUTO_PARAMS), and ``provinces`` for a query over partitioned files or with a rollup twin: it is
+        not in the SQL, but it chooses the files read and the twin run (routed). A caching wrapper that
+        passed on only the SQL's parameters (cchc.ui.state.CachedDatabase did, until 05/12/2026) made every
+        query read every province's files and never use a rollup: 31 s for a province's first overview at
+        200 M dossiers instead of 8 s (docs/performance-national.md)."""
+        used = params_in(self._queries[name])
+        wanted = used - set(AUTO_PARAMS)
+        if used & set(FILE_PARAMS) or name in ROLLUP_TWINS:
+            wanted.add("provinces")
+        return sorted(wanted)
 
     def run(self, name: str, **params: Any) -> pl.DataFrame:
         """Run queries/<name>.sql with its named parameters bound; extra keyword arguments are ignored,

@@ -249,3 +249,39 @@ def test_a_rollup_of_an_older_layout_is_stale_and_rebuilt_whole(tmp_path):
     assert db.routed("rating_kpis", scope) == "rating_kpis_daily"
     assert kpis.rating_kpis(db, kpis.resolve_unit(db, "30"), march) == want
     db.close()
+
+
+def test_the_apps_cached_database_uses_the_rollup_and_reads_only_the_scopes_files(sample_dir, monkeypatch):
+    """cchc.ui.state.CachedDatabase (every page's database) passes on what routes a query: a province
+    runs the rollup twin, a commune binds its own province's files only, with the same figures as the
+    Database itself (until 05/12/2026 it passed on only the SQL's parameters: every query read every
+    province's files and no page used a rollup)."""
+    from cchc.ui import state
+    ran: list[tuple[str, dict]] = []
+    real_sql = Database.sql
+
+    def spy(self, text, **params):
+        ran.append((text, params))
+        return real_sql(self, text, **params)
+
+    monkeypatch.setattr(Database, "sql", spy)
+    cached = state.CachedDatabase(str(sample_dir))
+    direct = Database(sample_dir)
+    try:
+        twin = direct._queries["dossier_kpis_daily"]
+        p30 = {**SCOPE_30, "start": date(2023, 1, 1), "end": END_2023}
+        got = cached.run("dossier_kpis", **p30)
+        assert any(text == twin for text, _ in ran), "the province did not run the rollup twin"
+        same = direct.run("dossier_kpis", **p30)
+        assert got.sort(got.columns).equals(same.sort(same.columns))   # rows in no set order
+        ran.clear()
+        commune = Unit("10621", "", "commune", "30", "291")
+        pc = {**commune.scope, "start": date(2022, 12, 10), "end": END_2023}
+        got = cached.run("dossier_kpis", **pc)
+        given = [params.get("provinces") for _, params in ran]   # what the Database binds the files from
+        assert given and all(g == ["30"] for g in given), given
+        assert all("province_code=30" in f for f in direct.partition_files("dossiers", given[0]))
+        same = direct.run("dossier_kpis", **pc)
+        assert got.sort(got.columns).equals(same.sort(same.columns))
+    finally:
+        direct.close()

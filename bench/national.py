@@ -413,53 +413,58 @@ BROWSER_NOTES = """- **In the app, every query reads every province's files (a b
   10,5 s; Thành phố Hải Phòng over 2026 34,6 s. The same pages with `provinces` forwarded (monkeypatched in
   the measuring script, load 13–16): 8,0 s, 7,9 s and 8,1 s, of which data_range 5,2–5,6 s; dossier_kpis
   100 ms (rollup), 38 ms (commune) and 550 ms (Hải Phòng 2026: the horizon fallback above). This is why the
-  browser table's first visits are long (Hà Nội 28,7 s, year 2026 59,8 s) while the warm changes, answered
-  from the query cache, take 1–1,7 s. The query table above calls Database.run directly (as bench/run.py
+  browser table's first visits are long (Hà Nội 24 s, year 2026 40 s) while the warm changes, answered
+  from the query cache, take 0,4–1 s. The query table above calls Database.run directly (as bench/run.py
   does), so it shows what the app's queries cost once `provinces` is forwarded.
-- **The browser figures were taken at load 18–24** (other sessions' load tests and Spark on the same 2
-  cores): the bare page itself settled in 1,6 s (1,2 s at load ≈ 2 in docs/performance-app.md). The deep link
-  to Xã Trần Phú settled in 6,5 s (ratio 4,0 to the bare page), 4,3 s in a browser that had the scripts
-  cached; its server script ran 316 ms (cache hits) and the first one after the server start 8,6 s.
+- **The browser figures were taken at load 10 → 21** (other sessions' load tests and Spark on the same 2
+  cores): the bare page itself settled in 1,5 s (1,2 s at load ≈ 2 in docs/performance-app.md). The deep link
+  to Xã Trần Phú settled in 5,0 s (ratio 3,3 to the bare page), 6,6 s in a browser that had the scripts
+  cached (ratio 4,7); its server script ran 258 ms (cache hits); the first one after the server start 7,5 s
+  (settled at 13,8 s). An earlier run at load 18–24 (bench/data/national-run1.json) gave 6,5 s, ratio 4,0.
 - **Each new session receives 1,2 MB over the websocket** (90 KiB with the default sample): the unit search
   box (cchc.ui.filters.unit_picker) sends every unit of both maps (10.806 old and 3.355 new units at national
   scale) as its options, to every session; 10.000 sessions a morning would be 12 GB sent and parsed.
-- **The app server's memory** (bench/timed_serve.py, /proc): 303 MB after the first deep link, 378 MB after the
-  12 deep links, 496 MB after the warm changes (peak 505 MB), with the query cache filling.
+- **The app server's memory** (bench/timed_serve.py, /proc): 298 MB after the first deep link, 380 MB after the
+  12 deep links, 506 MB after the warm changes (peak 519 MB), with the query cache filling.
 """
 # What the run of 05/12/2026 showed (hand-written from bench/data/national.json; rewrite after a new run).
 NOTES = """## What these figures say (run of 05/12/2026, 200 M dossiers)
 
 - **One province costs the same at national scale.** A new province's KPI set over calendar 2025 (Hải Phòng,
-  Hà Nội: the largest, 4,9 M dossiers in 2026 to 30/11) runs in 30–37 ms warm and its trend in 5–7 ms, from the
+  Hà Nội: the largest, 4,9 M dossiers in 2026 to 30/11) runs in 29–42 ms warm and its trend in 7–10 ms, from the
   daily rollup, as on the 10 M datasets of docs/performance.md: the rollup's rows grow with provinces × days ×
   procedures, not with dossiers. A commune (no rollup: its partitions' rows, narrowed by the unit-code range
-  pushed into the Parquet scan) takes 30 ms and its trend 15–20 ms.
-- **The nation from the rollups: 0,2–0,5 s.** The product's queries given a national scope run each rollup twin
-  once per province partition (63) and add the results up: 0,45 s warm for dossier, rating and feedback KPIs
-  over calendar 2025; the same Biểu 06 in one statement over every rollup file (bench SQL) 0,23 s; the national
-  24-month trend 0,1–0,15 s. From the 200 M dossiers instead (bench/sql/national_year.sql): 6,2 s (load 12), 13 s
-  (load 20): the rollup is ≈ 27× faster.
+  pushed into the Parquet scan) takes 22–51 ms and its trend 16–20 ms.
+- **The nation from the rollups: 0,1–0,4 s.** The product's queries given a national scope run each rollup twin
+  once per province partition (63) and add the results up: 0,42 s warm for dossier, rating and feedback KPIs
+  over calendar 2025 (load 4); the same Biểu 06 in one statement over every rollup file (bench SQL) 0,11 s; the
+  national 24-month trend 0,1 s. From the 200 M dossiers instead (bench/sql/national_year.sql): 4,2 s (load 4,6),
+  5,6 s over the last 12 months (load 10,6): the rollup is ≈ 38× faster.
 - **A trap: periods that start after an old partition's horizon fall back to the dossiers, for the whole
   scope.** The old provinces whose codes the new map does not reuse have no rows after 30/06/2025, so their
   rollup horizon (last day with a change) is late August – early September 2025. cchc.db.Database.routed sends
   dossier_kpis to its twin only if the period starts by the horizon of every partition of the scope
   (TWINS_FROM_START), so "the last 12 months" (01/12/2025–30/11/2026) of Thành phố Hải Phòng, whose scope
-  includes old Hải Dương (30), reads the dossiers: 371 ms instead of 36; the nation: 19 s instead of 0,45 s.
-  Every merged new province is affected for any period starting after September 2025, i.e. every period a
-  leader opens from now on. Hà Nội (one old province, same code) is not. A fix checked here but not applied
+  includes old Hải Dương (30), reads the dossiers: 0,2–0,7 s instead of 29 ms; the nation: 13,9 s instead of
+  0,42 s. Every merged new province is affected for any period starting after September 2025, i.e. every period
+  a leader opens from now on. Hà Nội (one old province, same code) is not. A fix checked here but not applied
   (queries/dossier_kpis_daily.sql also reads each partition's stock row at least($end, horizon) when it lies
   before $start, counting flows only from $start; "dossier_kpis_daily" then leaves TWINS_FROM_START) gives the
   same figures as the dossiers, by field, for five periods of Hải Phòng and Hà Nội on this dataset and on the
   7,6 M one, in 16–34 ms instead of 1,0–1,5 s (load 14).
 - **The first page after a start or a load pays a full scan.** queries/data_range.sql (first and last day of
-  the data) reads two columns of every dossier: 3,6–5,5 s at 200 M (load 10–12), once per data version in the
-  app (the query cache), but on the first page every process opens after a start or a load (and in a
-  CLI command that reads the data range).
-- **Memory is flat.** Each query process peaks at 250–290 MB (imports, DuckDB, the views), 380–400 MB for the
+  the data) reads two columns of every dossier: 2,6–5,3 s at 200 M (load 3–11), once per data version in the
+  app (the query cache), but on the first page every process opens after a start or a load (and in a CLI
+  command that reads the data range).
+- **Memory is flat.** Each query process peaks at 240–290 MB (imports, DuckDB, the views), ≈ 410 MB for the
   national Biểu 06 over the rollup files; the generator peaks at 837 MB and the full rollup rebuild at 460 MB.
 - **Building.** Generating 200 M dossiers took 683 s (1 process; 455 s CPU, the rest waiting for the 2 cores
   shared with other sessions, load 2 → 8); rebuilding both rollups for every province 89 s wall, 54 s CPU
-  (0,45 s per million dossiers), at load ≈ 8. DuckDB uses its default of one thread per core (2).
+  (0,45 s per million dossiers of wall time, 0,27 of CPU), at load ≈ 8. DuckDB uses its default of one thread
+  per core (2).
+- **Two runs.** The query table is the second run (load 2,3 at its start, 11 at its end); the first, at load
+  6–20, is kept in bench/data/national-run1.json (git-ignored) and gave the same picture (province KPI sets
+  30–37 ms, nation by scope 0,45 s, from the dossiers 6,2 s).
 """
 
 

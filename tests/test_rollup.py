@@ -117,10 +117,10 @@ def test_province_biểu_06_by_hand_from_the_rollup(fx):
     assert (k["resolved_total"], k["resolved_early"], k["resolved_on_time"], k["resolved_late"]) == (5, 1, 1, 3)
     # pending at 31/03: D overdue, E within
     assert (k["pending_total"], k["pending_within"], k["pending_overdue"]) == (2, 1, 1)
-    # a year later (starting after the horizon 02/06/2023, so answered from the dossiers: the rollup
-    # has no day of it): D and E carried over, both overdue
+    # a year later (starting after the horizon 02/06/2023: the rollup has no day of it, its stocks are
+    # read on the horizon): D and E carried over, both overdue
     later = periods.calendar_year(2024)
-    assert on.routed("dossier_kpis", SCOPE_30 | {"end": END_2023, "start": later.start}) == "dossier_kpis"
+    assert on.routed("dossier_kpis", SCOPE_30 | {"end": END_2023, "start": later.start}) == "dossier_kpis_daily"
     k = kpis.dossier_kpis(on, kpis.resolve_unit(on, "30"), later)
     assert (k["received_total"], k["carried_over"], k["pending_total"], k["pending_overdue"]) == (2, 2, 2, 2)
 
@@ -285,3 +285,27 @@ def test_the_apps_cached_database_uses_the_rollup_and_reads_only_the_scopes_file
         assert got.sort(got.columns).equals(same.sort(same.columns))
     finally:
         direct.close()
+
+
+@pytest.mark.parametrize("start,end", [(date(2025, 12, 1), date(2026, 11, 30)), (date(2026, 1, 1), date(2026, 6, 30)),
+                                       (date(2025, 10, 1), date(2025, 12, 31)), (date(2026, 11, 30), date(2026, 11, 30)),
+                                       (date(2025, 7, 1), date(2025, 7, 31)), (date(2025, 9, 1), date(2027, 1, 1))])
+def test_new_province_after_its_old_partitions_horizons_uses_the_rollup_with_the_same_figures(sample_dir, start, end):
+    """Thành phố Hải Phòng (31) reads its old provinces' partitions (30, 31: their rows stop with the
+    old map, their rollup horizons in the autumn of 2025) and its own: a period starting after an old
+    partition's horizon still runs the twin (the horizon's stocks: what is still open), and every form
+    column of every procedure equals the count from the dossiers."""
+    hp = Database(sample_dir)
+    off = Database(sample_dir, use_rollup=False)
+    try:
+        unit = kpis.resolve_unit(hp, "31")
+        old = [p for p in unit.scope["provinces"] if rollup.horizon(sample_dir, str(p)) and rollup.horizon(sample_dir, str(p)) < date(2026, 1, 1)]
+        assert old, "the sample should have an old partition whose horizon is before 2026"
+        assert hp.routed("dossier_kpis", {**unit.scope, "start": start, "end": end}) == "dossier_kpis_daily"
+        period = periods.custom(start, end)
+        a = pl.DataFrame(kpis.dossier_rows(hp, unit, period))
+        b = pl.DataFrame(kpis.dossier_rows(off, kpis.resolve_unit(off, "31"), period))
+        assert a.height > 0 and a.sort(a.columns).equals(b.sort(b.columns)), (start, end)
+    finally:
+        hp.close()
+        off.close()

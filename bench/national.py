@@ -412,20 +412,23 @@ BROWSER_NOTES = """- **In the app, every query reads every province's files (a b
   dossier_kpis 8,2 s, data_range 6,9 s, unit_ranking 5,9 s, monthly_trend 3,4 s, rating_kpis 2,7 s; Xã Trần Phú
   10,5 s; Thành phố Hải Phòng over 2026 34,6 s. The same pages with `provinces` forwarded (monkeypatched in
   the measuring script, load 13–16): 8,0 s, 7,9 s and 8,1 s, of which data_range 5,2–5,6 s; dossier_kpis
-  100 ms (rollup), 38 ms (commune) and 550 ms (Hải Phòng 2026: the horizon fallback above). This is why the
-  browser table's first visits are long (Hà Nội 24 s, year 2026 40 s) while the warm changes, answered
-  from the query cache, take 0,4–1 s. The query table above calls Database.run directly (as bench/run.py
-  does), so it shows what the app's queries cost once `provinces` is forwarded.
-- **The browser figures were taken at load 10 → 21** (other sessions' load tests and Spark on the same 2
+  100 ms (rollup), 38 ms (commune) and 550 ms (Hải Phòng 2026: the horizon fallback above). Fixed in commit
+  1f59fc3 (03:55 UTC, Database.params_of names `provinces`). Before it (bench/data/national-run2-prefix.json,
+  load 10 → 21) the browser's first visits took 24 s (Hà Nội) and 40 s (year 2026); with it (the table above,
+  load 21 → 14) 1,3 s and 1,4 s. The query table above calls Database.run directly (as bench/run.py does), so
+  it was not affected.
+- **The browser figures were taken at load 14–21** (other sessions' load tests and Spark on the same 2
   cores): the bare page itself settled in 1,5 s (1,2 s at load ≈ 2 in docs/performance-app.md). The deep link
-  to Xã Trần Phú settled in 5,0 s (ratio 3,3 to the bare page), 6,6 s in a browser that had the scripts
-  cached (ratio 4,7); its server script ran 258 ms (cache hits); the first one after the server start 7,5 s
-  (settled at 13,8 s). An earlier run at load 18–24 (bench/data/national-run1.json) gave 6,5 s, ratio 4,0.
+  to Xã Trần Phú settled in 6,5 s (ratio 4,3 to the bare page; 5,0 s and 3,3 in the pre-fix run at load 10 → 21:
+  the difference is load, its server script being cache hits either way, 258–415 ms), of which ≈ 4 s after
+  the last message, the browser drawing while waiting for a core (its main thread was busy 1,5 s). The first
+  deep link after the server start ran its script for 9,3 s (data_range and the first queries, under load 20)
+  and settled at 19,2 s. Warm sidebar changes: 0,42–0,74 s median (target ≤ 0,5 s).
 - **Each new session receives 1,2 MB over the websocket** (90 KiB with the default sample): the unit search
   box (cchc.ui.filters.unit_picker) sends every unit of both maps (10.806 old and 3.355 new units at national
   scale) as its options, to every session; 10.000 sessions a morning would be 12 GB sent and parsed.
-- **The app server's memory** (bench/timed_serve.py, /proc): 298 MB after the first deep link, 380 MB after the
-  12 deep links, 506 MB after the warm changes (peak 519 MB), with the query cache filling.
+- **The app server's memory** (bench/timed_serve.py, /proc): 310 MB after the first deep link, 389 MB after the
+  12 deep links, 479 MB after the warm changes (peak 485 MB), with the query cache filling.
 """
 # What the run of 05/12/2026 showed (hand-written from bench/data/national.json; rewrite after a new run).
 NOTES = """## What these figures say (run of 05/12/2026, 200 M dossiers)

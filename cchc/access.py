@@ -215,7 +215,7 @@ def anonymous(mode: str) -> Identity:
 # --- reads: a Database that refuses rows outside the identity's scope -----------------------------------
 # Queries that read no unit's figures, or only published ones (the 766 board is public on the national
 # portal): anyone who may read may run them.
-OPEN_QUERIES = frozenset({"data_range", "procedure_catalogue", "procedures_in_force", "unit_lookup",
+OPEN_QUERIES = frozenset({"data_range", "data_range_stats", "procedure_catalogue", "procedures_in_force", "unit_lookup",
                           "unit_partial_predecessors", "unit_predecessors", "units_all", "index_page_published",
                           "index_page_successor", "index_procedures_online"})
 # Build queries run only by the rollup writer, never on behalf of a reader.

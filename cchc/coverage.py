@@ -93,8 +93,11 @@ def cutoff_day(map_: str, province_code: str | None) -> int:
 # --- the data end -----------------------------------------------------------------------------------
 def data_range(db) -> tuple[date | None, date | None]:
     """The data's first day (of receipt) and last day (a dossier received or finished;
-    queries/data_range.sql); (None, None) for a folder without dossiers yet."""
-    df = db.run("data_range")
+    queries/data_range.sql); (None, None) for a folder without dossiers yet. Read from the files'
+    statistics (queries/data_range_stats.sql) when every row group has them, else from the rows."""
+    df = db.run("data_range_stats")
+    if df.is_empty() or not df.row(0)[2] or df.row(0)[0] is None:
+        df = db.run("data_range")
     return (None, None) if df.is_empty() else (df.row(0)[0], df.row(0)[1])
 
 

@@ -216,8 +216,9 @@ class _Data:
         self.frame = pl.DataFrame({"first_day": [first], "last_day": [last]})
 
     def run(self, name, **params):
-        assert name == "data_range", name
-        return self.frame
+        import polars as pl
+        assert name in ("data_range_stats", "data_range"), name
+        return self.frame.with_columns(complete=pl.lit(True)) if name == "data_range_stats" else self.frame
 
 
 def _old_commune():
@@ -253,3 +254,33 @@ def test_state_old_unit_spanning_its_end_and_after_it():
     assert (nxt.period.kind, nxt.period.year, nxt.period.cutoff_day) == ("year", 2026, 15)
     # the default period of an old unit ends by its last day
     assert state.default_period(db, _old_commune()).end <= date(2025, 6, 30)
+
+
+def test_data_range_from_the_files_statistics_and_from_the_rows_without_them(tmp_path, db):
+    """The first and last day come from the dossier files' statistics (no row read) and equal the scan
+    of every row; a file written without statistics makes the range come from the rows."""
+    import glob
+
+    import pyarrow.parquet as pq
+
+    from cchc.db import Database
+    from fixtures import dossier, write_dataset
+    assert db.run("data_range_stats").row(0) == (*db.run("data_range").row(0), True)   # the sample
+    root = write_dataset(tmp_path / "d", dossiers=[
+        dossier("A", "2023-01-03 08:00", "2023-01-10 17:00", "2023-02-20 09:00"),
+        dossier("B", "2023-03-07 08:00", "2023-03-14 17:00", None)])
+    fresh = Database(root)
+    try:
+        assert fresh.run("data_range_stats").row(0)[2]
+        assert coverage.data_range(fresh) == (date(2023, 1, 3), date(2023, 3, 7))
+    finally:
+        fresh.close()
+    for f in glob.glob(str(root / "dossiers" / "**" / "*.parquet"), recursive=True):   # no statistics
+        t = pq.read_table(f)
+        pq.write_table(t, f, write_statistics=False)
+    bare = Database(root)
+    try:
+        assert not bare.run("data_range_stats").row(0)[2]
+        assert coverage.data_range(bare) == (date(2023, 1, 3), date(2023, 3, 7))
+    finally:
+        bare.close()

@@ -13,6 +13,8 @@ CPU, and Locust's own CPU. Configurations:
 
 - ``direct``: one process, `bench/load/serve.py` (= `python -m cchc.ui.serve` plus counters:
   Streamlit sessions held, query cache hits and misses, script runs and their CPU time);
+  ``direct_nogc``: the same with `--runner.postScriptGC false` (no gc.collect(2) after each run);
+  ``direct_t1``: DuckDB limited to one thread (suffixes combine: ``direct_nogc_t1``);
 - ``clusterN``: `python -m cchc.ui.cluster --processes N` (N processes behind HAProxy, sticky
   sessions), the whole tree measured (HAProxy included);
 - ``--target URL``: a server started elsewhere; pass --pids to measure its processes.
@@ -220,16 +222,19 @@ class Server:
         env = {**os.environ, "CCHC_DATA_DIR": str(self.data_dir), "CCHC_PUBLIC_READ": "1",
                "PYTHONDONTWRITEBYTECODE": "1"}
         log = open(self.work / f"{self.config}-server.log", "wb")
-        if self.config.startswith("direct"):
+        base, *flags = self.config.split("_")
+        extra = ["--runner.postScriptGC", "false"] if "nogc" in flags else []
+        threads = next((f[1:] for f in flags if f.startswith("t") and f[1:].isdigit()), None)
+        if base == "direct":
             env["CCHC_LOAD_STATS"] = str(self.stats_file)
+            if threads:
+                env["CCHC_LOAD_DUCKDB_THREADS"] = threads
             cmd = [PY, str(HERE / "serve.py"), "--server.port", str(port), "--server.headless", "true",
-                   "--server.address", "127.0.0.1", "--server.fileWatcherType", "none"]
-            if self.config == "direct_nogc":
-                cmd += ["--runner.postScriptGC", "false"]
-        elif self.config.startswith("cluster"):
-            n = int(self.config[len("cluster"):] or 2)
+                   "--server.address", "127.0.0.1", "--server.fileWatcherType", "none", *extra]
+        elif base.startswith("cluster") and not threads:
+            n = int(base[len("cluster"):] or 2)
             cmd = [PY, "-m", "cchc.ui.cluster", "--processes", str(n), "--port", str(port),
-                   "--data-dir", str(self.data_dir), "--run-dir", str(self.work / f"{self.config}-run")]
+                   "--data-dir", str(self.data_dir), "--run-dir", str(self.work / f"{self.config}-run"), *extra]
         else:
             raise SystemExit(f"unknown configuration {self.config}")
         self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
@@ -298,6 +303,7 @@ def spy(pids: list[int], seconds: int, work: Path, tag: str, rate: int = 50) -> 
     exe = shutil.which("py-spy") or str(Path(PY).parent / "py-spy")
     out: dict = {"seconds": seconds, "rate": rate, "processes": {}}
     for mode in ("active", "gil"):
+        out.setdefault("windows", {})[mode] = [time.time(), None]
         procs = []
         for pid in pids:
             f = work / f"spy-{tag}-{pid}-{mode}.txt"
@@ -306,6 +312,7 @@ def spy(pids: list[int], seconds: int, work: Path, tag: str, rate: int = 50) -> 
             procs.append((pid, f, subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)))
         for pid, f, p in procs:
             p.wait(seconds + 30)
+            out["windows"][mode][1] = time.time()
             counts: Counter = Counter()
             total = 0
             if f.exists():
@@ -363,13 +370,30 @@ def run_step(server: Server, users: int, seconds: int, work: Path, think: str, s
             "script_runs": runs,
             "run_cpu_ms": round(1000 * (c1.get("run_cpu", 0) - c0.get("run_cpu", 0)) / runs, 1) if runs else None,
             "run_wall_ms": round(1000 * (c1.get("run_wall", 0) - c0.get("run_wall", 0)) / runs, 1) if runs else None,
+            "gc2": c1.get("gc2", 0) - c0.get("gc2", 0),
+            "gc2_ms_mean": round(1000 * (c1.get("gc2_wall", 0) - c0.get("gc2_wall", 0))
+                                 / max(1, c1.get("gc2", 0) - c0.get("gc2", 0)), 1),
+            "gc2_cpu_ms_mean": round(1000 * (c1.get("gc2_cpu", 0) - c0.get("gc2_cpu", 0))
+                                     / max(1, c1.get("gc2", 0) - c0.get("gc2", 0)), 1),
+            "gc2_share_of_step": round((c1.get("gc2_wall", 0) - c0.get("gc2_wall", 0)) / max(1e-9, t1 - t0), 3),
             "sessions_max": max((c.get("sessions", 0) for c in during), default=None),
             "active_max": max((c.get("active", 0) for c in during), default=None),
             "threads_max": max((c.get("threads", 0) for c in during), default=None),
         }
     if spied:
         res["py_spy"] = spied
+        gil_per_request(spied, rows)
     return res
+
+
+def gil_per_request(spied: dict, rows: list[dict]) -> None:
+    """The GIL time a request costs: the GIL's busy share in the "gil" window × its length ÷ the
+    requests finished in it (py-spy samples the GIL holder at a fixed rate, whatever the load)."""
+    w0, w1 = spied["windows"]["gil"]
+    n = sum(1 for r in rows if w0 <= r["t"] + r["ms"] / 1000 <= w1 and r["ok"])
+    spied["requests_in_gil_window"] = n
+    busy = sum(v.get("gil", {}).get("per_tick") or 0 for v in spied["processes"].values())
+    spied["gil_ms_per_request"] = round(1000 * busy * spied["seconds"] / n, 1) if n else None
 
 
 def summarise(users: int, seconds: int, rows: list[dict], samples: list[dict], t0: float, t1: float) -> dict:
@@ -391,6 +415,9 @@ def summarise(users: int, seconds: int, rows: list[dict], samples: list[dict], t
         out["rss_mb_max"] = round(max(s["rss_mb"] for s in samples), 1)
         out["rss_mb_end"] = round(samples[-1]["rss_mb"], 1)
         out["cpu_pct_mean"] = round(statistics.mean(s["cpu_pct"] for s in steady), 1)
+        cpu_s = sum(x["cpu_pct"] for x in samples) / 100 * (t1 - t0) / len(samples)
+        n_req = out["open"]["n"] + out["change_unit"]["n"]
+        out["cpu_ms_per_request"] = round(1000 * cpu_s / n_req, 1) if n_req else None
         out["cpu_pct_p90"] = round(pct([s["cpu_pct"] for s in steady], .9), 1)
         out["machine_busy_pct_mean"] = round(statistics.mean(s["machine_busy_pct"] for s in steady), 1)
         lc = [s["locust_cpu_pct"] for s in steady if s.get("locust_cpu_pct") is not None]
@@ -425,8 +452,8 @@ def report(results: dict) -> str:
                   f"(app processes {c.get('app_rss_baseline_mb')}); first open {c.get('warm_s', 0):.2f} s. "
                   f"**Sessions held at p95 ≤ 2 s: {c.get('held_users', 0)} users.**", "",
                   "| users | sessions/min | req/s | open p50 / p95 / p99 ms | change_unit p50 / p95 / p99 ms "
-                  "| failures | RSS MB (max) | RSS/user MB | server CPU % | machine busy % | locust CPU % | load1 |",
-                  "|---:|---:|---:|---|---|---:|---:|---:|---:|---:|---:|---:|"]
+                  "| failures | RSS MB (max) | RSS/user MB | server CPU % | CPU ms/request | machine busy % | locust CPU % | load1 |",
+                  "|---:|---:|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
         base = c.get("rss_baseline_mb", 0)
         for s in c["steps"]:
             o, ch = s["open"], s["change_unit"]
@@ -436,23 +463,28 @@ def report(results: dict) -> str:
                 f"{fmt_ms(o['p50'])} / {fmt_ms(o['p95'])} / {fmt_ms(o['p99'])} | "
                 f"{fmt_ms(ch['p50'])} / {fmt_ms(ch['p95'])} / {fmt_ms(ch['p99'])} | "
                 f"{o['failures'] + ch['failures']} | {s.get('rss_mb_max')} | "
-                f"{'–' if per is None else f'{per:.1f}'} | {s.get('cpu_pct_mean')} | "
+                f"{'–' if per is None else f'{per:.1f}'} | {s.get('cpu_pct_mean')} | {s.get('cpu_ms_per_request')} | "
                 f"{s.get('machine_busy_pct_mean')} | {s.get('locust_cpu_pct_mean')} | {s.get('load1_mean')} |")
         srv = [s for s in c["steps"] if s.get("server")]
         if srv:
             lines += ["", "Inside the server (bench/load/serve.py counters):", "",
                       "| users | sessions held (max, incl. disconnected) | script runs | run wall ms (mean) | "
-                      "run CPU ms (mean) | query cache hits / misses (hit rate) | cache entries |",
-                      "|---:|---:|---:|---:|---:|---|---:|"]
+                      "run CPU ms (mean) | query cache hits / misses (hit rate) | cache entries | "
+                      "full GCs: n, mean wall / CPU ms, share of the step's time |",
+                      "|---:|---:|---:|---:|---:|---|---:|---|"]
             for s in srv:
                 v = s["server"]
                 lines.append(f"| {s['users']} | {v['sessions_max']} | {v['script_runs']} | {v['run_wall_ms']} | "
                              f"{v['run_cpu_ms']} | {v['cache_hits']} / {v['cache_misses']} ({v['cache_hit_rate']}) | "
-                             f"{v['cache_entries']} |")
+                             f"{v['cache_entries']} | "
+                             + (f"{v['gc2']}, {v['gc2_ms_mean']} / {v['gc2_cpu_ms_mean']}, {100 * v['gc2_share_of_step']:.0f} % |"
+                                if "gc2" in v else "– |"))
         for s in c["steps"]:
             if s.get("py_spy"):
                 lines += ["", f"py-spy during the {s['users']}-user step ({s['py_spy']['seconds']} s at "
-                              f"{s['py_spy']['rate']} Hz per process):", ""]
+                              f"{s['py_spy']['rate']} Hz per process; GIL time per request finished in the "
+                              f"window: {s['py_spy'].get('gil_ms_per_request')} ms over "
+                              f"{s['py_spy'].get('requests_in_gil_window')} requests):", ""]
                 for pid, v in s["py_spy"]["processes"].items():
                     a, g = v.get("active", {}), v.get("gil", {})
                     lines.append(f"- process {pid}: active Python threads per tick {a.get('per_tick')} "
@@ -486,6 +518,9 @@ DESCRIPTIONS = {
     "direct": "one Streamlit process (bench/load/serve.py = python -m cchc.ui.serve + counters), no proxy",
     "direct_nogc": "as direct, with Streamlit's gc.collect(2) after every script run turned off "
                    "(--runner.postScriptGC false)",
+    "direct_t1": "as direct, DuckDB limited to 1 thread (cchc.db.Database(threads=1))",
+    "direct_nogc_t1": "as direct_nogc, DuckDB limited to 1 thread (cchc.db.Database(threads=1))",
+    "cluster2_nogc": "as cluster2, each process with --runner.postScriptGC false",
     "cluster1": "python -m cchc.ui.cluster --processes 1: one process behind HAProxy",
     "cluster2": "python -m cchc.ui.cluster --processes 2: two processes behind HAProxy (sticky sessions)",
     "target": "a server started outside the run",
@@ -494,7 +529,9 @@ DESCRIPTIONS = {
 
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--configs", default="direct", help="direct, direct_nogc, cluster1, cluster2 (comma-separated)")
+    ap.add_argument("--configs", default="direct",
+                    help="comma-separated: direct or clusterN, each optionally with _nogc (runner.postScriptGC "
+                         "off) and, for direct, _tK (DuckDB threads K): direct,direct_nogc,cluster1,cluster2")
     ap.add_argument("--target", help="URL of a running server (instead of --configs)")
     ap.add_argument("--pids", default="", help="with --target: PIDs of its processes to measure")
     ap.add_argument("--steps", default="5,10,20,40,80")
@@ -528,12 +565,15 @@ def main(argv: list[str] | None = None) -> None:
     results = {"started": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "data": str(data),
                "dossiers": meta.get("counts", {}).get("dossiers"), "step_seconds": args.step_seconds,
                "think": args.think, "cpus": psutil.cpu_count(), "steps": steps, "configs": {}}
-    for cfg in configs:
-        server = Server(cfg, data, args.work, args.target, [int(p) for p in args.pids.split(",") if p])
-        server.stats_file.unlink(missing_ok=True)
-        print(f"[{cfg}] starting", flush=True)
-        server.start()
-        try:
+    # Every configuration is started first and the steps interleaved (5 users on each, then 10 on
+    # each...), so that a change in the machine's other load falls on all of them alike.
+    servers: dict[str, Server] = {}
+    try:
+        for cfg in configs:
+            server = Server(cfg, data, args.work, args.target, [int(p) for p in args.pids.split(",") if p])
+            server.stats_file.unlink(missing_ok=True)
+            print(f"[{cfg}] starting", flush=True)
+            servers[cfg] = server.start()
             c = {"description": DESCRIPTIONS.get(cfg, cfg), "url": server.url, "steps": []}
             c["warm_s"] = round(warm(server.url), 3)
             time.sleep(3)
@@ -543,7 +583,10 @@ def main(argv: list[str] | None = None) -> None:
             c["rss_baseline_mb"] = round(bs[-1]["rss_mb"], 1) if bs else None
             c["app_rss_baseline_mb"] = {k: round(v, 1) for k, v in (bs[-1]["app_rss_mb"] if bs else {}).items()}
             c["app_processes"] = len(server.app_pids())
-            for users in steps:
+            results["configs"][cfg] = c
+        for users in steps:
+            for cfg, server in servers.items():
+                c = results["configs"][cfg]
                 spy_s = args.spy_seconds if users == steps[-1] and server.app_pids() else 0
                 print(f"[{cfg}] {users} users for {args.step_seconds} s (load {loadavg():.2f})", flush=True)
                 s = run_step(server, users, args.step_seconds, args.work, args.think, spy_s)
@@ -551,12 +594,12 @@ def main(argv: list[str] | None = None) -> None:
                 print(f"[{cfg}] {users}: open p95 {fmt_ms(s['open']['p95'])} ms, change p95 "
                       f"{fmt_ms(s['change_unit']['p95'])} ms, failures {s['open']['failures'] + s['change_unit']['failures']}, "
                       f"RSS {s.get('rss_mb_max')} MB, CPU {s.get('cpu_pct_mean')} %, load {s.get('load1_mean')}", flush=True)
+                held = [x["users"] for x in c["steps"] if x["held"]]
+                c["held_users"] = max(held) if held else 0
+                args.out.write_text(json.dumps(results, indent=1, ensure_ascii=False), encoding="utf-8")
                 time.sleep(5)
-            held = [s["users"] for s in c["steps"] if s["held"]]
-            c["held_users"] = max(held) if held else 0
-            results["configs"][cfg] = c
-            args.out.write_text(json.dumps(results, indent=1, ensure_ascii=False), encoding="utf-8")
-        finally:
+    finally:
+        for server in servers.values():
             server.stop()
     if args.notes:
         results["notes"] = args.notes.read_text(encoding="utf-8").strip()

@@ -11,9 +11,12 @@ CCHC_LOAD_STATS with what the server holds and did, read in the process itself:
 - the process-wide query cache (cchc.ui.state.QueryCache): lookups answered from it (hits), computed
   (misses), entries kept;
 - script runs finished, and the CPU time their threads spent (time.thread_time: what the runs cost
-  in Python and in DuckDB's calls made from the script thread; DuckDB's own worker threads are not in it).
+  in Python and in DuckDB's calls made from the script thread; DuckDB's own worker threads are not in it);
+- full garbage collections (generation 2): how many, their wall and CPU time, the longest (the GIL
+  is held throughout one).
 
-With CCHC_BENCH_LOG set, every script run is also written down (bench/timed_serve.py).
+With CCHC_BENCH_LOG set, every script run is also written down (bench/timed_serve.py). With
+CCHC_LOAD_DUCKDB_THREADS=K the database is opened with DuckDB limited to K threads.
 Nothing here changes what a session sees: the counters wrap the cache's get and listen to
 Streamlit's ScriptRunner events.
 """
@@ -29,7 +32,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent.parent
 sys.path.insert(0, str(ROOT))
 
-_counts = {"hits": 0, "misses": 0, "runs": 0, "run_cpu": 0.0, "run_wall": 0.0}
+_counts = {"hits": 0, "misses": 0, "runs": 0, "run_cpu": 0.0, "run_wall": 0.0,
+           "gc2": 0, "gc2_wall": 0.0, "gc2_cpu": 0.0, "gc2_max": 0.0}
 _lock = threading.Lock()
 
 
@@ -79,6 +83,42 @@ def _count_runs() -> None:
     ScriptRunner.__init__ = __init__
 
 
+def _duckdb_threads(n: int) -> None:
+    """Open the app's database with DuckDB limited to n threads (CCHC_LOAD_DUCKDB_THREADS): the
+    Database class's default argument, as cchc.ui.state._database calls it without one."""
+    from cchc import db
+
+    original = db.Database.__init__
+
+    def __init__(self, root=None, threads=None, use_rollup=True):
+        original(self, root, threads or n, use_rollup)
+
+    db.Database.__init__ = __init__
+
+
+def _time_full_gc() -> None:
+    """Count the full (generation 2) collections and their time: Python holds the GIL for the whole
+    collection, so its wall time is time no other thread of the process runs Python (Streamlit's
+    runner.postScriptGC makes one after every script run)."""
+    import gc
+
+    started: dict = {}
+
+    def cb(phase, info):
+        if info.get("generation") != 2:
+            return
+        if phase == "start":
+            started["t"], started["c"] = time.perf_counter(), time.thread_time()
+        elif "t" in started:
+            wall, cpu = time.perf_counter() - started.pop("t"), time.thread_time() - started.pop("c")
+            _counts["gc2"] += 1  # under the GIL: no lock needed (and taking one here could deadlock)
+            _counts["gc2_wall"] += wall
+            _counts["gc2_cpu"] += cpu
+            _counts["gc2_max"] = max(_counts["gc2_max"], wall)
+
+    gc.callbacks.append(cb)
+
+
 def _write_stats(path: str, every: float = 1.0) -> None:
     from streamlit import runtime
     from cchc.ui import state
@@ -108,10 +148,13 @@ def main(argv: list[str]) -> None:
     if os.environ.get("CCHC_BENCH_LOG"):
         from bench import timed_serve
         timed_serve._install(os.environ["CCHC_BENCH_LOG"])
+    if os.environ.get("CCHC_LOAD_DUCKDB_THREADS"):
+        _duckdb_threads(int(os.environ["CCHC_LOAD_DUCKDB_THREADS"]))
     serve.prepare()
     if stats:
         _count_cache()
         _count_runs()
+        _time_full_gc()
         _write_stats(stats)
     sys.argv = ["streamlit", "run", str(serve.APP), "--browser.gatherUsageStats", "false", *argv]
     cli.main()

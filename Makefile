@@ -1,7 +1,7 @@
 # Two commands for a newcomer on a fresh Debian machine with Python 3.11:
 #   make run    set up, generate the sample data if missing, start the dashboard (http://localhost:8501)
-#   make test   set up (Python packages, Debian's chromium, libreoffice-calc-nogui and -writer-nogui, haproxy, the
-#               test's OpenID Connect provider from npm) and run the whole test suite
+#   make test   set up (Python packages, Debian's chromium, libreoffice-calc-nogui and -writer-nogui, haproxy,
+#               openjdk-17-jre-headless, the test's OpenID Connect provider from npm) and run the whole test suite
 # and, for the checks CI runs first:
 #   make lint       ruff over the Python, sqlfluff (DuckDB dialect, .sqlfluff) over queries/
 #   make test-fast  the core tests without the app, browser and slow ones, on 2 processes
@@ -13,7 +13,7 @@ DATA ?= $(or $(CCHC_DATA_DIR),data)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export PYTHONDONTWRITEBYTECODE = 1
 
-.PHONY: run run-cluster test test-fast setup chromium libreoffice oidc haproxy sample bench docs lint
+.PHONY: run run-cluster test test-fast setup chromium libreoffice oidc haproxy java sample bench bench-national docs lint
 
 $(BIN)/activate:
 	$(PY) -m venv $(VENV)
@@ -42,6 +42,10 @@ oidc:
 haproxy:
 	@{ command -v haproxy || test -x /usr/sbin/haproxy; } >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq haproxy >/dev/null; }
 
+# A Java runtime for Spark (pyspark): tests/test_engine_rollup.py builds the rollups with it too (docs/engines.md).
+java:
+	@command -v java >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq openjdk-17-jre-headless >/dev/null; }
+
 $(DATA)/_sample.json: | setup
 	$(BIN)/python -m cchc --data-dir $(DATA) sample
 
@@ -55,7 +59,7 @@ run: setup chromium $(DATA)/_sample.json
 run-cluster: setup chromium haproxy $(DATA)/_sample.json
 	CCHC_DATA_DIR=$(abspath $(DATA)) $(BIN)/python -m cchc.ui.cluster --processes 2 --port 8501
 
-test: setup chromium libreoffice oidc haproxy
+test: setup chromium libreoffice oidc haproxy java
 	$(BIN)/python -m pytest -q
 
 test-fast: setup
@@ -67,6 +71,10 @@ lint: setup
 
 bench: setup
 	$(BIN)/python bench/run.py
+
+# The national-scale benchmark (≈ 200 M dossiers, 8,5 GB, ≈ 30 min): docs/performance-national.md.
+bench-national: setup chromium
+	$(BIN)/python bench/national.py
 
 docs: setup
 	$(BIN)/python -m cchc schema-doc

@@ -1,4 +1,4 @@
-"""Command line: python -m cchc {sample,kpis,index,import,undo-import,import-results,rollup,export,schema-doc,kpi-doc} ...
+"""Command line: python -m cchc {sample,kpis,index,import,undo-import,import-results,rollup,publish,export,schema-doc,kpi-doc} ...
 
     python -m cchc export pack|report|form|chart --unit CODE --from DATE --to DATE --out FILE [--format F]
 
@@ -112,6 +112,11 @@ def build_parser() -> argparse.ArgumentParser:
     u.add_argument("--workers", type=int, default=2,
                    help="số tiến trình/lõi của bộ máy phân tán khi chạy cục bộ (mặc định 2)")
     u.add_argument("--data-dir", dest="data_dir_sub", help=argparse.SUPPRESS)
+
+    pb = sub.add_parser("publish", help="công bố thư mục dữ liệu lên kho lưu trữ đối tượng S3 (docs/storage.md)")
+    pb.add_argument("--to", required=True, help="đích: s3://bucket/thư-mục (khoá và địa chỉ kho lấy từ biến môi trường)")
+    pb.add_argument("--keep", action="store_true", help="không xoá trên kho các tệp thư mục nguồn không còn")
+    pb.add_argument("--data-dir", dest="data_dir_sub", help=argparse.SUPPRESS)
 
     d = sub.add_parser("schema-doc", help="ghi docs/data-model.md từ cchc/schema.py")
     d.add_argument("--out", default=str(dbm.ROOT / "docs" / "data-model.md"))
@@ -325,6 +330,27 @@ def cmd_rollup(args) -> int:
     return 0
 
 
+def cmd_publish(args) -> int:
+    """Copy the local data folder to object storage: what the app tier reads (cchc.storage.publish:
+    changed files first, the data version last). The bucket is every province's figures: a data
+    manager with the whole country as scope (or the machine's operator) publishes."""
+    from . import storage
+    root = dbm.data_dir(args.data_dir_sub or args.data_dir)
+    if storage.is_remote(root):
+        raise UsageError("--data-dir của lệnh publish là thư mục dữ liệu trên máy này, không phải một kho S3.")
+    if not str(args.to).startswith("s3://"):
+        raise UsageError(f"--to phải là địa chỉ kho dạng s3://bucket/thư-mục (nhận được: {args.to}).")
+    dbm.check_data_dir(root)
+    by = _identity(args)
+    by.require("load")
+    if by.scope.kind != "country":
+        raise access.AccessError(f"Kho dữ liệu chung chứa số liệu mọi tỉnh: chỉ tài khoản quản lý dữ liệu phạm vi cả nước "
+                                 f"được công bố (tài khoản {by.username}: {by.scope.label()}).")
+    r = storage.publish(root, args.to, progress=lambda m: print(m, file=sys.stderr), delete=not args.keep)
+    print(storage.publish_summary(root, args.to, r))
+    return 0
+
+
 def cmd_schema_doc(args) -> int:
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -444,8 +470,8 @@ def cmd_users(args) -> int:
 
 COMMANDS = {"import": cmd_import, "undo-import": cmd_undo_import,
             "sample": cmd_sample, "kpis": cmd_kpis, "index": cmd_index, "import-results": cmd_import_results,
-            "rollup": cmd_rollup, "export": cmd_export, "schema-doc": cmd_schema_doc, "kpi-doc": cmd_kpi_doc,
-            "users": cmd_users}
+            "rollup": cmd_rollup, "publish": cmd_publish, "export": cmd_export, "schema-doc": cmd_schema_doc,
+            "kpi-doc": cmd_kpi_doc, "users": cmd_users}
 
 
 def main(argv: list[str] | None = None) -> int:

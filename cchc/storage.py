@@ -682,8 +682,9 @@ def publish(local: str | os.PathLike, to: str, progress=None, delete: bool = Tru
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m cchc.storage publish --data-dir <folder> --to s3://bucket/prefix`` (until the main CLI
-    has its own ``publish``): the Vietnamese summary, or the error without a traceback."""
+    """``python -m cchc.storage publish --data-dir <folder> --to s3://bucket/prefix`` (the same as
+    ``python -m cchc --data-dir <folder> publish --to …``): the Vietnamese summary, or the error without a
+    traceback."""
     import argparse
     import sys
     ap = argparse.ArgumentParser(prog="python -m cchc.storage", description="Công bố thư mục dữ liệu lên kho S3")
@@ -698,11 +699,16 @@ def main(argv: list[str] | None = None) -> int:
     except DataError as e:
         print(f"Lỗi: {e}", file=sys.stderr)
         return 2
-    from . import fmt
-    print(f"Đã công bố {args.data_dir} lên {args.to}: tải lên {fmt.number(r['uploaded'])} tệp "
-          f"({fmt.number(r['bytes'] / 2**20, 1)} MB), giữ nguyên {fmt.number(r['kept'])}, xoá {fmt.number(r['deleted'])} "
-          f"({fmt.number(r['seconds'], 1)} giây).")
+    print(publish_summary(args.data_dir, args.to, r))
     return 0
+
+
+def publish_summary(source, to: str, r: dict) -> str:
+    """What a publish did, in Vietnamese (the CLI's ``publish`` and this module's command)."""
+    from . import fmt
+    return (f"Đã công bố {source} lên {to}: tải lên {fmt.number(r['uploaded'])} tệp "
+            f"({fmt.number(r['bytes'] / 2**20, 1)} MB), giữ nguyên {fmt.number(r['kept'])}, xoá {fmt.number(r['deleted'])} "
+            f"({fmt.number(r['seconds'], 1)} giây).")
 
 
 if __name__ == "__main__":

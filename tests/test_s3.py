@@ -280,3 +280,19 @@ def test_write_pages_on_the_bucket_say_it_is_read_only(s3, monkeypatch, tmp_path
     at = open_page("pages/ket_qua_cong_bo.py", {"unit": "10621", **QT}, user=("data_manager", "*"))
     assert not at.exception, [e.value for e in at.exception]
     assert (tmp_path / "_accounts").is_dir()
+
+
+def test_cli_publish_then_read_from_the_new_prefix(s3, sample_dir):
+    """python -m cchc publish copies the folder to a prefix the readers then use; wrong targets are
+    refused in Vietnamese (exit 2), nothing written."""
+    url, env, _ = s3
+    target = url + "-cli"
+    got = _cli("--data-dir", str(sample_dir), "publish", "--to", target, env=env)
+    assert got.returncode == 0, got.stderr
+    assert "Đã công bố" in got.stdout and "tải lên" in got.stdout
+    args = ["kpis", "--unit", "10621", "--from", QT["from"], "--to", QT["to"]]
+    assert _cli("--data-dir", target, *args, env=env).stdout == _cli("--data-dir", str(sample_dir), *args, env=env).stdout
+    bad = _cli("--data-dir", str(sample_dir), "publish", "--to", "/tmp/khong-phai-kho", env=env)
+    assert bad.returncode == 2 and "s3://" in bad.stderr and "Traceback" not in bad.stderr
+    bad = _cli("--data-dir", url, "publish", "--to", target, env=env)
+    assert bad.returncode == 2 and "thư mục dữ liệu trên máy này" in bad.stderr

@@ -13,7 +13,8 @@ CPU, and Locust's own CPU. Configurations:
 
 - ``direct``: one process, `bench/load/serve.py` (= `python -m cchc.ui.serve` plus counters:
   Streamlit sessions held, query cache hits and misses, script runs and their CPU time);
-  ``direct_nogc``: the same with `--runner.postScriptGC false` (no gc.collect(2) after each run);
+  ``direct_nogc``: the same with `--runner.postScriptGC false` (no gc.collect(2) after each run;
+  .streamlit/config.toml sets it since commit 10ae6bd), ``direct_gc`` with Streamlit's default (true);
   ``direct_t1``: DuckDB limited to one thread (suffixes combine: ``direct_nogc_t1``);
 - ``clusterN``: `python -m cchc.ui.cluster --processes N` (N processes behind HAProxy, sticky
   sessions), the whole tree measured (HAProxy included);
@@ -223,7 +224,8 @@ class Server:
                "PYTHONDONTWRITEBYTECODE": "1"}
         log = open(self.work / f"{self.config}-server.log", "wb")
         base, *flags = self.config.split("_")
-        extra = ["--runner.postScriptGC", "false"] if "nogc" in flags else []
+        extra = (["--runner.postScriptGC", "false"] if "nogc" in flags
+                 else ["--runner.postScriptGC", "true"] if "gc" in flags else [])
         threads = next((f[1:] for f in flags if f.startswith("t") and f[1:].isdigit()), None)
         if base == "direct":
             env["CCHC_LOAD_STATS"] = str(self.stats_file)
@@ -440,7 +442,7 @@ def fmt_ms(v) -> str:
 def report(results: dict) -> str:
     lines = ["# Load test: concurrent readers on the running server", "",
              "Written by `bench/load/run.py` (how it works: its docstring and bench/load/README.md); "
-             "raw figures in `bench/load/results.json`. Times are from sending the rerun (a deep link: "
+             "raw figures in `bench/load/results-run*.json`. Times are from sending the rerun (a deep link: "
              "from the page's GET) to Streamlit's `script_finished`, measured by the client; p50/p95/p99 "
              "in ms over every step of every session in the step.", "",
              f"Run: {results['started']}, data `{results['data']}` ({results.get('dossiers', '?')} dossiers), "
@@ -515,7 +517,10 @@ def report(results: dict) -> str:
 
 
 DESCRIPTIONS = {
-    "direct": "one Streamlit process (bench/load/serve.py = python -m cchc.ui.serve + counters), no proxy",
+    "direct": "one Streamlit process (bench/load/serve.py = python -m cchc.ui.serve + counters, with "
+              ".streamlit/config.toml's settings), no proxy",
+    "direct_gc": "as direct, with Streamlit's default gc.collect(2) after every script run "
+                 "(--runner.postScriptGC true)",
     "direct_nogc": "as direct, with Streamlit's gc.collect(2) after every script run turned off "
                    "(--runner.postScriptGC false)",
     "direct_t1": "as direct, DuckDB limited to 1 thread (cchc.db.Database(threads=1))",
@@ -530,8 +535,8 @@ DESCRIPTIONS = {
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--configs", default="direct",
-                    help="comma-separated: direct or clusterN, each optionally with _nogc (runner.postScriptGC "
-                         "off) and, for direct, _tK (DuckDB threads K): direct,direct_nogc,cluster1,cluster2")
+                    help="comma-separated: direct or clusterN, each optionally with _gc / _nogc (runner.postScriptGC "
+                         "on / off) and, for direct, _tK (DuckDB threads K): direct,direct_gc,cluster1,cluster2")
     ap.add_argument("--target", help="URL of a running server (instead of --configs)")
     ap.add_argument("--pids", default="", help="with --target: PIDs of its processes to measure")
     ap.add_argument("--steps", default="5,10,20,40,80")
@@ -540,16 +545,21 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--data-dir", type=Path, default=None)
     ap.add_argument("--spy-seconds", type=int, default=15, help="py-spy during the heaviest step (0: none)")
     ap.add_argument("--work", type=Path, default=Path("/tmp/cchc-load"))
-    ap.add_argument("--out", type=Path, default=HERE / "results.json")
+    ap.add_argument("--out", type=Path, default=HERE / "results.json")  # the runs kept: results-run*.json
     ap.add_argument("--doc", type=Path, default=ROOT / "docs" / "performance-load.md")
     ap.add_argument("--notes", type=Path, help="a markdown file of findings appended to the page")
-    ap.add_argument("--report-only", type=Path, help="rewrite the page from a results.json")
+    ap.add_argument("--report-only", type=Path, nargs="+",
+                    help="rewrite the page from results.json files (the findings of --notes first, then each run)")
     args = ap.parse_args(argv)
     if args.report_only:
-        results = json.loads(args.report_only.read_text(encoding="utf-8"))
+        parts = ["# Load test: concurrent readers on the running server", ""]
         if args.notes:
-            results["notes"] = args.notes.read_text(encoding="utf-8").strip()
-        args.doc.write_text(report(results), encoding="utf-8")
+            parts += [args.notes.read_text(encoding="utf-8").strip(), ""]
+        for i, f in enumerate(args.report_only, 1):
+            body = report(json.loads(f.read_text(encoding="utf-8"))).split("\n", 2)[2]
+            parts += [f"# Run {i} (`{f.relative_to(ROOT) if f.is_absolute() and ROOT in f.parents else f}`)", "",
+                      body.replace("\n## ", "\n### ")]
+        args.doc.write_text("\n".join(parts), encoding="utf-8")
         print(args.doc)
         return
     from mix import units_of

@@ -23,6 +23,7 @@ import shutil
 import time
 from datetime import date
 from pathlib import Path
+from typing import Iterator
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -107,20 +108,32 @@ def horizon(root: Path, province: str | None):
     return date.fromisoformat(h) if h else None
 
 
-def build(root: str | os.PathLike, provinces: list[str] | None = None, progress=None) -> dict:
-    """(Re)build every rollup for the given provinces (default: all with data) under root."""
+def build(root: str | os.PathLike, provinces: list[str] | None = None, progress=None, compute=None,
+          engine: str | None = None) -> dict:
+    """(Re)build every rollup for the given provinces (default: all with data) under root. ``compute``
+    (cchc.engines: a distributed engine) gives the rows; by default this process's DuckDB runs the query."""
     storage.check_writable(root)  # a bucket is read-only: build in a folder, then publish (cchc.storage)
     root = Path(root)
-    return {name: _build_one(root, name, provinces, progress) for name in ROLLUPS}
+    return {name: _build_one(root, name, provinces, progress, compute or _duckdb_rows, engine) for name in ROLLUPS}
 
 
-def _build_one(root: Path, name: str, provinces: list[str] | None, progress) -> dict:
-    """One rollup. The new folder is written beside the old one and swapped in; provinces not rebuilt
-    are kept as they were."""
+def _duckdb_rows(root: Path, name: str, provinces: list[str]) -> Iterator[tuple[str, pa.Table]]:
+    """(province, rows) of the rollup ``name`` for each province, computed here by DuckDB."""
     from .db import Database  # the views and the query runner; imported here to avoid a cycle
 
+    db = Database(root, use_rollup=False)
+    try:
+        for p in provinces:
+            yield p, db.run(ROLLUPS[name][1], provinces=[p]).to_arrow()
+    finally:
+        db.close()
+
+
+def _build_one(root: Path, name: str, provinces: list[str] | None, progress, compute, engine: str | None) -> dict:
+    """One rollup. The new folder is written beside the old one and swapped in; provinces not rebuilt
+    are kept as they were. ``compute(root, name, provinces)`` yields (province, rows) in any order."""
     table = schema.TABLES[name]
-    source, query = ROLLUPS[name]
+    source = ROLLUPS[name][0]
     say = progress or (lambda s: None)
     t0 = time.perf_counter()
     with store.writing(root, name, what=table.vi):
@@ -140,31 +153,31 @@ def _build_one(root: Path, name: str, provinces: list[str] | None, progress) -> 
                 record["provinces"][p] = sig
                 if p in old.get("horizons", {}):
                     record["horizons"][p] = old["horizons"][p]
-            db = Database(root, use_rollup=False)
             file_schema = pa.schema([table.arrow_schema.field(c) for c in table.file_columns])
+            # the sources' signatures are taken before their rows are read: a file changed meanwhile
+            # leaves the rollup stale, never wrongly fresh
+            sigs = {p: source_signature(root, source, p) for p in todo}
             rows = 0
-            try:
-                for p in todo:
-                    sig = source_signature(root, source, p)
-                    if not sig:
-                        continue
-                    t = db.run(query, provinces=[p]).to_arrow()
-                    t = t.select(file_schema.names).cast(file_schema)
-                    years = pc.year(t["day"])
-                    for y in sorted(set(years.to_pylist())):
-                        d = tmp / f"year={y}" / f"province_code={p}"
-                        d.mkdir(parents=True, exist_ok=True)
-                        # rows sorted by day in small row groups: a lookup of one day's stocks reads one group
-                        pq.write_table(t.filter(pc.equal(years, y)), d / "part-0000.parquet", row_group_size=ROW_GROUP)
-                    record["provinces"][p] = sig
-                    if t.num_rows and "open_end" in file_schema.names:
-                        record["horizons"][p] = pc.max(t["day"]).as_py().isoformat()
-                    rows += t.num_rows
-                    say(f"{table.vi}, tỉnh {p}: {t.num_rows:_} dòng".replace("_", "."))
-            finally:
-                db.close()
+            for p, t in compute(root, name, [p for p in todo if sigs[p]]):
+                t = t.select(file_schema.names).cast(file_schema)
+                years = pc.year(t["day"])
+                for y in sorted(set(years.to_pylist())):
+                    d = tmp / f"year={y}" / f"province_code={p}"
+                    d.mkdir(parents=True, exist_ok=True)
+                    # rows sorted by day in small row groups: a lookup of one day's stocks reads one group
+                    pq.write_table(t.filter(pc.equal(years, y)), d / "part-0000.parquet", row_group_size=ROW_GROUP)
+                record["provinces"][p] = sigs[p]
+                if t.num_rows and "open_end" in file_schema.names:
+                    record["horizons"][p] = pc.max(t["day"]).as_py().isoformat()
+                rows += t.num_rows
+                say(f"{table.vi}, tỉnh {p}{f' ({engine})' if engine else ''}: {t.num_rows:_} dòng".replace("_", "."))
+            # the same order of keys whatever order the provinces were computed in
+            record["provinces"] = dict(sorted(record["provinces"].items()))
+            record["horizons"] = dict(sorted(record["horizons"].items()))
             record["rows_built"] = rows
             record["seconds"] = round(time.perf_counter() - t0, 2)
+            if engine:
+                record["engine"] = engine
             (tmp / BUILT).write_text(json.dumps(record, indent=0), encoding="utf-8")
             store.swap_dir(tmp, folder)
         except BaseException:

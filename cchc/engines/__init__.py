@@ -10,24 +10,19 @@ SQL (queries/build_dossier_daily.sql, queries/build_rating_daily.sql):
   rules), Spark parallelising inside each province;
 - ``dask``: Dask distributed hands one task per (rollup, province) to its workers, each running the
   query with DuckDB.
-This process then writes the rows exactly as ``cchc.rollup.build`` does (the same layout, sort, row
-groups, schema and ``_built.json``), through cchc.store (lock, a folder built beside the old one and
-swapped in), so ``rollup.fresh`` accepts the result and the app cannot tell which engine built it
-(tests/test_engine_rollup.py compares every file). docs/engines.md has the figures and the choice.
+This process then writes the rows with ``cchc.rollup.build`` itself (given the engine's rows: the same
+layout, sort, row groups, schema and ``_built.json``, through cchc.store), so ``rollup.fresh`` accepts
+the result and the app cannot tell which engine built it (tests/test_engine_rollup.py compares every
+file). docs/engines.md has the figures and the choice.
 """
 from __future__ import annotations
 
-import json
-import shutil
-import time
 from pathlib import Path
 from typing import Iterator
 
 import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
-from .. import rollup, schema, storage, store
+from .. import rollup
 
 ENGINES = ("duckdb", "spark", "dask")
 
@@ -88,65 +83,13 @@ def stop(engine: str) -> None:
 
 def build(root: str | Path, engine: str, provinces: list[str] | None = None, workers: int = 2,
           progress=None) -> dict:
-    """(Re)build every rollup for the given provinces (default: all with data) with the engine.
-    ``engine == "duckdb"`` is cchc.rollup.build itself."""
+    """(Re)build every rollup for the given provinces (default: all with data) with the engine, written
+    by cchc.rollup.build as always. ``engine == "duckdb"`` is cchc.rollup.build itself."""
     if engine == "duckdb":
         return rollup.build(root, provinces, progress)
-    storage.check_writable(root)  # a bucket is read-only: build in a folder, then publish (cchc.storage)
-    root = Path(root)
-    return {name: _build_one(root, name, provinces, engine, workers, progress) for name in rollup.ROLLUPS}
 
+    def compute(root: Path, name: str, todo: list[str]) -> Iterator[tuple[str, pa.Table]]:
+        for _n, p, t in compute_all(root, engine, [(name, p) for p in todo], workers):
+            yield p, t
 
-def _build_one(root: Path, name: str, provinces: list[str] | None, engine: str, workers: int, progress) -> dict:
-    """One rollup, as cchc.rollup._build_one writes it, the rows computed by the engine."""
-    table = schema.TABLES[name]
-    source, _query = rollup.ROLLUPS[name]
-    say = progress or (lambda s: None)
-    t0 = time.perf_counter()
-    with store.writing(root, name, what=table.vi):
-        folder = table.path(root)
-        old = rollup.built(root, name) if folder.is_dir() else {}
-        if folder.is_dir() and old.get("format", 1) != rollup.FORMAT[name]:  # an older layout: nothing kept
-            old, provinces = {}, None
-        todo = sorted(provinces) if provinces else rollup.provinces_with_data(root, source)
-        record: dict = {"format": rollup.FORMAT[name], "provinces": {}, "horizons": {}}
-        tmp = store.temp_dir(root, name)
-        try:
-            for p, sig in old.get("provinces", {}).items():  # keep the provinces not rebuilt now
-                if p in todo:
-                    continue
-                for y in folder.glob(f"year=*/province_code={p}"):
-                    shutil.copytree(y, tmp / y.relative_to(folder))
-                record["provinces"][p] = sig
-                if p in old.get("horizons", {}):
-                    record["horizons"][p] = old["horizons"][p]
-            file_schema = pa.schema([table.arrow_schema.field(c) for c in table.file_columns])
-            # the signature is taken before the engine reads the files (as cchc.rollup does): a file
-            # changed meanwhile makes the rollup stale, never wrongly fresh
-            sigs = {p: rollup.source_signature(root, source, p) for p in todo}
-            jobs = [(name, p) for p in todo if sigs[p]]
-            rows = 0
-            for _n, p, t in compute_all(root, engine, jobs, workers):
-                t = t.select(file_schema.names).cast(file_schema)
-                years = pc.year(t["day"])
-                for y in sorted(set(years.to_pylist())):
-                    d = tmp / f"year={y}" / f"province_code={p}"
-                    d.mkdir(parents=True, exist_ok=True)
-                    pq.write_table(t.filter(pc.equal(years, y)), d / "part-0000.parquet", row_group_size=rollup.ROW_GROUP)
-                record["provinces"][p] = sigs[p]
-                if t.num_rows and "open_end" in file_schema.names:
-                    record["horizons"][p] = pc.max(t["day"]).as_py().isoformat()
-                rows += t.num_rows
-                say(f"{table.vi}, tỉnh {p} ({engine}): {t.num_rows:_} dòng".replace("_", "."))
-            # the same order of keys as cchc.rollup writes, whatever order the engine finished in
-            record["provinces"] = dict(sorted(record["provinces"].items()))
-            record["horizons"] = dict(sorted(record["horizons"].items()))
-            record["rows_built"] = rows
-            record["seconds"] = round(time.perf_counter() - t0, 2)
-            record["engine"] = engine
-            (tmp / rollup.BUILT).write_text(json.dumps(record, indent=0), encoding="utf-8")
-            store.swap_dir(tmp, folder)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
-    return {"provinces": sorted(record["provinces"]), "rows": rows, "seconds": record["seconds"]}
+    return rollup.build(root, provinces, progress, compute=compute, engine=engine)

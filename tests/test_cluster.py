@@ -20,7 +20,7 @@ from browser_util import CHROMIUM, CHROMIUM_ARGS, IDLE, ROOT, free_port, wait_id
 from cchc import access, accounts, fmt, kpis, metrics, periods, sample, units
 from cchc.access import Scope
 from cchc.db import Database
-from cchc.ui.cluster import Cluster, haproxy_path
+from cchc.ui.cluster import Cluster, haproxy_path, healthy
 
 pytestmark = [pytest.mark.slow, pytest.mark.app]
 
@@ -194,13 +194,7 @@ def test_the_command_serves_through_haproxy_restarts_a_dead_process_and_stops_ev
         with urllib.request.urlopen(req, timeout=10) as r:
             assert r.status == 200
         deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{backends[0]}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
+        while not healthy(f"http://127.0.0.1:{backends[0]}"):
             assert time.monotonic() < deadline, "app1 was not started again"
             time.sleep(0.3)
     finally:

@@ -30,6 +30,22 @@ NATIONAL = (ROOT / "bench" / "sql" / "engine_national_daily.sql").read_text(enco
 TIMINGS = ("seconds", "engine")  # what _built.json may differ in
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _plain_main():
+    """Dask starts its workers with multiprocessing's spawn, which runs the parent's ``__main__`` again in
+    each worker. An AppTest run earlier in the same pytest process leaves Streamlit's page script
+    (app.py) as ``sys.modules["__main__"]`` (Streamlit's script runner puts it there), so each worker
+    would run the app and fail to start ("Nanny failed to start", seen in CI). The command line never
+    runs a page; here the workers get a bare main module, as under `python -m cchc rollup`."""
+    import types
+    saved = sys.modules.get("__main__")
+    if saved is not None and str(getattr(saved, "__file__", "")).endswith("app.py"):
+        sys.modules["__main__"] = types.ModuleType("__main__")
+    yield
+    if saved is not None:
+        sys.modules["__main__"] = saved
+
+
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     """{engine: data directory} with the rollups rebuilt by that engine, from one generated dataset."""

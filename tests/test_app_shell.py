@@ -214,3 +214,64 @@ def test_query_cache_keeps_the_most_recent_results_until_they_expire(monkeypatch
     clock[0] = 10.5                                          # past its time to live: computed again
     assert cache.get(("a",), make(6))["n"][0] == 6
     assert made == [1, 2, 3, 4, 5, 6]
+
+
+def test_the_search_lists_the_units_near_and_finds_the_others_by_typing():
+    """The search box lists every province of both maps and the units of the selected unit's new
+    province (its old units included); any unit is found by typed text, with or without Vietnamese
+    marks (cchc.ui.filters.search_index). The list stays the size of one province: over the real
+    14.161 units of both maps (cchc/reference/units.csv), Thành phố Hải Phòng's list is a few
+    hundred units, not every one."""
+    import polars as pl
+
+    from cchc.ui import filters
+    def row(map_, code, name, level, province, district=None, successor=None, reused=False):
+        return dict(map=map_, code=code, name=name, level=level, parent_code=district or (None if level == "province" else province),
+                    province_code=province, district_code=district, valid_to=None if map_ == "new" else periods.parse_date("2025-06-30"),
+                    successor_code=successor, successor_name=None, reused=reused)
+    rows = [row("new", "31", "Thành phố Hải Phòng", "province", "31"),
+            row("new", "10633", "Xã Trần Phú", "commune", "31"),
+            row("new", "01", "Thành phố Hà Nội", "province", "01"),
+            row("new", "00004", "Phường Ba Đình", "commune", "01"),
+            row("old", "30", "Tỉnh Hải Dương", "province", "30", successor="31"),
+            row("old", "291", "Huyện Nam Sách", "district", "30", successor=None),
+            row("old", "10621", "Xã Quốc Tuấn", "commune", "30", "291", successor="10633"),
+            row("old", "01", "Thành phố Hà Nội", "province", "01", successor="01", reused=True)]
+    s = filters.search_index(pl.DataFrame(rows))
+    assert s.listed("10633") == ["31", "01", "30", "cu-01", "10633", "291", "10621"]
+    assert s.listed("10621") == s.listed("10633")                  # an old commune: its new province's list
+    assert "10633" not in s.listed("00004") and "00004" in s.listed("cu-01")
+    assert s.matches("quoc tuan") == ["10621"] and s.matches("QUỐC  Tuấn") == ["10621"]
+    assert s.matches("ba dinh") == ["00004"] and s.matches("10621") == ["10621"]
+    assert s.matches("") == [] and s.matches("zzqxw") == []
+    assert filters.fold("Đình") == "dinh"
+
+
+def _type(at, key: str, text: str):
+    """Text typed into a select box that accepts new options, then Enter: the browser sends the text
+    itself as the widget's value (AppTest's set_value takes only listed options, so the text is put
+    among the element's options first, as the frontend's "Tìm: …" entry does)."""
+    box = at.selectbox(key=key)
+    box.options.append(text)
+    return box.set_value(text).run()
+
+
+def test_typed_search_selects_one_match_lists_several_and_says_none(app):
+    """Enter in the search box with text that is not a listed option: one match is selected, several
+    are listed under the box (picking one selects it), none is said; the text is cut and shown as text."""
+    at = app(page="pages/tong_quan.py", unit="31")
+    _type(at, "f_search", "quoc tuan")          # the old Quốc Tuấn of Nam Sách, and of An Lão
+    assert not at.exception
+    hits = at.selectbox(key="f_hit")
+    assert hits.label.startswith("Kết quả tìm") and len(hits.options) >= 2
+    assert any("Xã Quốc Tuấn" in o and "(10621)" in o for o in hits.options)
+    hits.set_value("10621").run()
+    assert not at.exception and at.query_params["unit"] in ("10621", ["10621"])
+    _type(at, "f_search", "tran phu (10633)")    # one match (not the old Trần Phú, cu-10633): selected at once
+    assert not at.exception and at.query_params["unit"] in ("10633", ["10633"])
+    _type(at, "f_search", "zzqxw")
+    assert any("Không tìm thấy đơn vị nào khớp" in c.value for c in at.caption)
+    _type(at, "f_search", "**đậm** <b>x</b> " + "a" * 300)
+    assert not at.exception
+    said = [c.value for c in at.caption if "Không tìm thấy đơn vị nào khớp" in c.value]
+    assert said and "**đậm**" not in said[0] and "a" * 81 not in said[0]

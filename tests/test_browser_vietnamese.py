@@ -77,10 +77,19 @@ def test_no_english_on_any_page(server):
                 if path == "tong-quan":
                     page.screenshot(path=str(ARTIFACTS / "vietnamese-menu.png"))
                 page.keyboard.press("Escape")
-                # a search with no match in the unit search box: the empty list's text
+                # text with no listed match in the unit search box: the entry that searches every unit
                 box = page.get_by_test_id("stSelectbox").first.locator("input")
                 box.click()
                 box.fill("zzqxw")
+                expect(page.get_by_text("Tìm: zzqxw", exact=True)).to_be_visible()
+                seen += english(page)
+                page.keyboard.press("Enter")           # searched over every unit: nothing found, said so
+                expect(page.get_by_text("Không tìm thấy đơn vị nào khớp «zzqxw».", exact=True)).to_be_visible()
+                wait_idle(page)
+                # a search with no match in a box of fixed options: the empty list's text
+                kind = page.get_by_test_id("stSelectbox").filter(has=page.get_by_text("Loại kỳ báo cáo", exact=True))
+                kind.locator("input").click()
+                kind.locator("input").fill("zzqxw")
                 expect(page.get_by_text("Không tìm thấy", exact=True)).to_be_visible()
                 seen += english(page)
                 if path == "tong-quan":

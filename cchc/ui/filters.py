@@ -9,6 +9,7 @@ A unit of the other map (given by a link or kept from an earlier choice) stays s
 boxes of the map in force then show no choice and a caption names the unit."""
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, fields
 from datetime import date
 
@@ -40,9 +41,72 @@ def _row_unit(r: dict) -> units.Unit:
     return units.Unit(**{k: v for k, v in kw.items() if k in _UNIT_FIELDS})
 
 
-@st.cache_data(ttl=3600, max_entries=4, show_spinner=False)
-def _search_labels(root: str, fingerprint: str) -> dict[str, str]:
-    return search_labels(units_frame(CachedDatabase(root)))
+# The search box lists the units near the selected one (every province of both maps, and the units of
+# the selected unit's province, old or new); any other unit is found by typing and Enter, searched
+# here. Listing every unit sent 1,2 MB to every new session at national scale (14.161 units of both
+# maps; docs/performance-national.md), 12 GB for 10.000 openings.
+SEARCH_MAX_CHARS = 80   # a typed search is cut here (the longest label of a unit is shorter)
+SEARCH_SHOWN = 30       # matches listed under the box
+
+
+def fold(text: str) -> str:
+    """Lower case without Vietnamese marks ("Quốc Tuấn", "quoc tuan" and "QUỐC TUẤN" fold alike)."""
+    t = unicodedata.normalize("NFD", text.lower().replace("đ", "d"))
+    return "".join(c for c in t if not unicodedata.combining(c))
+
+
+@dataclass(frozen=True)
+class _Search:
+    """Every unit's label (search_labels), folded for matching, and the keys listed in the box for the
+    units of each new province (its family: the new province a unit is, or was, in)."""
+    labels: dict[str, str]
+    folded: dict[str, str]
+    family: dict[str, str]
+    near: dict[str, list[str]]
+
+    def listed(self, key: str) -> list[str]:
+        return self.near.get(self.family.get(key, ""), self.near[""])
+
+    def matches(self, text: str) -> list[str]:
+        words = fold(text).split()
+        return [k for k, f in self.folded.items() if all(w in f for w in words)] if words else []
+
+
+_searches: dict[tuple, _Search] = {}
+
+
+def search_index(frame: pl.DataFrame) -> _Search:
+    """The _Search of a units_all frame."""
+    labels = search_labels(frame)
+    fresh = new_codes(frame)
+    rows = frame.to_dicts()
+    successor = {r["code"]: r.get("successor_code") for r in rows
+                 if r.get("map", units.OLD) == units.OLD and r["level"] == "province"}
+    family, provinces = {}, []
+    for r in rows:
+        k = unit_key_of(r, fresh)
+        old = r.get("map", units.OLD) == units.OLD
+        family[k] = (successor.get(r["province_code"]) or f"cu-{r['province_code']}") if old else r["province_code"]
+        if r["level"] == "province":
+            provinces.append(k)
+    near: dict[str, list[str]] = {"": provinces}
+    for k in labels:
+        near.setdefault(family[k], list(provinces))
+        if k not in provinces:
+            near[family[k]].append(k)
+    return _Search(labels, {k: fold(v) for k, v in labels.items()}, family, near)
+
+
+def _search(db: CachedDatabase) -> _Search:
+    """search_index of the data's units, built once per data fingerprint."""
+    key = (db.root, _fingerprint(db.root))
+    got = _searches.get(key)
+    if got is None:
+        got = search_index(units_frame(db))
+        if len(_searches) >= _MAPS_KEPT:
+            _searches.clear()
+        _searches[key] = got
+    return got
 
 
 def search_labels(frame: pl.DataFrame) -> dict[str, str]:
@@ -119,17 +183,45 @@ def unit_picker(db: CachedDatabase) -> None:
     tree = _map_units(db, map_)
     rows, fresh = tree.rows, tree.fresh
     here = u.map == map_ if tree.has_map else True
-    labels = _search_labels(db.root, _fingerprint(db.root))
+    search = _search(db)
+    labels = search.labels
 
     def on_search():
-        key = st.session_state.get("f_search")
-        if key:
-            _set_unit(db, key)
+        """A listed unit is selected; typed text (Enter) is searched over every unit of both maps: one
+        match is selected, several are listed under the box."""
+        value = st.session_state.get("f_search")
         st.session_state["f_search"] = None
+        st.session_state.pop("f_hits", None)
+        if not value:
+            return
+        if value in labels:
+            _set_unit(db, value)
+            return
+        text = str(value)[:SEARCH_MAX_CHARS]
+        found = search.matches(text)
+        if len(found) == 1:
+            _set_unit(db, found[0])
+        else:
+            st.session_state["f_hits"] = (text, found[:SEARCH_SHOWN], len(found))
 
-    st.selectbox("Tìm đơn vị (tên hoặc mã, cả đơn vị cũ)", options=list(labels), index=None, key="f_search",
-                 format_func=lambda k: labels.get(k, k),
+    st.selectbox("Tìm đơn vị (tên hoặc mã, cả đơn vị cũ)", options=search.listed(u.key), index=None, key="f_search",
+                 format_func=lambda k: labels.get(k, k), accept_new_options=True,
                  placeholder="Tên hoặc mã, vd. Quốc Tuấn, 10621", on_change=on_search)
+    hits = st.session_state.get("f_hits")
+    if hits:
+        text, found, total = hits
+        if not found:
+            st.caption(f"Không tìm thấy đơn vị nào khớp «{fmt.md(text)}».")
+        else:
+            def on_hit():
+                key = st.session_state.get("f_hit")
+                st.session_state.pop("f_hits", None)
+                if key in labels:
+                    _set_unit(db, key)
+
+            more = f", đây là {fmt.number(len(found))} đơn vị đầu" if total > len(found) else ""
+            st.selectbox(f"Kết quả tìm «{fmt.md(text)}»: {fmt.number(total)} đơn vị{more}", options=found, index=None,
+                         key="f_hit", format_func=lambda k: labels.get(k, k), on_change=on_hit)
     if not here:  # a unit of the other map (a link, or the period changed): it stays selected
         st.caption(f"Đang xem: {fmt.md(u.label())}. Các danh sách dưới đây là đơn vị hành chính {MAP_TEXT[map_]}.")
 

@@ -50,7 +50,7 @@ NONE_COMMUNE = "— Toàn huyện —"
 #    process) bumps the data version as its last step, after its files are in place (store.writing);
 # 2. every query of every run asks _fingerprint, which reads that version anew (two stat calls: no
 #    time-to-live in between), and the query cache's key holds it, as do the other caches of this
-#    process that hold data: the unit lists of the filter bar (cchc.ui.filters: _maps, _search_labels)
+#    process that hold data: the unit lists of the filter bar (cchc.ui.filters: _maps, _searches)
 #    key on _fingerprint too; the Database itself (_database: its views, what it found damaged, its
 #    reference lookups) is opened again on a new version;
 # 3. so once process A's write has returned, any query started afterwards in process B gets a new

@@ -681,35 +681,9 @@ def publish(local: str | os.PathLike, to: str, progress=None, delete: bool = Tru
             "seconds": round(time.perf_counter() - t0, 2)}
 
 
-def main(argv: list[str] | None = None) -> int:
-    """``python -m cchc.storage publish --data-dir <folder> --to s3://bucket/prefix`` (the same as
-    ``python -m cchc --data-dir <folder> publish --to …``): the Vietnamese summary, or the error without a
-    traceback."""
-    import argparse
-    import sys
-    ap = argparse.ArgumentParser(prog="python -m cchc.storage", description="Công bố thư mục dữ liệu lên kho S3")
-    sub = ap.add_subparsers(dest="cmd", required=True)
-    p = sub.add_parser("publish", help="sao chép thư mục dữ liệu lên kho lưu trữ đối tượng (S3)")
-    p.add_argument("--data-dir", required=True, help="thư mục dữ liệu nguồn (trên máy này)")
-    p.add_argument("--to", required=True, help="đích: s3://bucket/thư-mục")
-    p.add_argument("--keep", action="store_true", help="không xoá trên kho các tệp thư mục nguồn không còn")
-    args = ap.parse_args(argv)
-    try:
-        r = publish(args.data_dir, args.to, progress=lambda m: print(m, file=sys.stderr), delete=not args.keep)
-    except DataError as e:
-        print(f"Lỗi: {e}", file=sys.stderr)
-        return 2
-    print(publish_summary(args.data_dir, args.to, r))
-    return 0
-
-
 def publish_summary(source, to: str, r: dict) -> str:
-    """What a publish did, in Vietnamese (the CLI's ``publish`` and this module's command)."""
+    """What a publish did, in Vietnamese (python -m cchc publish)."""
     from . import fmt
     return (f"Đã công bố {source} lên {to}: tải lên {fmt.number(r['uploaded'])} tệp "
             f"({fmt.number(r['bytes'] / 2**20, 1)} MB), giữ nguyên {fmt.number(r['kept'])}, xoá {fmt.number(r['deleted'])} "
             f"({fmt.number(r['seconds'], 1)} giây).")
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

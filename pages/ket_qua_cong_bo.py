@@ -34,7 +34,6 @@ if df.is_empty():
             rep = None
             st.error(str(e))
     if rep is not None:
-        state.refresh_data()
         st.info("Bảng kết quả công bố đang trống nên đã nạp bản có sẵn. " + rep.summary(), icon=":material/info:")
         df = kq.published(db)
 
@@ -133,7 +132,6 @@ if up is not None and st.button("Nạp tệp", type="primary", icon=":material/u
         except ResultsImportError as e:
             st.error(fmt.md(str(e)))   # quotes cells of the file: shown as typed
         else:
-            state.refresh_data()
             msgs = [("ok", rep.summary())] + [("warn", "Cảnh báo: " + m) for m in rep.mismatches]
             st.session_state["kq_messages"] = msgs + [("warn", n) for n in rep.notes]
             st.rerun()

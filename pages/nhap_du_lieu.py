@@ -30,8 +30,7 @@ def show_errors(messages: list[str]) -> None:
 
 
 def done(summary: str) -> None:
-    """After a load or an undo: the app reads the new files, the page says what was done."""
-    state.refresh_data()
+    """After a load or an undo (which bumped the data version every query reads): the page says what was done."""
     st.session_state["nd_done"] = summary
     st.rerun()
 

@@ -257,7 +257,7 @@ def test_a_publish_by_another_process_is_read_whole_never_mixed(s3, tmp_path, mo
     assert want[0] != want[1]
     assert figures(remote) == want[0]
     for turn in (1, 0):
-        done = subprocess.run([sys.executable, "-m", "cchc.storage", "publish", "--data-dir", str(folders[turn]),
+        done = subprocess.run([sys.executable, "-m", "cchc", "--data-dir", str(folders[turn]), "publish",
                                "--to", url], cwd=ROOT, capture_output=True, text=True, timeout=120,
                               env={**os.environ, **env})
         assert done.returncode == 0 and "Đã công bố" in done.stdout, done.stderr

@@ -20,6 +20,7 @@ PRINT_JS = ("<script>var s = window.parent.document.createElement('script'); s.t
 st.set_page_config(page_title="CCHC — Bảng điều khiển cải cách hành chính", page_icon="📊", layout="wide")
 st.html(UI / "style.css")  # a fixed file of the product: cards, sidebar, print
 st.session_state["_kpi_long"] = 0  # widgets.kpi numbers the cards with a long value, from 0 each run
+st.session_state["_run"] = st.session_state.get("_run", 0) + 1  # widgets.chart: the first view's charts
 
 groups: dict[str, list] = {}
 for file, title, url, group, icon in pages.available():

@@ -4,11 +4,13 @@ with unit and period, source note), so an exported image looks exactly as on scr
 """
 from __future__ import annotations
 
+import hashlib
 import html
 import logging
 import math
 import re
 import threading
+from collections import OrderedDict
 from datetime import date
 from decimal import Decimal
 
@@ -546,6 +548,52 @@ def to_image(fig: go.Figure, fmt: str = "png", size: tuple[int, int] = SLIDE) ->
     f, w, h, scale = for_export(fig, size)
     with _render_lock:  # kaleido's server runs one task at a time and matches answers by order
         return pio.to_image(f, format=fmt, width=w, height=h, scale=scale if fmt == "png" else 1)
+
+
+# --- the first view's charts, drawn on the server ------------------------------------------------------
+# A new browser session would otherwise fetch and run Plotly's 4,6 MB script before its first chart
+# appears (~0,7 s of the page's CPU; docs/performance-app.md). Its first page instead shows each chart
+# as the SVG that plotly.js draws for it at the width it will have on screen, rendered here by the
+# export's renderer (kaleido), unchanged: the screen's style, not the export's. Kept per figure and width
+# (a shared view, a province's overview this month, is drawn once per process); a renderer not started
+# yet or busy for longer than `wait` gives None and the page draws the interactive chart instead.
+SCREEN_SVG_KEEP = 256            # drawings kept per process (~30 KB each)
+_screen_svgs: OrderedDict[str, bytes] = OrderedDict()
+_screen_lock = threading.Lock()
+screen_renders = 0               # drawings made by this process (tests count them)
+
+
+def screen_svg(fig: go.Figure, width: int, wait: float = 0.5) -> bytes | None:
+    """The figure as plotly.js draws it `width` CSS px wide and at its own height, as SVG; None when
+    the renderer is not running yet (it is started in the background) or stays busy `wait` seconds,
+    or fails (logged)."""
+    global screen_renders
+    height = int(fig.layout.height or 450)
+    spec = fig.to_json()
+    key = hashlib.sha1(f"{width}x{height}|".encode() + spec.encode()).hexdigest()
+    with _screen_lock:
+        hit = _screen_svgs.get(key)
+        if hit is not None:
+            _screen_svgs.move_to_end(key)
+            return hit
+    if not _server_started:
+        warm_up()
+        return None
+    if not _render_lock.acquire(timeout=wait):
+        return None
+    try:
+        svg = pio.to_image(fig, format="svg", width=width, height=height)
+        screen_renders += 1
+    except Exception:  # noqa: BLE001 - the interactive chart is drawn instead
+        logging.getLogger(__name__).exception("screen SVG of a chart failed")
+        return None
+    finally:
+        _render_lock.release()
+    with _screen_lock:
+        _screen_svgs[key] = svg
+        while len(_screen_svgs) > SCREEN_SVG_KEEP:
+            _screen_svgs.popitem(last=False)
+    return svg
 
 
 def file_name(chart: str, unit_name: str, period_short: str, ext: str = "png") -> str:

@@ -12,6 +12,8 @@ Same as `streamlit run app.py`, with two changes:
   Streamlit's static route pointed at it (streamlit.file_util.get_static_dir, read when the server
   builds its routes). A literal that is not found stops the start with its name, so an upgrade of
   Streamlit fails loudly instead of falling back to English.
+- The same copy's index.html carries a small script (INDEX_SCRIPT): the page's width for the server's
+  drawing of the first view's charts, and Plotly's script fetched once the page is idle.
 """
 from __future__ import annotations
 
@@ -78,6 +80,48 @@ def translate(static: Path, literals: list[Literal]) -> dict[Path, str]:
     return texts
 
 
+# --- the first view's charts ---------------------------------------------------------------------
+# A script added to index.html (run before the app connects): it tells the server the page's width in
+# a cookie, read by the first run of the session, which draws its charts as SVG at that width
+# (cchc.ui.widgets.chart); and once the page has loaded and gone idle, it fetches and runs Streamlit's
+# Plotly chunk, so that the interactive charts of the next run find it ready. The chunk's name is
+# hashed per Streamlit build: it is looked up when the copy is built; none or several stop the start.
+VIEWPORT_COOKIE = "cchc_vw"
+PLOTLY_CHUNK = "static/js/PlotlyChart.*.js"
+PREFETCH_AFTER_MS = 3000
+INDEX_SCRIPT = """<script>
+  (function () {
+    function width() {
+      document.cookie = "%(cookie)s=" + document.documentElement.clientWidth + "; path=/; SameSite=Strict";
+    }
+    width();
+    window.addEventListener("resize", width);
+    window.addEventListener("load", function () {
+      setTimeout(function () {
+        (window.requestIdleCallback || setTimeout)(function () { import("./%(chunk)s").catch(function () {}); });
+      }, %(after)d);
+    });
+  })();
+</script>
+"""
+
+
+def index_script(static: Path) -> str:
+    """INDEX_SCRIPT for Streamlit's static folder `static` (raises TranslationError if its Plotly
+    chunk is not exactly one file)."""
+    chunks = sorted(static.glob(PLOTLY_CHUNK))
+    if len(chunks) != 1:
+        raise TranslationError(f"Cần đúng một tệp {PLOTLY_CHUNK} trong giao diện Streamlit, có {len(chunks)}.")
+    return INDEX_SCRIPT % {"cookie": VIEWPORT_COOKIE, "chunk": chunks[0].relative_to(static).as_posix(),
+                           "after": PREFETCH_AFTER_MS}
+
+
+def with_index_script(index_html: str, script: str) -> str:
+    if index_html.count("</head>") != 1:
+        raise TranslationError("index.html của Streamlit không có đúng một thẻ </head>.")
+    return index_html.replace("</head>", script + "</head>")
+
+
 def cache_root() -> Path:
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "cchc"
@@ -86,13 +130,16 @@ def cache_root() -> Path:
 def translated_static(root: Path | None = None) -> Path:
     """The translated copy of streamlit/static for this Streamlit version and table, built if absent."""
     import streamlit
-    key = hashlib.sha256(STRINGS.read_bytes() + streamlit.__version__.encode()).hexdigest()[:12]
+    key = hashlib.sha256(STRINGS.read_bytes() + INDEX_SCRIPT.encode() + str(PREFETCH_AFTER_MS).encode()
+                         + streamlit.__version__.encode()).hexdigest()[:12]
     root = root or cache_root()
     target = root / f"streamlit-static-{streamlit.__version__}-{key}"
     if (target / "index.html").exists():
         return target
     src = streamlit_static_dir()
     texts = translate(src, load_strings())
+    index = Path("index.html")
+    texts[index] = with_index_script(texts.get(index) or (src / index).read_text(encoding="utf-8"), index_script(src))
     root.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=target.name + ".", dir=root))
     try:

@@ -12,15 +12,68 @@ from cchc import charts, fmt, periods, units
 from .state import CachedDatabase, Selection, current, resolve_unit, set_selection, with_unit
 
 
+# The first view of a browser session draws its charts as SVG on the server (cchc.charts.screen_svg):
+# the browser shows them as images, without Plotly's script (docs/performance-app.md). From the
+# session's next run on, charts are Plotly's, interactive (hover values), by then fetched by the page
+# (cchc/ui/serve.py). The SVG is drawn at the width of the page's main column, worked out from the
+# browser's width (the cookie serve.VIEWPORT_COOKIE) and Streamlit's wide layout as measured in
+# Chromium (360–2560 px): below SIDEBAR_BELOW px the sidebar is hidden and the column has 32 px of padding
+# a side; above, the sidebar takes SIDEBAR_PX (style.css: min(24rem, 100vw)), and the padding is 80 px a
+# side when more than WIDE_MAIN px remain. The image is stretched to the column, so an estimate a few
+# px off only scales it.
+SIDEBAR_BELOW, SIDEBAR_PX, WIDE_MAIN = 769, 384, 900
+NARROW_PAD, WIDE_PAD = 32, 80
+VIEWPORT_PX = (240, 7680)        # widths a cookie may give; anything else is ignored
+
+
+def viewport_width(raw: str | None) -> int | None:
+    """The browser's width from the cookie's text: digits only, within VIEWPORT_PX; else None."""
+    if not raw or len(raw) > 4 or not raw.isascii() or not raw.isdigit():
+        return None
+    w = int(raw)
+    return w if VIEWPORT_PX[0] <= w <= VIEWPORT_PX[1] else None
+
+
+def main_width(viewport: int) -> int:
+    """Width in CSS px of a full-width chart in the main column of a page `viewport` px wide."""
+    if viewport < SIDEBAR_BELOW:
+        return viewport - 2 * NARROW_PAD
+    main = viewport - SIDEBAR_PX
+    return main - 2 * (WIDE_PAD if main > WIDE_MAIN else NARROW_PAD)
+
+
+def _first_view_width() -> int | None:
+    """The width to draw this run's charts at on the server, or None for Plotly's interactive charts:
+    only in the session's first run that draws a chart, for a browser that gave its width."""
+    from .serve import VIEWPORT_COOKIE
+    run = st.session_state.get("_run", 0)
+    if st.session_state.setdefault("_first_chart_run", run) != run:
+        return None
+    try:
+        raw = st.context.cookies.get(VIEWPORT_COOKIE)
+    except Exception:  # noqa: BLE001 - no browser request behind this run (AppTest, a bare script)
+        return None
+    w = viewport_width(raw)
+    return max(VIEWPORT_PX[0], main_width(w)) if w else None
+
+
 def chart(fig: go.Figure, name: str, sel: Selection, key: str, on_select: str | Callable = "ignore",
           selection_mode=("points",)):
     """Draw a figure (its own style, not Streamlit's theme) with one row of buttons saving it as a
     1920 × 1080 PNG, an SVG or a PDF (cchc.charts.to_image: the export's minimum font sizes), named
     after the chart, the unit and the period; each file is drawn only when its button is pressed.
+    On a session's first view, as an SVG drawn on the server (above), unless it is clicked (on_select).
     Returns the selection state when on_select is set."""
-    event = st.plotly_chart(fig, theme=None, key=f"chart_{key}", on_select=on_select,
-                            selection_mode=selection_mode if on_select != "ignore" else ("points", "box", "lasso"),
-                            config={"displaylogo": False, "locale": "vi", "displayModeBar": False})
+    width = _first_view_width() if on_select == "ignore" else None
+    svg = charts.screen_svg(fig, width) if width else None
+    if svg is not None:
+        with st.container(key=f"static_{key}"):
+            st.image(svg.decode("utf-8"), width="stretch")
+        event = None
+    else:
+        event = st.plotly_chart(fig, theme=None, key=f"chart_{key}", on_select=on_select,
+                                selection_mode=selection_mode if on_select != "ignore" else ("points", "box", "lasso"),
+                                config={"displaylogo": False, "locale": "vi", "displayModeBar": False})
     with st.container(horizontal=True, gap="small", key=f"dl_{key}"):
         for kind, label in (("png", "Tải ảnh PNG"), ("svg", "Tải SVG"), ("pdf", "Tải PDF")):
             st.download_button(label, data=lambda kind=kind: charts.to_image(fig, kind), mime=charts.FORMATS[kind],

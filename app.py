@@ -1,7 +1,6 @@
 """Entry point: `streamlit run app.py`. Page config, navigation, the shared filter bar, the URL."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import streamlit as st
@@ -12,10 +11,6 @@ from cchc.ui import auth, pages, state, widgets
 from cchc.ui.filters import filter_bar
 
 UI = Path(__file__).parent / "cchc" / "ui"
-# print.js, appended to the page by a frame of the page's origin (a fixed file of the product)
-PRINT_JS = ("<script>var s = window.parent.document.createElement('script'); s.textContent = "
-            + json.dumps((UI / "print.js").read_text(encoding="utf-8"))
-            + "; window.parent.document.head.appendChild(s);</script>")
 
 st.set_page_config(page_title="CCHC — Bảng điều khiển cải cách hành chính", page_icon="📊", layout="wide")
 st.html(UI / "style.css")  # a fixed file of the product: cards, sidebar, print
@@ -35,7 +30,7 @@ def _home() -> None:
     st.switch_page(first, query_params=dict(st.query_params))
 
 
-home = st.Page(_home, title="Trang chủ", url_path="trang-chu", default=True, visibility="hidden")
+home = st.Page(_home, title="Trang chủ", url_path=pages.HOME_URL, default=True, visibility="hidden")
 nav = st.navigation({"": [home], **groups}, position="top")  # first, so a deep link's page is known early
 try:
     root = state.get_db().root  # a missing or unreadable data folder is said here
@@ -53,7 +48,6 @@ try:
         with st.container(key="print_header"):
             st.markdown(f"**{fmt.md(sel.unit.label())}** — {fmt.md(sel.period.label)} — "
                         f"{coverage.data_label(coverage.data_end(db))}")
-            st.iframe(PRINT_JS, height=1)  # charts fit the sheet when printed (cchc/ui/print.js)
     if sel.gone and nav.title != home.title:  # an old unit after its end: its message, no figures
         widgets.gone(db, sel, nav.title)
     elif not ident.covers(db, sel.unit) and nav.title != home.title:  # a link to a unit outside the scope

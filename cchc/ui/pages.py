@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent.parent
+HOME_URL = "trang-chu"  # the root's hidden page (app.py), which opens the first page under its own path
 
 PAGES = [
     # file, title, url path, group, icon

@@ -1,8 +1,9 @@
 // Before the browser prints (Ctrl+P), scale every Plotly chart and table (st.dataframe, a canvas)
 // wider than the printable width of an A4 landscape sheet (277 mm = 1047 CSS px, style.css's @page)
 // down to it; after, back to 1. Both are drawn at the screen's width and the print layout does not
-// redraw them, so one drawn in a wide window would be cut at the sheet's edge. Runs in the page
-// itself (appended by app.py's 1-px frame, of the page's origin), once per page load.
+// redraw them, so one drawn in a wide window would be cut at the sheet's edge (a chart drawn on the
+// server, an image at 100 % of its column, follows the sheet by itself). Runs in the page itself (in
+// index.html: cchc/ui/serve.py), once per page load.
 (function () {
   if (window.__cchcPrint) return;
   window.__cchcPrint = true;

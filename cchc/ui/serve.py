@@ -13,7 +13,8 @@ Same as `streamlit run app.py`, with two changes:
   builds its routes). A literal that is not found stops the start with its name, so an upgrade of
   Streamlit fails loudly instead of falling back to English.
 - The same copy's index.html carries a small script (INDEX_SCRIPT): the page's width for the server's
-  drawing of the first view's charts, and Plotly's script fetched once the page is idle.
+  drawing of the first view's charts, the server's base URL (one round trip less for a deep link),
+  Plotly's script fetched once the page is idle, and print.js.
 """
 from __future__ import annotations
 
@@ -80,15 +81,23 @@ def translate(static: Path, literals: list[Literal]) -> dict[Path, str]:
     return texts
 
 
-# --- the first view's charts ---------------------------------------------------------------------
-# A script added to index.html (run before the app connects): it tells the server the page's width in
-# a cookie, read by the first run of the session, which draws its charts as SVG at that width
-# (cchc.ui.widgets.chart); and once the page has loaded and gone idle, it fetches and runs Streamlit's
-# Plotly chunk, so that the interactive charts of the next run find it ready. The chunk's name is
-# hashed per Streamlit build: it is looked up when the copy is built; none or several stop the start.
+# --- what index.html adds ---------------------------------------------------------------------------
+# A script added to index.html, run before the app connects:
+# - the page's width, in a cookie read by the session's first run, which draws its charts as SVG at
+#   that width (cchc.ui.widgets.chart);
+# - the server's base URL when the page's path ends with one of the app's pages (or nothing): Streamlit
+#   otherwise first asks /<page>/_stcore/health, fails, then asks /_stcore/health, one round trip
+#   and ~0,1 s more for every deep link (window.__streamlit.BACKEND_BASE_URL, read by Streamlit's
+#   frontend); any other path is left to Streamlit's own guess;
+# - once the page has loaded and gone idle, Streamlit's Plotly chunk, fetched and run, so that the
+#   interactive charts of the next run find it ready;
+# - cchc/ui/print.js (charts fit the printed sheet).
+# The chunk's name is hashed per Streamlit build: it is looked up when the copy is built; none or
+# several stop the start.
 VIEWPORT_COOKIE = "cchc_vw"
 PLOTLY_CHUNK = "static/js/PlotlyChart.*.js"
 PREFETCH_AFTER_MS = 3000
+PRINT_JS = Path(__file__).resolve().parent / "print.js"
 INDEX_SCRIPT = """<script>
   (function () {
     function width() {
@@ -96,6 +105,10 @@ INDEX_SCRIPT = """<script>
     }
     width();
     window.addEventListener("resize", width);
+    var parts = window.location.pathname.split("/"), last = parts.pop();
+    if (last === "" || %(pages)s.indexOf(last) >= 0) {
+      window.__streamlit = {BACKEND_BASE_URL: window.location.origin + (parts.join("/") || "/")};
+    }
     window.addEventListener("load", function () {
       setTimeout(function () {
         (window.requestIdleCallback || setTimeout)(function () { import("./%(chunk)s").catch(function () {}); });
@@ -103,17 +116,27 @@ INDEX_SCRIPT = """<script>
     });
   })();
 </script>
+<script>
+%(print_js)s
+</script>
 """
 
 
 def index_script(static: Path) -> str:
     """INDEX_SCRIPT for Streamlit's static folder `static` (raises TranslationError if its Plotly
     chunk is not exactly one file)."""
+    import json
+
+    from .pages import HOME_URL, PAGES
     chunks = sorted(static.glob(PLOTLY_CHUNK))
     if len(chunks) != 1:
         raise TranslationError(f"Cần đúng một tệp {PLOTLY_CHUNK} trong giao diện Streamlit, có {len(chunks)}.")
+    print_js = PRINT_JS.read_text(encoding="utf-8")
+    if "</" in print_js:
+        raise TranslationError(f"{PRINT_JS.name} không được chứa '</' (nằm trong thẻ <script> của index.html).")
     return INDEX_SCRIPT % {"cookie": VIEWPORT_COOKIE, "chunk": chunks[0].relative_to(static).as_posix(),
-                           "after": PREFETCH_AFTER_MS}
+                           "after": PREFETCH_AFTER_MS, "pages": json.dumps([HOME_URL] + [p[2] for p in PAGES]),
+                           "print_js": print_js}
 
 
 def with_index_script(index_html: str, script: str) -> str:
@@ -130,16 +153,16 @@ def cache_root() -> Path:
 def translated_static(root: Path | None = None) -> Path:
     """The translated copy of streamlit/static for this Streamlit version and table, built if absent."""
     import streamlit
-    key = hashlib.sha256(STRINGS.read_bytes() + INDEX_SCRIPT.encode() + str(PREFETCH_AFTER_MS).encode()
-                         + streamlit.__version__.encode()).hexdigest()[:12]
+    src = streamlit_static_dir()
+    index = Path("index.html")
+    script = index_script(src)
+    key = hashlib.sha256(STRINGS.read_bytes() + script.encode() + streamlit.__version__.encode()).hexdigest()[:12]
     root = root or cache_root()
     target = root / f"streamlit-static-{streamlit.__version__}-{key}"
     if (target / "index.html").exists():
         return target
-    src = streamlit_static_dir()
     texts = translate(src, load_strings())
-    index = Path("index.html")
-    texts[index] = with_index_script(texts.get(index) or (src / index).read_text(encoding="utf-8"), index_script(src))
+    texts[index] = with_index_script(texts.get(index) or (src / index).read_text(encoding="utf-8"), script)
     root.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=target.name + ".", dir=root))
     try:

@@ -16,6 +16,16 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+# A chart on the page: Plotly's (interactive), or on a session's first view the SVG the server drew for
+# it, shown as an image (cchc.ui.widgets.chart)
+STATIC_CHART = '[class*="st-key-static_"]'
+CHARTS = f'[data-testid="stPlotlyChart"], {STATIC_CHART}'
+
+
+def rerun(page) -> None:
+    """Run the page's script again, as Streamlit's "R" key does (the first view's charts become Plotly's)."""
+    page.locator("body").press("r")
+    wait_idle(page)
 
 
 def free_port() -> int:

@@ -170,7 +170,7 @@ def test_an_old_unit_picked_in_the_search_over_a_later_period_gets_its_own_defau
     assert at.selectbox(key="f_period").value == 2 and not at.warning
     at.selectbox(key="f_period").set_value(0).run()              # Năm 2026: the commune is gone
     assert any("không còn tồn tại" in w.value for w in at.warning)
-    at.selectbox(key="f_search").set_value("10621").run()       # picked again: its latest complete year
+    _type(at, "f_search", "quốc tuấn nam sách")                 # picked again: its latest complete year
     assert not at.exception
     assert any("Đang hiển thị kỳ Năm 2024" in w.value.replace("\\", "") for w in at.warning)
     to = at.query_params["to"]
@@ -216,12 +216,10 @@ def test_query_cache_keeps_the_most_recent_results_until_they_expire(monkeypatch
     assert made == [1, 2, 3, 4, 5, 6]
 
 
-def test_the_search_lists_the_units_near_and_finds_the_others_by_typing():
-    """The search box lists every province of both maps and the units of the selected unit's new
-    province (its old units included); any unit is found by typed text, with or without Vietnamese
-    marks (cchc.ui.filters.search_index). The list stays the size of one province: over the real
-    14.161 units of both maps (cchc/reference/units.csv), Thành phố Hải Phòng's list is a few
-    hundred units, not every one."""
+def test_the_search_lists_the_provinces_and_finds_the_others_by_typing():
+    """The search box lists every province of both maps; any unit is found by typed text, with or
+    without Vietnamese marks (cchc.ui.filters.search_index). The list does not grow with the units
+    under the provinces."""
     import polars as pl
 
     from cchc.ui import filters
@@ -238,9 +236,7 @@ def test_the_search_lists_the_units_near_and_finds_the_others_by_typing():
             row("old", "10621", "Xã Quốc Tuấn", "commune", "30", "291", successor="10633"),
             row("old", "01", "Thành phố Hà Nội", "province", "01", successor="01", reused=True)]
     s = filters.search_index(pl.DataFrame(rows))
-    assert s.listed("10633") == ["31", "01", "30", "cu-01", "10633", "291", "10621"]
-    assert s.listed("10621") == s.listed("10633")                  # an old commune: its new province's list
-    assert "10633" not in s.listed("00004") and "00004" in s.listed("cu-01")
+    assert s.provinces == ["31", "01", "30", "cu-01"]               # both maps' provinces, nothing under them
     assert s.matches("quoc tuan") == ["10621"] and s.matches("QUỐC  Tuấn") == ["10621"]
     assert s.matches("ba dinh") == ["00004"] and s.matches("10621") == ["10621"]
     assert s.matches("") == [] and s.matches("zzqxw") == []

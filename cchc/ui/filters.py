@@ -41,10 +41,11 @@ def _row_unit(r: dict) -> units.Unit:
     return units.Unit(**{k: v for k, v in kw.items() if k in _UNIT_FIELDS})
 
 
-# The search box lists the units near the selected one (every province of both maps, and the units of
-# the selected unit's province, old or new); any other unit is found by typing and Enter, searched
-# here. Listing every unit sent 1,2 MB to every new session at national scale (14.161 units of both
-# maps; docs/performance-national.md), 12 GB for 10.000 openings.
+# The search box lists the provinces of both maps; any other unit is found by typing and Enter, searched
+# here (the boxes under it list the selected province's districts and communes). Listing every unit
+# sent 1,2 MB to every new session at national scale (14.161 units of both maps;
+# docs/performance-national.md); listing the selected province's units too (612 for Hải Phòng) cost
+# a new session's page ~70 ms of the browser's CPU and 50 KB (docs/performance-app.md).
 SEARCH_MAX_CHARS = 80   # a typed search is cut here (the longest label of a unit is shorter)
 SEARCH_SHOWN = 30       # matches listed under the box
 
@@ -57,15 +58,11 @@ def fold(text: str) -> str:
 
 @dataclass(frozen=True)
 class _Search:
-    """Every unit's label (search_labels), folded for matching, and the keys listed in the box for the
-    units of each new province (its family: the new province a unit is, or was, in)."""
+    """Every unit's label (search_labels), folded for matching, and the keys listed in the box: the
+    provinces of both maps."""
     labels: dict[str, str]
     folded: dict[str, str]
-    family: dict[str, str]
-    near: dict[str, list[str]]
-
-    def listed(self, key: str) -> list[str]:
-        return self.near.get(self.family.get(key, ""), self.near[""])
+    provinces: list[str]
 
     def matches(self, text: str) -> list[str]:
         words = fold(text).split()
@@ -79,22 +76,8 @@ def search_index(frame: pl.DataFrame) -> _Search:
     """The _Search of a units_all frame."""
     labels = search_labels(frame)
     fresh = new_codes(frame)
-    rows = frame.to_dicts()
-    successor = {r["code"]: r.get("successor_code") for r in rows
-                 if r.get("map", units.OLD) == units.OLD and r["level"] == "province"}
-    family, provinces = {}, []
-    for r in rows:
-        k = unit_key_of(r, fresh)
-        old = r.get("map", units.OLD) == units.OLD
-        family[k] = (successor.get(r["province_code"]) or f"cu-{r['province_code']}") if old else r["province_code"]
-        if r["level"] == "province":
-            provinces.append(k)
-    near: dict[str, list[str]] = {"": provinces}
-    for k in labels:
-        near.setdefault(family[k], list(provinces))
-        if k not in provinces:
-            near[family[k]].append(k)
-    return _Search(labels, {k: fold(v) for k, v in labels.items()}, family, near)
+    provinces = [unit_key_of(r, fresh) for r in frame.to_dicts() if r["level"] == "province"]
+    return _Search(labels, {k: fold(v) for k, v in labels.items()}, provinces)
 
 
 def _search(db: CachedDatabase) -> _Search:
@@ -204,7 +187,7 @@ def unit_picker(db: CachedDatabase) -> None:
         else:
             st.session_state["f_hits"] = (text, found[:SEARCH_SHOWN], len(found))
 
-    st.selectbox("Tìm đơn vị (tên hoặc mã, cả đơn vị cũ)", options=search.listed(u.key), index=None, key="f_search",
+    st.selectbox("Tìm đơn vị (tên hoặc mã, cả đơn vị cũ)", options=search.provinces, index=None, key="f_search",
                  format_func=lambda k: labels.get(k, k), accept_new_options=True,
                  placeholder="Tên hoặc mã, vd. Quốc Tuấn, 10621", on_change=on_search)
     hits = st.session_state.get("f_hits")

@@ -101,7 +101,7 @@ PRINT_JS = Path(__file__).resolve().parent / "print.js"
 INDEX_SCRIPT = """<script>
   (function () {
     function width() {
-      document.cookie = "%(cookie)s=" + document.documentElement.clientWidth + "; path=/; SameSite=Strict";
+      document.cookie = "%(cookie)s=" + window.innerWidth + "; path=/; SameSite=Strict";
     }
     width();
     window.addEventListener("resize", width);

@@ -73,3 +73,22 @@ def test_the_first_view_shows_server_drawn_charts_then_plotly(sample_dir):
                 ctx.close()
         finally:
             browser.close()
+
+
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"Chromium is not installed at {CHROMIUM}")
+def test_switched_off_the_first_view_draws_plotly(sample_dir):
+    """CCHC_SERVER_CHARTS=0 (docs/scaling.md: the renderer's memory): no chart drawn on the server."""
+    from playwright.sync_api import expect, sync_playwright
+
+    with streamlit_server(sample_dir, ARTIFACTS / "browser-first-view-off-server.log",
+                          env={"CCHC_SERVER_CHARTS": "0"}) as url, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1024, "height": 900}, locale="vi-VN")
+            page.set_default_timeout(90_000)
+            page.goto(f"{url}/{LINK}")
+            wait_idle(page)
+            expect(page.get_by_test_id("stPlotlyChart")).to_have_count(2)
+            expect(page.locator(STATIC_CHART)).to_have_count(0)
+        finally:
+            browser.close()

@@ -1,8 +1,9 @@
 """Charts never collide or clip (issue 16, item 1): one Streamlit server over the sample, one Chromium
 page; every page that draws charts is opened by deep link for a commune, a district, an old province
-and the new province, then for each width (phone 390 px, laptop 1024/1280/1440, screen 1920 px) the
-text boxes of every rendered Plotly SVG are measured in the page (getBoundingClientRect) and the test
-fails on
+and the new province. Its first view's charts, drawn on the server as SVG images at the 1920 px window's
+width (cchc.ui.widgets.chart), are put in the page as SVG and measured; then the page runs again and
+for each width (phone 390 px, laptop 1024/1280/1440, screen 1920 px) the text boxes of every rendered
+Plotly SVG are measured in the page (getBoundingClientRect). The test fails on
   (a) two visible texts of one chart whose boxes intersect by more than 1 px (tick labels of one axis
       included),
   (b) a text reaching outside its chart's SVG (clipped),
@@ -17,7 +18,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from browser_util import CHROMIUM, CHROMIUM_ARGS, IDLE, ROOT, streamlit_server, wait_idle
+from browser_util import CHROMIUM, CHROMIUM_ARGS, IDLE, ROOT, STATIC_CHART, rerun, streamlit_server, wait_idle
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
 WIDTHS = (390, 1024, 1280, 1440, 1920)
@@ -50,9 +51,9 @@ SI_OR_ENGLISH = re.compile(r"^[−-]?[\d.,]+\s?[kMGTµm]$|\d\.\d+\s?%|\d%")
 # characters and is visible (display, visibility and opacity of it and its ancestors); hover labels and
 # the modebar are left out. Tick labels carry the key of their axis (subplot + tick class).
 COLLECT_JS = r"""
-() => {
+(selector) => {
   const out = [];
-  document.querySelectorAll('.js-plotly-plot').forEach((plot, i) => {
+  document.querySelectorAll(selector).forEach((plot, i) => {
     const svg = plot.querySelector('svg.main-svg');
     if (!svg) return;
     const box = plot.getBoundingClientRect();
@@ -85,6 +86,27 @@ COLLECT_JS = r"""
     out.push({i, title, box: {l: box.left, t: box.top, r: box.right, b: box.bottom}, texts});
   });
   return out;
+}
+"""
+
+
+PLOTLY = ".js-plotly-plot"
+# The first view's charts are images of the SVG the server drew (cchc.ui.widgets.chart): each SVG is put
+# in the page as it is, at the width it was drawn and shown at, to be measured like Plotly's, then removed.
+MEASURED = "cchc-measure"
+INLINE_STATIC_JS = r"""
+(cls) => {
+  let n = 0;
+  document.querySelectorAll('[class*="st-key-static_"] img').forEach(img => {
+    const b64 = img.getAttribute('src').split(',')[1];
+    const div = document.createElement('div');
+    div.className = cls;
+    div.style.cssText = 'position:fixed;left:0;top:0;z-index:2147483647;background:#fff;width:' + img.naturalWidth + 'px';
+    div.innerHTML = new TextDecoder().decode(Uint8Array.from(atob(b64), c => c.charCodeAt(0)));
+    document.body.appendChild(div);
+    n += 1;
+  });
+  return n;
 }
 """
 
@@ -165,7 +187,7 @@ def test_no_chart_text_overlaps_or_is_clipped_at_any_width(sample_dir):
     for old in ARTIFACTS.glob("layout-*.png"):
         old.unlink()
     failures: list[str] = []
-    charts_seen = 0
+    charts_seen = static_seen = 0
     with streamlit_server(sample_dir, ARTIFACTS / "browser-layout-server.log") as url, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
@@ -180,12 +202,28 @@ def test_no_chart_text_overlaps_or_is_clipped_at_any_width(sample_dir):
                     page.set_viewport_size({"width": WIDTHS[-1], "height": 1000})
                     page.goto(f"{url}/{path}?{urlencode({**unit_q, **extra})}")
                     expect(page.locator(IDLE)).to_have_count(1, timeout=60_000)
+                    wait_idle(page)
+                    page.wait_for_function(f"""() => [...document.querySelectorAll('{STATIC_CHART} img')]
+                                                   .every(i => i.complete && i.naturalWidth > 0)""")
+                    page.wait_for_timeout(400)
+                    expect(page.get_by_test_id("stException")).to_have_count(0)
+                    # the first view: the charts drawn on the server, at the width the page had
+                    static = page.evaluate(INLINE_STATIC_JS, MEASURED)
+                    measured = page.evaluate(COLLECT_JS, f".{MEASURED}")
+                    page.evaluate(f"() => document.querySelectorAll('.{MEASURED}').forEach(d => d.remove())")
+                    assert len(measured) == static and static == page.locator(f"{STATIC_CHART} img").count()
+                    static_seen += static
+                    for chart in measured:
+                        failures += [f"{page_name} · {unit_name} · {WIDTHS[-1]} px, drawn on the server · "
+                                     f"«{_short(chart['title'], 90)}»: {p}" for p in problems(chart)]
+                    # the next run: Plotly's charts, drawn again by Plotly at every width
+                    rerun(page)
                     _wait_charts(page)
                     expect(page.get_by_test_id("stException")).to_have_count(0)
                     for width in reversed(WIDTHS):
                         page.set_viewport_size({"width": width, "height": 1000})
                         _wait_charts(page, rerun=False)  # a resize redraws the charts, Streamlit does not rerun
-                        measured = page.evaluate(COLLECT_JS)
+                        measured = page.evaluate(COLLECT_JS, PLOTLY)
                         charts_seen += len(measured)
                         for chart in measured:
                             found = problems(chart)
@@ -197,5 +235,5 @@ def test_no_chart_text_overlaps_or_is_clipped_at_any_width(sample_dir):
                             page.locator(".js-plotly-plot").nth(chart["i"]).screenshot(path=str(shot))
         finally:
             browser.close()
-    assert charts_seen > 0
+    assert charts_seen > 0 and static_seen > 0
     assert not failures, f"{len(failures)} layout faults:\n" + "\n".join(failures[:80])

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from browser_util import CHROMIUM, LINKS, ROOT, launch, open_settled, streamlit_server
+from browser_util import CHROMIUM, LINKS, ROOT, STATIC_CHART, launch, open_settled, streamlit_server
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
 UNIT = "Xã Quốc Tuấn"
@@ -52,13 +52,22 @@ def test_print_layout(server, path, width):
             page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
             widths = page.evaluate("""() => [...document.querySelectorAll('[data-testid="stPlotlyChart"], [data-testid="stDataFrame"]')].map(el =>
                 (el.querySelector('svg.main-svg') || el).getBoundingClientRect().width)""")  # zoom included
-            assert widths and all(0 < w <= 1047 for w in widths), widths
+            assert all(0 < w <= 1047 for w in widths), widths
+            images = page.locator(f"{STATIC_CHART} img").count()  # the first view's charts: images
+            assert widths or images
             pdf = page.pdf(format="A4", landscape=True, prefer_css_page_size=True)
             # in print media: the sidebar is not displayed, the header is
             page.emulate_media(media="print")
             expect(page.get_by_test_id("stSidebar")).to_be_hidden()
             assert page.get_by_test_id("stSidebar").evaluate("el => getComputedStyle(el).display") == "none"
             expect(header).to_be_visible()
+            # laid out at the sheet's printable width, a chart drawn on the server follows it (its image
+            # is as wide as its column)
+            page.set_viewport_size({"width": 1047, "height": 900})
+            page.wait_for_timeout(300)
+            shown = page.evaluate(f"""() => [...document.querySelectorAll('{STATIC_CHART} img')].map(i =>
+                i.getBoundingClientRect().width)""")
+            assert len(shown) == images and all(0 < w <= 1047 for w in shown), shown
         finally:
             browser.close()
     (ARTIFACTS / f"print-{path}.pdf").write_bytes(pdf)

@@ -2,6 +2,7 @@
 partial-period note and the page of an old unit over a period after its end."""
 from __future__ import annotations
 
+import os
 from typing import Callable
 
 import plotly.graph_objects as go
@@ -46,6 +47,8 @@ def _first_view_width() -> int | None:
     """The width to draw this run's charts at on the server, or None for Plotly's interactive charts:
     only in the session's first run that draws a chart, for a browser that gave its width."""
     from .serve import VIEWPORT_COOKIE
+    if os.environ.get("CCHC_SERVER_CHARTS", "1") == "0":  # switched off (docs/scaling.md: memory)
+        return None
     run = st.session_state.get("_run", 0)
     if st.session_state.setdefault("_first_chart_run", run) != run:
         return None

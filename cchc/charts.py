@@ -550,6 +550,48 @@ def to_image(fig: go.Figure, fmt: str = "png", size: tuple[int, int] = SLIDE) ->
         return pio.to_image(f, format=fmt, width=w, height=h, scale=scale if fmt == "png" else 1)
 
 
+# --- figures kept per process ----------------------------------------------------------------------------
+# Building a figure (validating every property Plotly sets) is most of a page run's CPU on the server
+# (~29 ms for the overview's trend; docs/performance-load.md: the first consumer of the GIL once
+# Streamlit's post-run GC is off). A builder marked @memo keeps its figures per process by its
+# arguments: a DataFrame by its schema and its rows' hashes, anything else by repr (frozen dataclasses,
+# dates, numbers, text). So a view drawn before (the same data, unit, period) is not built again. The
+# figure is shared: nothing may change it (widgets.chart, screen_svg and the exports only read it; an
+# export that adds to a figure copies it first, as cchc.export.pack does).
+MEMO_KEEP = 128
+_memo: OrderedDict[tuple, go.Figure] = OrderedDict()
+_memo_lock = threading.Lock()
+
+
+def _memo_part(v) -> object:
+    import polars as pl
+    if isinstance(v, pl.DataFrame):
+        return ("df", tuple(v.schema.items()), v.height, tuple(v.hash_rows(seed=0).to_list()))
+    return repr(v)
+
+
+def memo(builder):
+    """Keep `builder`'s figures per process by its arguments (above)."""
+    import functools
+
+    @functools.wraps(builder)
+    def kept(*args, **kwargs):
+        key = (builder.__module__, builder.__qualname__, tuple(_memo_part(a) for a in args),
+               tuple((k, _memo_part(v)) for k, v in sorted(kwargs.items())))
+        with _memo_lock:
+            fig = _memo.get(key)
+            if fig is not None:
+                _memo.move_to_end(key)
+                return fig
+        fig = builder(*args, **kwargs)
+        with _memo_lock:
+            _memo[key] = fig
+            while len(_memo) > MEMO_KEEP:
+                _memo.popitem(last=False)
+        return fig
+    return kept
+
+
 # --- the first view's charts, drawn on the server ------------------------------------------------------
 # A new browser session would otherwise fetch and run Plotly's 4,6 MB script before its first chart
 # appears (~0,7 s of the page's CPU; docs/performance-app.md). Its first page instead shows each chart

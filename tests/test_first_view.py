@@ -73,3 +73,22 @@ def test_a_chart_is_drawn_once_per_figure_and_width_and_never_waits_for_a_busy_r
     with charts._render_lock:  # the renderer busy (an export): the interactive chart is drawn instead
         assert charts.screen_svg(_figure("Khác"), 576, wait=0.05) is None
     assert charts.screen_renders == before + 2
+
+
+def test_a_memo_builder_keeps_its_figure_per_arguments_and_builds_again_for_other_rows():
+    import polars as pl
+
+    built = []
+
+    @charts.memo
+    def bars(df: pl.DataFrame, title: str) -> go.Figure:
+        built.append(title)
+        return _figure(title)
+
+    a = pl.DataFrame({"field": ["Hộ tịch", "Chứng thực"], "n": [3, 5]})
+    first = bars(a, "Hồ sơ")
+    assert bars(pl.DataFrame({"field": ["Hộ tịch", "Chứng thực"], "n": [3, 5]}), "Hồ sơ") is first  # equal rows
+    assert bars(a.with_columns(n=pl.Series([3, 6])), "Hồ sơ") is not first                      # one value differs
+    assert bars(a, "Hồ sơ khác") is not first
+    assert bars(a.cast({"n": pl.Float64}), "Hồ sơ") is not first                                # another type
+    assert built == ["Hồ sơ", "Hồ sơ", "Hồ sơ khác", "Hồ sơ"]

@@ -95,6 +95,11 @@ def translate(static: Path, literals: list[Literal]) -> dict[Path, str]:
 # The chunk's name is hashed per Streamlit build: it is looked up when the copy is built; none or
 # several stop the start.
 VIEWPORT_COOKIE = "cchc_vw"
+# Streamlit's chunks of the elements every page's first view draws (sidebar boxes and toggle, the
+# sign-in box, cards, chart images, download buttons, the stylesheet's st.html): its frontend imports
+# each only when the first such element arrives, a round of fetches after the server's messages. The
+# script imports them once the page's own script has run, while it waits for the server.
+FIRST_VIEW_CHUNKS = ("Selectbox", "Checkbox", "TextInput", "Metric", "ImageList", "DownloadButton", "Html")
 PLOTLY_CHUNK = "static/js/PlotlyChart.*.js"
 PREFETCH_AFTER_MS = 3000
 PRINT_JS = Path(__file__).resolve().parent / "print.js"
@@ -109,6 +114,9 @@ INDEX_SCRIPT = """<script>
     if (last === "" || %(pages)s.indexOf(last) >= 0) {
       window.__streamlit = {BACKEND_BASE_URL: window.location.origin + (parts.join("/") || "/")};
     }
+    document.addEventListener("DOMContentLoaded", function () {
+      %(first_view)s.forEach(function (c) { import("./" + c).catch(function () {}); });
+    });
     window.addEventListener("load", function () {
       setTimeout(function () {
         (window.requestIdleCallback || setTimeout)(function () { import("./%(chunk)s").catch(function () {}); });
@@ -128,13 +136,18 @@ def index_script(static: Path) -> str:
     import json
 
     from .pages import HOME_URL, PAGES
-    chunks = sorted(static.glob(PLOTLY_CHUNK))
-    if len(chunks) != 1:
-        raise TranslationError(f"Cần đúng một tệp {PLOTLY_CHUNK} trong giao diện Streamlit, có {len(chunks)}.")
+    def chunk(pattern: str) -> str:
+        found = sorted(static.glob(pattern))
+        if len(found) != 1:
+            raise TranslationError(f"Cần đúng một tệp {pattern} trong giao diện Streamlit, có {len(found)}.")
+        return found[0].relative_to(static).as_posix()
+
+    plotly = chunk(PLOTLY_CHUNK)
+    first_view = [chunk(f"static/js/{name}.*.js") for name in FIRST_VIEW_CHUNKS]
     print_js = PRINT_JS.read_text(encoding="utf-8")
     if "</" in print_js:
         raise TranslationError(f"{PRINT_JS.name} không được chứa '</' (nằm trong thẻ <script> của index.html).")
-    return INDEX_SCRIPT % {"cookie": VIEWPORT_COOKIE, "chunk": chunks[0].relative_to(static).as_posix(),
+    return INDEX_SCRIPT % {"cookie": VIEWPORT_COOKIE, "chunk": plotly, "first_view": json.dumps(first_view),
                            "after": PREFETCH_AFTER_MS, "pages": json.dumps([HOME_URL] + [p[2] for p in PAGES]),
                            "print_js": print_js}
 

@@ -233,6 +233,7 @@ def trend_title(series: list[metrics.Metric] | None = None) -> str:
     return f"{units.pop().capitalize()} {text} theo tháng" if len(units) == 1 else f"{text[0].upper()}{text[1:]} theo tháng"
 
 
+@charts.memo
 def trend_figure(df: pl.DataFrame, unit: Unit, start: date, end: date, target: Target | None) -> go.Figure:
     """The catalogue's trend KPIs by month: counts as grouped bars (left axis), rates as lines
     (right axis, up to 100 % when higher is better), the target of a single rate as a dashed line."""
@@ -330,6 +331,7 @@ def ranking_label(df: pl.DataFrame) -> list[str]:
     return [f"{n} ({p})" if n in dup else n for n, p in zip(names, df["parent_name"].to_list())]
 
 
+@charts.memo
 def ranking_figure(df: pl.DataFrame, by: str, unit: Unit, p: periods.Period, overall: float | None,
                    target: Target | None, level: str, top: int = RANK_TOP) -> go.Figure:
     """Horizontal bars of the `top` worst units on `by`, the worst at the top; red where worse than

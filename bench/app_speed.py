@@ -641,15 +641,16 @@ def where(f: dict) -> str:
         "session: the database is one per process (st.cache_resource) and the query cache is shared by every "
         "session (cchc.ui.state.QueryCache), so a new session's queries are hits.\n"
         f"- **Bytes**: {app['ws_kb']:.0f} KiB over the websocket (bare page {bare['ws_kb']:.0f} KiB), of which the "
-        f"Plotly figure {app['plotly_kb']:.0f} KiB and the unit search box ~50 KiB (the labels of every unit of both "
+        "first view's chart as an SVG image (~40 KiB as a data URL) and the unit search box (the provinces of both "
         "maps); on this machine's loopback their transfer is not what costs.\n"
         f"- **Browser**: its main thread is busy {app['main_task']:.0f} ms of CPU for the deep link against "
         f"{bare['main_task']:.0f} ms for the bare page. The bare page plus one Plotly chart takes "
         f"{chart['main_task']:.0f} ms: **Plotly alone costs {chart['main_task'] - bare['main_task']:.0f} ms** (its "
         f"4,6 MB script, fetched when the first chart arrives, evaluated on the main thread, then the drawing; "
-        f"{chart['js_kb'] - bare['js_kb']:.0f} KiB more script), the rest of the dashboard (sidebar selects and "
-        f"toggle, navigation, captions) {app['main_task'] - chart['main_task']:.0f} ms. Same page with only a chart "
-        f"added: ratio {chart['settled'] / bare['settled']:.2f} by itself.\n"
+        f"{chart['js_kb'] - bare['js_kb']:.0f} KiB more script; ratio {chart['settled'] / bare['settled']:.2f} by "
+        f"itself), which the first view no longer pays: its {app['static']:.0f} chart(s) are SVG images drawn on the "
+        f"server. The rest of the dashboard (sidebar boxes and toggle, sign-in box, navigation, captions, the image) "
+        f"costs {app['main_task'] - bare['main_task']:.0f} ms more than the bare page.\n"
         f"- **First visitor after a server start**: {first['script_ms']:.0f} ms of script ({first['script_cpu']:.0f} "
         "ms CPU); the imports and the database are done at start (cchc.ui.state.warm_up).\n"
         + warm_where(f["warm"]))
@@ -661,7 +662,7 @@ def warm_where(warm: dict) -> str:
         return ""
     rows = [x for v in warm.values() for x in v[1:]]
     return (f"- **Warm changes**: a change costs the server {statistics.median(x[1] for x in rows):.0f} ms of CPU "
-            f"(median over every step; the two figures are most of it, see below) and the page's main thread "
+            f"(median over every step; the overview's figures are kept per process, cchc.charts.memo) and the page's main thread "
             f"{statistics.median(x[2] for x in rows):.0f} ms (React and Plotly redrawing the charts); the rest of "
             f"the median {statistics.median(x[0] for x in rows):.2f} s is the round trips and waiting for the cores.")
 
@@ -717,9 +718,13 @@ browser's cache warm, a new Streamlit session each).
 **Settled** is the first animation frame, counted from the navigation's start, at which all of these
 hold: `[data-testid=stApp]` has `data-test-script-state="notRunning"` and there is no running indicator
 (`[data-testid=stStatusWidget]`); exactly as many `stMetric` as AppTest shows for the link, each with
-a value, the values AppTest shows among them (3.262 received…); exactly as many `stPlotlyChart` as
-AppTest shows, each with its plot area drawn (`.main-svg .cartesianlayer`). The bare page: its
-metrics, no chart.
+a value, the values AppTest shows among them (3.262 received…); exactly as many charts as AppTest
+shows, each drawn: Plotly's (`stPlotlyChart` with its plot area, `.main-svg .cartesianlayer`) or, on a
+session's first view, the SVG the server drew for it (`st-key-static_*`, its image decoded). The bare
+page: its metrics, no chart. The bare pages are served as plain `streamlit run` (Streamlit's own
+index.html), the dashboard as `make run` serves it (`cchc.ui.serve`: the translated copy and its
+index.html script). The warm changes start after the first view has been on screen
+PREFETCH_AFTER_MS + 2 s (a reader looks at the page first; the page fetches Plotly's script meanwhile).
 
 The deep link: `/{deep}` (Xã Quốc Tuấn, official year 2023).
 CPU rows (script thread's `time.thread_time`, the page's main-thread `TaskDuration` from Chrome's
@@ -732,36 +737,47 @@ Performance domain in thread time) do not grow with the machine's load; wall tim
 {where}
 
 What was changed after measuring (each kept only if the measurement showed it):
+- **the first view's charts are drawn on the server** (05/12/2026): a new session's first run shows
+  each chart as the SVG plotly.js draws for it at the width of the page's column (`cchc.charts.screen_svg`:
+  kaleido, kept per figure and width; the width from a cookie the page sets before it connects,
+  `cchc/ui/serve.py`), as an image; the next run draws Plotly's interactive charts, the page having
+  fetched Plotly's chunk once idle. Measured side by side before and after in one session on
+  05/12/2026: ratio 2,23 → 1,47, main-thread CPU 1094 → 455 ms;
+- the unit search box lists the provinces of both maps only (any unit by typing and Enter): listing
+  the selected province's units too (612 for Hải Phòng) cost ~70 ms of the page's CPU and 50 KiB
+  (ratio 1,44 → 1,33 in an A/B run);
+- index.html names the server's base URL for the app's own page paths: Streamlit first asked
+  /tong-quan/_stcore/health, then /_stcore/health, one round trip more for every deep link; and it
+  carries print.js, which a 1-px frame added on every run;
+- index.html imports the chunks of the elements every first view draws (boxes, toggle, cards,
+  images, download buttons) once the page's own script has run, while it waits for the server,
+  instead of a round of fetches after the server's messages (ratio 1,36 → 1,31). Preloading them
+  in the head (`modulepreload`) did not help: compiling them delayed the websocket by as much;
+- the overview's figures are kept per process by their arguments (`cchc.charts.memo`): building the
+  trend took ~29 ms of the script's CPU, and the event loop that serves the static files waits for
+  the script thread's GIL (server CPU of a deep link 54 → 18 ms, of a warm change ~100 → 17 ms);
 - the query cache (`cchc/ui/state.py`) is a plain process-wide dict keyed by the parameters' text:
   `st.cache_data` hashed the arguments and unpickled the result of each of a run's ~40 queries (about
-  40 ms a run under cProfile); the data fingerprint is one dict look-up (re-listed every 15 s);
+  40 ms a run under cProfile); the data fingerprint is one dict look-up;
 - a deep link naming a unit and a period no longer works out the default view first (the first
   province and its default period: ~18 ms a new session);
-- the filter bar builds each map's unit lists once per data fingerprint instead of turning every unit
-  into a dict on every run;
+- the filter bar builds each map's unit lists once per data fingerprint;
 - the server warms up at start (`cchc.ui.state.warm_up` from `cchc.ui.serve.prepare`): the view modules
-  (polars, DuckDB, Plotly: ~1,1 s) and the database (~0,25 s) before the first visitor;
-- tried and removed: a `Link: rel=modulepreload` header for Streamlit's Plotly chunk on index.html.
-  Side by side it changed nothing (main-thread CPU 1148 vs 1146 ms, settled 2992 vs 3005 ms): the
-  cost is evaluating the script, not fetching it.
+  (polars, DuckDB, Plotly: ~1,1 s), the database (~0,25 s) and the chart renderer before the first
+  visitor; `cchc.metrics.load_targets` is read again only when its files change; `style()` uses a
+  template object built once;
+- tried and removed: a `Link: rel=modulepreload` header for Streamlit's Plotly chunk on index.html
+  (the cost is evaluating the script, not fetching it).
 
 What is left, and what would move it:
-- **Plotly in the browser** is most of the gap and is not the server's: a page with only the bare
-  metrics and one Plotly chart is already over 1,3 × the bare page. Reaching the target on a cold
-  browser means a first view without Plotly's 4,6 MB script (e.g. the trend drawn as a static SVG or
-  with a lighter chart library), a product change this work did not make.
-- **Figures on the server**: in a warm re-render the two figures (`cchc/charts.py`: `style`, `finish`,
-  `threshold_line`, `note`, the label-placement helpers) are most of the script's time (cProfile on
-  the script threads, `--profile`: ranking_figure + trend_figure about 60 % of a district's or a
-  province's re-render on 05/12/2026); `style()` assigns the `plotly_white` template by name, which
-  makes Plotly validate and deep-copy the whole template for every figure (~10 ms a figure on
-  05/12/2026, ~6 ms with a template object built once), and the template is ~7 KB of the trend
-  figure's ~13 KB sent to the browser.
-- `cchc.metrics.load_targets` reads and validates the index definition (TOML) on every run (~20 ms a
-  run): caching it per file stamp would save it on every page that shows targets.
-- the unit search box sends the labels of every unit of both maps (~50 KiB with one province; it
-  grows with the country's ~13 000 units) in every new session: a search that sends matches only
-  would keep it small.
+- a chart never drawn before at that width costs the first visitor ~0,12 s of the renderer per chart
+  (the "first deep link after the server start" column); each app process keeps one Chromium for it
+  (≈ 230 MB; docs/scaling.md);
+- the first change after the first view draws Plotly's charts: if the reader acts before the page has
+  fetched Plotly's chunk (PREFETCH_AFTER_MS after its load, when idle), that change waits for it;
+- only the overview's figures are kept per process; the other pages build theirs on every run;
+- the rest of the gap to the bare page is Streamlit's own frontend drawing the sidebar, the
+  navigation and the chunks it loads for them.
 """
 
 if __name__ == "__main__":

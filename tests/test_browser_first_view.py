@@ -20,6 +20,21 @@ LINK = "tong-quan?" + urlencode({"unit": "291", "from": "2022-12-10", "to": "202
                                  "cut": "10"})  # Huyện Nam Sách, official year 2023: the trend and the communes' ranking
 
 
+def _open(browser, url: str, width: int):
+    """A new browser context (a new session) at `width` opening url; with the URLs it requested."""
+    from playwright.sync_api import expect
+
+    ctx = browser.new_context(viewport={"width": width, "height": 900}, locale="vi-VN")
+    page = ctx.new_page()
+    page.set_default_timeout(90_000)
+    asked: list[str] = []
+    page.on("request", lambda r: asked.append(r.url))
+    page.goto(url)
+    expect(page.locator(IDLE)).to_have_count(1)
+    wait_idle(page)
+    return ctx, page, asked
+
+
 @pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"Chromium is not installed at {CHROMIUM}")
 def test_the_first_view_shows_server_drawn_charts_then_plotly(sample_dir):
     from playwright.sync_api import expect, sync_playwright
@@ -28,23 +43,10 @@ def test_the_first_view_shows_server_drawn_charts_then_plotly(sample_dir):
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             for width in (1024, 390, 1920):
-                ctx = browser.new_context(viewport={"width": width, "height": 900}, locale="vi-VN")
-                page = ctx.new_page()
-                page.set_default_timeout(90_000)
-                asked: list[str] = []
-                page.on("request", lambda r: asked.append(r.url))
-                page.goto(f"{url}/{LINK}")
-                expect(page.locator(IDLE)).to_have_count(1)
-                wait_idle(page)
+                ctx, page, asked = _open(browser, f"{url}/{LINK}", width)
                 if page.locator(STATIC_CHART).count() == 0:  # the server's renderer was still starting: once more
                     ctx.close()
-                    ctx = browser.new_context(viewport={"width": width, "height": 900}, locale="vi-VN")
-                    page = ctx.new_page()
-                    page.set_default_timeout(90_000)
-                    asked = []
-                    page.on("request", lambda r: asked.append(r.url))
-                    page.goto(f"{url}/{LINK}")
-                    wait_idle(page)
+                    ctx, page, asked = _open(browser, f"{url}/{LINK}", width)
                 expect(page.get_by_test_id("stException")).to_have_count(0)
                 images = page.locator(f"{STATIC_CHART} img")
                 expect(images).to_have_count(2)

@@ -11,7 +11,7 @@ from cchc import fmt
 from cchc.export import bieu06
 from cchc.views import so_sanh as ss
 from cchc.ui import state, tables, widgets
-from cchc.ui.filters import search_labels
+from cchc.ui.filters import SEARCH_MAX_CHARS, SEARCH_SHOWN, find_units, search_labels
 
 db = state.get_db()
 sel = state.current()
@@ -39,13 +39,48 @@ if "ss_level" not in st.session_state:
     st.session_state[f"ss_units_{level}"] = [k for k in keys if k in labels][:ss.MAX_UNITS]
 
 level = st.radio("Cấp đơn vị", list(ss.LEVELS), format_func=ss.LEVELS.get, horizontal=True, key="ss_level")
-opts = ss.options(frame, labels, level)
+kind = ss.levels(frame)
 picker = f"ss_units_{level}"
 if picker in st.session_state:  # only units of this level can stay picked
-    st.session_state[picker] = [k for k in st.session_state[picker] if k in opts]
-picked = st.multiselect(f"Đơn vị so sánh (từ {ss.MIN_UNITS} đến {ss.MAX_UNITS})", opts, format_func=labels.get,
-                        max_selections=ss.MAX_UNITS, key=picker, placeholder="Gõ tên hoặc mã đơn vị",
-                        help="Đơn vị theo bản đồ hành chính mới và cũ (trước 01/07/2025), cùng một cấp.")
+    st.session_state[picker] = [k for k in st.session_state[picker] if kind.get(k) == level]
+# listed: the level's units of the selected unit's province (both maps) and those picked; any other by
+# typed text and Enter, searched on the server (as the unit search of the filter bar)
+near = ss.options(frame, labels, level, around=sel.unit.key)
+opts = near + [k for k in st.session_state.get(picker, []) if k not in near]
+
+
+def on_pick() -> None:
+    typed = [v for v in st.session_state[picker] if v not in labels]
+    kept = [v for v in st.session_state[picker] if v in labels]
+    st.session_state.pop("ss_hits", None)
+    for text in typed:
+        found = [k for k in find_units(db, text) if kind.get(k) == level and k not in kept]
+        if len(found) == 1 and len(kept) < ss.MAX_UNITS:
+            kept.append(found[0])
+        else:
+            st.session_state["ss_hits"] = (str(text)[:SEARCH_MAX_CHARS], found[:SEARCH_SHOWN], len(found))
+    st.session_state[picker] = kept
+
+
+picked = st.multiselect(f"Đơn vị so sánh (từ {ss.MIN_UNITS} đến {ss.MAX_UNITS})", opts,
+                        format_func=lambda k: labels.get(k, k), max_selections=ss.MAX_UNITS, key=picker,
+                        accept_new_options=True, on_change=on_pick, placeholder="Gõ tên hoặc mã đơn vị rồi Enter",
+                        help="Danh sách: đơn vị cùng cấp thuộc tỉnh đang chọn (bản đồ mới và cũ); đơn vị khác: gõ tên "
+                             "hoặc mã rồi Enter.")
+hits = st.session_state.get("ss_hits")
+if hits:
+    text, found, total = hits
+    if not found:
+        st.caption(f"Không tìm thấy đơn vị nào ở cấp {fmt.md(ss.LEVELS[level])} khớp «{fmt.md(text)}».")
+    else:
+        def on_hit() -> None:
+            key = st.session_state.get("ss_hit")
+            st.session_state.pop("ss_hits", None)
+            if key in labels and key not in st.session_state[picker] and len(st.session_state[picker]) < ss.MAX_UNITS:
+                st.session_state[picker] = [*st.session_state[picker], key]
+
+        st.selectbox(f"Kết quả tìm «{fmt.md(text)}»: {fmt.number(total)} đơn vị", options=found, index=None,
+                     key="ss_hit", format_func=lambda k: labels.get(k, k), on_change=on_hit)
 state.write_url({"ss": ",".join(picked) if picked else None})
 if len(picked) < ss.MIN_UNITS:
     widgets.empty(f"Chọn thêm đơn vị: cần từ {ss.MIN_UNITS} đến {ss.MAX_UNITS} đơn vị cùng cấp để so sánh.")

@@ -121,3 +121,53 @@ def test_without_a_link_the_page_opens_with_the_unit_and_its_siblings_and_the_pi
     at.multiselect[0].set_value(THREE[:2]).run()
     assert not at.exception and list(at.dataframe[0].value.columns)[1:] == [
         ss.column_name(u) for u in ss.choose(db, THREE[:2]).units]
+
+
+def test_the_picker_lists_the_provinces_units_and_finds_any_other_by_typing(app, db):
+    """The picker lists the level's units of the selected unit's province family (both maps), not every
+    unit of the country; typed text and Enter adds the one unit of that level it names, lists several,
+    says none, and is shown as text."""
+    import polars as pl
+
+    from cchc.ui.filters import search_labels
+    from cchc.ui.state import units_frame
+
+    rows = [dict(map="new", code="31", name="Thành phố Hải Phòng", level="province", parent_code=None, province_code="31",
+                 district_code=None, successor_code=None, reused=False),
+            dict(map="new", code="10633", name="Xã Trần Phú", level="commune", parent_code="31", province_code="31",
+                 district_code=None, successor_code=None, reused=False),
+            dict(map="new", code="00004", name="Phường Ba Đình", level="commune", parent_code="01", province_code="01",
+                 district_code=None, successor_code=None, reused=False),
+            dict(map="old", code="30", name="Tỉnh Hải Dương", level="province", parent_code=None, province_code="30",
+                 district_code=None, successor_code="31", reused=False),
+            dict(map="old", code="10621", name="Xã Quốc Tuấn", level="commune", parent_code="291", province_code="30",
+                 district_code="291", successor_code="10633", reused=False)]
+    frame = pl.DataFrame(rows)
+    labels = {k: k for k in ("31", "10633", "00004", "30", "10621")}
+    assert ss.options(frame, labels, "commune", around="10621") == ["10633", "10621"]   # Ba Đình is elsewhere
+    assert ss.options(frame, labels, "commune") == ["00004", "10633", "10621"]
+    assert ss.family(frame)["10621"] == ss.family(frame)["10633"] == "31"
+
+    at = app(page="pages/so_sanh.py", unit="10621", **YEAR_2023)
+    box = at.multiselect[0]
+    listed = set(box.options)
+    real = search_labels(units_frame(db))
+    assert len(listed) == len(ss.options(units_frame(db), real, "commune", around="10621"))  # the page's list
+    box.set_value([]).run()
+
+    def typed(text: str):
+        m = at.multiselect[0]
+        m.options.append(text)            # what the browser sends for a typed entry (accept_new_options)
+        return m.set_value([*m.value, text]).run()
+
+    typed("quốc tuấn nam sách")           # one commune: added
+    assert not at.exception and at.multiselect[0].value == ["10621"]
+    typed("xa")                           # many: listed under the box, one picked from there
+    hits = at.selectbox(key="ss_hit")
+    assert hits.label.startswith("Kết quả tìm «xa»") and len(hits.options) > 1
+    hits.set_value(hits.options[0]).run()
+    assert not at.exception and len(at.multiselect[0].value) == 2 and at.dataframe
+    typed("**zz** <b>x</b>")              # none: said, as text
+    assert not at.exception
+    said = [c.value for c in at.caption if "Không tìm thấy đơn vị nào ở cấp" in c.value]
+    assert said and "**zz**" not in said[0] and len(at.multiselect[0].value) == 2

@@ -80,6 +80,12 @@ def search_index(frame: pl.DataFrame) -> _Search:
     return _Search(labels, {k: fold(v) for k, v in labels.items()}, provinces)
 
 
+def find_units(db: CachedDatabase, text: str) -> list[str]:
+    """The keys of every unit whose label holds each word of `text` (cut at SEARCH_MAX_CHARS), Vietnamese
+    marks optional (_Search.matches)."""
+    return _search(db).matches(str(text)[:SEARCH_MAX_CHARS])
+
+
 def _search(db: CachedDatabase) -> _Search:
     """search_index of the data's units, built once per data fingerprint."""
     key = (db.root, _fingerprint(db.root))

@@ -62,11 +62,36 @@ def choose(db: Database, keys: list[str]) -> Chosen:
     return Chosen(found)
 
 
-def options(frame: pl.DataFrame, labels: dict[str, str], level: str) -> list[str]:
-    """The keys of every unit of a level (units_all rows, both maps): the new map's first, then by label.
+def options(frame: pl.DataFrame, labels: dict[str, str], level: str, around: str | None = None) -> list[str]:
+    """The keys of the units of a level (units_all rows, both maps): the new map's first, then by label.
+    With `around` (a unit's key), only those of its province family (family()): the picker lists them
+    and finds the others by typed text, so that it does not send every unit of the country.
     labels: key -> text (cchc.ui.filters.search_labels of the same frame)."""
     rows = [(k, r) for k, r in zip(_keys(frame), frame.to_dicts()) if r["level"] == level and k in labels]
+    if around is not None:
+        fam = family(frame)
+        rows = [(k, r) for k, r in rows if fam.get(k) == fam.get(around)]
     return [k for k, r in sorted(rows, key=lambda kr: (kr[1].get("map", units.OLD) != units.NEW, labels[kr[0]]))]
+
+
+def family(frame: pl.DataFrame) -> dict[str, str]:
+    """Each unit's key -> the new province it is, or was, in (an old province's successor; "cu-" + its
+    code for an old province without one)."""
+    rows = frame.to_dicts()
+    successor = {r["code"]: r.get("successor_code") for r in rows
+                 if r.get("map", units.OLD) == units.OLD and r["level"] == "province"}
+    out = {}
+    for k, r in zip(_keys(frame), rows):
+        if r.get("map", units.OLD) == units.OLD:
+            out[k] = successor.get(r["province_code"]) or units.OLD_PREFIX + r["province_code"]
+        else:
+            out[k] = r["province_code"]
+    return out
+
+
+def levels(frame: pl.DataFrame) -> dict[str, str]:
+    """Each unit's key -> its level."""
+    return {k: r["level"] for k, r in zip(_keys(frame), frame.to_dicts())}
 
 
 def _keys(frame: pl.DataFrame) -> list[str]:

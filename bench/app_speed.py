@@ -43,6 +43,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from cchc.ui.serve import STATIC_CHART  # noqa: E402 - the repository on the path first
+
 
 
 def link(unit: str, kind: str, year: int, index: int | None = None) -> dict[str, str]:
@@ -213,14 +215,14 @@ SETTLED_JS = """([metrics, values, charts]) => {
     if (document.querySelector('[data-testid="stStatusWidget"]')) return false;
     const shown = [...document.querySelectorAll('[data-testid="stMetricValue"]')].map(e => e.innerText.trim());
     if (shown.length !== metrics || shown.some(v => !v) || values.some(v => !shown.includes(v))) return false;
-    const plots = document.querySelectorAll('[data-testid="stPlotlyChart"], [class*="st-key-static_"]');
+    const plots = document.querySelectorAll('[data-testid="stPlotlyChart"], %(static)s');
     if (plots.length !== charts) return false;
     for (const p of plots) {  // Plotly's drawing, or the first view's SVG drawn on the server, decoded
         const img = p.querySelector('img');
         if (!(p.querySelector('.main-svg .cartesianlayer') || (img && img.complete && img.naturalWidth > 0))) return false;
     }
     return performance.now();
-}"""
+}""".replace("%(static)s", STATIC_CHART)
 
 
 @contextmanager
@@ -289,10 +291,10 @@ def open_cold(browser, url: str, metrics: int, values: list[str], charts: int, l
         const nav = performance.getEntriesByType('navigation')[0];
         const js = performance.getEntriesByType('resource').filter(r => r.name.endsWith('.js'));
         return {origin: performance.timeOrigin, dcl: nav.domContentLoadedEventEnd,
-                static: document.querySelectorAll('[class*="st-key-static_"] img').length,
+                static: document.querySelectorAll('%(static)s img').length,
                 js_end: Math.max(0, ...js.map(r => r.responseEnd)), js_bytes: js.reduce((a, r) => a + r.decodedBodySize, 0),
                 js_files: js.length};
-    }""")
+    }""".replace("%(static)s", STATIC_CHART))
     # the page's main thread, busy (CPU, whatever the machine's load) from the start to settled: running
     # scripts (parsing, compiling, React, Plotly), style and layout
     busy = {m["name"]: m["value"] * 1000 for m in cdp.send("Performance.getMetrics")["metrics"]}

@@ -11,6 +11,8 @@ import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
+from cchc.ui import serve
+
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
@@ -18,7 +20,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 # A chart on the page: Plotly's (interactive), or on a session's first view the SVG the server drew for
 # it, shown as an image (cchc.ui.widgets.chart)
-STATIC_CHART = '[class*="st-key-static_"]'
+STATIC_CHART = serve.STATIC_CHART
 CHARTS = f'[data-testid="stPlotlyChart"], {STATIC_CHART}'
 
 

@@ -3,16 +3,17 @@ tests/test_first_view.py): its charts are SVG images drawn on the server at the 
 (the page's main column, worked out from the width the page gave in its cookie), with Vietnamese text,
 and no Plotly script is loaded for them; a deep link asks the server's health once (index.html names
 the base URL); Plotly's chunk is fetched once the page is idle; the next run draws Plotly's
-interactive charts, where the first view's images were."""
+interactive charts where the first view's images were, as soon as the pointer reaches one."""
 from __future__ import annotations
 
 import base64
+import time
 from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
 
-from browser_util import CHARTS, CHROMIUM, CHROMIUM_ARGS, IDLE, ROOT, STATIC_CHART, rerun, streamlit_server, wait_idle
+from browser_util import CHARTS, CHROMIUM, CHROMIUM_ARGS, IDLE, ROOT, STATIC_CHART, streamlit_server, wait_idle
 from cchc.ui import serve, widgets
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -44,8 +45,11 @@ def test_the_first_view_shows_server_drawn_charts_then_plotly(sample_dir):
         try:
             for width in (1024, 390, 1920):
                 ctx, page, asked = _open(browser, f"{url}/{LINK}", width)
-                if page.locator(STATIC_CHART).count() == 0:  # the server's renderer was still starting: once more
+                for _ in range(30):  # the server's renderer starts in the background (2–4 s): until it has
+                    if page.locator(STATIC_CHART).count():
+                        break
                     ctx.close()
+                    time.sleep(1)
                     ctx, page, asked = _open(browser, f"{url}/{LINK}", width)
                 expect(page.get_by_test_id("stException")).to_have_count(0)
                 images = page.locator(f"{STATIC_CHART} img")
@@ -66,8 +70,9 @@ def test_the_first_view_shows_server_drawn_charts_then_plotly(sample_dir):
                 # Plotly's chunk, fetched once the page has loaded and gone idle
                 page.wait_for_timeout(serve.PREFETCH_AFTER_MS + 2500)
                 assert [u for u in asked if "PlotlyChart" in u], "Plotly's chunk was not prefetched"
-                # the next run: Plotly's charts where the images were
-                rerun(page)
+                # the pointer on a chart: the page runs again, Plotly's charts where the images were
+                images.first.hover()
+                wait_idle(page)
                 expect(page.get_by_test_id("stPlotlyChart")).to_have_count(2)
                 expect(page.locator(STATIC_CHART)).to_have_count(0)
                 expect(page.locator(CHARTS)).to_have_count(2)

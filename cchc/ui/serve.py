@@ -91,10 +91,14 @@ def translate(static: Path, literals: list[Literal]) -> dict[Path, str]:
 #   frontend); any other path is left to Streamlit's own guess;
 # - once the page has loaded and gone idle, Streamlit's Plotly chunk, fetched and run, so that the
 #   interactive charts of the next run find it ready;
+# - when the pointer reaches a chart drawn on the server, the page runs again (as Streamlit's "R" key
+#   does: a keydown event), so its charts become Plotly's, with hover values;
 # - cchc/ui/print.js (charts fit the printed sheet).
 # The chunk's name is hashed per Streamlit build: it is looked up when the copy is built; none or
 # several stop the start.
 VIEWPORT_COOKIE = "cchc_vw"
+STATIC_KEY = "static_"  # the container of a chart drawn on the server (cchc.ui.widgets.chart): static_<key>
+STATIC_CHART = f'[class*="st-key-{STATIC_KEY}"]'  # its CSS selector
 # Streamlit's chunks of the elements every page's first view draws (sidebar boxes and toggle, the
 # sign-in box, cards, chart images, download buttons, the stylesheet's st.html): its frontend imports
 # each only when the first such element arrives, a round of fetches after the server's messages. The
@@ -116,6 +120,13 @@ INDEX_SCRIPT = """<script>
     }
     document.addEventListener("DOMContentLoaded", function () {
       %(first_view)s.forEach(function (c) { import("./" + c).catch(function () {}); });
+    });
+    var live = 0;
+    document.addEventListener("pointerover", function (e) {
+      var t = e.target;
+      if (!t || !t.closest || !t.closest('%(static)s') || Date.now() - live < 5000) return;
+      live = Date.now();
+      document.dispatchEvent(new KeyboardEvent("keydown", {key: "r", code: "KeyR", keyCode: 82, which: 82, bubbles: true}));
     });
     window.addEventListener("load", function () {
       setTimeout(function () {
@@ -148,7 +159,7 @@ def index_script(static: Path) -> str:
     if "</" in print_js:
         raise TranslationError(f"{PRINT_JS.name} không được chứa '</' (nằm trong thẻ <script> của index.html).")
     return INDEX_SCRIPT % {"cookie": VIEWPORT_COOKIE, "chunk": plotly, "first_view": json.dumps(first_view),
-                           "after": PREFETCH_AFTER_MS, "pages": json.dumps([HOME_URL] + [p[2] for p in PAGES]),
+                           "after": PREFETCH_AFTER_MS, "static": STATIC_CHART, "pages": json.dumps([HOME_URL] + [p[2] for p in PAGES]),
                            "print_js": print_js}
 
 

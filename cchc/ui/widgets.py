@@ -70,7 +70,8 @@ def chart(fig: go.Figure, name: str, sel: Selection, key: str, on_select: str | 
     width = _first_view_width() if on_select == "ignore" else None
     svg = charts.screen_svg(fig, width) if width else None
     if svg is not None:
-        with st.container(key=f"static_{key}"):
+        from .serve import STATIC_KEY
+        with st.container(key=f"{STATIC_KEY}{key}"):
             st.image(svg.decode("utf-8"), width="stretch")
         event = None
     else:

@@ -742,8 +742,8 @@ What was changed after measuring (each kept only if the measurement showed it):
 - **the first view's charts are drawn on the server** (05/12/2026): a new session's first run shows
   each chart as the SVG plotly.js draws for it at the width of the page's column (`cchc.charts.screen_svg`:
   kaleido, kept per figure and width; the width from a cookie the page sets before it connects,
-  `cchc/ui/serve.py`), as an image; the next run draws Plotly's interactive charts, the page having
-  fetched Plotly's chunk once idle. Measured side by side before and after in one session on
+  `cchc/ui/serve.py`), as an image; the next run (any action, or the pointer reaching a chart) draws
+  Plotly's interactive charts, the page having fetched Plotly's chunk once idle. Measured side by side before and after in one session on
   05/12/2026: ratio 2,23 → 1,47, main-thread CPU 1094 → 455 ms;
 - the unit search box lists the provinces of both maps only (any unit by typing and Enter): listing
   the selected province's units too (612 for Hải Phòng) cost ~70 ms of the page's CPU and 50 KiB

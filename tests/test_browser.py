@@ -43,8 +43,8 @@ def test_pick_unit_and_period_then_drill_into_a_field(sample_dir):
             expect(page.get_by_test_id("stMetricValue").first).to_be_visible()
             expect(page.get_by_test_id("stException")).to_have_count(0)
 
-            # an old unit: search by code in the sidebar
-            choose(page, "Tìm đơn vị (tên hoặc mã, cả đơn vị cũ)", "Xã Quốc Tuấn", typed="10621")
+            # an old unit: search by code in the sidebar (the box lists the provinces: the typed code, Enter)
+            choose(page, "Tìm đơn vị (tên hoặc mã, cả đơn vị cũ)", "Tìm: 10621", typed="10621")
             expect(page.get_by_test_id("stCaptionContainer").filter(has_text="Xã Quốc Tuấn").first).to_be_visible()
             # the period: official year 2023 (cut-off day 10 in Hải Dương)
             choose(page, "Loại kỳ báo cáo", "Năm (kỳ báo cáo)")

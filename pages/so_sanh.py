@@ -11,7 +11,7 @@ from cchc import fmt
 from cchc.export import bieu06
 from cchc.views import so_sanh as ss
 from cchc.ui import state, tables, widgets
-from cchc.ui.filters import SEARCH_MAX_CHARS, SEARCH_SHOWN, find_units, search_labels
+from cchc.ui.filters import SEARCH_MAX_CHARS, SEARCH_SHOWN, find_units, search_labels, search_results
 
 db = state.get_db()
 sel = state.current()
@@ -67,20 +67,14 @@ picked = st.multiselect(f"Đơn vị so sánh (từ {ss.MIN_UNITS} đến {ss.MA
                         accept_new_options=True, on_change=on_pick, placeholder="Gõ tên hoặc mã đơn vị rồi Enter",
                         help="Danh sách: đơn vị cùng cấp thuộc tỉnh đang chọn (bản đồ mới và cũ); đơn vị khác: gõ tên "
                              "hoặc mã rồi Enter.")
-hits = st.session_state.get("ss_hits")
-if hits:
-    text, found, total = hits
-    if not found:
-        st.caption(f"Không tìm thấy đơn vị nào ở cấp {fmt.md(ss.LEVELS[level])} khớp «{fmt.md(text)}».")
-    else:
-        def on_hit() -> None:
-            key = st.session_state.get("ss_hit")
-            st.session_state.pop("ss_hits", None)
-            if key in labels and key not in st.session_state[picker] and len(st.session_state[picker]) < ss.MAX_UNITS:
-                st.session_state[picker] = [*st.session_state[picker], key]
 
-        st.selectbox(f"Kết quả tìm «{fmt.md(text)}»: {fmt.number(total)} đơn vị", options=found, index=None,
-                     key="ss_hit", format_func=lambda k: labels.get(k, k), on_change=on_hit)
+
+def add(key: str) -> None:
+    if key not in st.session_state[picker] and len(st.session_state[picker]) < ss.MAX_UNITS:
+        st.session_state[picker] = [*st.session_state[picker], key]
+
+
+search_results("ss_hits", "ss_hit", labels, add, none=f"Không tìm thấy đơn vị nào ở cấp {fmt.md(ss.LEVELS[level])} khớp")
 state.write_url({"ss": ",".join(picked) if picked else None})
 if len(picked) < ss.MIN_UNITS:
     widgets.empty(f"Chọn thêm đơn vị: cần từ {ss.MIN_UNITS} đến {ss.MAX_UNITS} đơn vị cùng cấp để so sánh.")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass, fields
 from datetime import date
+from typing import Callable
 
 import polars as pl
 import streamlit as st
@@ -78,6 +79,29 @@ def search_index(frame: pl.DataFrame) -> _Search:
     fresh = new_codes(frame)
     provinces = [unit_key_of(r, fresh) for r in frame.to_dicts() if r["level"] == "province"]
     return _Search(labels, {k: fold(v) for k, v in labels.items()}, provinces)
+
+
+def search_results(hits: str, box: str, labels: dict[str, str], take: Callable[[str], None],
+                   none: str = "Không tìm thấy đơn vị nào khớp") -> None:
+    """Under a search box, what a typed search found (st.session_state[hits] = (text, keys shown, how
+    many matched)): none is said; several are listed in a box (key `box`), whose pick goes to `take`."""
+    got = st.session_state.get(hits)
+    if not got:
+        return
+    text, found, total = got
+    if not found:
+        st.caption(f"{none} «{fmt.md(text)}».")
+        return
+
+    def on_hit():
+        key = st.session_state.get(box)
+        st.session_state.pop(hits, None)
+        if key in labels:
+            take(key)
+
+    more = f", đây là {fmt.number(len(found))} đơn vị đầu" if total > len(found) else ""
+    st.selectbox(f"Kết quả tìm «{fmt.md(text)}»: {fmt.number(total)} đơn vị{more}", options=found, index=None,
+                 key=box, format_func=lambda k: labels.get(k, k), on_change=on_hit)
 
 
 def find_units(db: CachedDatabase, text: str) -> list[str]:
@@ -196,21 +220,7 @@ def unit_picker(db: CachedDatabase) -> None:
     st.selectbox("Tìm đơn vị (tên hoặc mã, cả đơn vị cũ)", options=search.provinces, index=None, key="f_search",
                  format_func=lambda k: labels.get(k, k), accept_new_options=True,
                  placeholder="Tên hoặc mã, vd. Quốc Tuấn, 10621", on_change=on_search)
-    hits = st.session_state.get("f_hits")
-    if hits:
-        text, found, total = hits
-        if not found:
-            st.caption(f"Không tìm thấy đơn vị nào khớp «{fmt.md(text)}».")
-        else:
-            def on_hit():
-                key = st.session_state.get("f_hit")
-                st.session_state.pop("f_hits", None)
-                if key in labels:
-                    _set_unit(db, key)
-
-            more = f", đây là {fmt.number(len(found))} đơn vị đầu" if total > len(found) else ""
-            st.selectbox(f"Kết quả tìm «{fmt.md(text)}»: {fmt.number(total)} đơn vị{more}", options=found, index=None,
-                         key="f_hit", format_func=lambda k: labels.get(k, k), on_change=on_hit)
+    search_results("f_hits", "f_hit", labels, lambda key: _set_unit(db, key))
     if not here:  # a unit of the other map (a link, or the period changed): it stays selected
         st.caption(f"Đang xem: {fmt.md(u.label())}. Các danh sách dưới đây là đơn vị hành chính {MAP_TEXT[map_]}.")
 

@@ -128,7 +128,8 @@ def style(fig: go.Figure, title: str, subtitle: str | None = None, source: str =
         legend=dict(orientation="h", xref="container", x=0, xanchor="left", yref="container", yanchor="top",
                     title=None, font=dict(size=LEGEND_SIZE)),
         hoverlabel=dict(font_family=FONT),
-        meta={"cchc_height": height, "cchc_title_lines": len(t_lines) + len(s_lines)},
+        meta={"cchc_height": height, "cchc_title_lines": len(t_lines) + len(s_lines),
+              "cchc_alt": f"{title} — {subtitle}" if subtitle else title},
     )
     if yaxis_percent:
         fig.update_yaxes(tickformat=".0%", hoverformat=".2%")
@@ -160,6 +161,12 @@ def threshold_line(fig: go.Figure, value: float, label: str, row=None, col=None,
         if yref:
             fig.layout.shapes[-1].yref = yref
     return note(fig, label, color)
+
+
+def alt_text(fig: go.Figure) -> str | None:
+    """What a chart shows, in words, for a screen reader: its title and subtitle as given to style()."""
+    meta = fig.layout.meta if isinstance(fig.layout.meta, dict) else {}
+    return meta.get("cchc_alt")
 
 
 def _legend_items(fig: go.Figure, meta: dict) -> list[str]:

@@ -61,8 +61,9 @@ def test_the_first_view_shows_server_drawn_charts_then_plotly(sample_dir):
                     img = images.nth(i)
                     img.scroll_into_view_if_needed()
                     expect(img).to_be_visible()
-                    natural, shown, src = img.evaluate(
-                        "i => [i.naturalWidth, i.getBoundingClientRect().width, i.getAttribute('src')]")
+                    natural, shown, src, alt = img.evaluate(
+                        "i => [i.naturalWidth, i.getBoundingClientRect().width, i.getAttribute('src'), i.alt]")
+                    assert "Huyện Nam Sách" in alt                  # title and subtitle for a screen reader
                     assert natural == widgets.main_width(width), (width, natural)
                     assert abs(shown - natural) <= 2, (width, shown, natural)   # drawn at the width it is shown
                     svg = base64.b64decode(src.split(",", 1)[1]).decode("utf-8")
@@ -77,6 +78,8 @@ def test_the_first_view_shows_server_drawn_charts_then_plotly(sample_dir):
                 expect(page.locator(STATIC_CHART)).to_have_count(0)
                 expect(page.locator(CHARTS)).to_have_count(2)
                 expect(page.locator('[data-testid="stPlotlyChart"] .main-svg .cartesianlayer').first).to_be_visible()
+                labels = page.get_by_test_id("stPlotlyChart").evaluate_all("els => els.map(e => e.getAttribute('aria-label'))")
+                assert all(t and "Huyện Nam Sách" in t for t in labels), labels
                 ctx.close()
         finally:
             browser.close()

@@ -72,12 +72,13 @@ def chart(fig: go.Figure, name: str, sel: Selection, key: str, on_select: str | 
     if svg is not None:
         from .serve import STATIC_KEY
         with st.container(key=f"{STATIC_KEY}{key}"):
-            st.image(svg.decode("utf-8"), width="stretch")
+            st.image(svg.decode("utf-8"), width="stretch", alt=charts.alt_text(fig))
         event = None
     else:
         event = st.plotly_chart(fig, theme=None, key=f"chart_{key}", on_select=on_select,
                                 selection_mode=selection_mode if on_select != "ignore" else ("points", "box", "lasso"),
-                                config={"displaylogo": False, "locale": "vi", "displayModeBar": False})
+                                config={"displaylogo": False, "locale": "vi", "displayModeBar": False},
+                                alt=charts.alt_text(fig))
     with st.container(horizontal=True, gap="small", key=f"dl_{key}"):
         for kind, label in (("png", "Tải ảnh PNG"), ("svg", "Tải SVG"), ("pdf", "Tải PDF")):
             st.download_button(label, data=lambda kind=kind: charts.to_image(fig, kind), mime=charts.FORMATS[kind],

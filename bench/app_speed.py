@@ -746,8 +746,8 @@ What was changed after measuring (each kept only if the measurement showed it):
   Plotly's interactive charts, the page having fetched Plotly's chunk once idle. Measured side by side before and after in one session on
   05/12/2026: ratio 2,23 → 1,47, main-thread CPU 1094 → 455 ms;
 - the unit search box lists the provinces of both maps only (any unit by typing and Enter): listing
-  the selected province's units too (612 for Hải Phòng) cost ~70 ms of the page's CPU and 50 KiB
-  (ratio 1,44 → 1,33 in an A/B run);
+  the selected province's units too (612 for Hải Phòng) cost ~0,1 s of the page's CPU and 50 KiB
+  (main-thread CPU 490 → 388 ms, ratio 1,42 → 1,33, in two consecutive runs);
 - index.html names the server's base URL for the app's own page paths: Streamlit first asked
   /tong-quan/_stcore/health, then /_stcore/health, one round trip more for every deep link; and it
   carries print.js, which a 1-px frame added on every run;

@@ -46,7 +46,7 @@ def _row_unit(r: dict) -> units.Unit:
 # here (the boxes under it list the selected province's districts and communes). Listing every unit
 # sent 1,2 MB to every new session at national scale (14.161 units of both maps;
 # docs/performance-national.md); listing the selected province's units too (612 for Hải Phòng) cost
-# a new session's page ~70 ms of the browser's CPU and 50 KB (docs/performance-app.md).
+# a new session's page ~0,1 s of the browser's CPU and 50 KB (docs/performance-app.md).
 SEARCH_MAX_CHARS = 80   # a typed search is cut here (the longest label of a unit is shorter)
 SEARCH_SHOWN = 30       # matches listed under the box
 

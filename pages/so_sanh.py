@@ -11,7 +11,7 @@ from cchc import fmt
 from cchc.export import bieu06
 from cchc.views import so_sanh as ss
 from cchc.ui import state, tables, widgets
-from cchc.ui.filters import SEARCH_MAX_CHARS, SEARCH_SHOWN, find_units, search_labels, search_results
+from cchc.ui.filters import search_results, typed_search, unit_labels
 
 db = state.get_db()
 sel = state.current()
@@ -21,7 +21,7 @@ st.caption(f"Cùng một kỳ cho mọi đơn vị: {fmt.md(period.label)}. Ch�
 url = state.page_values("ss")
 
 frame = state.units_frame(db)
-labels = search_labels(frame)
+labels = unit_labels(db)
 
 # --- the units: from the link once, then the picker ---------------------------------------------
 if "ss_level" not in st.session_state:
@@ -54,11 +54,9 @@ def on_pick() -> None:
     kept = [v for v in st.session_state[picker] if v in labels]
     st.session_state.pop("ss_hits", None)
     for text in typed:
-        found = [k for k in find_units(db, text) if kind.get(k) == level and k not in kept]
-        if len(found) == 1 and len(kept) < ss.MAX_UNITS:
-            kept.append(found[0])
-        else:
-            st.session_state["ss_hits"] = (str(text)[:SEARCH_MAX_CHARS], found[:SEARCH_SHOWN], len(found))
+        key = typed_search(db, text, "ss_hits", keep=lambda k: kind.get(k) == level and k not in kept)
+        if key and len(kept) < ss.MAX_UNITS:
+            kept.append(key)
     st.session_state[picker] = kept
 
 

@@ -104,10 +104,21 @@ def search_results(hits: str, box: str, labels: dict[str, str], take: Callable[[
                  key=box, format_func=lambda k: labels.get(k, k), on_change=on_hit)
 
 
-def find_units(db: CachedDatabase, text: str) -> list[str]:
-    """The keys of every unit whose label holds each word of `text` (cut at SEARCH_MAX_CHARS), Vietnamese
-    marks optional (_Search.matches)."""
-    return _search(db).matches(str(text)[:SEARCH_MAX_CHARS])
+def typed_search(db: CachedDatabase, text: str, hits: str, keep: Callable[[str], bool] = lambda k: True) -> str | None:
+    """Text typed in a search box (Enter), cut at SEARCH_MAX_CHARS, searched over every unit of both maps,
+    Vietnamese marks optional (_Search.matches): the one match `keep` accepts, else None and what was
+    found (none or several) left for search_results under st.session_state[hits]."""
+    text = str(text)[:SEARCH_MAX_CHARS]
+    found = [k for k in _search(db).matches(text) if keep(k)]
+    if len(found) == 1:
+        return found[0]
+    st.session_state[hits] = (text, found[:SEARCH_SHOWN], len(found))
+    return None
+
+
+def unit_labels(db: CachedDatabase) -> dict[str, str]:
+    """search_labels of the data's units, built once per data fingerprint (the search's)."""
+    return _search(db).labels
 
 
 def _search(db: CachedDatabase) -> _Search:
@@ -207,15 +218,9 @@ def unit_picker(db: CachedDatabase) -> None:
         st.session_state.pop("f_hits", None)
         if not value:
             return
-        if value in labels:
-            _set_unit(db, value)
-            return
-        text = str(value)[:SEARCH_MAX_CHARS]
-        found = search.matches(text)
-        if len(found) == 1:
-            _set_unit(db, found[0])
-        else:
-            st.session_state["f_hits"] = (text, found[:SEARCH_SHOWN], len(found))
+        key = value if value in labels else typed_search(db, value, "f_hits")
+        if key:
+            _set_unit(db, key)
 
     st.selectbox("Tìm đơn vị (tên hoặc mã, cả đơn vị cũ)", options=search.provinces, index=None, key="f_search",
                  format_func=lambda k: labels.get(k, k), accept_new_options=True,

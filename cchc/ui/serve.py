@@ -141,6 +141,12 @@ INDEX_SCRIPT = """<script>
 """
 
 
+def server_charts() -> bool:
+    """Whether first views draw their charts on the server (CCHC_SERVER_CHARTS=0 switches it off: the
+    renderer's Chromium costs ≈ 230 MB per app process, docs/scaling.md)."""
+    return os.environ.get("CCHC_SERVER_CHARTS", "1") != "0"
+
+
 def index_script(static: Path) -> str:
     """INDEX_SCRIPT for Streamlit's static folder `static` (raises TranslationError if its Plotly
     chunk is not exactly one file)."""
@@ -218,6 +224,9 @@ def prepare() -> None:
     _serve_translated()
     from cchc.ui import state
     state.warm_up()  # imports and the database before the first visitor (docs/performance-app.md)
+    if server_charts():
+        from cchc import charts
+        charts.warm_up()  # the renderer of the first view's charts (cchc.ui.widgets.chart), in the background
 
 
 def main(argv: list[str]) -> None:

@@ -175,9 +175,6 @@ def warm_up() -> None:
         _database(str(dbm.data_dir(os.environ.get("CCHC_DATA_DIR"))))
     except dbm.DataError:
         pass
-    if os.environ.get("CCHC_SERVER_CHARTS", "1") != "0":
-        from cchc import charts
-        charts.warm_up()  # the renderer of the first view's charts (cchc.ui.widgets.chart), in the background
 
 
 def get_db() -> CachedDatabase:

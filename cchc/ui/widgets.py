@@ -2,7 +2,6 @@
 partial-period note and the page of an old unit over a period after its end."""
 from __future__ import annotations
 
-import os
 from typing import Callable
 
 import plotly.graph_objects as go
@@ -10,6 +9,7 @@ import streamlit as st
 
 from cchc import charts, fmt, periods, units
 
+from . import serve
 from .state import CachedDatabase, Selection, current, resolve_unit, set_selection, with_unit
 
 
@@ -46,14 +46,13 @@ def main_width(viewport: int) -> int:
 def _first_view_width() -> int | None:
     """The width to draw this run's charts at on the server, or None for Plotly's interactive charts:
     only in the session's first run that draws a chart, for a browser that gave its width."""
-    from .serve import VIEWPORT_COOKIE
-    if os.environ.get("CCHC_SERVER_CHARTS", "1") == "0":  # switched off (docs/scaling.md: memory)
+    if not serve.server_charts():
         return None
     run = st.session_state.get("_run", 0)
     if st.session_state.setdefault("_first_chart_run", run) != run:
         return None
     try:
-        raw = st.context.cookies.get(VIEWPORT_COOKIE)
+        raw = st.context.cookies.get(serve.VIEWPORT_COOKIE)
     except Exception:  # noqa: BLE001 - no browser request behind this run (AppTest, a bare script)
         return None
     w = viewport_width(raw)
@@ -70,8 +69,7 @@ def chart(fig: go.Figure, name: str, sel: Selection, key: str, on_select: str | 
     width = _first_view_width() if on_select == "ignore" else None
     svg = charts.screen_svg(fig, width) if width else None
     if svg is not None:
-        from .serve import STATIC_KEY
-        with st.container(key=f"{STATIC_KEY}{key}"):
+        with st.container(key=f"{serve.STATIC_KEY}{key}"):
             st.image(svg.decode("utf-8"), width="stretch", alt=charts.alt_text(fig))
         event = None
     else:

@@ -67,9 +67,10 @@ def options(frame: pl.DataFrame, labels: dict[str, str], level: str, around: str
     With `around` (a unit's key), only those of its province family (family()): the picker lists them
     and finds the others by typed text, so that it does not send every unit of the country.
     labels: key -> text (cchc.ui.filters.search_labels of the same frame)."""
-    rows = [(k, r) for k, r in zip(_keys(frame), frame.to_dicts()) if r["level"] == level and k in labels]
+    keyed = _keyed(frame)
+    rows = [(k, r) for k, r in keyed if r["level"] == level and k in labels]
     if around is not None:
-        fam = family(frame)
+        fam = _family(keyed)
         rows = [(k, r) for k, r in rows if fam.get(k) == fam.get(around)]
     return [k for k, r in sorted(rows, key=lambda kr: (kr[1].get("map", units.OLD) != units.NEW, labels[kr[0]]))]
 
@@ -77,28 +78,32 @@ def options(frame: pl.DataFrame, labels: dict[str, str], level: str, around: str
 def family(frame: pl.DataFrame) -> dict[str, str]:
     """Each unit's key -> the new province it is, or was, in (an old province's successor; "cu-" + its
     code for an old province without one)."""
-    rows = frame.to_dicts()
-    successor = {r["code"]: r.get("successor_code") for r in rows
+    return _family(_keyed(frame))
+
+
+def _family(keyed: list[tuple[str, dict]]) -> dict[str, str]:
+    successor = {r["code"]: r.get("successor_code") for _, r in keyed
                  if r.get("map", units.OLD) == units.OLD and r["level"] == "province"}
-    out = {}
-    for k, r in zip(_keys(frame), rows):
-        if r.get("map", units.OLD) == units.OLD:
-            out[k] = successor.get(r["province_code"]) or units.OLD_PREFIX + r["province_code"]
-        else:
-            out[k] = r["province_code"]
-    return out
+    return {k: (successor.get(r["province_code"]) or units.OLD_PREFIX + r["province_code"])
+            if r.get("map", units.OLD) == units.OLD else r["province_code"] for k, r in keyed}
 
 
 def levels(frame: pl.DataFrame) -> dict[str, str]:
     """Each unit's key -> its level."""
-    return {k: r["level"] for k, r in zip(_keys(frame), frame.to_dicts())}
+    return {k: r["level"] for k, r in _keyed(frame)}
 
 
-def _keys(frame: pl.DataFrame) -> list[str]:
+def _keyed(frame: pl.DataFrame) -> list[tuple[str, dict]]:
+    """(key, units_all row) of every row, the rows read once."""
+    rows = frame.to_dicts()
+    return list(zip(_keys(frame, rows), rows))
+
+
+def _keys(frame: pl.DataFrame, rows: list[dict] | None = None) -> list[str]:
     """The key of each units_all row (cchc.units.Unit.key: "cu-" before an old code a new unit reuses)."""
     fresh = frozenset(frame.filter(pl.col("map") == units.NEW)["code"].to_list()) if "map" in frame.columns else ()
     out = []
-    for r in frame.to_dicts():
+    for r in frame.to_dicts() if rows is None else rows:
         if r.get("map", units.OLD) == units.NEW:
             out.append(r["code"])
         else:
